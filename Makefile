@@ -1,0 +1,86 @@
+# cnngen -- build, test, demo, benchmark.
+#
+#   make            install missing Debian packages, build build/cnngen
+#   make demo       build, then train examples/nielsen1.lua on Fashion-MNIST
+#   make test       build and run every test (Criterion, 2 jobs)
+#   make test-asan  the same tests under -fsanitize=address,undefined
+#   make bench      the benchmark (writes build/bench.json)
+#   make install    copy build/cnngen to $(PREFIX)/bin
+#
+# Every C file in gen/ (but gen/embed.c, a build tool) and runtime/ is part
+# of cnngen; every tests/*.c and tests/support/*.c is part of build/tests.
+# Adding a file needs no edit here.
+
+CC      ?= cc
+PREFIX  ?= /usr/local
+OPT     ?= -O2 -g
+WARN     = -std=c99 -Wall -Wextra -pedantic -Wno-overlength-strings
+DEFS     = -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE
+INCS     = -I/usr/include/lua5.4 -Igen -Iruntime -Ibuild
+CFLAGS_ALL = $(OPT) $(WARN) $(DEFS) $(INCS) $(EXTRA_CFLAGS)
+LIBS     = -llua5.4 -ltcc -lz -ldl -lm -lpthread
+
+B        = build
+GEN_SRC  = $(filter-out gen/embed.c gen/main.c,$(wildcard gen/*.c))
+RT_SRC   = $(wildcard runtime/*.c)
+TEST_SRC = $(wildcard tests/*.c tests/support/*.c)
+EMBEDDED = $(wildcard gen/lua/*.lua gen/lua/*/*.lua templates/*.tpl)
+HDRS     = $(wildcard gen/*.h runtime/*.h tests/support/*.h)
+
+LIB_OBJ  = $(GEN_SRC:%.c=$(B)/obj/%.o) $(RT_SRC:%.c=$(B)/obj/%.o) $(B)/obj/embedded.o
+TEST_OBJ = $(TEST_SRC:%.c=$(B)/obj/%.o)
+
+DEPS_STAMP = $(B)/.deps-ok
+
+.PHONY: all demo test test-asan test-quick bench install clean deps
+all: $(B)/cnngen
+
+deps: $(DEPS_STAMP)
+$(DEPS_STAMP): .ci/install-deps
+	@mkdir -p $(B)
+	@sh .ci/install-deps
+	@touch $@
+
+$(B)/embed: gen/embed.c | $(DEPS_STAMP)
+	$(CC) $(OPT) $(WARN) -o $@ $<
+
+$(B)/embedded.c: $(B)/embed $(EMBEDDED)
+	$(B)/embed $@ $(EMBEDDED)
+
+$(B)/obj/embedded.o: $(B)/embedded.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) -c -o $@ $<
+
+$(B)/obj/%.o: %.c $(HDRS) | $(DEPS_STAMP)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) -c -o $@ $<
+
+$(B)/cnngen: $(B)/obj/gen/main.o $(LIB_OBJ)
+	$(CC) $(OPT) -o $@ $^ $(LIBS) -rdynamic
+
+$(B)/tests: $(TEST_OBJ) $(LIB_OBJ) $(B)/cnngen
+	$(CC) $(OPT) -o $@ $(TEST_OBJ) $(LIB_OBJ) $(LIBS) -lcriterion -rdynamic
+
+# Tests run the built binary too, so they need to know where it is.
+test: $(B)/tests $(B)/cnngen
+	CNNGEN=$(CURDIR)/$(B)/cnngen CNNGEN_ROOT=$(CURDIR) $(B)/tests --jobs 2 $(TEST_ARGS)
+
+# The same tests, sanitized, in their own build tree.
+test-asan:
+	$(MAKE) B=build/asan OPT="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined" \
+	    LIBS="$(LIBS) -fsanitize=address,undefined" build/asan/tests build/asan/cnngen
+	ASAN_OPTIONS=detect_leaks=1 CNNGEN=$(CURDIR)/build/asan/cnngen CNNGEN_ROOT=$(CURDIR) \
+	    build/asan/tests --jobs 2 $(TEST_ARGS)
+
+demo: $(B)/cnngen
+	$(B)/cnngen run examples/nielsen1.lua --epochs 1 --backend cc
+
+bench: $(B)/cnngen
+	$(B)/cnngen bench examples/nielsen1.lua examples/nielsen2.lua examples/lenet5.lua --json $(B)/bench.json
+
+install: $(B)/cnngen
+	install -d $(DESTDIR)$(PREFIX)/bin
+	install -m 755 $(B)/cnngen $(DESTDIR)$(PREFIX)/bin/cnngen
+
+clean:
+	rm -rf $(B)

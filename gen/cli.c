@@ -1,0 +1,190 @@
+/*
+ * cli.c -- parse the command line and dispatch to a subcommand.
+ */
+#include "cli.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lauxlib.h"
+#include "host.h"
+
+static const char usage[] =
+    "usage: cnngen NET.lua -o OUT.c [--unroll none|kernel|full] [--real float|double] [--name NAME]\n"
+    "       cnngen info NET.lua [--real float|double]\n"
+    "       cnngen check NET.lua [--unroll MODE] [--tolerance T]\n"
+    "       cnngen run NET.lua [--epochs N] [--eta X] [--batch N] [--l2 X] [--seed N] [--limit N]\n"
+    "                          [--data fashion-mnist|DIR] [--backend tcc|cc] [--save W] [--load W] [--json]\n"
+    "       cnngen eval NET.lua --weights W [--data fashion-mnist|DIR]\n"
+    "       cnngen --help | --version\n";
+
+void cli_error(int status, const char *msg)
+{
+    if (status == HOST_INTERNAL && strncmp(msg, "internal error", 14) != 0)
+        fprintf(stderr, "cnngen: internal error: %s\n", msg);
+    else if (status == HOST_INTERNAL)
+        fprintf(stderr, "cnngen: %s\n", msg);
+    else
+        fprintf(stderr, "%s\n", msg);
+}
+
+static int bad(const char *fmt, const char *a)
+{
+    fprintf(stderr, "cnngen: ");
+    fprintf(stderr, fmt, a);
+    fprintf(stderr, " (see cnngen --help)\n");
+    return HOST_USER;
+}
+
+static int parse_long(const char *flag, const char *v, long lo, long *out)
+{
+    char *end;
+    long x;
+    errno = 0;
+    x = strtol(v, &end, 10);
+    if (errno || end == v || *end || x < lo) {
+        fprintf(stderr, "cnngen: %s needs an integer >= %ld, not '%s'\n", flag, lo, v);
+        return -1;
+    }
+    *out = x;
+    return 0;
+}
+
+static int parse_double(const char *flag, const char *v, double lo, double *out)
+{
+    char *end;
+    double x;
+    errno = 0;
+    x = strtod(v, &end);
+    if (errno || end == v || *end || !(x >= lo) || x > 1e300) {
+        fprintf(stderr, "cnngen: %s needs a number >= %g, not '%s'\n", flag, lo, v);
+        return -1;
+    }
+    *out = x;
+    return 0;
+}
+
+int cli_parse(int argc, char **argv, cli_opts *o)
+{
+    int i = 1;
+    memset(o, 0, sizeof *o);
+    o->cmd = "emit";
+    if (argc > 1 && (!strcmp(argv[1], "info") || !strcmp(argv[1], "check") ||
+                     !strcmp(argv[1], "run") || !strcmp(argv[1], "eval"))) {
+        o->cmd = argv[1];
+        i = 2;
+    }
+    for (; i < argc; ++i) {
+        const char *a = argv[i], *v = NULL;
+        char flag[64];
+        const char *eq;
+        if (a[0] != '-' || !strcmp(a, "-")) {
+            if (o->net) return bad("unexpected argument '%s'", a);
+            o->net = a;
+            continue;
+        }
+        /* --flag=value or --flag value */
+        eq = strchr(a, '=');
+        if (eq && (size_t)(eq - a) < sizeof flag) {
+            memcpy(flag, a, (size_t)(eq - a));
+            flag[eq - a] = '\0';
+            v = eq + 1;
+        } else {
+            snprintf(flag, sizeof flag, "%s", a);
+        }
+        if (!strcmp(flag, "--json")) { o->json = 1; continue; }
+        if (!strcmp(flag, "--help") || !strcmp(flag, "-h") || !strcmp(flag, "--version"))
+            return bad("%s must come alone", flag);
+        if (!v) {
+            if (i + 1 >= argc) return bad("%s needs a value", flag);
+            v = argv[++i];
+        }
+        if (!strcmp(flag, "-o") || !strcmp(flag, "--output")) o->output = v;
+        else if (!strcmp(flag, "--unroll")) o->unroll = v;
+        else if (!strcmp(flag, "--real")) o->real = v;
+        else if (!strcmp(flag, "--name")) o->name = v;
+        else if (!strcmp(flag, "--backend")) o->backend = v;
+        else if (!strcmp(flag, "--data")) o->data = v;
+        else if (!strcmp(flag, "--save")) o->save = v;
+        else if (!strcmp(flag, "--load")) o->load = v;
+        else if (!strcmp(flag, "--weights")) o->weights = v;
+        else if (!strcmp(flag, "--epochs")) {
+            if (parse_long(flag, v, 1, &o->epochs)) return HOST_USER;
+            o->has_epochs = 1;
+        } else if (!strcmp(flag, "--batch")) {
+            if (parse_long(flag, v, 1, &o->batch)) return HOST_USER;
+            o->has_batch = 1;
+        } else if (!strcmp(flag, "--limit")) {
+            if (parse_long(flag, v, 1, &o->limit)) return HOST_USER;
+            o->has_limit = 1;
+        } else if (!strcmp(flag, "--seed")) {
+            long s;
+            if (parse_long(flag, v, 0, &s)) return HOST_USER;
+            o->seed = (unsigned long long)s;
+            o->has_seed = 1;
+        } else if (!strcmp(flag, "--eta")) {
+            if (parse_double(flag, v, 1e-300, &o->eta)) return HOST_USER;
+            o->has_eta = 1;
+        } else if (!strcmp(flag, "--l2")) {
+            if (parse_double(flag, v, 0, &o->l2)) return HOST_USER;
+            o->has_l2 = 1;
+        } else if (!strcmp(flag, "--tolerance")) {
+            if (parse_double(flag, v, 1e-300, &o->tolerance)) return HOST_USER;
+            o->has_tolerance = 1;
+        } else
+            return bad("unknown option '%s'", flag);
+    }
+    if (!o->net) return bad("%s", "no network description given");
+    if (o->unroll && strcmp(o->unroll, "none") && strcmp(o->unroll, "kernel") && strcmp(o->unroll, "full"))
+        return bad("--unroll must be none, kernel or full, not '%s'", o->unroll);
+    if (o->real && strcmp(o->real, "float") && strcmp(o->real, "double"))
+        return bad("--real must be float or double, not '%s'", o->real);
+    if (o->backend && strcmp(o->backend, "tcc") && strcmp(o->backend, "cc") && strcmp(o->backend, "auto"))
+        return bad("--backend must be tcc, cc or auto, not '%s'", o->backend);
+    return 0;
+}
+
+void cli_push_gen_opts(lua_State *T, const cli_opts *o)
+{
+    lua_newtable(T);
+    if (o->name) { lua_pushstring(T, o->name); lua_setfield(T, -2, "name"); }
+    if (o->real) { lua_pushstring(T, o->real); lua_setfield(T, -2, "real"); }
+    if (o->unroll) { lua_pushstring(T, o->unroll); lua_setfield(T, -2, "unroll"); }
+    lua_pushstring(T, o->net);
+    lua_setfield(T, -2, "source");
+}
+
+int cli_main(int argc, char **argv)
+{
+    cli_opts o;
+    lua_State *T;
+    int rc;
+    if (argc == 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
+        fputs(usage, stdout);
+        return HOST_OK;
+    }
+    if (argc == 2 && !strcmp(argv[1], "--version")) {
+        puts("cnngen 0.1");
+        return HOST_OK;
+    }
+    if (argc < 2) {
+        fputs(usage, stderr);
+        return HOST_USER;
+    }
+    if ((rc = cli_parse(argc, argv, &o)) != 0) return rc;
+    T = host_new();
+    if (!T) {
+        fprintf(stderr, "cnngen: out of memory\n");
+        return HOST_INTERNAL;
+    }
+    if (!strcmp(o.cmd, "emit")) rc = cmd_emit(T, &o);
+    else if (!strcmp(o.cmd, "info")) rc = cmd_info(T, &o);
+    else {
+        fprintf(stderr, "cnngen: '%s' is not built yet\n", o.cmd);
+        rc = HOST_USER;
+    }
+    lua_close(T);
+    return rc;
+}

@@ -1,0 +1,269 @@
+/*
+ * host.c -- the trusted Lua state that runs the generator (see host.h).
+ *
+ * Mechanism in C, policy in Lua: this file only loads modules, reads the
+ * description through the sandbox and turns Lua errors into statuses.  A
+ * user error is raised in Lua as { cnngen_user_error = "file:line: ..." }
+ * (gen/lua/err.lua); any other error is a bug and gets a traceback.
+ */
+#include "host.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lauxlib.h"
+#include "lualib.h"
+
+#include "embedded.h"
+#include "sandbox.h"
+
+/* ------------------------------------------------------------ modules */
+
+/* embedded.read(path) -> contents, or nil */
+static int emb_read(lua_State *L)
+{
+    const char *path = luaL_checkstring(L, 1);
+    const struct cg_file *f;
+    for (f = cg_files; f->path; ++f)
+        if (strcmp(f->path, path) == 0) {
+            lua_pushlstring(L, (const char *)f->data, f->size);
+            return 1;
+        }
+    lua_pushnil(L);
+    return 1;
+}
+
+static int emb_open(lua_State *L)
+{
+    lua_newtable(L);
+    lua_pushcfunction(L, emb_read);
+    lua_setfield(L, -2, "read");
+    return 1;
+}
+
+/* package.preload loader for one embedded module: upvalue = index in cg_files */
+static int emb_loader(lua_State *L)
+{
+    const struct cg_file *f = &cg_files[lua_tointeger(L, lua_upvalueindex(1))];
+    char chunk[512];
+    snprintf(chunk, sizeof chunk, "@%s", f->path);
+    if (luaL_loadbufferx(L, (const char *)f->data, f->size, chunk, "t") != LUA_OK)
+        return lua_error(L);
+    lua_pushvalue(L, 1);
+    lua_call(L, 1, 1);
+    return 1;
+}
+
+/* Register every gen/lua/X/Y.lua as module "X.Y" in package.preload. */
+static void register_modules(lua_State *L)
+{
+    const char *prefix = "gen/lua/";
+    size_t plen = strlen(prefix);
+    int i;
+    lua_getglobal(L, "package");
+    lua_getfield(L, -1, "preload");
+    for (i = 0; cg_files[i].path; ++i) {
+        const char *p = cg_files[i].path;
+        size_t n = strlen(p);
+        char name[256];
+        size_t k;
+        if (strncmp(p, prefix, plen) != 0 || n < plen + 5 || strcmp(p + n - 4, ".lua") != 0)
+            continue;
+        if (n - plen - 4 >= sizeof name) continue;
+        memcpy(name, p + plen, n - plen - 4);
+        name[n - plen - 4] = '\0';
+        for (k = 0; name[k]; ++k)
+            if (name[k] == '/') name[k] = '.';
+        lua_pushinteger(L, i);
+        lua_pushcclosure(L, emb_loader, 1);
+        lua_setfield(L, -2, name);
+    }
+    lua_pushcfunction(L, emb_open);
+    lua_setfield(L, -2, "embedded");
+    lua_pop(L, 2);
+    /* the generator finds modules only in the binary */
+    lua_getglobal(L, "package");
+    lua_pushstring(L, "");
+    lua_setfield(L, -2, "path");
+    lua_pushstring(L, "");
+    lua_setfield(L, -2, "cpath");
+    lua_pop(L, 1);
+}
+
+static const char strict_lua[] =
+    "local mt = {}\n"
+    "function mt.__index(_, k) error('undefined global ' .. tostring(k), 2) end\n"
+    "function mt.__newindex(_, k) error('assignment to undefined global ' .. tostring(k), 2) end\n"
+    "setmetatable(_G, mt)\n";
+
+lua_State *host_new(void)
+{
+    lua_State *L = luaL_newstate();
+    if (!L) return NULL;
+    luaL_openlibs(L);
+    register_modules(L);
+    if (luaL_dostring(L, strict_lua) != LUA_OK) {
+        lua_close(L);
+        return NULL;
+    }
+    return L;
+}
+
+/* --------------------------------------------------------------- calls */
+
+/* Message handler: user errors pass through; others get a traceback. */
+static int host_msgh(lua_State *L)
+{
+    if (lua_type(L, 1) == LUA_TTABLE) {
+        lua_getfield(L, 1, "cnngen_user_error");
+        if (!lua_isnil(L, -1)) {
+            lua_pop(L, 1);
+            return 1;
+        }
+        lua_pop(L, 1);
+    }
+    luaL_traceback(L, L, luaL_tolstring(L, 1, NULL), 1);
+    return 1;
+}
+
+int host_call(lua_State *T, const char *fn, int nargs, int nres, char *err, size_t errlen)
+{
+    int base = lua_gettop(T) - nargs, status;
+    lua_pushcfunction(T, host_msgh);
+    lua_insert(T, base + 1);
+    /* the function: require("cnngen")[fn] */
+    lua_getglobal(T, "require");
+    lua_pushstring(T, "cnngen");
+    if (lua_pcall(T, 1, 1, base + 1) != LUA_OK) {
+        snprintf(err, errlen, "internal error: %s", lua_tostring(T, -1));
+        lua_settop(T, base);
+        return HOST_INTERNAL;
+    }
+    lua_getfield(T, -1, fn);
+    lua_remove(T, -2);
+    lua_insert(T, base + 2);
+    status = lua_pcall(T, nargs, nres, base + 1);
+    if (status != LUA_OK) {
+        int user = 0;
+        if (lua_type(T, -1) == LUA_TTABLE) {
+            lua_getfield(T, -1, "cnngen_user_error");
+            if (lua_isstring(T, -1)) {
+                snprintf(err, errlen, "%s", lua_tostring(T, -1));
+                user = 1;
+            }
+            lua_pop(T, 1);
+        }
+        if (!user)
+            snprintf(err, errlen, "internal error: %s", lua_isstring(T, -1) ? lua_tostring(T, -1) : "?");
+        lua_settop(T, base);
+        return user ? HOST_USER : HOST_INTERNAL;
+    }
+    lua_remove(T, base + 1);           /* the message handler */
+    return HOST_OK;
+}
+
+unsigned long long host_fnv1a(const void *data, size_t len)
+{
+    const unsigned char *p = data;
+    unsigned long long h = 0xcbf29ce484222325ULL;
+    size_t i;
+    for (i = 0; i < len; ++i) {
+        h ^= p[i];
+        h *= 0x100000001b3ULL;
+    }
+    return h;
+}
+
+/* Read a whole file; NULL with errno set on failure. */
+static char *read_file(const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    char *buf = NULL;
+    size_t cap = 0, n = 0;
+    if (!f) return NULL;
+    for (;;) {
+        size_t got;
+        if (n == cap) {
+            char *nb;
+            cap = cap ? cap * 2 : 65536;
+            if (cap > (64u << 20)) {            /* no description is this big */
+                free(buf);
+                fclose(f);
+                errno = EFBIG;
+                return NULL;
+            }
+            nb = realloc(buf, cap);
+            if (!nb) {
+                free(buf);
+                fclose(f);
+                errno = ENOMEM;
+                return NULL;
+            }
+            buf = nb;
+        }
+        got = fread(buf + n, 1, cap - n, f);
+        n += got;
+        if (got == 0) break;
+    }
+    if (ferror(f)) {
+        int e = errno;
+        free(buf);
+        fclose(f);
+        errno = e ? e : EIO;
+        return NULL;
+    }
+    fclose(f);
+    *len = n;
+    return buf;
+}
+
+int host_describe_call(lua_State *T, const char *path, const char *fn, int opts_idx,
+                       int nres, char *err, size_t errlen)
+{
+    const char *kinds[33];
+    size_t len = 0;
+    char *src, hash[32];
+    int last_line, rc, nk = 0, top;
+    opts_idx = lua_absindex(T, opts_idx);
+    /* the layer constructors: require("registry").order (strings stay on the stack) */
+    lua_getglobal(T, "require");
+    lua_pushstring(T, "registry");
+    if (lua_pcall(T, 1, 1, 0) != LUA_OK) {
+        snprintf(err, errlen, "internal error: %s", lua_tostring(T, -1));
+        lua_pop(T, 1);
+        return HOST_INTERNAL;
+    }
+    lua_getfield(T, -1, "order");
+    lua_remove(T, -2);
+    top = lua_gettop(T);
+    while (nk < 32 && lua_rawgeti(T, top, nk + 1) == LUA_TSTRING) {
+        kinds[nk] = lua_tostring(T, -1);
+        ++nk;
+    }
+    kinds[nk] = NULL;
+    src = read_file(path, &len);
+    if (!src) {
+        snprintf(err, errlen, "%s: cannot read: %s", path, strerror(errno));
+        lua_settop(T, top - 1);
+        return HOST_USER;
+    }
+    rc = sandbox_run(T, src, len, path, kinds, NULL, &last_line, err, errlen);
+    snprintf(hash, sizeof hash, "%016llx", host_fnv1a(src, len));
+    free(src);
+    if (rc != 0) {
+        lua_settop(T, top - 1);
+        return HOST_USER;
+    }
+    lua_replace(T, top);               /* the description's copy replaces the kinds list */
+    lua_settop(T, top);
+    lua_pushstring(T, path);
+    lua_setfield(T, opts_idx, "chunk");
+    lua_pushinteger(T, last_line);
+    lua_setfield(T, opts_idx, "last_line");
+    lua_pushstring(T, hash);
+    lua_setfield(T, opts_idx, "source_hash");
+    lua_pushvalue(T, opts_idx);
+    return host_call(T, fn, 2, nres, err, errlen);
+}

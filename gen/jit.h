@@ -1,0 +1,74 @@
+/*
+ * jit.h -- build generated C in-process and reach its API.
+ *
+ * Two backends share one contract: given one translation unit of generated
+ * C (header and body together, as cnngen's generator returns it in `unit`)
+ * and the network's symbol prefix, produce a struct net_api whose function
+ * pointers call the generated code.
+ *
+ *   tcc  libtcc, in memory, milliseconds (jit_tcc.c)
+ *   cc   the system compiler into a cached shared object, dlopen (jit_cc.c)
+ *
+ * The generated unit defines, besides the contract API of DESIGN.md,
+ *   size_t <prefix>_work_size(void);   sizeof(<prefix>_work)
+ * which the backends read into work_size.
+ */
+#ifndef CNNGEN_JIT_H
+#define CNNGEN_JIT_H
+
+#include <stddef.h>
+
+/* Signatures of the generated API, float build ("--real float"). */
+typedef void  (*net_init_f)(float *params, unsigned long long seed);
+typedef void  (*net_forward_f)(const float *params, void *w, const float *x, float *y);
+typedef int   (*net_predict_f)(const float *params, void *w, const float *x);
+typedef float (*net_loss_grad_f)(const float *params, void *w, const float *x,
+                                 const int *labels, int n, float *grad);
+typedef float (*net_train_batch_f)(float *params, float *grad, void *w, const float *x,
+                                   const int *labels, int n, float eta, float l2, int n_train);
+/* The same, double build ("--real double"). */
+typedef void   (*net_init_d)(double *params, unsigned long long seed);
+typedef void   (*net_forward_d)(const double *params, void *w, const double *x, double *y);
+typedef int    (*net_predict_d)(const double *params, void *w, const double *x);
+typedef double (*net_loss_grad_d)(const double *params, void *w, const double *x,
+                                  const int *labels, int n, double *grad);
+typedef double (*net_train_batch_d)(double *params, double *grad, void *w, const double *x,
+                                    const int *labels, int n, double eta, double l2, int n_train);
+
+typedef struct net_api {
+    int is_double;              /* 0: the f pointers are set; 1: the d pointers */
+    size_t in_size, out_size, param_count, work_size;
+    union { net_init_f f; net_init_d d; } init;
+    union { net_forward_f f; net_forward_d d; } forward;
+    union { net_predict_f f; net_predict_d d; } predict;
+    union { net_loss_grad_f f; net_loss_grad_d d; } loss_grad;
+    union { net_train_batch_f f; net_train_batch_d d; } train_batch;
+    const char *backend;        /* "tcc" or "cc" */
+    void *impl;                 /* backend state: TCCState* or dlopen handle */
+} net_api;
+
+/* Options for the cc backend. NULL fields take defaults: cc = $CC or "cc",
+ * cflags = $CFLAGS or "-O3 -march=native", cache_dir = $XDG_CACHE_HOME/cnngen
+ * or ~/.cache/cnngen. */
+typedef struct jit_cc_opts {
+    const char *cc, *cflags, *cache_dir;
+    int quiet;                  /* 1: do not print "compiling ..." to stderr */
+} jit_cc_opts;
+
+/* Build `unit` (NUL-terminated C source) whose symbols start with `prefix`;
+ * `is_double` says which precision it was generated in; `name` is used in
+ * messages and as the file name in #line / error positions.
+ * On success fill *api and return 0. On failure return -1 and write one
+ * line (no trailing newline) describing the problem into err[0..errlen).
+ * A compile error in generated code is a cnngen bug: the message says so
+ * and names a file where the source was saved. */
+int jit_tcc_build(const char *unit, const char *prefix, int is_double,
+                  const char *name, net_api *api, char *err, size_t errlen);
+int jit_cc_build(const char *unit, const char *prefix, int is_double,
+                 const char *name, const jit_cc_opts *opts,
+                 net_api *api, char *err, size_t errlen);
+
+/* Release whatever the backend holds; *api is zeroed. Safe on a zeroed api. */
+void jit_release(net_api *api);
+
+#endif

@@ -1,0 +1,79 @@
+-- cfmt.lua: C text for numbers and small code patterns, in one place so
+-- that precision (float/double) and unrolling are properties of these
+-- helpers, not of copies of each template.
+local M = {}
+
+-- A C numeric context for one precision.
+--   real      "float" | "double"
+--   lit(x)    a literal of that type:  1.0f / 1.0
+--   fn(name)  math.h function of that type: expf / exp
+function M.context(real)
+  local c = { real = real }
+  local suffix = real == "float" and "f" or ""
+  function c.lit(x)
+    local s
+    if x == math.floor(x) and math.abs(x) < 1e15 then
+      s = string.format("%.1f", x)
+    else
+      s = string.format(real == "float" and "%.9g" or "%.17g", x)
+      if not s:find("[%.eEn]") then s = s .. ".0" end
+    end
+    return s .. suffix
+  end
+  function c.fn(name) return name .. suffix end
+  return c
+end
+
+-- value(v): template substitution.  Integers print as integers; a float
+-- that is integral (a size computed with '/') is an internal error, so that
+-- "12.0" never reaches C where a size is expected.
+function M.value(v)
+  local t = type(v)
+  if t == "number" then
+    if math.type(v) == "integer" then return string.format("%d", v) end
+    error("internal error: template substituted the float " .. tostring(v) ..
+          " (sizes must be integers; use //)", 0)
+  elseif t == "string" then
+    return v
+  elseif t == "boolean" then
+    return v and "1" or "0"
+  end
+  error("internal error: template substituted a " .. t, 0)
+end
+
+-- mul(k, v): C text for k*v, folded: "v", "2*v", "0".
+function M.mul(k, v)
+  if k == 0 then return "0" end
+  if k == 1 then return v end
+  return k .. "*" .. v
+end
+
+-- offset(base, k): "base + k" folded ("base" when k = 0, "base - 3").
+function M.offset(base, k)
+  if k == 0 then return base end
+  if k < 0 then return base .. " - " .. (-k) end
+  return base .. " + " .. k
+end
+
+-- index(k): "[k]" text helper for constant offsets
+function M.index(k) return "[" .. k .. "]" end
+
+-- join(list, sep)
+function M.join(list, sep) return table.concat(list, sep or " ") end
+
+-- wrap(stmts, indent, width): lay out short statements several to a line.
+function M.wrap(stmts, indent, width)
+  width = width or 100
+  local lines, cur = {}, indent
+  for _, s in ipairs(stmts) do
+    if #cur > #indent and #cur + 1 + #s > width then
+      lines[#lines + 1] = cur
+      cur = indent
+    end
+    cur = (#cur > #indent) and (cur .. " " .. s) or (cur .. s)
+  end
+  if #cur > #indent then lines[#lines + 1] = cur end
+  return table.concat(lines, "\n")
+end
+
+return M

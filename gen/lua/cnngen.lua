@@ -1,0 +1,95 @@
+-- cnngen.lua: the generator's entry points, called by the C host.
+--   generate(desc, opts) -> { h = ..., c = ..., unit = ..., arch_hash = ... }
+--   info(desc, opts)     -> text of the layer table
+--   describe(desc, opts) -> net record (resolved), for the runner
+-- `desc` is what the sandboxed description returned, copied as plain data;
+-- opts.chunk names the file for messages, opts.last_line is its last line.
+local err = require("err")
+local dsl = require("dsl")
+local check = require("check")
+local shape = require("shape")
+local emit = require("emit")
+
+local M = {}
+
+local UNROLLS = { none = true, kernel = true, full = true }
+
+-- resolve(desc, opts) -> net: checked and shaped
+function M.resolve(desc, opts)
+  err.chunk = opts.chunk or "?"
+  local net = dsl.network(desc, opts.last_line or 1)
+  check.network(net)
+  shape.resolve(net)
+  if net.param_count == 0 then
+    err.at(net.line, "network: no layer has parameters (add a conv or dense layer)")
+  end
+  return net
+end
+
+local function normalize(net, opts)
+  local o = {}
+  for k, v in pairs(opts) do o[k] = v end
+  o.name = o.name or net.name
+  if not o.name:match("^[A-Za-z_][A-Za-z0-9_]*$") then
+    err.plain("--name %q is not a C identifier", o.name)
+  end
+  o.real = o.real or "float"
+  if o.real ~= "float" and o.real ~= "double" then err.plain("--real must be float or double, not %q", o.real) end
+  o.unroll = o.unroll or "kernel"
+  if not UNROLLS[o.unroll] then err.plain("--unroll must be none, kernel or full, not %q", o.unroll) end
+  o.mode = o.mode or "train"
+  o.source = o.source or o.chunk or "?"
+  o.source_hash = o.source_hash or "?"
+  o.header_name = o.header_name or (o.name .. ".h")
+  o.c_name = o.c_name or (o.name .. ".c")
+  o.options = string.format("--real %s --unroll %s%s", o.real, o.unroll,
+                            o.mode == "inference" and " --inference" or "")
+  return o
+end
+
+function M.generate(desc, opts)
+  local net = M.resolve(desc, opts)
+  local o = normalize(net, opts)
+  local out = emit.generate(net, o)
+  out.name = o.name
+  out.param_count, out.in_size, out.out_size = net.param_count, net.in_size, net.out_size
+  out.input = net.input
+  out.train = net.train
+  return out
+end
+
+-- info(desc, opts) -> text
+function M.info(desc, opts)
+  local net = M.resolve(desc, opts)
+  local o = normalize(net, opts)
+  local rsize = o.real == "double" and 8 or 4
+  local lines = {}
+  local function add(fmt, ...) lines[#lines + 1] = string.format(fmt, ...) end
+  local function commas(n)
+    local s = tostring(n)
+    local r = s:reverse():gsub("(%d%d%d)", "%1,"):reverse()
+    return (r:gsub("^,", ""))
+  end
+  add("%s: input [%d][%d][%d], cost %s, %s", net.name, net.input[1], net.input[2], net.input[3], net.cost, o.real)
+  add("%-3s %-8s %-16s %12s %14s %14s %12s", "#", "kind", "output", "params", "fwd MACs", "bwd MACs", "work bytes")
+  local tp, tf, tb, tw = 0, 0, 0, 0
+  for _, L in ipairs(net.layers) do
+    local wb = 0
+    for _, f in ipairs(require("registry").kinds[L.kind].work(L, o.mode)) do
+      local sz = rsize
+      if f.type == "unsigned short" then sz = 2 elseif f.type == "unsigned int" then sz = 4 end
+      wb = wb + f.count * sz
+    end
+    local np = L.wcount + L.bcount
+    add("%-3d %-8s %-16s %12s %14s %14s %12s", L.index, L.kind,
+        shape.shape_text(L.out),
+        commas(np), commas(L.macs_fwd), commas(L.macs_bwd), commas(wb))
+    tp, tf, tb, tw = tp + np, tf + L.macs_fwd, tb + L.macs_bwd, tw + wb
+  end
+  add("%-3s %-8s %-16s %12s %14s %14s %12s", "", "total", "", commas(tp), commas(tf), commas(tb), commas(tw))
+  add("parameters: %s (%s bytes); per sample: %s MACs forward, %s MACs forward+backward",
+      commas(tp), commas(tp * rsize), commas(tf), commas(tf + tb))
+  return table.concat(lines, "\n") .. "\n", net
+end
+
+return M

@@ -1,0 +1,121 @@
+-- layer/conv.lua: the convolutional layer.
+--   conv { maps = M, kernel = k | {kh, kw}, stride = s | {sh, sw}, pad = p, act = "..." }
+-- Owns its schema, its shape rule, its work-struct fields and the
+-- environment its templates (templates/conv_{forward,backward}.c.tpl) see.
+local err = require("err")
+local cfmt = require("cfmt")
+
+local M = {}
+
+M.example = 'conv { maps = 20, kernel = 5, act = "sigmoid" }'
+
+M.schema = {
+  maps   = { type = "posint", required = true },
+  kernel = { type = "pair", required = true },
+  stride = { type = "pair", default = function() return { 1, 1 } end },
+  pad    = { type = "nonnegint", default = 0 },
+  act    = { type = "act", default = "sigmoid" },
+}
+
+-- resolve(L, shape): fill in L's shapes from its input shape {c, h, w}.
+function M.resolve(L, s)
+  L.cin, L.h, L.w = s[1], s[2], s[3]
+  L.kh, L.kw = L.kernel[1], L.kernel[2]
+  L.sh, L.sw = L.stride[1], L.stride[2]
+  L.H, L.W = L.h + 2 * L.pad, L.w + 2 * L.pad          -- padded input
+  if L.kh > L.H or L.kw > L.W then
+    err.at(L.line, "%s: kernel %dx%d is larger than its input %dx%d%s", L.what, L.kh, L.kw,
+           L.H, L.W, L.pad > 0 and string.format(" (%dx%d padded by %d)", L.h, L.w, L.pad) or "")
+  end
+  if L.pad >= L.kh or L.pad >= L.kw then
+    err.at(L.line, "%s: pad %d must be smaller than the kernel %dx%d (outputs would see only padding)",
+           L.what, L.pad, L.kh, L.kw)
+  end
+  L.oh = (L.H - L.kh) // L.sh + 1
+  L.ow = (L.W - L.kw) // L.sw + 1
+  L.out = { L.maps, L.oh, L.ow }
+  L.ckk = L.cin * L.kh * L.kw
+  L.wcount, L.bcount = L.maps * L.ckk, L.maps
+  L.fan_in = L.ckk
+  L.n_in, L.n_out = L.cin * L.h * L.w, L.maps * L.oh * L.ow
+  L.macs_fwd = L.n_out * L.ckk
+  L.desc = string.format("conv %d@%dx%d, stride %s, pad %d, %s: [%d][%d][%d] -> [%d][%d][%d]",
+    L.maps, L.kh, L.kw, L.sh == L.sw and tostring(L.sh) or (L.sh .. "x" .. L.sw), L.pad, L.act,
+    L.cin, L.h, L.w, L.maps, L.oh, L.ow)
+  L.wlayout = string.format("w [%d][%d][%d][%d], b [%d]", L.maps, L.cin, L.kh, L.kw, L.maps)
+end
+
+-- after shape.lua has placed the layer (offsets, L.src, L.propagate):
+function M.place(L)
+  L.macs_bwd = L.macs_fwd * (L.propagate and 2 or 1)
+  L.pin = L.pad > 0 and ("w->x" .. L.index) or L.src        -- padded input
+  L.dbuf = L.pad > 0 and ("w->dx" .. L.index) or ("w->d" .. (L.index - 1))
+end
+
+-- work(L, mode) -> list of work-struct fields { name, count, type, comment }
+function M.work(L, mode)
+  local k, f = L.index, {}
+  if L.pad > 0 then
+    f[#f + 1] = { name = "x" .. k, count = L.cin * L.H * L.W,
+                  comment = string.format("a^%d zero-padded [%d][%d][%d]", k - 1, L.cin, L.H, L.W) }
+  end
+  f[#f + 1] = { name = "a" .. k, count = L.n_out,
+                comment = string.format("a^%d = σ(z^%d)   [%d][%d][%d]  conv", k, k, L.maps, L.oh, L.ow) }
+  if L.store_z then
+    f[#f + 1] = { name = "z" .. k, count = L.n_out, comment = string.format("z^%d (for the cost)", k) }
+  end
+  if mode == "train" then
+    f[#f + 1] = { name = "d" .. k, count = L.n_out, comment = string.format("∂C/∂a^%d, then δ^%d", k, k) }
+    if L.pad > 0 and L.propagate then
+      f[#f + 1] = { name = "dx" .. k, count = L.cin * L.H * L.W,
+                    comment = string.format("∂C/∂(padded a^%d)", k - 1) }
+    end
+  end
+  return f
+end
+
+-- env(L, ctx): the names conv templates use besides the common ones.
+function M.env(L, ctx, env)
+  local num = ctx.num
+  -- sx("oy") -> "oy" or "2*oy": the input row/col an output starts at
+  function env.sy(v) return cfmt.mul(L.sh, v) end
+  function env.sx(v) return cfmt.mul(L.sw, v) end
+  -- kernel tap (c, i, j): weight index and input offset
+  local function tap(c, i, j)
+    return (c * L.kh + i) * L.kw + j, c * L.H * L.W + i * L.W + j
+  end
+  -- fwd_taps(indent): z += w·a, one C statement per kernel row
+  function env.fwd_taps(indent)
+    local lines = {}
+    for c = 0, L.cin - 1 do
+      for i = 0, L.kh - 1 do
+        local terms = {}
+        for j = 0, L.kw - 1 do
+          local k, x = tap(c, i, j)
+          terms[#terms + 1] = string.format("wm[%d]*in[%d]", k, x)
+        end
+        lines[#lines + 1] = indent .. "z += " .. table.concat(terms, " + ") .. ";"
+      end
+    end
+    return table.concat(lines, "\n")
+  end
+  -- bwd_taps(indent, stmt): stmt with $w (weight index) and $x (input
+  -- offset) for every tap, a few to a line
+  function env.bwd_taps(indent, stmt)
+    local lines = {}
+    for c = 0, L.cin - 1 do
+      for i = 0, L.kh - 1 do
+        local row = {}
+        for j = 0, L.kw - 1 do
+          local k, x = tap(c, i, j)
+          row[#row + 1] = (stmt:gsub("%$(%a)", { w = tostring(k), x = tostring(x) }))
+        end
+        lines[#lines + 1] = cfmt.wrap(row, indent, 110)
+      end
+    end
+    return table.concat(lines, "\n")
+  end
+  env.zero = num.lit(0)
+end
+
+return M

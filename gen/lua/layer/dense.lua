@@ -1,0 +1,64 @@
+-- layer/dense.lua: the fully connected layer.
+--   dense { units = n, act = "..." }
+-- It reads its input flattened in [channel][row][col] order, which is the
+-- order every activation buffer already has.
+local cfmt = require("cfmt")
+
+local M = {}
+
+M.example = 'dense { units = 100, act = "sigmoid" }'
+
+M.schema = {
+  units = { type = "posint", required = true },
+  act   = { type = "act", default = "sigmoid" },
+}
+
+function M.resolve(L, s)
+  L.n_in = s[1] * s[2] * s[3]
+  L.n_out = L.units
+  L.out = { L.units, 1, 1 }
+  L.wcount, L.bcount, L.fan_in = L.units * L.n_in, L.units, L.n_in
+  L.macs_fwd = L.units * L.n_in
+  L.desc = string.format("dense %d, %s: [%d] -> [%d]", L.units, L.act, L.n_in, L.units)
+  L.wlayout = string.format("w [%d][%d], b [%d]", L.units, L.n_in, L.units)
+end
+
+function M.place(L)
+  L.macs_bwd = L.macs_fwd * (L.propagate and 2 or 1)
+end
+
+function M.work(L, mode)
+  local k, f = L.index, {}
+  f[#f + 1] = { name = "a" .. k, count = L.n_out,
+                comment = string.format("a^%d = σ(z^%d)   [%d]  dense", k, k, L.units) }
+  if L.store_z then
+    f[#f + 1] = { name = "z" .. k, count = L.n_out, comment = string.format("z^%d (for the cost)", k) }
+  end
+  if mode == "train" then
+    f[#f + 1] = { name = "d" .. k, count = L.n_out, comment = string.format("∂C/∂a^%d, then δ^%d", k, k) }
+  end
+  return f
+end
+
+function M.env(L, ctx, env)
+  env.zero = ctx.num.lit(0)
+  -- unrolled(indent, stmt): stmt for u = 0 .. n_in-1 with $u replaced,
+  -- several to a line (--unroll full)
+  function env.unrolled(indent, stmt)
+    local row = {}
+    for u = 0, L.n_in - 1 do row[#row + 1] = (stmt:gsub("%$u", tostring(u))) end
+    return cfmt.wrap(row, indent, 110)
+  end
+  -- dot(indent): z += Σ_u w[u]·a[u] as sums of 8 terms a statement
+  function env.dot(indent)
+    local lines = {}
+    for u0 = 0, L.n_in - 1, 8 do
+      local t = {}
+      for u = u0, math.min(u0 + 7, L.n_in - 1) do t[#t + 1] = string.format("wo[%d]*in[%d]", u, u) end
+      lines[#lines + 1] = indent .. "z += " .. table.concat(t, " + ") .. ";"
+    end
+    return table.concat(lines, "\n")
+  end
+end
+
+return M

@@ -1,0 +1,96 @@
+-- shape.lua: shapes, parameter offsets, work-struct layout and operation
+-- counts of a checked network.  Feeds the emitter and `cnngen info`.
+--
+-- After resolve(net), each layer L has:
+--   index, out {c,h,w}, n_in, n_out, wcount, bcount, woff, boff, fan_in,
+--   src ("x" for layer 1, else "w->a<l-1>"), propagate (δ^{l-1} needed),
+--   is_output, delta_given (δ^L computed by the cost), store_z,
+--   macs_fwd, macs_bwd
+-- and net has in_size, out_size, param_count, macs_fwd, macs_bwd.
+local err = require("err")
+local registry = require("registry")
+
+local M = {}
+
+local MAX_PARAMS = 2^31 - 1
+local MAX_WORK = 2^28          -- reals in the work struct
+
+function M.resolve(net)
+  local s = net.input
+  local off, n = 0, #net.layers
+  net.macs_fwd, net.macs_bwd = 0, 0
+  for i, L in ipairs(net.layers) do
+    local kind = registry.kinds[L.kind]
+    L.inshape = s
+    kind.resolve(L, s)
+    L.src = i == 1 and "x" or ("w->a" .. (i - 1))
+    L.propagate = i > 1
+    L.is_output = i == n
+    L.woff = off
+    off = off + L.wcount
+    L.boff = off
+    off = off + L.bcount
+    if off > MAX_PARAMS then
+      err.at(L.line, "%s: the network has more than %d parameters", L.what, MAX_PARAMS)
+    end
+    kind.place(L)
+    s = L.out
+  end
+  local last = net.layers[n]
+  last.delta_given = last.kind ~= "maxpool"
+  last.store_z = (net.cost == "log-likelihood" or net.cost == "cross-entropy")
+  net.in_size = net.input[1] * net.input[2] * net.input[3]
+  net.out_size = last.n_out
+  net.out_shape = last.out
+  net.param_count = off
+  for _, L in ipairs(net.layers) do
+    net.macs_fwd = net.macs_fwd + L.macs_fwd
+    net.macs_bwd = net.macs_bwd + L.macs_bwd
+  end
+  local total = 0
+  for _, L in ipairs(net.layers) do
+    for _, f in ipairs(registry.kinds[L.kind].work(L, "train")) do total = total + f.count end
+  end
+  if total > MAX_WORK then
+    err.at(net.line, "network: the activations need %d values per sample, more than cnngen's limit of %d",
+           total, MAX_WORK)
+  end
+  return net
+end
+
+-- shape_text({c, h, w}) -> "[c][h][w]", or "[n]" for a dense output
+function M.shape_text(s)
+  if s[2] == 1 and s[3] == 1 then return string.format("[%d]", s[1]) end
+  return string.format("[%d][%d][%d]", s[1], s[2], s[3])
+end
+
+-- work(net, mode) -> list of fields for the work struct, in layer order
+function M.work(net, mode)
+  local fields = {}
+  for _, L in ipairs(net.layers) do
+    for _, f in ipairs(registry.kinds[L.kind].work(L, mode)) do fields[#fields + 1] = f end
+  end
+  return fields
+end
+
+-- An architecture hash: two networks with the same hash have the same
+-- parameter layout (kinds, shapes, activations).  64-bit FNV-1a over a
+-- canonical text, as 16 hex digits.
+function M.arch_text(net)
+  local t = { string.format("input %d %d %d", net.input[1], net.input[2], net.input[3]) }
+  for _, L in ipairs(net.layers) do
+    t[#t + 1] = string.format("%s %s %d %d %s", L.kind, L.desc, L.wcount, L.bcount, L.act or "")
+  end
+  return table.concat(t, "\n")
+end
+
+function M.fnv1a(text)
+  local h = 0xcbf29ce484222325
+  for i = 1, #text do
+    h = h ~ text:byte(i)
+    h = h * 0x100000001b3          -- wraps modulo 2^64 (Lua integers)
+  end
+  return string.format("%016x", h)
+end
+
+return M

@@ -1,0 +1,34 @@
+/*
+ * sandbox.h -- run a network description in its own, limited Lua state.
+ *
+ * A description is untrusted Lua.  It runs in a separate lua_State with a
+ * few safe libraries, a memory budget and an instruction budget; what it
+ * returns crosses into the trusted (generator's) state as plain data,
+ * copied by C with raw access.  See sandbox.c for the rules.
+ */
+#ifndef CNNGEN_SANDBOX_H
+#define CNNGEN_SANDBOX_H
+
+#include <stddef.h>
+#include "lua.h"
+
+typedef struct sandbox_limits {
+    size_t memory;              /* bytes the description may allocate */
+    long long instructions;     /* VM instructions it may execute */
+} sandbox_limits;
+
+#define SANDBOX_DEFAULT_MEMORY       (64u << 20)
+#define SANDBOX_DEFAULT_INSTRUCTIONS 200000000LL
+
+/* Run the description in `source` (len bytes), named `chunk` in messages
+ * ("NET.lua"), with the layer constructors named in `kinds` (NULL-ended,
+ * e.g. {"conv", "maxpool", "dense", NULL}; `network` is always there).
+ * On success push onto the trusted state T a plain-data copy of what the
+ * description returned (nil if nothing), set *last_line to the source's last
+ * line and return 0.  On a user error push nothing, write the one-line
+ * message "CHUNK:LINE: ..." into err and return -1. */
+int sandbox_run(lua_State *T, const char *source, size_t len, const char *chunk,
+                const char *const *kinds, const sandbox_limits *limits,
+                int *last_line, char *err, size_t errlen);
+
+#endif

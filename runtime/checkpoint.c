@@ -1,0 +1,500 @@
+/*
+ * checkpoint.c -- weights files (format in checkpoint.h): little-endian
+ * encoding, the FNV-1a checksum, precision conversion on load, and a small
+ * atomic file writer (temporary in the target's directory, fsync, rename,
+ * fsync of the directory).
+ *
+ * The writer is kept static here: the generator's own outputs go through
+ * gen/outfile.c, which follows the same protocol.
+ */
+#include "checkpoint.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <float.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+/* The encoding copies reals bit for bit into 32- and 64-bit integers. */
+typedef char ckpt_float_is_32_bits[sizeof(float) == 4 ? 1 : -1];
+typedef char ckpt_double_is_64_bits[sizeof(double) == 8 ? 1 : -1];
+
+static const unsigned char ckpt_magic[8] = { 'C', 'N', 'N', 'G', 'E', 'N', 'W', '\0' };
+
+#define CKPT_CHUNK 65536        /* bytes encoded, hashed and written at a time */
+
+/* Format a message into err (if there is room) and return -1. */
+static int ckpt_error(char *err, size_t errlen, const char *fmt, ...)
+{
+    va_list ap;
+    if (err && errlen > 0) {
+        va_start(ap, fmt);
+        vsnprintf(err, errlen, fmt, ap);
+        va_end(ap);
+    }
+    return -1;
+}
+
+/* ---- little-endian encoding ------------------------------------------ */
+
+static void ckpt_put_u32(unsigned char *b, uint32_t v)
+{
+    int k;
+    for (k = 0; k < 4; ++k)
+        b[k] = (unsigned char)(v >> 8 * k);
+}
+
+static void ckpt_put_u64(unsigned char *b, uint64_t v)
+{
+    int k;
+    for (k = 0; k < 8; ++k)
+        b[k] = (unsigned char)(v >> 8 * k);
+}
+
+static uint32_t ckpt_get_u32(const unsigned char *b)
+{
+    uint32_t v = 0;
+    int k;
+    for (k = 3; k >= 0; --k)
+        v = v << 8 | b[k];
+    return v;
+}
+
+static uint64_t ckpt_get_u64(const unsigned char *b)
+{
+    uint64_t v = 0;
+    int k;
+    for (k = 7; k >= 0; --k)
+        v = v << 8 | b[k];
+    return v;
+}
+
+/* Encode params[i] (a float when real_size is 4, else a double) into b. */
+static void ckpt_put_real(unsigned char *b, const void *params, size_t i, int real_size)
+{
+    if (real_size == 4) {
+        uint32_t u;
+        memcpy(&u, (const float *)params + i, 4);
+        ckpt_put_u32(b, u);
+    } else {
+        uint64_t u;
+        memcpy(&u, (const double *)params + i, 8);
+        ckpt_put_u64(b, u);
+    }
+}
+
+/* See checkpoint.h. */
+unsigned long long ckpt_hash(unsigned long long h, const void *data, size_t n)
+{
+    const unsigned char *p = data;
+    uint64_t x = h;
+    size_t i;
+    for (i = 0; i < n; ++i) {
+        x ^= p[i];
+        x *= 0x100000001b3ULL;
+    }
+    return x;
+}
+
+/* ---- atomic writer ---------------------------------------------------- */
+
+/* An output file in progress: `f` writes to the temporary `tmp`, which
+ * becomes `path` on commit. */
+typedef struct ckpt_out {
+    const char *path;
+    char *tmp;
+    FILE *f;
+} ckpt_out;
+
+/* Create the temporary "<path>.tmpXXXXXX" beside path, with the mode of
+ * the file it will replace (0644 for a new one). */
+static int ckpt_out_open(ckpt_out *o, const char *path, char *err, size_t errlen)
+{
+    struct stat st;
+    mode_t mode = 0644;
+    int fd;
+
+    o->path = path;
+    o->f = NULL;
+    o->tmp = malloc(strlen(path) + sizeof ".tmpXXXXXX");
+    if (!o->tmp)
+        return ckpt_error(err, errlen, "%s: out of memory", path);
+    strcpy(o->tmp, path);
+    strcat(o->tmp, ".tmpXXXXXX");
+    fd = mkstemp(o->tmp);
+    if (fd < 0) {
+        int e = errno;
+        free(o->tmp);
+        o->tmp = NULL;
+        return ckpt_error(err, errlen, "%s: cannot create a temporary file beside it: %s",
+                          path, strerror(e));
+    }
+    if (stat(path, &st) == 0 && S_ISREG(st.st_mode))
+        mode = st.st_mode & 0777;
+    if (fchmod(fd, mode) != 0 || !(o->f = fdopen(fd, "wb"))) {
+        int e = errno;
+        close(fd);
+        unlink(o->tmp);
+        free(o->tmp);
+        o->tmp = NULL;
+        return ckpt_error(err, errlen, "%s: cannot prepare a temporary file: %s",
+                          path, strerror(e));
+    }
+    return 0;
+}
+
+/* Give up on o: close and remove the temporary.  The target is untouched. */
+static void ckpt_out_abort(ckpt_out *o)
+{
+    if (o->f)
+        fclose(o->f);
+    if (o->tmp) {
+        unlink(o->tmp);
+        free(o->tmp);
+    }
+    o->f = NULL;
+    o->tmp = NULL;
+}
+
+/* Write n bytes to o; on failure abort o and return -1 with a message. */
+static int ckpt_out_write(ckpt_out *o, const void *p, size_t n, char *err, size_t errlen)
+{
+    if (n > 0 && fwrite(p, 1, n, o->f) != n) {
+        int e = errno;
+        ckpt_out_abort(o);
+        return ckpt_error(err, errlen, "%s: write failed: %s", o->path, strerror(e));
+    }
+    return 0;
+}
+
+/* fsync the directory holding path, so the rename survives a crash.
+ * Filesystems that cannot sync a directory (EINVAL) are not an error. */
+static int ckpt_sync_dir(const char *path)
+{
+    const char *slash = strrchr(path, '/');
+    size_t len = slash ? (size_t)(slash - path) : 1;
+    char *dir;
+    int fd, rc = 0, e = 0;
+
+    if (slash && len == 0)
+        len = 1;                        /* "/name": the root */
+    dir = malloc(len + 1);
+    if (!dir) {
+        errno = ENOMEM;
+        return -1;
+    }
+    if (slash)
+        memcpy(dir, path, len);
+    else
+        dir[0] = '.';
+    dir[len] = '\0';
+    fd = open(dir, O_RDONLY | O_DIRECTORY);
+    if (fd < 0) {
+        rc = -1;
+        e = errno;
+    } else {
+        if (fsync(fd) != 0 && errno != EINVAL) {
+            rc = -1;
+            e = errno;
+        }
+        close(fd);
+    }
+    free(dir);
+    errno = e;
+    return rc;
+}
+
+/* Flush, fsync and close the temporary, rename it onto the target and sync
+ * the directory.  On failure before the rename, abort o (the target stays
+ * as it was).  o is finished either way. */
+static int ckpt_out_commit(ckpt_out *o, char *err, size_t errlen)
+{
+    const char *what;
+    int e;
+
+    if (fflush(o->f) != 0) {
+        what = "write failed";
+        goto fail;
+    }
+    if (fsync(fileno(o->f)) != 0) {
+        what = "fsync failed";
+        goto fail;
+    }
+    if (fclose(o->f) != 0) {
+        o->f = NULL;
+        what = "close failed";
+        goto fail;
+    }
+    o->f = NULL;
+    if (rename(o->tmp, o->path) != 0) {
+        what = "cannot rename the temporary file onto it";
+        goto fail;
+    }
+    free(o->tmp);
+    o->tmp = NULL;
+    if (ckpt_sync_dir(o->path) != 0)
+        return ckpt_error(err, errlen, "%s: written, but syncing its directory failed: %s",
+                          o->path, strerror(errno));
+    return 0;
+fail:
+    e = errno;
+    ckpt_out_abort(o);
+    return ckpt_error(err, errlen, "%s: %s: %s", o->path, what, strerror(e));
+}
+
+/* ---- save ------------------------------------------------------------- */
+
+/* See checkpoint.h. */
+int ckpt_save(const char *path, const void *params, size_t count, int real_size,
+              unsigned long long arch_hash, char *err, size_t errlen)
+{
+    unsigned char head[CKPT_HEADER_SIZE], tail[8];
+    unsigned char *buf;
+    uint64_t sum = CKPT_HASH_INIT;
+    size_t i = 0, fill;
+    ckpt_out o;
+
+    if (real_size != 4 && real_size != 8)
+        return ckpt_error(err, errlen, "%s: internal error: real size %d (must be 4 or 8)",
+                          path, real_size);
+    buf = malloc(CKPT_CHUNK);
+    if (!buf)
+        return ckpt_error(err, errlen, "%s: out of memory", path);
+    if (ckpt_out_open(&o, path, err, errlen) < 0) {
+        free(buf);
+        return -1;
+    }
+    memcpy(head, ckpt_magic, 8);
+    ckpt_put_u32(head + 8, CKPT_VERSION);
+    ckpt_put_u32(head + 12, (uint32_t)real_size);
+    ckpt_put_u64(head + 16, (uint64_t)count);
+    ckpt_put_u64(head + 24, (uint64_t)arch_hash);
+    if (ckpt_out_write(&o, head, sizeof head, err, errlen) < 0)
+        goto fail;
+    while (i < count) {
+        for (fill = 0; i < count && fill + (size_t)real_size <= CKPT_CHUNK;
+             ++i, fill += (size_t)real_size)
+            ckpt_put_real(buf + fill, params, i, real_size);
+        sum = ckpt_hash(sum, buf, fill);
+        if (ckpt_out_write(&o, buf, fill, err, errlen) < 0)
+            goto fail;
+    }
+    ckpt_put_u64(tail, sum);
+    if (ckpt_out_write(&o, tail, sizeof tail, err, errlen) < 0)
+        goto fail;
+    free(buf);
+    return ckpt_out_commit(&o, err, errlen);
+fail:
+    free(buf);                          /* o was aborted by ckpt_out_write */
+    return -1;
+}
+
+/* ---- load ------------------------------------------------------------- */
+
+/* Open path for reading; directories are refused here, since fopen
+ * accepts them and the first read would fail less clearly.  *size is the
+ * file's length, or -1 when it is not a regular file. */
+static FILE *ckpt_open(const char *path, long long *size, char *err, size_t errlen)
+{
+    struct stat st;
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        ckpt_error(err, errlen, "%s: cannot open: %s", path, strerror(errno));
+        return NULL;
+    }
+    *size = -1;
+    if (fstat(fileno(f), &st) == 0) {
+        if (S_ISDIR(st.st_mode)) {
+            fclose(f);
+            ckpt_error(err, errlen, "%s: cannot open: %s", path, strerror(EISDIR));
+            return NULL;
+        }
+        if (S_ISREG(st.st_mode))
+            *size = (long long)st.st_size;
+    }
+    return f;
+}
+
+/* Read n bytes; -1 with "truncated" (or the read error) if fewer arrive. */
+static int ckpt_read(FILE *f, const char *path, void *buf, size_t n, char *err, size_t errlen)
+{
+    if (fread(buf, 1, n, f) == n)
+        return 0;
+    if (ferror(f))
+        return ckpt_error(err, errlen, "%s: read error: %s", path, strerror(errno));
+    return ckpt_error(err, errlen, "%s: truncated weights file", path);
+}
+
+/* Read and check the header: magic, version, real size; fill *info,
+ * file_size being what the header implies. */
+static int ckpt_read_header(FILE *f, const char *path, ckpt_info *info,
+                            char *err, size_t errlen)
+{
+    unsigned char head[CKPT_HEADER_SIZE];
+    size_t got = fread(head, 1, sizeof head, f);
+    uint32_t rs;
+
+    if (got < sizeof head && ferror(f))
+        return ckpt_error(err, errlen, "%s: read error: %s", path, strerror(errno));
+    if (memcmp(head, ckpt_magic, got < 8 ? got : 8) != 0)
+        return ckpt_error(err, errlen, "%s: not a cnngen weights file (bad magic)", path);
+    if (got < sizeof head)
+        return ckpt_error(err, errlen, "%s: truncated weights file (%zu bytes; the header "
+                          "alone is %d)", path, got, CKPT_HEADER_SIZE);
+    info->version = ckpt_get_u32(head + 8);
+    if (info->version != CKPT_VERSION)
+        return ckpt_error(err, errlen, "%s: unsupported weights file version %u (this "
+                          "cnngen reads version %d)", path, info->version, CKPT_VERSION);
+    rs = ckpt_get_u32(head + 12);
+    if (rs != 4 && rs != 8)
+        return ckpt_error(err, errlen, "%s: corrupt weights file: real size %lu (must be "
+                          "4 or 8)", path, (unsigned long)rs);
+    info->real_size = (int)rs;
+    info->count = ckpt_get_u64(head + 16);
+    info->arch_hash = ckpt_get_u64(head + 24);
+    if (info->count > (UINT64_MAX - CKPT_HEADER_SIZE - 8) / rs)
+        return ckpt_error(err, errlen, "%s: corrupt weights file: parameter count %llu "
+                          "is impossible", path, info->count);
+    info->file_size = CKPT_HEADER_SIZE + info->count * rs + 8;
+    return 0;
+}
+
+/* Compare a regular file's length with what its header implies (size < 0:
+ * not a regular file, nothing to compare). */
+static int ckpt_check_size(const char *path, const ckpt_info *info, long long size,
+                           char *err, size_t errlen)
+{
+    if (size < 0 || (unsigned long long)size == info->file_size)
+        return 0;
+    if ((unsigned long long)size < info->file_size)
+        return ckpt_error(err, errlen, "%s: truncated weights file (%lld bytes; its header "
+                          "implies %llu)", path, size, info->file_size);
+    return ckpt_error(err, errlen, "%s: trailing data after the weights (%lld bytes; its "
+                      "header implies %llu)", path, size, info->file_size);
+}
+
+/* See checkpoint.h. */
+int ckpt_peek(const char *path, ckpt_info *info, char *err, size_t errlen)
+{
+    long long size;
+    int rc;
+    FILE *f = ckpt_open(path, &size, err, errlen);
+
+    memset(info, 0, sizeof *info);
+    if (!f)
+        return -1;
+    rc = ckpt_read_header(f, path, info, err, errlen);
+    if (rc == 0)
+        rc = ckpt_check_size(path, info, size, err, errlen);
+    fclose(f);
+    return rc;
+}
+
+/* The i-th real of a file's raw parameter bytes (reals of file_size
+ * bytes), widened to double (exact for a float). */
+static double ckpt_get_real(const unsigned char *raw, size_t i, int file_size)
+{
+    if (file_size == 4) {
+        uint32_t u = ckpt_get_u32(raw + 4 * i);
+        float fl;
+        memcpy(&fl, &u, 4);
+        return fl;
+    } else {
+        uint64_t u = ckpt_get_u64(raw + 8 * i);
+        double d;
+        memcpy(&d, &u, 8);
+        return d;
+    }
+}
+
+/* Decode the raw parameter bytes (count reals of file_size bytes) into
+ * params (reals of real_size bytes).  Narrowing double to float is checked
+ * in a first pass, so params is written only if every value fits. */
+static int ckpt_decode(const char *path, const unsigned char *raw, int file_size,
+                       void *params, size_t count, int real_size, char *err, size_t errlen)
+{
+    size_t i;
+    if (real_size == 4 && file_size == 8)
+        for (i = 0; i < count; ++i) {
+            double d = ckpt_get_real(raw, i, file_size);
+            if (isfinite(d) && (d > FLT_MAX || d < -FLT_MAX))
+                return ckpt_error(err, errlen, "%s: parameter %zu (%g) is beyond the range "
+                                  "of float; load it into a double network", path, i, d);
+        }
+    for (i = 0; i < count; ++i) {
+        double d;
+        if (real_size == 4 && file_size == 4) {     /* bit for bit, NaN payloads too */
+            uint32_t u = ckpt_get_u32(raw + 4 * i);
+            memcpy((float *)params + i, &u, 4);
+            continue;
+        }
+        d = ckpt_get_real(raw, i, file_size);
+        if (real_size == 8)
+            ((double *)params)[i] = d;
+        else
+            ((float *)params)[i] = (float)d;
+    }
+    return 0;
+}
+
+/* See checkpoint.h. */
+int ckpt_load(const char *path, void *params, size_t count, int real_size,
+              unsigned long long arch_hash, char *err, size_t errlen)
+{
+    ckpt_info info;
+    unsigned char tail[8], *raw = NULL;
+    size_t nraw;
+    long long size;
+    FILE *f;
+    int rc = -1;
+
+    if (real_size != 4 && real_size != 8)
+        return ckpt_error(err, errlen, "%s: internal error: real size %d (must be 4 or 8)",
+                          path, real_size);
+    f = ckpt_open(path, &size, err, errlen);
+    if (!f)
+        return -1;
+    if (ckpt_read_header(f, path, &info, err, errlen) < 0)
+        goto done;
+    if (info.count != (unsigned long long)count) {
+        ckpt_error(err, errlen, "%s: weights file has %llu parameters, the network has %zu",
+                   path, info.count, count);
+        goto done;
+    }
+    if (info.arch_hash != arch_hash) {
+        ckpt_error(err, errlen, "%s: weights were trained for a different network "
+                   "architecture (file's hash %016llx, network's %016llx)",
+                   path, info.arch_hash, arch_hash);
+        goto done;
+    }
+    if (ckpt_check_size(path, &info, size, err, errlen) < 0)
+        goto done;
+    nraw = count * (size_t)info.real_size;
+    raw = malloc(nraw ? nraw : 1);
+    if (!raw) {
+        ckpt_error(err, errlen, "%s: out of memory (%zu bytes)", path, nraw);
+        goto done;
+    }
+    if (ckpt_read(f, path, raw, nraw, err, errlen) < 0
+        || ckpt_read(f, path, tail, sizeof tail, err, errlen) < 0)
+        goto done;
+    if (getc(f) != EOF) {
+        ckpt_error(err, errlen, "%s: trailing data after the weights", path);
+        goto done;
+    }
+    if (ckpt_get_u64(tail) != ckpt_hash(CKPT_HASH_INIT, raw, nraw)) {
+        ckpt_error(err, errlen, "%s: checksum mismatch: the weights file is corrupt", path);
+        goto done;
+    }
+    rc = ckpt_decode(path, raw, info.real_size, params, count, real_size, err, errlen);
+done:
+    free(raw);
+    fclose(f);
+    return rc;
+}

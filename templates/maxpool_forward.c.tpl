@@ -1,0 +1,32 @@
+/* ---- layer ${l}: ${L.desc}
+ *   a^${l}[c][y][x] = max_{i<${L.kh}, j<${L.kw}} a^${l-1}[c][${sy('y')}+i][${sx('x')}+j]
+@ if train then
+ *   m${l} remembers the winner: its index in a^${l-1} (the first one on ties).
+@ end
+ */
+static void ${P}_l${l}_maxpool_forward(${L.src == "x" and ("const " .. real .. " *restrict x, ") or ""}${P}_work *restrict w)
+{
+    ptrdiff_t c, oy, ox;
+@ if unroll == "none" then
+    ptrdiff_t i, j;
+@ end
+    for (c = 0; c < ${L.c}; ++c)
+        for (oy = 0; oy < ${L.oh}; ++oy)
+            for (ox = 0; ox < ${L.ow}; ++ox) {
+                ptrdiff_t u = c*${L.h * L.w} + ${cfmt.mul(L.sh * L.w, "oy")} + ${sx('ox')}, best = u;   /* a^${l-1}[c][${sy('oy')}][${sx('ox')}] */
+@ if unroll == "none" then
+                for (i = 0; i < ${L.kh}; ++i)
+                    for (j = 0; j < ${L.kw}; ++j)
+                        if (${L.src}[u + i*${L.w} + j] > ${L.src}[best]) best = u + i*${L.w} + j;
+@ else
+@   for _, k in ipairs(offs) do
+                if (${L.src}[u + ${k}] > ${L.src}[best]) best = u + ${k};
+@   end
+@ end
+                w->a${l}[c*${L.oh * L.ow} + oy*${L.ow} + ox] = ${L.src}[best];
+@ if train then
+                w->m${l}[c*${L.oh * L.ow} + oy*${L.ow} + ox] = (${L.mask_type})best;
+@ end
+            }
+}
+

@@ -1,0 +1,578 @@
+/*
+ * ref.c -- plain double-precision reference of a cnngen net (see ref.h).
+ *
+ * Everything here is written from DESIGN.md's equations, as directly as
+ * possible, so that it can be trusted by reading it:
+ *
+ *   conv     z[m][oy][ox] = b[m] + Σ_{c,i,j} w[m][c][i][j] · in[c][oy·sh+i−pad][ox·sw+j−pad]
+ *            (cross-correlation, as PyTorch; taps outside the input read 0)
+ *   maxpool  a[c][oy][ox] = max_{i,j} in[c][oy·sh+i][ox·sw+j]
+ *   dense    z[u] = b[u] + Σ_k w[u][k] · in[k],  in flattened [channel][row][col]
+ *   act      a = σ(z); softmax over the whole output of the last layer
+ *   costs    with y the one-hot target of the label:
+ *            log-likelihood  C = −ln a_label       (= logsumexp(z) − z_label after softmax)
+ *            cross-entropy   C = −Σ_j [y_j ln a_j + (1−y_j) ln(1−a_j)]
+ *                                                  (= Σ_j softplus(z_j) − y_j z_j after sigmoid)
+ *            the two rewritings are evaluated without cancellation (log1p,
+ *            softplus(±z)), so that tiny costs of confident outputs stay exact.
+ *            quadratic       C = ½ Σ_j (a_j − y_j)²
+ *
+ * Speed does not matter; buffers are malloc'd per call.
+ */
+#include "ref.h"
+
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ---- failures ---------------------------------------------------------- */
+
+/* A malformed net or a bad argument is a bug in the calling test: say what
+ * it is on stderr and abort, so that the test fails loudly. */
+static void ref_fail(const char *fmt, ...)
+{
+    va_list ap;
+    fputs("ref: ", stderr);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fputc('\n', stderr);
+    abort();
+}
+
+/* malloc that never returns NULL (n == 0 allowed). */
+static double *ref_alloc(size_t n)
+{
+    double *p = malloc((n ? n : 1) * sizeof *p);
+    if (!p)
+        ref_fail("out of memory (%zu doubles)", n);
+    return p;
+}
+
+/* ---- shapes ------------------------------------------------------------ */
+
+/* Shape [c][h][w] of each layer's output: shape[0] is the input, shape[l]
+ * the output of layer l (1-based, as in Nielsen). Checks the whole net on
+ * the way and aborts on anything invalid. */
+typedef struct ref_shape { int c, h, w; } ref_shape;
+
+static void ref_shapes(const ref_net *net, ref_shape shape[REF_MAX_LAYERS + 1])
+{
+    int l;
+    if (net->c < 1 || net->h < 1 || net->w < 1)
+        ref_fail("input %dx%dx%d is empty", net->c, net->h, net->w);
+    if (net->n_layers < 0 || net->n_layers > REF_MAX_LAYERS)
+        ref_fail("n_layers = %d (0..%d)", net->n_layers, REF_MAX_LAYERS);
+    if (net->cost != REF_LOGLIK && net->cost != REF_CROSSENTROPY && net->cost != REF_QUADRATIC)
+        ref_fail("unknown cost %d", net->cost);
+    shape[0].c = net->c;
+    shape[0].h = net->h;
+    shape[0].w = net->w;
+    for (l = 1; l <= net->n_layers; ++l) {
+        const ref_layer *L = &net->layer[l - 1];
+        ref_shape in = shape[l - 1], out;
+        switch (L->kind) {
+        case REF_CONV:
+            if (L->maps < 1 || L->kh < 1 || L->kw < 1 || L->sh < 1 || L->sw < 1 || L->pad < 0)
+                ref_fail("layer %d: conv maps %d kernel %dx%d stride %dx%d pad %d",
+                         l, L->maps, L->kh, L->kw, L->sh, L->sw, L->pad);
+            if (L->kh > in.h + 2 * L->pad || L->kw > in.w + 2 * L->pad)
+                ref_fail("layer %d: conv kernel %dx%d larger than padded input %dx%d",
+                         l, L->kh, L->kw, in.h + 2 * L->pad, in.w + 2 * L->pad);
+            out.c = L->maps;
+            out.h = (in.h + 2 * L->pad - L->kh) / L->sh + 1;
+            out.w = (in.w + 2 * L->pad - L->kw) / L->sw + 1;
+            break;
+        case REF_MAXPOOL:
+            if (L->kh < 1 || L->kw < 1 || L->sh < 1 || L->sw < 1)
+                ref_fail("layer %d: maxpool size %dx%d stride %dx%d", l, L->kh, L->kw, L->sh, L->sw);
+            if (L->kh > in.h || L->kw > in.w)
+                ref_fail("layer %d: pool %dx%d larger than input %dx%d", l, L->kh, L->kw, in.h, in.w);
+            out.c = in.c;
+            out.h = (in.h - L->kh) / L->sh + 1;
+            out.w = (in.w - L->kw) / L->sw + 1;
+            break;
+        case REF_DENSE:
+            if (L->units < 1)
+                ref_fail("layer %d: dense units %d", l, L->units);
+            out.c = L->units;
+            out.h = 1;
+            out.w = 1;
+            break;
+        default:
+            ref_fail("layer %d: unknown kind %d", l, L->kind);
+            return;
+        }
+        if (L->kind != REF_MAXPOOL) {
+            if (L->act < REF_SIGMOID || L->act > REF_SOFTMAX)
+                ref_fail("layer %d: unknown act %d", l, L->act);
+            if (L->act == REF_SOFTMAX && l != net->n_layers)
+                ref_fail("layer %d: softmax on a layer that is not the last", l);
+        }
+        shape[l] = out;
+    }
+}
+
+/* Number of units in a shape. */
+static size_t ref_units(ref_shape s)
+{
+    return (size_t)s.c * (size_t)s.h * (size_t)s.w;
+}
+
+/* Parameters of layer l (1-based) given its input shape. */
+static size_t ref_layer_params(const ref_layer *L, ref_shape in)
+{
+    switch (L->kind) {
+    case REF_CONV:  return (size_t)L->maps * (size_t)in.c * (size_t)L->kh * (size_t)L->kw + (size_t)L->maps;
+    case REF_DENSE: return (size_t)L->units * ref_units(in) + (size_t)L->units;
+    default:        return 0;
+    }
+}
+
+/* ---- building nets ----------------------------------------------------- */
+
+/* A net with input c x h x w, the given cost, and no layers yet. */
+ref_net ref_net_make(int c, int h, int w, int cost)
+{
+    ref_net net;
+    memset(&net, 0, sizeof net);
+    net.c = c;
+    net.h = h;
+    net.w = w;
+    net.cost = cost;
+    return net;
+}
+
+/* The next free layer slot of net, zeroed; aborts when all are used. */
+static ref_layer *ref_push(ref_net *net)
+{
+    ref_layer *L;
+    if (net->n_layers < 0 || net->n_layers >= REF_MAX_LAYERS)
+        ref_fail("more than %d layers", REF_MAX_LAYERS);
+    L = &net->layer[net->n_layers++];
+    memset(L, 0, sizeof *L);
+    return L;
+}
+
+/* Appends conv: maps output maps, kernel kh x kw, stride sh x sw, pad, act. */
+void ref_add_conv(ref_net *net, int maps, int kh, int kw, int sh, int sw, int pad, int act)
+{
+    ref_layer *L = ref_push(net);
+    L->kind = REF_CONV;
+    L->maps = maps;
+    L->kh = kh;
+    L->kw = kw;
+    L->sh = sh;
+    L->sw = sw;
+    L->pad = pad;
+    L->act = act;
+}
+
+/* Appends maxpool: window kh x kw, stride sh x sw. */
+void ref_add_pool(ref_net *net, int kh, int kw, int sh, int sw)
+{
+    ref_layer *L = ref_push(net);
+    L->kind = REF_MAXPOOL;
+    L->kh = kh;
+    L->kw = kw;
+    L->sh = sh;
+    L->sw = sw;
+    L->act = REF_LINEAR;
+}
+
+/* Appends dense: units outputs, act. */
+void ref_add_dense(ref_net *net, int units, int act)
+{
+    ref_layer *L = ref_push(net);
+    L->kind = REF_DENSE;
+    L->units = units;
+    L->act = act;
+}
+
+/* ---- sizes ------------------------------------------------------------- */
+
+/* c*h*w of the input. */
+size_t ref_in_size(const ref_net *net)
+{
+    ref_shape shape[REF_MAX_LAYERS + 1];
+    ref_shapes(net, shape);
+    return ref_units(shape[0]);
+}
+
+/* Units in the last layer's output (the input's, with no layers). */
+size_t ref_out_size(const ref_net *net)
+{
+    ref_shape shape[REF_MAX_LAYERS + 1];
+    ref_shapes(net, shape);
+    return ref_units(shape[net->n_layers]);
+}
+
+/* Σ over layers of (weights + biases). */
+size_t ref_param_count(const ref_net *net)
+{
+    ref_shape shape[REF_MAX_LAYERS + 1];
+    size_t total = 0;
+    int l;
+    ref_shapes(net, shape);
+    for (l = 1; l <= net->n_layers; ++l)
+        total += ref_layer_params(&net->layer[l - 1], shape[l - 1]);
+    return total;
+}
+
+/* ---- forward ----------------------------------------------------------- */
+
+/* σ(z) for the elementwise activations. */
+static double ref_act(int act, double z)
+{
+    switch (act) {
+    case REF_SIGMOID: return 1.0 / (1.0 + exp(-z));
+    case REF_TANH:    return tanh(z);
+    case REF_RELU:    return z > 0.0 ? z : 0.0;
+    case REF_LINEAR:  return z;
+    default:          ref_fail("ref_act: act %d is not elementwise", act); return 0.0;
+    }
+}
+
+/* conv: z[m][oy][ox] = b[m] + Σ_{c,i,j} w[m][c][i][j] · in[c][oy·sh+i−pad][ox·sw+j−pad],
+ * reading 0 outside the input (zero padding). p points at the layer's weights;
+ * its biases follow them. */
+static void ref_conv(const ref_layer *L, ref_shape in, ref_shape out,
+                     const double *p, const double *a_in, double *z)
+{
+    const double *wt = p;
+    const double *b = p + (size_t)L->maps * in.c * L->kh * L->kw;
+    int m, oy, ox, c, i, j;
+    for (m = 0; m < out.c; ++m)
+        for (oy = 0; oy < out.h; ++oy)
+            for (ox = 0; ox < out.w; ++ox) {
+                double s = b[m];
+                for (c = 0; c < in.c; ++c)
+                    for (i = 0; i < L->kh; ++i)
+                        for (j = 0; j < L->kw; ++j) {
+                            int y = oy * L->sh + i - L->pad;
+                            int x = ox * L->sw + j - L->pad;
+                            double v, wv;
+                            if (y < 0 || y >= in.h || x < 0 || x >= in.w)
+                                continue;                   /* zero padding */
+                            v = a_in[((size_t)c * in.h + y) * in.w + x];
+                            wv = wt[(((size_t)m * in.c + c) * L->kh + i) * L->kw + j];
+                            s += wv * v;
+                        }
+                z[((size_t)m * out.h + oy) * out.w + ox] = s;
+            }
+}
+
+/* maxpool: a[c][oy][ox] = max_{i,j} in[c][oy·sh+i][ox·sw+j]. */
+static void ref_maxpool(const ref_layer *L, ref_shape in, ref_shape out,
+                        const double *a_in, double *a)
+{
+    int c, oy, ox, i, j;
+    for (c = 0; c < out.c; ++c)
+        for (oy = 0; oy < out.h; ++oy)
+            for (ox = 0; ox < out.w; ++ox) {
+                double best = -HUGE_VAL;
+                for (i = 0; i < L->kh; ++i)
+                    for (j = 0; j < L->kw; ++j) {
+                        double v = a_in[((size_t)c * in.h + oy * L->sh + i) * in.w + ox * L->sw + j];
+                        if (v > best)
+                            best = v;
+                    }
+                a[((size_t)c * out.h + oy) * out.w + ox] = best;
+            }
+}
+
+/* dense: z[u] = b[u] + Σ_k w[u][k] · in[k]; in is already flat [c][row][col]. */
+static void ref_dense(const ref_layer *L, size_t n_in, const double *p,
+                      const double *a_in, double *z)
+{
+    const double *wt = p;
+    const double *b = p + (size_t)L->units * n_in;
+    size_t u, k;
+    for (u = 0; u < (size_t)L->units; ++u) {
+        double s = b[u];
+        for (k = 0; k < n_in; ++k)
+            s += wt[u * n_in + k] * a_in[k];
+        z[u] = s;
+    }
+}
+
+/* a = softmax(z) over n values: exp(z_j − max z) / Σ_k exp(z_k − max z). */
+static void ref_softmax(const double *z, double *a, size_t n)
+{
+    double mx = -HUGE_VAL, sum = 0.0;
+    size_t j;
+    for (j = 0; j < n; ++j)
+        if (z[j] > mx)
+            mx = z[j];
+    for (j = 0; j < n; ++j) {
+        a[j] = exp(z[j] - mx);
+        sum += a[j];
+    }
+    for (j = 0; j < n; ++j)
+        a[j] /= sum;
+}
+
+/* Runs the net on one sample. Writes the last layer's weighted input into
+ * z_last and its activation into a_last (both ref_out_size long; for a
+ * maxpool last layer, or no layers, z_last = a_last). Returns the last
+ * layer's activation kind (REF_LINEAR for maxpool or no layers). */
+static int ref_run(const ref_net *net, const double *params, const double *x,
+                   double *z_last, double *a_last)
+{
+    ref_shape shape[REF_MAX_LAYERS + 1];
+    size_t biggest, n, off = 0, u;
+    double *a_prev, *z, *a;
+    int l, act = REF_LINEAR;
+
+    ref_shapes(net, shape);
+    biggest = ref_units(shape[0]);
+    for (l = 1; l <= net->n_layers; ++l)
+        if (ref_units(shape[l]) > biggest)
+            biggest = ref_units(shape[l]);
+    a_prev = ref_alloc(biggest);
+    z = ref_alloc(biggest);
+    a = ref_alloc(biggest);
+
+    n = ref_units(shape[0]);
+    memcpy(a_prev, x, n * sizeof *x);
+    memcpy(z, x, n * sizeof *x);
+    for (l = 1; l <= net->n_layers; ++l) {
+        const ref_layer *L = &net->layer[l - 1];
+        ref_shape in = shape[l - 1], out = shape[l];
+        n = ref_units(out);
+        act = REF_LINEAR;
+        if (L->kind == REF_CONV)
+            ref_conv(L, in, out, params + off, a_prev, z);
+        else if (L->kind == REF_DENSE)
+            ref_dense(L, ref_units(in), params + off, a_prev, z);
+        else
+            ref_maxpool(L, in, out, a_prev, z);   /* no activation: a = z */
+        if (L->kind != REF_MAXPOOL)
+            act = L->act;
+        if (act == REF_SOFTMAX)
+            ref_softmax(z, a, n);
+        else
+            for (u = 0; u < n; ++u)
+                a[u] = ref_act(act, z[u]);
+        off += ref_layer_params(L, in);
+        memcpy(a_prev, a, n * sizeof *a);
+    }
+    if (net->n_layers == 0)
+        memcpy(a, a_prev, n * sizeof *a);
+    memcpy(z_last, z, n * sizeof *z);
+    memcpy(a_last, a, n * sizeof *a);
+    free(a_prev);
+    free(z);
+    free(a);
+    return act;
+}
+
+/* y = the net's output for one sample x. */
+void ref_forward(const ref_net *net, const double *params, const double *x, double *y)
+{
+    size_t n = ref_out_size(net);
+    double *z = ref_alloc(n);
+    ref_run(net, params, x, z, y);
+    free(z);
+}
+
+/* ---- costs ------------------------------------------------------------- */
+
+/* softplus(z) = ln(1 + e^z), without overflow or loss of tiny values. */
+static double ref_softplus(double z)
+{
+    return (z > 0.0 ? z : 0.0) + log1p(exp(-fabs(z)));
+}
+
+/* The cost of one sample whose last layer produced z, a (n values, last
+ * activation act), against the one-hot target of label. */
+static double ref_sample_cost(int cost, int act, const double *z, const double *a,
+                              size_t n, int label)
+{
+    double c = 0.0;
+    size_t j;
+    switch (cost) {
+    case REF_LOGLIK:                            /* C = −ln a_label */
+        if (act == REF_SOFTMAX) {
+            /* = logsumexp(z) − z_label = (max − z_label) + ln(1 + Σ_{j≠top} e^{z_j − max}),
+             * top the (first) index of the max: log1p keeps a tiny C when
+             * label = top, which ln(Σ_j e^{z_j − max}) would round to 0. */
+            double mx = z[0], rest = 0.0;
+            size_t top = 0;
+            for (j = 1; j < n; ++j)
+                if (z[j] > mx) {
+                    mx = z[j];
+                    top = j;
+                }
+            for (j = 0; j < n; ++j)
+                if (j != top)
+                    rest += exp(z[j] - mx);
+            c = (mx - z[label]) + log1p(rest);
+        } else {
+            c = -log(a[label]);
+        }
+        break;
+    case REF_CROSSENTROPY:                      /* C = −Σ_j [y ln a + (1−y) ln(1−a)] */
+        for (j = 0; j < n; ++j) {
+            int y = (j == (size_t)label);
+            if (act == REF_SIGMOID)
+                /* = Σ_j softplus(z_j) − y_j z_j: −ln σ(z) = softplus(−z) for
+                 * y = 1, −ln(1 − σ(z)) = softplus(z) for y = 0, each term
+                 * without cancellation. */
+                c += y ? ref_softplus(-z[j]) : ref_softplus(z[j]);
+            else
+                c -= y ? log(a[j]) : log(1.0 - a[j]);
+        }
+        break;
+    case REF_QUADRATIC:                         /* C = ½ Σ_j (a_j − y_j)² */
+        for (j = 0; j < n; ++j) {
+            double y = (j == (size_t)label) ? 1.0 : 0.0;
+            c += 0.5 * (a[j] - y) * (a[j] - y);
+        }
+        break;
+    default:
+        ref_fail("unknown cost %d", cost);
+    }
+    return c;
+}
+
+/* (1/n) Σ_s C(x_s, labels[s]); no L2 term. */
+double ref_cost(const ref_net *net, const double *params, const double *x,
+                const int *labels, int n)
+{
+    size_t in = ref_in_size(net), out = ref_out_size(net);
+    double *z = ref_alloc(out), *a = ref_alloc(out);
+    double total = 0.0;
+    int s;
+    if (n < 1)
+        ref_fail("ref_cost: n = %d samples", n);
+    for (s = 0; s < n; ++s) {
+        int act;
+        if (labels[s] < 0 || (size_t)labels[s] >= out)
+            ref_fail("ref_cost: label %d of sample %d not in [0, %zu)", labels[s], s, out);
+        act = ref_run(net, params, x + (size_t)s * in, z, a);
+        total += ref_sample_cost(net->cost, act, z, a, out, labels[s]);
+    }
+    free(z);
+    free(a);
+    return total / n;
+}
+
+/* ---- finite differences ------------------------------------------------ */
+
+/* (C(p_k + h) − C(p_k − h)) / 2h, params[k] restored bit for bit. */
+double ref_numgrad(const ref_net *net, double *params, const double *x,
+                   const int *labels, int n, size_t k, double h)
+{
+    double saved, cp, cm;
+    if (k >= ref_param_count(net))
+        ref_fail("ref_numgrad: k = %zu, only %zu parameters", k, ref_param_count(net));
+    saved = params[k];
+    params[k] = saved + h;
+    cp = ref_cost(net, params, x, labels, n);
+    params[k] = saved - h;
+    cm = ref_cost(net, params, x, labels, n);
+    params[k] = saved;
+    return (cp - cm) / (2.0 * h);
+}
+
+/* Every component of the central-difference gradient. */
+void ref_numgrad_all(const ref_net *net, double *params, const double *x,
+                     const int *labels, int n, double h, double *grad)
+{
+    size_t k, np = ref_param_count(net);
+    for (k = 0; k < np; ++k)
+        grad[k] = ref_numgrad(net, params, x, labels, n, k, h);
+}
+
+/* ---- the description in Lua -------------------------------------------- */
+
+/* Output cursor over buf; ref_put aborts on overflow rather than truncate. */
+typedef struct ref_out { char *buf; size_t len, pos; } ref_out;
+
+static void ref_put(ref_out *o, const char *fmt, ...)
+{
+    va_list ap;
+    int r;
+    va_start(ap, fmt);
+    r = vsnprintf(o->buf + o->pos, o->len - o->pos, fmt, ap);
+    va_end(ap);
+    if (r < 0 || (size_t)r >= o->len - o->pos)
+        ref_fail("ref_lua: description does not fit in %zu bytes", o->len);
+    o->pos += (size_t)r;
+}
+
+/* The DSL's name of an activation. */
+static const char *ref_act_name(int act)
+{
+    switch (act) {
+    case REF_SIGMOID: return "sigmoid";
+    case REF_TANH:    return "tanh";
+    case REF_RELU:    return "relu";
+    case REF_LINEAR:  return "linear";
+    case REF_SOFTMAX: return "softmax";
+    default:          ref_fail("unknown act %d", act); return "";
+    }
+}
+
+/* The DSL's name of a cost. */
+static const char *ref_cost_name(int cost)
+{
+    switch (cost) {
+    case REF_LOGLIK:       return "log-likelihood";
+    case REF_CROSSENTROPY: return "cross-entropy";
+    case REF_QUADRATIC:    return "quadratic";
+    default:               ref_fail("unknown cost %d", cost); return "";
+    }
+}
+
+/* return network { name = "...", input = { c, h, w }, layers = { ... }, cost = "..." },
+ * one layer a line, every field explicit. The name is written as a Lua
+ * string literal (quotes, backslashes and control bytes escaped). */
+void ref_lua(const ref_net *net, const char *name, char *buf, size_t len)
+{
+    ref_shape shape[REF_MAX_LAYERS + 1];
+    ref_out o;
+    const char *s;
+    int l;
+
+    if (!buf || len == 0)
+        ref_fail("ref_lua: no buffer");
+    ref_shapes(net, shape);
+    o.buf = buf;
+    o.len = len;
+    o.pos = 0;
+    buf[0] = '\0';
+    ref_put(&o, "return network {\n  name = \"");
+    for (s = name; *s; ++s) {
+        unsigned char ch = (unsigned char)*s;
+        if (ch == '"' || ch == '\\')
+            ref_put(&o, "\\%c", ch);
+        else if (ch < 32 || ch == 127)
+            ref_put(&o, "\\%03u", (unsigned)ch);
+        else
+            ref_put(&o, "%c", ch);
+    }
+    ref_put(&o, "\",\n  input = { %d, %d, %d },\n  layers = {\n", net->c, net->h, net->w);
+    for (l = 0; l < net->n_layers; ++l) {
+        const ref_layer *L = &net->layer[l];
+        switch (L->kind) {
+        case REF_CONV:
+            ref_put(&o, "    conv { maps = %d, kernel = { %d, %d }, stride = { %d, %d }, "
+                        "pad = %d, act = \"%s\" },\n",
+                    L->maps, L->kh, L->kw, L->sh, L->sw, L->pad, ref_act_name(L->act));
+            break;
+        case REF_MAXPOOL:
+            ref_put(&o, "    maxpool { size = { %d, %d }, stride = { %d, %d } },\n",
+                    L->kh, L->kw, L->sh, L->sw);
+            break;
+        default:
+            ref_put(&o, "    dense { units = %d, act = \"%s\" },\n",
+                    L->units, ref_act_name(L->act));
+            break;
+        }
+    }
+    ref_put(&o, "  },\n  cost = \"%s\",\n}\n", ref_cost_name(net->cost));
+}

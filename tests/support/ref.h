@@ -1,0 +1,85 @@
+/*
+ * ref.h -- an independent, plain double-precision reference of a cnngen net.
+ *
+ * Written from the math in DESIGN.md (Nielsen ch. 6), never from generated
+ * code: simple nested loops, double precision, no cleverness. Tests compare
+ * the generated forward pass with ref_forward, its cost with ref_cost, and
+ * its gradient with ref_numgrad (central differences of ref_cost).
+ *
+ * A net is described by plain structs (build them with ref_net_make and the
+ * ref_add_* helpers); ref_lua writes the same net as a cnngen description so
+ * that one test case feeds both the generator and this reference.
+ *
+ * Parameter layout (DESIGN.md): layer by layer in order, the weights then the
+ * biases; conv weights [out_map][in_channel][kh][kw], bias [out_map]; dense
+ * weights [unit][input], bias [unit], the input flattened [channel][row][col].
+ * Activations and samples are laid out [channel][row][col].
+ *
+ * Invalid nets (a kernel larger than its padded input, softmax not last,
+ * more than 16 layers, ...) are a bug in the test: every function prints a
+ * message on stderr and aborts.
+ */
+#ifndef CNNGEN_REF_H
+#define CNNGEN_REF_H
+
+#include <stddef.h>
+
+enum { REF_CONV, REF_MAXPOOL, REF_DENSE };                        /* ref_layer.kind */
+enum { REF_SIGMOID, REF_TANH, REF_RELU, REF_LINEAR, REF_SOFTMAX }; /* ref_layer.act */
+enum { REF_LOGLIK, REF_CROSSENTROPY, REF_QUADRATIC };              /* ref_net.cost */
+
+#define REF_MAX_LAYERS 16
+
+typedef struct ref_layer {
+    int kind;                   /* REF_CONV, REF_MAXPOOL or REF_DENSE */
+    int maps, kh, kw, sh, sw, pad;
+        /* conv: maps output maps, kernel kh x kw, stride sh x sw, zero padding
+         * pad on all four sides; out = (in + 2*pad - k)/s + 1 (floor).
+         * maxpool: window kh x kw, stride sh x sw; out = (in - k)/s + 1. */
+    int units;                  /* dense: output units */
+    int act;                    /* conv and dense: REF_SIGMOID ... REF_SOFTMAX */
+} ref_layer;
+
+typedef struct ref_net {
+    int c, h, w;                /* input: channels, height, width */
+    int n_layers;
+    ref_layer layer[REF_MAX_LAYERS];
+    int cost;                   /* REF_LOGLIK, REF_CROSSENTROPY or REF_QUADRATIC */
+} ref_net;
+
+/* Building nets: ref_net_make returns a net with no layers; each ref_add_*
+ * appends one layer (aborts past REF_MAX_LAYERS). */
+ref_net ref_net_make(int c, int h, int w, int cost);
+void ref_add_conv(ref_net *net, int maps, int kh, int kw, int sh, int sw, int pad, int act);
+void ref_add_pool(ref_net *net, int kh, int kw, int sh, int sw);
+void ref_add_dense(ref_net *net, int units, int act);
+
+/* Sizes: one input sample (c*h*w), the output of the last layer, and the
+ * length of the flat parameter vector. */
+size_t ref_in_size(const ref_net *net);
+size_t ref_out_size(const ref_net *net);
+size_t ref_param_count(const ref_net *net);
+
+/* y[ref_out_size] = the network's output for one sample x[ref_in_size]. */
+void ref_forward(const ref_net *net, const double *params, const double *x, double *y);
+
+/* The MEAN cost over n samples x[n * ref_in_size] with integer labels
+ * (one-hot targets), without any L2 term. */
+double ref_cost(const ref_net *net, const double *params, const double *x,
+                const int *labels, int n);
+
+/* Central difference (C(p_k + h) − C(p_k − h)) / 2h of ref_cost with respect
+ * to params[k]. params is changed during the call and restored exactly. */
+double ref_numgrad(const ref_net *net, double *params, const double *x,
+                   const int *labels, int n, size_t k, double h);
+
+/* grad[k] = ref_numgrad(..., k, h) for every k < ref_param_count. */
+void ref_numgrad_all(const ref_net *net, double *params, const double *x,
+                     const int *labels, int n, double h, double *grad);
+
+/* Writes into buf (len bytes, NUL-terminated) the cnngen description of net,
+ * `return network { name = "...", input = {...}, layers = {...}, cost = "..." }`,
+ * with every field explicit (kernel, stride, pad). Aborts if it does not fit. */
+void ref_lua(const ref_net *net, const char *name, char *buf, size_t len);
+
+#endif
