@@ -16,7 +16,7 @@ PREFIX  ?= /usr/local
 OPT     ?= -O2 -g
 WARN     = -std=c99 -Wall -Wextra -pedantic -Wno-overlength-strings
 DEFS     = -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE
-INCS     = -I/usr/include/lua5.4 -Igen -Iruntime -Ibuild
+INCS     = -I/usr/include/lua5.4 -Igen -Iruntime -Ibuild -Itests/support
 CFLAGS_ALL = $(OPT) $(WARN) $(DEFS) $(INCS) $(EXTRA_CFLAGS)
 LIBS     = -llua5.4 -ltcc -lz -ldl -lm -lpthread
 

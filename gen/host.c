@@ -219,12 +219,11 @@ static char *read_file(const char *path, size_t *len)
     return buf;
 }
 
-int host_describe_call(lua_State *T, const char *path, const char *fn, int opts_idx,
-                       int nres, char *err, size_t errlen)
+int host_describe_source(lua_State *T, const char *src, size_t len, const char *chunk,
+                         const char *fn, int opts_idx, int nres, char *err, size_t errlen)
 {
     const char *kinds[33];
-    size_t len = 0;
-    char *src, hash[32];
+    char hash[32];
     int last_line, rc, nk = 0, top;
     opts_idx = lua_absindex(T, opts_idx);
     /* the layer constructors: require("registry").order (strings stay on the stack) */
@@ -243,22 +242,15 @@ int host_describe_call(lua_State *T, const char *path, const char *fn, int opts_
         ++nk;
     }
     kinds[nk] = NULL;
-    src = read_file(path, &len);
-    if (!src) {
-        snprintf(err, errlen, "%s: cannot read: %s", path, strerror(errno));
-        lua_settop(T, top - 1);
-        return HOST_USER;
-    }
-    rc = sandbox_run(T, src, len, path, kinds, NULL, &last_line, err, errlen);
+    rc = sandbox_run(T, src, len, chunk, kinds, NULL, &last_line, err, errlen);
     snprintf(hash, sizeof hash, "%016llx", host_fnv1a(src, len));
-    free(src);
     if (rc != 0) {
         lua_settop(T, top - 1);
         return HOST_USER;
     }
     lua_replace(T, top);               /* the description's copy replaces the kinds list */
     lua_settop(T, top);
-    lua_pushstring(T, path);
+    lua_pushstring(T, chunk);
     lua_setfield(T, opts_idx, "chunk");
     lua_pushinteger(T, last_line);
     lua_setfield(T, opts_idx, "last_line");
@@ -266,4 +258,21 @@ int host_describe_call(lua_State *T, const char *path, const char *fn, int opts_
     lua_setfield(T, opts_idx, "source_hash");
     lua_pushvalue(T, opts_idx);
     return host_call(T, fn, 2, nres, err, errlen);
+}
+
+int host_describe_call(lua_State *T, const char *path, const char *fn, int opts_idx,
+                       int nres, char *err, size_t errlen)
+{
+    size_t len = 0;
+    char *src;
+    int rc;
+    opts_idx = lua_absindex(T, opts_idx);
+    src = read_file(path, &len);
+    if (!src) {
+        snprintf(err, errlen, "%s: cannot read: %s", path, strerror(errno));
+        return HOST_USER;
+    }
+    rc = host_describe_source(T, src, len, path, fn, opts_idx, nres, err, errlen);
+    free(src);
+    return rc;
 }

@@ -33,6 +33,10 @@ lua_State *host_new(void);
 int host_describe_call(lua_State *T, const char *path, const char *fn, int opts_idx,
                        int nres, char *err, size_t errlen);
 
+/* The same, for a description held in memory; `chunk` names it in messages. */
+int host_describe_source(lua_State *T, const char *src, size_t len, const char *chunk,
+                         const char *fn, int opts_idx, int nres, char *err, size_t errlen);
+
 /* Call require("cnngen")[fn] with the nargs values on top of the stack;
  * same results and statuses as host_describe_call. */
 int host_call(lua_State *T, const char *fn, int nargs, int nres, char *err, size_t errlen);

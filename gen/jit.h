@@ -45,6 +45,8 @@ typedef struct net_api {
     union { net_train_batch_f f; net_train_batch_d d; } train_batch;
     const char *backend;        /* "tcc" or "cc" */
     void *impl;                 /* backend state: TCCState* or dlopen handle */
+    int compiled;               /* 1: this build ran a compiler; 0: the cc backend
+                                   reused a cached shared object */
 } net_api;
 
 /* Options for the cc backend. NULL fields take defaults: cc = $CC or "cc",
@@ -68,7 +70,21 @@ int jit_cc_build(const char *unit, const char *prefix, int is_double,
                  const char *name, const jit_cc_opts *opts,
                  net_api *api, char *err, size_t errlen);
 
-/* Release whatever the backend holds; *api is zeroed. Safe on a zeroed api. */
+/* Release whatever the backend holds; *api is zeroed. Safe on a zeroed api.
+ * The function pointers die with it (tcc's code memory, the dlopen handle). */
 void jit_release(net_api *api);
+
+/* Backend internals (jit.c), shared by jit_tcc.c and jit_cc.c.
+ * Look up <prefix>_init, _forward, _predict, _loss_grad, _train_batch and
+ * the size functions <prefix>_in_size, _out_size, _param_count, _work_size
+ * through lookup(ctx, symbol) (tcc_get_symbol or dlsym), call the size
+ * functions, and fill the pointers, sizes and is_double of *api (backend,
+ * impl and compiled are left to the caller). `name` and `backend` only
+ * appear in messages. Return 0, or -1 with one line in err for the first
+ * missing symbol. */
+typedef void *(*jit_lookup_fn)(void *ctx, const char *symbol);
+int jit_bind(net_api *api, const char *prefix, int is_double, const char *name,
+             const char *backend, jit_lookup_fn lookup, void *ctx,
+             char *err, size_t errlen);
 
 #endif

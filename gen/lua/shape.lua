@@ -38,7 +38,7 @@ function M.resolve(net)
   end
   local last = net.layers[n]
   last.delta_given = last.kind ~= "maxpool"
-  last.store_z = (net.cost == "log-likelihood" or net.cost == "cross-entropy")
+  last.store_z = net.cost == "log-likelihood" or net.cost == "cross-entropy" or last.act == "softmax"
   net.in_size = net.input[1] * net.input[2] * net.input[3]
   net.out_size = last.n_out
   net.out_shape = last.out

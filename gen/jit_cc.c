@@ -1,0 +1,475 @@
+/*
+ * jit_cc.c -- the system-compiler backend: build one unit of generated C
+ * into a cached shared object with cc (or $CC), dlopen it and bind its API
+ * (jit_cc_build, declared in jit.h).
+ *
+ * Cache. Files live in one directory (opts->cache_dir, else
+ * $XDG_CACHE_HOME/cnngen, else $HOME/.cache/cnngen) as
+ *     <name>-<key>.c   the unit, as compiled (kept: error messages point into it)
+ *     <name>-<key>.so  the shared object
+ * where <key> is the 64-bit FNV-1a hash, 16 hex digits, of JIT_CC_FORMAT,
+ * the compiler, the user's flags, the fixed flags and the unit text (each
+ * followed by a NUL, so no two tuples hash the same bytes). Anything that
+ * changes the object changes the key, so a present <key>.so is current.
+ *
+ * Concurrency and crashes. Both files are written under temporary names in
+ * the cache directory and rename()d into place, so a reader only ever sees
+ * a complete file under a final name; two processes building the same unit
+ * at once both compile and the last rename wins, with identical contents.
+ * A kill -9 at worst leaves a *.tmp-XXXXXX file, never a broken .so.
+ */
+#include "jit.h"
+
+#include <dlfcn.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <spawn.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+extern char **environ;
+
+/* Bump when the way objects are built or named changes: old cache entries
+ * are then simply never found again. */
+#define JIT_CC_FORMAT "cnngen-jit-cc-1"
+
+/* Added after the user's flags on every build. -fno-delete-null-pointer-checks:
+ * see "Hazards" in STYLE.md (gcc 12 -O1/-O2 deletes a pool call otherwise). */
+#define JIT_CC_FIXED_FLAGS "-std=c99 -fPIC -shared -fno-delete-null-pointer-checks"
+
+#define JIT_CC_PATH_MAX 4096
+
+/* Format one line into err[0..errlen). */
+#ifdef __GNUC__
+__attribute__((format(printf, 3, 4)))
+#endif
+static void jit_cc_err(char *err, size_t errlen, const char *fmt, ...);
+
+static void jit_cc_err(char *err, size_t errlen, const char *fmt, ...)
+{
+    va_list ap;
+    if (!err || !errlen)
+        return;
+    va_start(ap, fmt);
+    vsnprintf(err, errlen, fmt, ap);
+    va_end(ap);
+}
+
+/* ---------------------------------------------------------------- */
+/* Names, hashing, directories                                      */
+/* ---------------------------------------------------------------- */
+
+/* $VAR if set and non-empty, else NULL. */
+static const char *jit_cc_env(const char *var)
+{
+    const char *v = getenv(var);
+    return v && *v ? v : NULL;
+}
+
+/* Copy name into dst[0..len) keeping only [A-Za-z0-9_.-], others become
+ * '_', so it is safe as part of a file name. */
+static void jit_cc_safe_name(char *dst, size_t len, const char *name)
+{
+    size_t o = 0;
+    for (; *name && o + 1 < len; ++name) {
+        char c = *name;
+        int ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+                 (c >= '0' && c <= '9') || c == '_' || c == '.' || c == '-';
+        dst[o++] = ok ? c : '_';
+    }
+    if (o == 0 && len > 1)
+        dst[o++] = '_';
+    dst[o] = '\0';
+}
+
+/* FNV-1a, 64 bit, over s and its terminating NUL, continuing from h. */
+static unsigned long long jit_cc_fnv1a(unsigned long long h, const char *s)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    do {
+        h ^= *p;
+        h *= 0x100000001b3ULL;
+    } while (*p++);
+    return h;
+}
+
+/* Create dir and its missing parents, like mkdir -p. Return 0, or -1 with
+ * one line in err. */
+static int jit_cc_mkdir_p(const char *dir, char *err, size_t errlen)
+{
+    char path[JIT_CC_PATH_MAX];
+    struct stat st;
+    size_t n = strlen(dir), k;
+
+    if (n == 0 || n >= sizeof path) {
+        jit_cc_err(err, errlen, "cannot use cache directory '%.200s': %s", dir,
+                   n ? "path too long" : "empty path");
+        return -1;
+    }
+    memcpy(path, dir, n + 1);
+    for (k = 1; k <= n; ++k) {
+        if (path[k] != '/' && path[k] != '\0')
+            continue;
+        path[k] = '\0';
+        if (mkdir(path, 0777) != 0 && errno != EEXIST) {
+            jit_cc_err(err, errlen, "cannot create cache directory %s: %s", path, strerror(errno));
+            return -1;
+        }
+        path[k] = dir[k];
+    }
+    if (stat(dir, &st) != 0) {
+        jit_cc_err(err, errlen, "cannot use cache directory %s: %s", dir, strerror(errno));
+        return -1;
+    }
+    if (!S_ISDIR(st.st_mode)) {
+        jit_cc_err(err, errlen, "cannot use cache directory %s: not a directory", dir);
+        return -1;
+    }
+    return 0;
+}
+
+/* Choose the cache directory into dir[0..len): opts->cache_dir, else
+ * $XDG_CACHE_HOME/cnngen (an absolute $XDG_CACHE_HOME only, as the XDG
+ * spec says), else $HOME/.cache/cnngen. Return 0, or -1 with err. */
+static int jit_cc_cache_dir(const jit_cc_opts *opts, char *dir, size_t len,
+                            char *err, size_t errlen)
+{
+    const char *xdg = jit_cc_env("XDG_CACHE_HOME"), *home = jit_cc_env("HOME");
+    int n;
+
+    if (opts && opts->cache_dir && *opts->cache_dir)
+        n = snprintf(dir, len, "%s", opts->cache_dir);
+    else if (xdg && xdg[0] == '/')
+        n = snprintf(dir, len, "%s/cnngen", xdg);
+    else if (home)
+        n = snprintf(dir, len, "%s/.cache/cnngen", home);
+    else {
+        jit_cc_err(err, errlen, "no cache directory for the cc backend: set XDG_CACHE_HOME or HOME");
+        return -1;
+    }
+    if (n < 0 || (size_t)n >= len) {
+        jit_cc_err(err, errlen, "cache directory path too long");
+        return -1;
+    }
+    return 0;
+}
+
+/* ---------------------------------------------------------------- */
+/* Files                                                            */
+/* ---------------------------------------------------------------- */
+
+/* Write all of buf[0..n) to fd. Return 0 or -1 (errno set). */
+static int jit_cc_write_all(int fd, const char *buf, size_t n)
+{
+    while (n > 0) {
+        ssize_t w = write(fd, buf, n);
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w < 0)
+            return -1;
+        if (w == 0) {
+            errno = EIO;
+            return -1;
+        }
+        buf += w;
+        n -= (size_t)w;
+    }
+    return 0;
+}
+
+/* Write text to `path` through a temporary in the same directory and a
+ * rename, so `path` never holds a partial file. Return 0, or -1 with err. */
+static int jit_cc_write_file(const char *path, const char *text, char *err, size_t errlen)
+{
+    char tmp[JIT_CC_PATH_MAX];
+    int fd, n = snprintf(tmp, sizeof tmp, "%s.tmp-XXXXXX", path);
+
+    if (n < 0 || (size_t)n >= sizeof tmp) {
+        jit_cc_err(err, errlen, "%s: path too long", path);
+        return -1;
+    }
+    fd = mkstemp(tmp);
+    if (fd < 0) {
+        jit_cc_err(err, errlen, "cannot write %s: %s", path, strerror(errno));
+        return -1;
+    }
+    if (jit_cc_write_all(fd, text, strlen(text)) != 0) {
+        jit_cc_err(err, errlen, "cannot write %s: %s", tmp, strerror(errno));
+        close(fd);
+        unlink(tmp);
+        return -1;
+    }
+    if (fchmod(fd, 0644) != 0 || close(fd) != 0) {
+        jit_cc_err(err, errlen, "cannot write %s: %s", tmp, strerror(errno));
+        unlink(tmp);
+        return -1;
+    }
+    if (rename(tmp, path) != 0) {
+        jit_cc_err(err, errlen, "cannot rename %s to %s: %s", tmp, path, strerror(errno));
+        unlink(tmp);
+        return -1;
+    }
+    return 0;
+}
+
+/* Read up to len-1 bytes from the start of fd into buf, NUL-terminated. */
+static void jit_cc_read_head(int fd, char *buf, size_t len)
+{
+    size_t got = 0;
+    if (lseek(fd, 0, SEEK_SET) < 0) {
+        buf[0] = '\0';
+        return;
+    }
+    while (got + 1 < len) {
+        ssize_t r = read(fd, buf + got, len - 1 - got);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r <= 0)
+            break;
+        got += (size_t)r;
+    }
+    buf[got] = '\0';
+}
+
+/* The line of the compiler's output to report, copied into line[0..len):
+ * the first one containing "error", else the first non-blank one. */
+static void jit_cc_pick_line(const char *out, char *line, size_t len)
+{
+    const char *p, *pick = NULL;
+    size_t n;
+
+    for (p = out; *p; ) {
+        const char *e = strchr(p, '\n');
+        size_t l = e ? (size_t)(e - p) : strlen(p);
+        const char *q;
+        for (q = p; q + 5 <= p + l; ++q)
+            if (memcmp(q, "error", 5) == 0)
+                break;
+        if (q + 5 <= p + l) {
+            pick = p;
+            break;
+        }
+        if (!pick && l > 0 && strspn(p, " \t") < l)
+            pick = p;
+        p = e ? e + 1 : p + l;
+    }
+    if (!pick) {
+        snprintf(line, len, "no message from the compiler");
+        return;
+    }
+    n = strcspn(pick, "\n");
+    if (n >= len)
+        n = len - 1;
+    memcpy(line, pick, n);
+    line[n] = '\0';
+}
+
+/* ---------------------------------------------------------------- */
+/* Compiling                                                        */
+/* ---------------------------------------------------------------- */
+
+/* Run `<cc> <flags> FIXED -o OUT SRC -lm` through /bin/sh, with the
+ * compiler's stdout and stderr in an unlinked temporary file (created
+ * beside src). cc and flags are shell words on purpose (CC="ccache gcc",
+ * several flags); the paths travel as positional parameters, so they need
+ * no quoting.
+ * Return 0 on success; otherwise -1 with err describing the failure: an
+ * error inside src (a cnngen bug: "internal error: ..."), a compiler that
+ * cannot run, or any other failure with the compiler's first error line. */
+static int jit_cc_compile(const char *cc, const char *flags, const char *src,
+                          const char *out, const char *name, char *err, size_t errlen)
+{
+    char log_path[JIT_CC_PATH_MAX], line[512], *cmd;
+    char *argv[7];
+    posix_spawn_file_actions_t fa;
+    size_t cmdlen;
+    pid_t pid;
+    int fd, rc, status, n;
+
+    n = snprintf(log_path, sizeof log_path, "%s.log-XXXXXX", src);
+    if (n < 0 || (size_t)n >= sizeof log_path) {
+        jit_cc_err(err, errlen, "%s: path too long", src);
+        return -1;
+    }
+    fd = mkstemp(log_path);
+    if (fd < 0) {
+        jit_cc_err(err, errlen, "cannot create a temporary file beside %s: %s", src, strerror(errno));
+        return -1;
+    }
+    unlink(log_path);
+
+    cmdlen = strlen(cc) + strlen(flags) + sizeof JIT_CC_FIXED_FLAGS + 32;
+    cmd = malloc(cmdlen);
+    if (!cmd) {
+        close(fd);
+        jit_cc_err(err, errlen, "out of memory compiling %s", name);
+        return -1;
+    }
+    snprintf(cmd, cmdlen, "%s %s " JIT_CC_FIXED_FLAGS " -o \"$1\" \"$2\" -lm", cc, flags);
+    argv[0] = "sh";
+    argv[1] = "-c";
+    argv[2] = cmd;
+    argv[3] = "sh";
+    argv[4] = (char *)out;
+    argv[5] = (char *)src;
+    argv[6] = NULL;
+
+    rc = posix_spawn_file_actions_init(&fa);
+    if (rc == 0) {
+        posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
+        posix_spawn_file_actions_adddup2(&fa, fd, 1);
+        posix_spawn_file_actions_adddup2(&fa, fd, 2);
+        if (fd > 2)
+            posix_spawn_file_actions_addclose(&fa, fd);
+        rc = posix_spawn(&pid, "/bin/sh", &fa, NULL, argv, environ);
+        posix_spawn_file_actions_destroy(&fa);
+    }
+    free(cmd);
+    if (rc != 0) {
+        close(fd);
+        jit_cc_err(err, errlen, "cannot run /bin/sh to compile %s: %s", name, strerror(rc));
+        return -1;
+    }
+    while (waitpid(pid, &status, 0) < 0) {
+        if (errno != EINTR) {
+            close(fd);
+            jit_cc_err(err, errlen, "waiting for the compiler of %s: %s", name, strerror(errno));
+            return -1;
+        }
+    }
+    if (WIFEXITED(status) && WEXITSTATUS(status) == 0) {
+        close(fd);
+        return 0;
+    }
+
+    {
+        char text[8192];
+        size_t srclen = strlen(src);
+        jit_cc_read_head(fd, text, sizeof text);
+        close(fd);
+        jit_cc_pick_line(text, line, sizeof line);
+        if (WIFSIGNALED(status))
+            jit_cc_err(err, errlen, "compiler '%s' killed by signal %d while building %s",
+                       cc, WTERMSIG(status), name);
+        else if (WEXITSTATUS(status) == 126 || WEXITSTATUS(status) == 127)
+            jit_cc_err(err, errlen, "cannot run the C compiler '%s': %s", cc, line);
+        else if (strncmp(line, src, srclen) == 0 && line[srclen] == ':')
+            jit_cc_err(err, errlen, "internal error: generated code for %s does not compile"
+                       " under %s (source kept in %s): %s", name, cc, src, line);
+        else
+            jit_cc_err(err, errlen, "'%s %s' failed on %s (source kept in %s): %s",
+                       cc, flags, name, src, line);
+    }
+    return -1;
+}
+
+/* jit_lookup_fn over a dlopen handle. */
+static void *jit_cc_lookup(void *ctx, const char *symbol)
+{
+    return dlsym(ctx, symbol);
+}
+
+/* dlopen so_path and bind the API into *api. Return 0, or -1 with err. */
+static int jit_cc_load(const char *so_path, const char *prefix, int is_double,
+                       const char *name, net_api *api, char *err, size_t errlen)
+{
+    void *h = dlopen(so_path, RTLD_NOW | RTLD_LOCAL);
+    if (!h) {
+        const char *why = dlerror();
+        jit_cc_err(err, errlen, "cannot load %s: %s", so_path, why ? why : "dlopen failed");
+        return -1;
+    }
+    if (jit_bind(api, prefix, is_double, name, "cc", jit_cc_lookup, h, err, errlen) < 0) {
+        dlclose(h);
+        return -1;
+    }
+    api->backend = "cc";
+    api->impl = h;
+    return 0;
+}
+
+/* See jit.h. On a cache hit (the .so exists and loads) nothing is compiled
+ * and api->compiled is 0. A cached object that fails to load is rebuilt
+ * once. */
+int jit_cc_build(const char *unit, const char *prefix, int is_double,
+                 const char *name, const jit_cc_opts *opts,
+                 net_api *api, char *err, size_t errlen)
+{
+    char cache[JIT_CC_PATH_MAX], base[JIT_CC_PATH_MAX - 32], src[JIT_CC_PATH_MAX],
+         so[JIT_CC_PATH_MAX], tmp[JIT_CC_PATH_MAX], safe[128];
+    const char *cc, *flags;
+    unsigned long long key = 0xcbf29ce484222325ULL;
+    struct stat st;
+    int fd, n;
+
+    memset(api, 0, sizeof *api);
+    cc = opts && opts->cc && *opts->cc ? opts->cc : jit_cc_env("CC");
+    if (!cc)
+        cc = "cc";
+    flags = opts && opts->cflags ? opts->cflags : jit_cc_env("CFLAGS");
+    if (!flags)
+        flags = "-O3 -march=native";
+
+    if (jit_cc_cache_dir(opts, cache, sizeof cache, err, errlen) < 0 ||
+        jit_cc_mkdir_p(cache, err, errlen) < 0)
+        return -1;
+
+    key = jit_cc_fnv1a(key, JIT_CC_FORMAT);
+    key = jit_cc_fnv1a(key, cc);
+    key = jit_cc_fnv1a(key, flags);
+    key = jit_cc_fnv1a(key, JIT_CC_FIXED_FLAGS);
+    key = jit_cc_fnv1a(key, unit);
+    jit_cc_safe_name(safe, sizeof safe, name);
+    n = snprintf(base, sizeof base, "%s/%s-%016llx", cache, safe, key);
+    if (n < 0 || (size_t)n >= sizeof base) {
+        jit_cc_err(err, errlen, "cache directory path too long");
+        return -1;
+    }
+    snprintf(src, sizeof src, "%s.c", base);
+    snprintf(so, sizeof so, "%s.so", base);
+    snprintf(tmp, sizeof tmp, "%s.so.tmp-XXXXXX", base);
+
+    if (stat(so, &st) == 0 &&
+        jit_cc_load(so, prefix, is_double, name, api, err, errlen) == 0) {
+        api->compiled = 0;
+        return 0;
+    }
+
+    if (jit_cc_write_file(src, unit, err, errlen) < 0)
+        return -1;
+    /* The compiler writes into this placeholder (mkstemp's mode is 0600;
+     * the linker adds the x bits). */
+    fd = mkstemp(tmp);
+    if (fd < 0) {
+        jit_cc_err(err, errlen, "cannot create a temporary file in %s: %s", cache, strerror(errno));
+        return -1;
+    }
+    if (fchmod(fd, 0644) != 0) {
+        jit_cc_err(err, errlen, "cannot chmod %s: %s", tmp, strerror(errno));
+        close(fd);
+        unlink(tmp);
+        return -1;
+    }
+    close(fd);
+    if (!opts || !opts->quiet)
+        fprintf(stderr, "cnngen: compiling %s with %s %s ...\n", name, cc, flags);
+    if (jit_cc_compile(cc, flags, src, tmp, name, err, errlen) < 0) {
+        unlink(tmp);
+        return -1;
+    }
+    if (rename(tmp, so) != 0) {
+        jit_cc_err(err, errlen, "cannot rename %s to %s: %s", tmp, so, strerror(errno));
+        unlink(tmp);
+        return -1;
+    }
+    if (jit_cc_load(so, prefix, is_double, name, api, err, errlen) < 0)
+        return -1;
+    api->compiled = 1;
+    return 0;
+}

@@ -1,0 +1,108 @@
+/*
+ * build.c -- test support: description text -> generated C -> net_api.
+ */
+#include "build.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "lauxlib.h"
+#include "host.h"
+
+static char *dup_field(lua_State *T, int idx, const char *k)
+{
+    size_t n;
+    const char *s;
+    char *r;
+    lua_getfield(T, idx, k);
+    s = lua_tolstring(T, -1, &n);
+    r = malloc(n + 1);
+    if (r && s) memcpy(r, s, n + 1);
+    lua_pop(T, 1);
+    return r;
+}
+
+static size_t int_field(lua_State *T, int idx, const char *k)
+{
+    size_t v;
+    lua_getfield(T, idx, k);
+    v = (size_t)lua_tointeger(T, -1);
+    lua_pop(T, 1);
+    return v;
+}
+
+int tb_generate(const char *src, const char *real, const char *unroll, tb_gen *g,
+                char *err, size_t errlen)
+{
+    lua_State *T = host_new();
+    int rc;
+    memset(g, 0, sizeof *g);
+    if (!T) {
+        snprintf(err, errlen, "out of memory");
+        return HOST_INTERNAL;
+    }
+    lua_newtable(T);
+    if (real) { lua_pushstring(T, real); lua_setfield(T, -2, "real"); }
+    if (unroll) { lua_pushstring(T, unroll); lua_setfield(T, -2, "unroll"); }
+    lua_pushstring(T, "test.lua");
+    lua_setfield(T, -2, "source");
+    rc = host_describe_source(T, src, strlen(src), "test.lua", "generate", -1, 1, err, errlen);
+    if (rc == HOST_OK) {
+        g->c = dup_field(T, -1, "c");
+        g->h = dup_field(T, -1, "h");
+        g->unit = dup_field(T, -1, "unit");
+        lua_getfield(T, -1, "name");
+        snprintf(g->name, sizeof g->name, "%s", lua_tostring(T, -1));
+        lua_pop(T, 1);
+        g->param_count = int_field(T, -1, "param_count");
+        g->in_size = int_field(T, -1, "in_size");
+        g->out_size = int_field(T, -1, "out_size");
+    }
+    lua_close(T);
+    return rc;
+}
+
+void tb_gen_free(tb_gen *g)
+{
+    free(g->c);
+    free(g->h);
+    free(g->unit);
+    memset(g, 0, sizeof *g);
+}
+
+/* The cc backend's cache for tests: shared by every test process (entries
+ * are keyed by a hash of source and flags, so sharing is safe). */
+const char *tb_tmpdir(void)
+{
+    static char dir[256];
+    if (!dir[0]) {
+        snprintf(dir, sizeof dir, "/tmp/cnngen-tests-%ld", (long)getuid());
+        mkdir(dir, 0700);
+    }
+    return dir;
+}
+
+int tb_build(const char *src, const char *real, const char *unroll, const char *backend,
+             const char *cflags, net_api *api, char *err, size_t errlen)
+{
+    tb_gen g;
+    int rc, dbl = real && !strcmp(real, "double");
+    memset(api, 0, sizeof *api);
+    if (tb_generate(src, real, unroll, &g, err, errlen) != 0) return -1;
+    if (!strcmp(backend, "tcc")) {
+        rc = jit_tcc_build(g.unit, g.name, dbl, g.name, api, err, errlen);
+    } else {
+        jit_cc_opts o;
+        memset(&o, 0, sizeof o);
+        o.cc = "cc";
+        o.cflags = cflags ? cflags : "-O2";
+        o.cache_dir = tb_tmpdir();
+        o.quiet = 1;
+        rc = jit_cc_build(g.unit, g.name, dbl, g.name, &o, api, err, errlen);
+    }
+    tb_gen_free(&g);
+    return rc;
+}

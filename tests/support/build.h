@@ -1,0 +1,33 @@
+/*
+ * build.h -- test support: a description (Lua source text) -> generated C
+ * -> a built net (tcc or cc) -> struct net_api, all in-process, the way
+ * the cnngen binary does it.
+ */
+#ifndef TESTS_BUILD_H
+#define TESTS_BUILD_H
+
+#include <stddef.h>
+#include "jit.h"
+
+typedef struct tb_gen {
+    char *c, *h, *unit;          /* malloc'd texts */
+    char name[64];
+    size_t param_count, in_size, out_size;
+} tb_gen;
+
+/* Generate C for `src` (chunk name "test.lua"). real: "float"/"double",
+ * unroll: "none"/"kernel"/"full" (NULL: default). Returns 0 (HOST_OK) or
+ * the host status with the message in err. */
+int tb_generate(const char *src, const char *real, const char *unroll, tb_gen *g,
+                char *err, size_t errlen);
+void tb_gen_free(tb_gen *g);
+
+/* Generate and build. backend: "tcc" or "cc" (cc uses cflags, or "-O2" when
+ * NULL, and a per-process cache directory under /tmp). 0 or -1 + err. */
+int tb_build(const char *src, const char *real, const char *unroll, const char *backend,
+             const char *cflags, net_api *api, char *err, size_t errlen);
+
+/* The cc cache directory tests share (created on first use). */
+const char *tb_tmpdir(void);
+
+#endif

@@ -1,0 +1,165 @@
+/*
+ * netcheck.c -- test support: generated network vs reference and finite
+ * differences (see netcheck.h).
+ */
+#include "netcheck.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "build.h"
+#include "tol.h"
+
+static unsigned long long nc_next(unsigned long long *s)
+{
+    unsigned long long z = (*s += 0x9E3779B97F4A7C15ULL);
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
+    return z ^ (z >> 31);
+}
+
+void nc_random_batch(unsigned long long seed, double *x, size_t in_size, int *labels, int n, int nout)
+{
+    unsigned long long s = seed * 7919 + 17;
+    size_t k;
+    int i;
+    for (k = 0; k < in_size * (size_t)n; ++k) x[k] = (double)(nc_next(&s) >> 11) / 9007199254740992.0;
+    for (i = 0; i < n; ++i) labels[i] = (int)(nc_next(&s) % (unsigned long long)nout);
+}
+
+static int build(const ref_net *net, const char *real, const char *unroll, net_api *api, char *msg, size_t len)
+{
+    char src[8192], err[700];
+    ref_lua(net, "t", src, sizeof src);
+    if (tb_build(src, real, unroll, "tcc", NULL, api, err, sizeof err) != 0) {
+        snprintf(msg, len, "build failed: %.300s\n--- description:\n%.600s", err, src);
+        return -1;
+    }
+    return 0;
+}
+
+void nc_check(const ref_net *net, const char *unroll, unsigned long long seed, int nsamp,
+              size_t max_params, nc_result *r)
+{
+    net_api api;
+    size_t np = ref_param_count(net), nin = ref_in_size(net), nout = ref_out_size(net), k, step;
+    double *p, *g, *x, *y, *yr;
+    int *labels, i;
+    void *work;
+    double cost, cref;
+
+    memset(r, 0, sizeof *r);
+    if (build(net, "double", unroll, &api, r->msg, sizeof r->msg) != 0) return;
+    if (api.param_count != np || api.in_size != nin || api.out_size != nout) {
+        snprintf(r->msg, sizeof r->msg, "sizes differ: generated %zu/%zu/%zu params/in/out, reference %zu/%zu/%zu",
+                 api.param_count, api.in_size, api.out_size, np, nin, nout);
+        jit_release(&api);
+        return;
+    }
+    p = malloc(np * sizeof *p);
+    g = malloc(np * sizeof *g);
+    x = malloc(nin * (size_t)nsamp * sizeof *x);
+    y = malloc(nout * sizeof *y);
+    yr = malloc(nout * sizeof *yr);
+    labels = malloc((size_t)nsamp * sizeof *labels);
+    work = malloc(api.work_size);
+    api.init.d(p, seed);
+    nc_random_batch(seed, x, nin, labels, nsamp, (int)nout);
+    r->ok = 1;
+
+    /* 1. forward vs reference */
+    for (i = 0; i < nsamp && r->ok; ++i) {
+        char m[512];
+        api.forward.d(p, work, x + (size_t)i * nin, y);
+        ref_forward(net, p, x + (size_t)i * nin, yr);
+        if (tol_compare(y, yr, nout, 1e-12, 1e-14, m, sizeof m) != 0) {
+            snprintf(r->msg, sizeof r->msg, "forward differs from the reference (sample %d): %s", i, m);
+            r->ok = 0;
+        }
+    }
+    /* 2. cost vs reference */
+    if (r->ok) {
+        cost = api.loss_grad.d(p, work, x, labels, nsamp, g);
+        cref = ref_cost(net, p, x, labels, nsamp);
+        if (!tol_close(cost, cref, 1e-11, 1e-13)) {
+            snprintf(r->msg, sizeof r->msg, "cost %.17g differs from the reference %.17g", cost, cref);
+            r->ok = 0;
+        }
+    }
+    /* 3. gradient vs central differences of the generated cost */
+    step = (max_params && np > max_params) ? np / max_params : 1;
+    for (k = 0; k < np && r->ok; k += step) {
+        double h = 1e-5, fd, fd2, save = p[k], bound, err;
+        double *scratch = malloc(np * sizeof *scratch);
+        p[k] = save + h;
+        fd = api.loss_grad.d(p, work, x, labels, nsamp, scratch);
+        p[k] = save - h;
+        fd = (fd - api.loss_grad.d(p, work, x, labels, nsamp, scratch)) / (2 * h);
+        p[k] = save;
+        bound = 1e-6 * fmax(fabs(g[k]), fabs(fd)) + 1e-8;
+        err = fabs(g[k] - fd);
+        if (err > bound) {
+            /* a kink inside [p−h, p+h] makes the difference depend on h */
+            p[k] = save + h / 16;
+            fd2 = api.loss_grad.d(p, work, x, labels, nsamp, scratch);
+            p[k] = save - h / 16;
+            fd2 = (fd2 - api.loss_grad.d(p, work, x, labels, nsamp, scratch)) / (h / 8);
+            p[k] = save;
+            if (fabs(fd2 - fd) > 10 * bound) {
+                r->skipped++;
+                free(scratch);
+                continue;
+            }
+            snprintf(r->msg, sizeof r->msg, "gradient component %zu: backprop %.17g, finite difference %.17g "
+                     "(|diff| %.3g > %.3g)", k, g[k], fd, err, bound);
+            r->ok = 0;
+        }
+        if (err / bound > r->worst_grad) r->worst_grad = err / bound;
+        r->checked++;
+        free(scratch);
+    }
+    if (r->ok && r->skipped * 100 > r->checked + r->skipped) {
+        snprintf(r->msg, sizeof r->msg, "%zu of %zu gradient components sat on kinks", r->skipped,
+                 r->checked + r->skipped);
+        r->ok = 0;
+    }
+    free(p); free(g); free(x); free(y); free(yr); free(labels); free(work);
+    jit_release(&api);
+}
+
+void nc_check_float(const ref_net *net, const char *unroll, unsigned long long seed, int nsamp,
+                    nc_result *r)
+{
+    net_api ad, af;
+    size_t np = ref_param_count(net), nin = ref_in_size(net), nout = ref_out_size(net), k;
+    double *pd, *gd, *xd;
+    float *pf, *gf, *xf;
+    int *labels;
+    void *wd, *wf;
+    char m[512];
+
+    memset(r, 0, sizeof *r);
+    if (build(net, "double", unroll, &ad, r->msg, sizeof r->msg) != 0) return;
+    if (build(net, "float", unroll, &af, r->msg, sizeof r->msg) != 0) {
+        jit_release(&ad);
+        return;
+    }
+    pd = malloc(np * sizeof *pd); gd = malloc(np * sizeof *gd);
+    pf = malloc(np * sizeof *pf); gf = malloc(np * sizeof *gf);
+    xd = malloc(nin * (size_t)nsamp * sizeof *xd); xf = malloc(nin * (size_t)nsamp * sizeof *xf);
+    labels = malloc((size_t)nsamp * sizeof *labels);
+    wd = malloc(ad.work_size); wf = malloc(af.work_size);
+    af.init.f(pf, seed);
+    for (k = 0; k < np; ++k) pd[k] = pf[k];        /* the same (float) parameters in both */
+    nc_random_batch(seed, xd, nin, labels, nsamp, (int)nout);
+    for (k = 0; k < nin * (size_t)nsamp; ++k) xf[k] = (float)xd[k], xd[k] = xf[k];
+    ad.loss_grad.d(pd, wd, xd, labels, nsamp, gd);
+    af.loss_grad.f(pf, wf, xf, labels, nsamp, gf);
+    r->ok = tol_compare_f(gf, gd, np, 2e-3, 1e-4, m, sizeof m) == 0;
+    if (!r->ok) snprintf(r->msg, sizeof r->msg, "float gradient vs double: %s", m);
+    free(pd); free(gd); free(pf); free(gf); free(xd); free(xf); free(labels); free(wd); free(wf);
+    jit_release(&ad);
+    jit_release(&af);
+}

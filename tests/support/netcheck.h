@@ -1,0 +1,39 @@
+/*
+ * netcheck.h -- test support: check a generated network against the
+ * independent reference (ref.c) and against finite differences.
+ */
+#ifndef TESTS_NETCHECK_H
+#define TESTS_NETCHECK_H
+
+#include <stddef.h>
+#include "ref.h"
+
+typedef struct nc_result {
+    int ok;
+    char msg[1024];              /* why not, for cr_assert */
+    double worst_fwd;            /* worst relative error, forward vs reference */
+    double worst_grad;           /* worst |g − fd| / (1e-6·max(|g|,|fd|) + atol): ≤ 1 passes */
+    size_t checked, skipped;     /* gradient components (skipped: on a kink of relu/max) */
+} nc_result;
+
+/* Build `net` in double precision with tcc at the given unroll ("none",
+ * "kernel", "full"; NULL = default), then on `nsamp` random samples:
+ *   1. forward output vs ref_forward (relative 1e-12),
+ *   2. loss_grad's cost vs ref_cost,
+ *   3. every gradient component (or `max_params` of them, evenly spread,
+ *      when the net is larger) vs a central difference of the cost,
+ *      |g − fd| ≤ 1e-6·max(|g|, |fd|) + 1e-8.
+ * Components whose difference changes with h (a relu or max-pool kink
+ * inside [p−h, p+h]) are skipped and counted; more than 1% fails. */
+void nc_check(const ref_net *net, const char *unroll, unsigned long long seed, int nsamp,
+              size_t max_params, nc_result *r);
+
+/* The same net in float: its gradient vs the double build's, within
+ * |gf − gd| ≤ 2e-3·max(|gf|, |gd|) + 1e-4 (float rounding). */
+void nc_check_float(const ref_net *net, const char *unroll, unsigned long long seed, int nsamp,
+                    nc_result *r);
+
+/* Fill x (n samples) with values in [0, 1) and labels in [0, nout) from seed. */
+void nc_random_batch(unsigned long long seed, double *x, size_t in_size, int *labels, int n, int nout);
+
+#endif

@@ -1,0 +1,70 @@
+/*
+ * test_conv.c -- the conv layer: forward against the reference, backward
+ * against finite differences (double), float against double, over a table
+ * of shapes: channels, rectangular kernels, strides, padding.
+ */
+#include <criterion/criterion.h>
+#include <criterion/parameterized.h>
+
+#include "netcheck.h"
+
+struct conv_case {
+    int c, h, w, maps, kh, kw, sh, sw, pad, act;
+};
+
+static struct conv_case conv_cases[] = {
+    { 1, 6, 6, 2, 3, 3, 1, 1, 0, REF_SIGMOID },
+    { 3, 7, 5, 4, 3, 2, 1, 1, 0, REF_TANH },      /* channels, rectangular kernel */
+    { 2, 9, 9, 3, 3, 3, 2, 2, 0, REF_RELU },      /* stride 2 */
+    { 2, 8, 7, 2, 3, 3, 2, 1, 0, REF_LINEAR },    /* stride {2, 1}, floor */
+    { 1, 5, 5, 2, 3, 3, 1, 1, 1, REF_SIGMOID },   /* pad 1 */
+    { 2, 6, 4, 3, 5, 3, 1, 1, 2, REF_TANH },      /* pad 2, kernel {5, 3} */
+    { 3, 7, 7, 2, 3, 3, 2, 2, 1, REF_SIGMOID },   /* pad and stride */
+    { 1, 4, 9, 1, 1, 4, 1, 3, 0, REF_RELU },      /* 1 map, 1xK kernel, stride {1, 3} */
+};
+
+ParameterizedTestParameters(conv, matches_reference_and_finite_differences)
+{
+    return cr_make_param_array(struct conv_case, conv_cases, sizeof conv_cases / sizeof conv_cases[0]);
+}
+
+static void check(const ref_net *net, const char *what)
+{
+    static const char *const unrolls[] = { "none", "kernel", "full" };
+    int u;
+    for (u = 0; u < 3; ++u) {
+        nc_result r;
+        nc_check(net, unrolls[u], 1 + (unsigned)u, 3, 0, &r);
+        cr_assert(r.ok, "%s, --unroll %s: %s", what, unrolls[u], r.msg);
+    }
+}
+
+ParameterizedTest(struct conv_case *tc, conv, matches_reference_and_finite_differences, .timeout = 120)
+{
+    ref_net a, b;
+    nc_result r;
+    /* the case as the first layer (reads x; padding through its own copy) */
+    a = ref_net_make(tc->c, tc->h, tc->w, REF_LOGLIK);
+    ref_add_conv(&a, tc->maps, tc->kh, tc->kw, tc->sh, tc->sw, tc->pad, tc->act);
+    ref_add_dense(&a, 3, REF_SOFTMAX);
+    check(&a, "first layer");
+    /* the case after another conv: δ propagates through it */
+    b = ref_net_make(tc->c, tc->h, tc->w, REF_LOGLIK);
+    ref_add_conv(&b, tc->c, 1, 1, 1, 1, 0, REF_SIGMOID);
+    ref_add_conv(&b, tc->maps, tc->kh, tc->kw, tc->sh, tc->sw, tc->pad, tc->act);
+    ref_add_dense(&b, 3, REF_SOFTMAX);
+    check(&b, "second layer");
+    nc_check_float(&b, "kernel", 5, 2, &r);
+    cr_assert(r.ok, "%s", r.msg);
+}
+
+/* A conv layer as the output layer, with the quadratic cost. */
+Test(conv, as_output_layer_with_quadratic_cost, .timeout = 60)
+{
+    ref_net n = ref_net_make(2, 5, 5, REF_QUADRATIC);
+    nc_result r;
+    ref_add_conv(&n, 2, 3, 3, 1, 1, 0, REF_TANH);
+    ref_add_conv(&n, 3, 3, 3, 1, 1, 0, REF_SIGMOID);
+    nc_check(&n, "kernel", 3, 2, 0, &r);
+    cr_assert(r.ok, "%s", r.msg);
+}
