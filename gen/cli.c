@@ -10,6 +10,7 @@
 
 #include "lauxlib.h"
 #include "host.h"
+#include "weights.h"
 
 static const char usage[] =
     "usage: cnngen NET.lua -o OUT.c [--unroll none|kernel|full] [--real float|double] [--name NAME]\n"
@@ -95,6 +96,7 @@ int cli_parse(int argc, char **argv, cli_opts *o)
             snprintf(flag, sizeof flag, "%s", a);
         }
         if (!strcmp(flag, "--json")) { o->json = 1; continue; }
+        if (!strcmp(flag, "--inference")) { o->inference = 1; continue; }
         if (!strcmp(flag, "--help") || !strcmp(flag, "-h") || !strcmp(flag, "--version"))
             return bad("%s must come alone", flag);
         if (!v) {
@@ -152,8 +154,15 @@ void cli_push_gen_opts(lua_State *T, const cli_opts *o)
     if (o->name) { lua_pushstring(T, o->name); lua_setfield(T, -2, "name"); }
     if (o->real) { lua_pushstring(T, o->real); lua_setfield(T, -2, "real"); }
     if (o->unroll) { lua_pushstring(T, o->unroll); lua_setfield(T, -2, "unroll"); }
+    if (o->inference) { lua_pushstring(T, "inference"); lua_setfield(T, -2, "mode"); }
     lua_pushstring(T, o->net);
     lua_setfield(T, -2, "source");
+    if (o->weights && !strcmp(o->cmd, "emit")) {
+        lua_pushstring(T, o->weights);
+        lua_setfield(T, -2, "weights_path");
+    }
+    lua_pushcfunction(T, weights_lua_load);
+    lua_setfield(T, -2, "load_weights");
 }
 
 int cli_main(int argc, char **argv)

@@ -23,6 +23,7 @@ typedef struct cli_opts {
     /* run / eval */
     const char *backend, *data, *save, *load, *weights;
     int json;
+    int inference;              /* --inference: forward/predict only, weights baked */
     int has_epochs, has_eta, has_batch, has_l2, has_seed, has_limit;
     long epochs, batch, limit;
     unsigned long long seed;

@@ -164,16 +164,20 @@ int host_call(lua_State *T, const char *fn, int nargs, int nres, char *err, size
     return HOST_OK;
 }
 
-unsigned long long host_fnv1a(const void *data, size_t len)
+unsigned long long host_fnv1a_update(unsigned long long h, const void *data, size_t len)
 {
     const unsigned char *p = data;
-    unsigned long long h = 0xcbf29ce484222325ULL;
     size_t i;
     for (i = 0; i < len; ++i) {
         h ^= p[i];
         h *= 0x100000001b3ULL;
     }
     return h;
+}
+
+unsigned long long host_fnv1a(const void *data, size_t len)
+{
+    return host_fnv1a_update(0xcbf29ce484222325ULL, data, len);
 }
 
 /* Read a whole file; NULL with errno set on failure. */

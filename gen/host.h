@@ -43,5 +43,7 @@ int host_call(lua_State *T, const char *fn, int nargs, int nres, char *err, size
 
 /* 64-bit FNV-1a of a byte string. */
 unsigned long long host_fnv1a(const void *data, size_t len);
+/* Continue a 64-bit FNV-1a hash h over more bytes. */
+unsigned long long host_fnv1a_update(unsigned long long h, const void *data, size_t len);
 
 #endif

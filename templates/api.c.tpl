@@ -1,9 +1,9 @@
 /* ---- the driver: layers in order forward, in reverse backward */
 
 /* a^l = σ(z^l) for l = 1..${#layers}, from a^0 = x */
-static void ${P}_forward_pass(const ${real} *restrict p, ${P}_work *restrict w, const ${real} *restrict x)
+static void ${P}_forward_pass(${train and ("const " .. real .. " *restrict p, ") or ""}${P}_work *restrict w, const ${real} *restrict x)
 {
-@ if not uses_p_fwd then
+@ if train and not uses_p_fwd then
     (void)p;
 @ end
 @ for k = 1, #layers do
@@ -30,17 +30,17 @@ static void ${P}_backward_pass(const ${real} *restrict p, ${P}_work *restrict w,
 }
 
 @ end
-void ${P}_forward(const ${real} *params, ${P}_work *w, const ${real} *x, ${real} *y)
+void ${P}_forward(${train and ("const " .. real .. " *params, ") or ""}${P}_work *w, const ${real} *x, ${real} *y)
 {
     ptrdiff_t j;
-    ${P}_forward_pass(params, w, x);
+    ${P}_forward_pass(${train and "params, " or ""}w, x);
     for (j = 0; j < ${net.out_size}; ++j) y[j] = w->a${#layers}[j];
 }
 
-int ${P}_predict(const ${real} *params, ${P}_work *w, const ${real} *x)
+int ${P}_predict(${train and ("const " .. real .. " *params, ") or ""}${P}_work *w, const ${real} *x)
 {
     ptrdiff_t j, best = 0;
-    ${P}_forward_pass(params, w, x);
+    ${P}_forward_pass(${train and "params, " or ""}w, x);
     for (j = 1; j < ${net.out_size}; ++j) if (w->a${#layers}[j] > w->a${#layers}[best]) best = j;
     return (int)best;
 }

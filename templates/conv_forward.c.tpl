@@ -6,7 +6,7 @@
  * around it, so every kernel tap has a constant offset.
 @ end
  */
-static void ${P}_l${l}_conv_forward(const ${real} *restrict p, ${L.src == "x" and ("const " .. real .. " *restrict x, ") or ""}${P}_work *restrict w)
+static void ${P}_l${l}_conv_forward(${fwd_params})
 {
     ptrdiff_t m, oy, ox;
 @ if unroll == "none" then
@@ -21,8 +21,8 @@ static void ${P}_l${l}_conv_forward(const ${real} *restrict p, ${L.src == "x" an
                 w->x${l}[pc*${L.H * L.W} + (py + ${L.pad})*${L.W} + px + ${L.pad}] = ${L.src}[pc*${L.h * L.w} + py*${L.w} + px];
 @ end
     for (m = 0; m < ${L.maps}; ++m) {
-        const ${real} *wm = p + ${L.woff} + m*${L.ckk};   /* w[m][.][.][.] */
-        const ${real} b = p[${L.boff} + m];
+        const ${real} *wm = ${wbase} + m*${L.ckk};   /* w[m][.][.][.] */
+        const ${real} b = ${bref("m")};
         for (oy = 0; oy < ${L.oh}; ++oy)
             for (ox = 0; ox < ${L.ow}; ++ox) {
                 const ${real} *in = ${L.pin} + ${sy('oy')}*${L.W} + ${sx('ox')};   /* a^${l-1}[0][${sy('oy')}][${sx('ox')}] */

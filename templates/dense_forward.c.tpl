@@ -6,7 +6,7 @@
  *   a^${l} = σ(z^${l}),  ${act.doc}
 @ end
  */
-static void ${P}_l${l}_dense_forward(const ${real} *restrict p, ${L.src == "x" and ("const " .. real .. " *restrict x, ") or ""}${P}_work *restrict w)
+static void ${P}_l${l}_dense_forward(${fwd_params})
 {
     const ${real} *in = ${L.src};   /* a^${l-1}, flattened */
     ptrdiff_t o${unroll ~= "full" and ", u" or ""};
@@ -14,10 +14,19 @@ static void ${P}_l${l}_dense_forward(const ${real} *restrict p, ${L.src == "x" a
     ${real} zmax, sum = ${zero};
 @ end
     for (o = 0; o < ${L.units}; ++o) {
-        const ${real} *wo = p + ${L.woff} + o*${L.n_in};   /* w[o][.] */
-        ${real} z = p[${L.boff} + o];
+        const ${real} *wo = ${wbase} + o*${L.n_in};   /* w[o][.] */
+        ${real} z = ${bref("o")};
 @ if unroll == "full" then
 ${dot("        ")}
+@ elseif L.n_in >= 32 then
+        ${real} acc[16] = { ${zero} };   /* 16 partial sums: independent chains a compiler can vectorize */
+        ptrdiff_t j;
+        for (u = 0; u < ${L.n_in - L.n_in % 16}; u += 16)
+            for (j = 0; j < 16; ++j) acc[j] += wo[u + j] * in[u + j];
+@   if L.n_in % 16 ~= 0 then
+        for (u = ${L.n_in - L.n_in % 16}; u < ${L.n_in}; ++u) acc[u - ${L.n_in - L.n_in % 16}] += wo[u] * in[u];
+@   end
+        for (j = 0; j < 16; ++j) z += acc[j];
 @ else
         for (u = 0; u < ${L.n_in}; ++u) z += wo[u] * in[u];
 @ end

@@ -4,7 +4,7 @@
  *   m${l} remembers the winner: its index in a^${l-1} (the first one on ties).
 @ end
  */
-static void ${P}_l${l}_maxpool_forward(${L.src == "x" and ("const " .. real .. " *restrict x, ") or ""}${P}_work *restrict w)
+static void ${P}_l${l}_maxpool_forward(${fwd_params})
 {
     ptrdiff_t c, oy, ox;
 @ if unroll == "none" then

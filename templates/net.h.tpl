@@ -8,8 +8,13 @@
 ${r}
 @ end
  *
+@ if train then
  * The parameter vector holds, layer by layer, the weights then the biases
  * (conv weights [out_map][in_channel][kh][kw], dense weights [unit][input]).
+@ else
+ * Inference only: the trained parameters (${opts.weights_source}, FNV-1a ${opts.weights_hash})
+ * are baked into the .c as static const arrays; there is no training code.
+@ end
  */
 #ifndef ${PU}_H
 #define ${PU}_H
@@ -33,9 +38,9 @@ typedef struct ${P}_work {
 void ${P}_init(${real} *params, unsigned long long seed);
 @ end
 /* y (${PU}_OUT_SIZE values) = the network's output for one sample x. */
-void ${P}_forward(const ${real} *params, ${P}_work *w, const ${real} *x, ${real} *y);
+void ${P}_forward(${train and ("const " .. real .. " *params, ") or ""}${P}_work *w, const ${real} *x, ${real} *y);
 /* The index of the largest output for one sample x (the first one on ties). */
-int ${P}_predict(const ${real} *params, ${P}_work *w, const ${real} *x);
+int ${P}_predict(${train and ("const " .. real .. " *params, ") or ""}${P}_work *w, const ${real} *x);
 @ if train then
 /* Mean cost over the n samples in x (back to back) with the given labels
  * (each in 0..${PU}_OUT_SIZE-1), no L2 term; grad = its gradient. */

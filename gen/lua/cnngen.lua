@@ -38,6 +38,12 @@ local function normalize(net, opts)
   o.unroll = o.unroll or "kernel"
   if not UNROLLS[o.unroll] then err.plain("--unroll must be none, kernel or full, not %q", o.unroll) end
   o.mode = o.mode or "train"
+  if o.mode == "inference" and not o.weights_path then
+    err.plain("--inference needs --weights W: the trained parameters to bake into the code")
+  end
+  if o.weights_path and o.mode ~= "inference" then
+    err.plain("--weights bakes trained parameters into inference code: add --inference")
+  end
   o.source = o.source or o.chunk or "?"
   o.source_hash = o.source_hash or "?"
   o.header_name = o.header_name or (o.name .. ".h")
@@ -50,6 +56,12 @@ end
 function M.generate(desc, opts)
   local net = M.resolve(desc, opts)
   local o = normalize(net, opts)
+  if o.mode == "inference" then
+    -- load_weights (from the C host) checks the file against the layout
+    o.weights, o.weights_hash = o.load_weights(o.weights_path, net.param_count,
+                                               shape.fnv1a(shape.arch_text(net)), o.real)
+    o.weights_source = o.weights_path
+  end
   local out = emit.generate(net, o)
   out.name = o.name
   out.param_count, out.in_size, out.out_size = net.param_count, net.in_size, net.out_size

@@ -6,6 +6,7 @@ local act = require("act")
 local registry = require("registry")
 local shape = require("shape")
 local embedded = require("embedded")
+local err = require("err")
 
 local M = {}
 
@@ -47,6 +48,21 @@ local function layer_vars(net, L, opts)
   local ctx = { num = v.num }
   v.L, v.l = L, L.index
   v.act = L.act and act.bind(L.act, v.num) or act.bind("linear", v.num)
+  -- where the layer's parameters are: the flat vector p when training,
+  -- the baked arrays <P>_l<k>_w / _b in inference code
+  local baked = opts.mode == "inference"
+  local ps = {}
+  if L.wcount > 0 and not baked then ps[#ps + 1] = "const " .. opts.real .. " *restrict p" end
+  if L.src == "x" then ps[#ps + 1] = "const " .. opts.real .. " *restrict x" end
+  ps[#ps + 1] = opts.name .. "_work *restrict w"
+  v.fwd_params = table.concat(ps, ", ")
+  if baked then
+    v.wbase = string.format("%s_l%d_w", opts.name, L.index)
+    v.bref = function(i) return string.format("%s_l%d_b[%s]", opts.name, L.index, i) end
+  else
+    v.wbase = "p + " .. L.woff
+    v.bref = function(i) return string.format("p[%d + %s]", L.boff, i) end
+  end
   registry.kinds[L.kind].env(L, ctx, v)
   return v
 end
@@ -56,15 +72,16 @@ local function calls(net, opts)
   local P, fwd, bwd = opts.name, {}, {}
   for _, L in ipairs(net.layers) do
     local k, x = L.index, L.src == "x" and "x, " or ""
+    local p = opts.mode == "inference" and "" or "p, "
     if L.kind == "conv" then
-      fwd[k] = string.format("%s_l%d_conv_forward(p, %sw);", P, k, x)
+      fwd[k] = string.format("%s_l%d_conv_forward(%s%sw);", P, k, p, x)
       bwd[k] = string.format("%s_l%d_conv_backward(%sw, g);", P, k,
                              L.propagate and "p, " or (L.pin == "x" and "x, " or ""))
     elseif L.kind == "maxpool" then
       fwd[k] = string.format("%s_l%d_maxpool_forward(%sw);", P, k, x)
       bwd[k] = L.propagate and string.format("%s_l%d_maxpool_backward(w);", P, k) or nil
     elseif L.kind == "dense" then
-      fwd[k] = string.format("%s_l%d_dense_forward(p, %sw);", P, k, x)
+      fwd[k] = string.format("%s_l%d_dense_forward(%s%sw);", P, k, p, x)
       bwd[k] = string.format("%s_l%d_dense_backward(%s%sw, g);", P, k, L.propagate and "p, " or "", x)
     end
   end
@@ -119,6 +136,27 @@ function M.generate(net, opts)
   end
   v.layer_code = table.concat(parts)
   v.init_code = opts.mode == "train" and render("init.c.tpl", v) or ""
+  v.weights_code = ""
+  if opts.mode == "inference" then
+    local W, suffix = opts.weights, opts.real == "float" and "f" or ""
+    function v.values(off, n)
+      local lines, row = {}, {}
+      for k = off + 1, off + n do
+        local x = W[k]
+        if x ~= x or x == math.huge or x == -math.huge then
+          err.plain("%s: parameter %d is %s; cannot bake it into C", opts.weights_source, k - 1, tostring(x))
+        end
+        row[#row + 1] = string.format("%a", x) .. suffix .. ","
+        if #row == 6 then
+          lines[#lines + 1] = "    " .. table.concat(row, " ")
+          row = {}
+        end
+      end
+      if #row > 0 then lines[#lines + 1] = "    " .. table.concat(row, " ") end
+      return table.concat(lines, "\n")
+    end
+    v.weights_code = render("weights.c.tpl", v)
+  end
   v.sgd_code = opts.mode == "train" and render("sgd.c.tpl", v) or ""
   v.api_code = render("api.c.tpl", v)
 

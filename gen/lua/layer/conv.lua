@@ -110,7 +110,7 @@ function M.env(L, ctx, env)
           local k, x = tap(c, i, j)
           row[#row + 1] = (stmt:gsub("%$(%a)", { w = tostring(k), x = tostring(x) }))
         end
-        lines[#lines + 1] = cfmt.wrap(row, indent, 110)
+        lines[#lines + 1] = cfmt.wrap(row, indent, 124)
       end
     end
     return table.concat(lines, "\n")

@@ -1,0 +1,437 @@
+/*
+ * train.c -- epochs, shuffling, mini-batches, evaluation, Ctrl-C and the
+ * resume sidecar (contracts and the reproducibility argument in train.h).
+ */
+#include "train.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <math.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "checkpoint.h"
+#include "rng.h"
+
+/* Format a message into err (if there is room) and return -1. */
+static int train_error(char *err, size_t errlen, const char *fmt, ...)
+{
+    va_list ap;
+    if (err && errlen > 0) {
+        va_start(ap, fmt);
+        vsnprintf(err, errlen, fmt, ap);
+        va_end(ap);
+    }
+    return -1;
+}
+
+/* ================================================================ */
+/* Shuffling and the loop                                           */
+/* ================================================================ */
+
+/* See train.h.  The epoch's generator is seeded with the first output of
+ * a generator seeded with `seed`, plus the epoch: distinct epochs of one
+ * run get distinct, unrelated streams (rng_seed mixes with splitmix64). */
+void train_order(int *order, int n, unsigned long long seed, int epoch)
+{
+    rng_state r;
+    uint64_t base;
+    int i;
+    rng_seed(&r, seed);
+    base = rng_next_u64(&r);
+    rng_seed(&r, base + (uint64_t)epoch);
+    for (i = 0; i < n; ++i)
+        order[i] = i;
+    rng_shuffle_int(&r, order, n);
+}
+
+/* See train.h. */
+int train_init(train_ctx *t, const net_api *api, float *params, const ds_split *data,
+               int batch, float eta, float l2, unsigned long long seed,
+               char *err, size_t errlen)
+{
+    size_t in = (size_t)data->rows * (size_t)data->cols;
+    memset(t, 0, sizeof *t);
+    if (api->is_double)
+        return train_error(err, errlen, "internal error: training needs the float build");
+    if (data->n <= 0)
+        return train_error(err, errlen, "no training samples");
+    if (in != api->in_size)
+        return train_error(err, errlen, "samples have %zu values but the network takes %zu",
+                           in, api->in_size);
+    if (batch < 1)
+        return train_error(err, errlen, "the mini-batch size must be at least 1");
+    if (batch > data->n)
+        batch = data->n;
+    t->api = api;
+    t->params = params;
+    t->data = data;
+    t->batch = batch;
+    t->eta = eta;
+    t->l2 = l2;
+    t->seed = seed;
+    t->grad = malloc(api->param_count * sizeof *t->grad);
+    t->xbuf = malloc((size_t)batch * in * sizeof *t->xbuf);
+    t->ybuf = malloc((size_t)batch * sizeof *t->ybuf);
+    t->order = malloc((size_t)data->n * sizeof *t->order);
+    t->work = malloc(api->work_size ? api->work_size : 1);
+    if (!t->grad || !t->xbuf || !t->ybuf || !t->order || !t->work) {
+        train_free(t);
+        return train_error(err, errlen, "out of memory for training buffers");
+    }
+    return 0;
+}
+
+void train_free(train_ctx *t)
+{
+    free(t->grad);
+    free(t->xbuf);
+    free(t->ybuf);
+    free(t->order);
+    free(t->work);
+    memset(t, 0, sizeof *t);
+}
+
+/* See train.h.  Samples are gathered into one contiguous batch buffer in
+ * the epoch's order (the generated train_batch takes x back to back). */
+void train_epoch(train_ctx *t, int epoch, int start, train_batch_fn fn, void *ctx,
+                 train_epoch_result *r)
+{
+    const ds_split *d = t->data;
+    size_t in = t->api->in_size;
+    double sum = 0.0;
+    int k = start < 0 ? 0 : start, done = 0;
+
+    memset(r, 0, sizeof *r);
+    train_order(t->order, d->n, t->seed, epoch);
+    while (k < d->n) {
+        int n = d->n - k < t->batch ? d->n - k : t->batch, s;
+        float c;
+        for (s = 0; s < n; ++s) {
+            int i = t->order[k + s];
+            memcpy(t->xbuf + (size_t)s * in, d->x + (size_t)i * in, in * sizeof *t->xbuf);
+            t->ybuf[s] = d->y[i];
+        }
+        c = t->api->train_batch.f(t->params, t->grad, t->work, t->xbuf, t->ybuf, n,
+                                  t->eta, t->l2, d->n);
+        sum += (double)c * n;
+        done += n;
+        k += n;
+        if (fn)
+            fn(ctx, k, d->n, c, sum / done);
+        if (k < d->n && train_stop_requested()) {
+            r->interrupted = 1;
+            break;
+        }
+    }
+    r->next = k;
+    r->samples = done;
+    r->cost = done ? sum / done : 0.0;
+}
+
+/* ================================================================ */
+/* Evaluation                                                       */
+/* ================================================================ */
+
+int train_cost_parse(const char *name, train_cost *out)
+{
+    if (!strcmp(name, "log-likelihood")) *out = TRAIN_COST_LOGLIK;
+    else if (!strcmp(name, "cross-entropy")) *out = TRAIN_COST_CROSSENTROPY;
+    else if (!strcmp(name, "quadratic")) *out = TRAIN_COST_QUADRATIC;
+    else return -1;
+    return 0;
+}
+
+static double train_log(double v)
+{
+    return log(v > 1e-30 ? v : 1e-30);
+}
+
+/* See train.h. */
+double train_sample_cost(train_cost kind, const float *a, int n_out, int label)
+{
+    double c = 0.0;
+    int j;
+    switch (kind) {
+    case TRAIN_COST_LOGLIK:
+        return -train_log(a[label]);
+    case TRAIN_COST_CROSSENTROPY:
+        for (j = 0; j < n_out; ++j)
+            c -= j == label ? train_log(a[j]) : train_log(1.0 - a[j]);
+        return c;
+    case TRAIN_COST_QUADRATIC:
+        for (j = 0; j < n_out; ++j) {
+            double e = a[j] - (j == label ? 1.0 : 0.0);
+            c += e * e;
+        }
+        return 0.5 * c;
+    }
+    return 0.0;
+}
+
+/* See train.h. */
+int train_eval(const net_api *api, const float *params, const ds_split *s, train_cost kind,
+               train_batch_fn fn, void *ctx, train_eval_result *r, char *err, size_t errlen)
+{
+    int classes = (int)api->out_size, i, j;
+    float *y;
+    void *work;
+    double sum = 0.0;
+
+    memset(r, 0, sizeof *r);
+    if (api->is_double)
+        return train_error(err, errlen, "internal error: evaluation needs the float build");
+    if ((size_t)s->rows * (size_t)s->cols != api->in_size)
+        return train_error(err, errlen, "samples have %d values but the network takes %zu",
+                           s->rows * s->cols, api->in_size);
+    y = malloc((size_t)classes * sizeof *y);
+    work = malloc(api->work_size ? api->work_size : 1);
+    r->confusion = calloc((size_t)classes * (size_t)classes, sizeof *r->confusion);
+    if (!y || !work || !r->confusion) {
+        free(y);
+        free(work);
+        train_eval_free(r);
+        return train_error(err, errlen, "out of memory for evaluation");
+    }
+    r->classes = classes;
+    for (i = 0; i < s->n; ++i) {
+        int best = 0, label = s->y[i];
+        api->forward.f(params, work, s->x + (size_t)i * api->in_size, y);
+        for (j = 1; j < classes; ++j)
+            if (y[j] > y[best])
+                best = j;
+        if (label >= 0 && label < classes) {
+            r->confusion[(size_t)label * (size_t)classes + (size_t)best]++;
+            sum += train_sample_cost(kind, y, classes, label);
+        }
+        r->correct += best == label;
+        if (fn && (i + 1) % 1000 == 0)
+            fn(ctx, i + 1, s->n, 0.0, 0.0);
+    }
+    r->n = s->n;
+    r->accuracy = s->n ? (double)r->correct / s->n : 0.0;
+    r->cost = s->n ? sum / s->n : 0.0;
+    free(y);
+    free(work);
+    return 0;
+}
+
+void train_eval_free(train_eval_result *r)
+{
+    free(r->confusion);
+    memset(r, 0, sizeof *r);
+}
+
+/* ================================================================ */
+/* Ctrl-C                                                           */
+/* ================================================================ */
+
+static volatile sig_atomic_t train_stop_flag;
+static struct sigaction train_old_sigint;
+static int train_sigint_installed;
+
+static void train_on_sigint(int sig)
+{
+    (void)sig;
+    train_stop_flag = 1;
+}
+
+/* SA_RESETHAND: the handler runs once; a second Ctrl-C gets the default
+ * action and ends the process at once (the weights on disk are still the
+ * last complete save). */
+void train_sigint_install(void)
+{
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = train_on_sigint;
+    sigemptyset(&sa.sa_mask);
+    sa.sa_flags = SA_RESETHAND;
+    train_stop_flag = 0;
+    if (sigaction(SIGINT, &sa, &train_old_sigint) == 0)
+        train_sigint_installed = 1;
+}
+
+void train_sigint_restore(void)
+{
+    if (train_sigint_installed)
+        sigaction(SIGINT, &train_old_sigint, NULL);
+    train_sigint_installed = 0;
+}
+
+int train_stop_requested(void)
+{
+    return train_stop_flag != 0;
+}
+
+void train_stop_reset(void)
+{
+    train_stop_flag = 0;
+}
+
+/* ================================================================ */
+/* Resume state                                                     */
+/* ================================================================ */
+
+#define TRAIN_STATE_MAGIC "cnngen training state 1"
+
+/* See train.h: the bytes ckpt_save checksums, little-endian IEEE floats. */
+unsigned long long train_params_hash(const float *params, size_t count)
+{
+    unsigned long long h = CKPT_HASH_INIT;
+    unsigned char b[4 * 256];
+    size_t i = 0;
+    while (i < count) {
+        size_t n = count - i < 256 ? count - i : 256, k;
+        for (k = 0; k < n; ++k) {
+            uint32_t u;
+            memcpy(&u, &params[i + k], 4);
+            b[4 * k] = (unsigned char)u;
+            b[4 * k + 1] = (unsigned char)(u >> 8);
+            b[4 * k + 2] = (unsigned char)(u >> 16);
+            b[4 * k + 3] = (unsigned char)(u >> 24);
+        }
+        h = ckpt_hash(h, b, 4 * n);
+        i += n;
+    }
+    return h;
+}
+
+static int train_state_path(const char *weights, char *out, size_t len)
+{
+    int n = snprintf(out, len, "%s%s", weights, TRAIN_STATE_SUFFIX);
+    return n < 0 || (size_t)n >= len ? -1 : 0;
+}
+
+/* See train.h. */
+int train_state_load(const char *weights, train_state *st, char *err, size_t errlen)
+{
+    char path[4096], line[256];
+    FILE *f;
+    int lineno = 0, ok = 1;
+
+    memset(st, 0, sizeof *st);
+    if (train_state_path(weights, path, sizeof path) < 0)
+        return train_error(err, errlen, "%s: path too long", weights);
+    f = fopen(path, "r");
+    if (!f) {
+        if (errno == ENOENT)
+            return 0;
+        return train_error(err, errlen, "%s: cannot read: %s", path, strerror(errno));
+    }
+    while (ok && fgets(line, sizeof line, f)) {
+        unsigned long long a, b;
+        int e, s;
+        ++lineno;
+        if (lineno == 1)
+            ok = strncmp(line, TRAIN_STATE_MAGIC "\n", sizeof TRAIN_STATE_MAGIC) == 0;
+        else if (sscanf(line, "arch %16llx", &a) == 1)
+            st->arch_hash = a;
+        else if (sscanf(line, "seed %llu", &a) == 1)
+            st->seed = a;
+        else if (sscanf(line, "weights %16llx epoch %d sample %d", &b, &e, &s) == 3
+                 && e >= 0 && s >= 0 && st->n < TRAIN_STATE_ENTRIES) {
+            st->pos[st->n].weights = b;
+            st->pos[st->n].epoch = e;
+            st->pos[st->n].sample = s;
+            st->n++;
+        } else
+            ok = 0;
+    }
+    if (ferror(f))
+        ok = 0;
+    fclose(f);
+    if (!ok || lineno < 3) {
+        memset(st, 0, sizeof *st);
+        return train_error(err, errlen, "%s: not a cnngen training state file (line %d)",
+                           path, lineno);
+    }
+    return 1;
+}
+
+/* See train.h.  The same protocol as ckpt_save: a temporary beside the
+ * target, fsync, rename, fsync of the directory. */
+int train_state_save(const char *weights, const train_state *st, char *err, size_t errlen)
+{
+    char path[4096], tmp[4096 + 16], text[512], dir[4096];
+    size_t len = 0, off = 0;
+    int fd, i, e = 0;
+    char *slash;
+
+    if (train_state_path(weights, path, sizeof path) < 0)
+        return train_error(err, errlen, "%s: path too long", weights);
+    len += (size_t)snprintf(text + len, sizeof text - len, "%s\narch %016llx\nseed %llu\n",
+                            TRAIN_STATE_MAGIC, st->arch_hash, st->seed);
+    for (i = 0; i < st->n && i < TRAIN_STATE_ENTRIES; ++i)
+        len += (size_t)snprintf(text + len, sizeof text - len,
+                                "weights %016llx epoch %d sample %d\n",
+                                st->pos[i].weights, st->pos[i].epoch, st->pos[i].sample);
+    snprintf(tmp, sizeof tmp, "%s.tmpXXXXXX", path);
+    fd = mkstemp(tmp);
+    if (fd < 0)
+        return train_error(err, errlen, "%s: cannot create: %s", path, strerror(errno));
+    while (off < len) {
+        ssize_t w = write(fd, text + off, len - off);
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w <= 0) {
+            e = w < 0 ? errno : EIO;
+            break;
+        }
+        off += (size_t)w;
+    }
+    if (!e && fchmod(fd, 0644) != 0)
+        e = errno;
+    if (!e && fsync(fd) != 0)
+        e = errno;
+    if (close(fd) != 0 && !e)
+        e = errno;
+    if (!e && rename(tmp, path) != 0)
+        e = errno;
+    if (e) {
+        unlink(tmp);
+        return train_error(err, errlen, "%s: cannot write: %s", path, strerror(e));
+    }
+    snprintf(dir, sizeof dir, "%s", path);
+    slash = strrchr(dir, '/');
+    if (slash == dir)
+        dir[1] = '\0';
+    else if (slash)
+        *slash = '\0';
+    else
+        strcpy(dir, ".");
+    fd = open(dir, O_RDONLY);
+    if (fd >= 0) {
+        fsync(fd);
+        close(fd);
+    }
+    return 0;
+}
+
+const train_pos *train_state_find(const train_state *st, unsigned long long hash)
+{
+    int i;
+    for (i = 0; i < st->n; ++i)
+        if (st->pos[i].weights == hash)
+            return &st->pos[i];
+    return NULL;
+}
+
+void train_state_push(train_state *st, const train_pos *p)
+{
+    int i;
+    if (st->n > 0 && st->pos[0].weights == p->weights) {
+        st->pos[0] = *p;
+        return;
+    }
+    for (i = TRAIN_STATE_ENTRIES - 1; i > 0; --i)
+        st->pos[i] = st->pos[i - 1];
+    st->pos[0] = *p;
+    if (st->n < TRAIN_STATE_ENTRIES)
+        st->n++;
+}

@@ -1,0 +1,169 @@
+/*
+ * train.h -- the training loop of `cnngen run` and the evaluation of
+ * `cnngen run` / `cnngen eval`, on any network reached through struct
+ * net_api (float build): epochs, seeded shuffling, mini-batches through
+ * train_batch, test accuracy / cost / confusion matrix, Ctrl-C, and the
+ * small training-state file that makes a resumed run bit-identical to an
+ * uninterrupted one.
+ *
+ * Reproducibility.  The order of epoch e (0-based) is the identity
+ * permutation of the training set shuffled by an rng seeded from (seed, e)
+ * alone (train_order), not from the previous epoch's order; the parameters
+ * start from init(params, seed).  So the state of a run after k samples of
+ * epoch e is a function of (seed, hyper-parameters, e, k), and a run can be
+ * resumed at any mini-batch boundary from the weights plus (e, k).
+ *
+ * Resume state ("W.state" beside a weights file W; see train_state_*).
+ * The weights file format (checkpoint.h) has no room for the epoch, so it
+ * goes into a text sidecar holding, for the last two saves, the checksum of
+ * the weights saved and how far training had got:
+ *
+ *     cnngen training state 1
+ *     arch 0123456789abcdef
+ *     seed 1
+ *     weights 89ab...  epoch 2 sample 0      <- the newest save
+ *     weights 4567...  epoch 1 sample 0      <- the one before
+ *
+ * "epoch E sample K": E epochs complete, K samples of epoch E+1 done (K > 0
+ * only after Ctrl-C).  A save writes the sidecar first (atomically), then
+ * the weights (atomically), so at every instant -- kill -9 included -- the
+ * weights on disk match one of the two lines; loading matches the loaded
+ * weights' checksum against them.  Weights with no matching line (no
+ * sidecar, or weights from elsewhere) start at epoch 1.
+ */
+#ifndef CNNGEN_TRAIN_H
+#define CNNGEN_TRAIN_H
+
+#include <stddef.h>
+
+#include "dataset.h"
+#include "jit.h"
+
+/* ---- shuffling and the loop ------------------------------------------ */
+
+/* order[0..n) = the permutation of 0..n-1 used in epoch `epoch` (0-based)
+ * of a run seeded with `seed`: a pure function of (seed, epoch, n). */
+void train_order(int *order, int n, unsigned long long seed, int epoch);
+
+/* Called after every mini-batch: samples done in this epoch (from 0, the
+ * resumed ones included), the epoch's size, the batch's cost, and the mean
+ * cost of the samples trained in this run of the epoch so far. */
+typedef void (*train_batch_fn)(void *ctx, int done, int total, double batch_cost,
+                               double mean_cost);
+
+typedef struct train_ctx {
+    const net_api *api;         /* float build */
+    float *params;              /* param_count, the caller's */
+    const ds_split *data;       /* training split */
+    int batch;                  /* mini-batch size */
+    float eta, l2;              /* n_train for L2 = data->n */
+    unsigned long long seed;
+    /* owned (train_init / train_free) */
+    float *grad, *xbuf;
+    int *ybuf, *order;
+    void *work;
+} train_ctx;
+
+/* Set up t for training params on data (allocates grad, work, a batch
+ * buffer and the order).  Returns 0, or -1 with a message (out of memory,
+ * sample size != api->in_size, empty data). */
+int train_init(train_ctx *t, const net_api *api, float *params, const ds_split *data,
+               int batch, float eta, float l2, unsigned long long seed,
+               char *err, size_t errlen);
+void train_free(train_ctx *t);
+
+typedef struct train_epoch_result {
+    int next;                   /* samples of the epoch done when it returned */
+    int samples;                /* trained by this call */
+    double cost;                /* their mean cost (train_batch's, before each step) */
+    int interrupted;            /* 1: stopped early by train_stop_requested() */
+} train_epoch_result;
+
+/* Train epoch `epoch` (0-based) from sample `start` of its order to its
+ * end, in mini-batches of t->batch (the last one may be short), calling fn
+ * (may be NULL) after each; stops early, at the end of a mini-batch, when
+ * train_stop_requested() becomes true. */
+void train_epoch(train_ctx *t, int epoch, int start, train_batch_fn fn, void *ctx,
+                 train_epoch_result *r);
+
+/* ---- evaluation ------------------------------------------------------- */
+
+/* The cost functions of DESIGN.md, computed from a sample's outputs. */
+typedef enum train_cost {
+    TRAIN_COST_LOGLIK,          /* C = −ln a_y                          */
+    TRAIN_COST_CROSSENTROPY,    /* C = −Σ_j [y_j ln a_j + (1−y_j) ln(1−a_j)] */
+    TRAIN_COST_QUADRATIC        /* C = ½ Σ_j (a_j − y_j)²               */
+} train_cost;
+
+/* "log-likelihood", "cross-entropy", "quadratic" -> *out; 0 or -1. */
+int train_cost_parse(const char *name, train_cost *out);
+
+/* C of one sample with outputs a[0..n_out) and label y (one-hot).  The
+ * logarithms clamp their argument at 1e-30, so a saturated float output
+ * costs about 69 rather than infinity. */
+double train_sample_cost(train_cost kind, const float *a, int n_out, int label);
+
+typedef struct train_eval_result {
+    int n, correct;
+    double accuracy;            /* correct / n, 0..1 */
+    double cost;                /* mean cost, without the L2 term */
+    int classes;                /* api->out_size */
+    long *confusion;            /* [true][predicted], classes², malloc'd */
+} train_eval_result;
+
+/* Evaluate params on every sample of s with api->forward (prediction =
+ * the arg-max output, the first on ties, as predict).  Returns 0, or -1
+ * (out of memory) with a message.  fn, if not NULL, is called every 1000
+ * samples with (ctx, done, total, 0, 0). */
+int train_eval(const net_api *api, const float *params, const ds_split *s, train_cost kind,
+               train_batch_fn fn, void *ctx, train_eval_result *r, char *err, size_t errlen);
+void train_eval_free(train_eval_result *r);
+
+/* ---- Ctrl-C ----------------------------------------------------------- */
+
+/* Install a SIGINT handler that only sets the stop flag (a second Ctrl-C
+ * kills as usual), or restore the previous disposition.  The flag lives in
+ * this file: it is the one piece of global state the runtime has, as a
+ * signal handler needs. */
+void train_sigint_install(void);
+void train_sigint_restore(void);
+int train_stop_requested(void);
+void train_stop_reset(void);
+
+/* ---- resume state ------------------------------------------------------ */
+
+#define TRAIN_STATE_SUFFIX ".state"
+#define TRAIN_STATE_ENTRIES 2
+
+typedef struct train_pos {
+    unsigned long long weights;     /* train_params_hash of the weights */
+    int epoch;                      /* epochs complete */
+    int sample;                     /* samples of the next epoch done */
+} train_pos;
+
+typedef struct train_state {
+    unsigned long long arch_hash, seed;
+    int n;                          /* entries used, newest first */
+    train_pos pos[TRAIN_STATE_ENTRIES];
+} train_state;
+
+/* The checksum a weights file stores for these parameters (FNV-1a of
+ * their little-endian float bytes; checkpoint.h). */
+unsigned long long train_params_hash(const float *params, size_t count);
+
+/* Read the sidecar of weights path `weights` into *st.  Returns 1 when it
+ * was read, 0 when there is none, -1 (with a message) when it exists but
+ * cannot be read or parsed. */
+int train_state_load(const char *weights, train_state *st, char *err, size_t errlen);
+
+/* Write *st as the sidecar of `weights`, atomically (temporary, fsync,
+ * rename).  Returns 0, or -1 with a message. */
+int train_state_save(const char *weights, const train_state *st, char *err, size_t errlen);
+
+/* The entry of st whose checksum is `hash`, or NULL. */
+const train_pos *train_state_find(const train_state *st, unsigned long long hash);
+
+/* Make p the newest entry of st (the previous newest becomes the older). */
+void train_state_push(train_state *st, const train_pos *p);
+
+#endif
