@@ -15,10 +15,10 @@
 static const char usage[] =
     "usage: cnngen NET.lua -o OUT.c [--unroll none|kernel|full] [--real float|double] [--name NAME]\n"
     "       cnngen info NET.lua [--real float|double]\n"
-    "       cnngen check NET.lua [--unroll MODE] [--tolerance T]\n"
+    "       cnngen check NET.lua [--unroll MODE] [--tolerance T] [--seed N] [--backend tcc|cc]\n"
     "       cnngen run NET.lua [--epochs N] [--eta X] [--batch N] [--l2 X] [--seed N] [--limit N]\n"
-    "                          [--data fashion-mnist|DIR] [--backend tcc|cc] [--save W] [--load W] [--json]\n"
-    "       cnngen eval NET.lua --weights W [--data fashion-mnist|DIR]\n"
+    "                          [--data fashion-mnist|DIR] [--backend tcc|cc|auto] [--save W] [--load W] [--json]\n"
+    "       cnngen eval NET.lua --weights W [--data fashion-mnist|DIR] [--backend tcc|cc|auto] [--json]\n"
     "       cnngen --help | --version\n";
 
 void cli_error(int status, const char *msg)
@@ -67,6 +67,30 @@ static int parse_double(const char *flag, const char *v, double lo, double *out)
     return 0;
 }
 
+/* Is flag one of the options that take a value?  (Only for the message
+ * when the last argument is a flag: unknown, or missing its value.) */
+static int takes_value(const char *flag)
+{
+    static const char *const known[] = { "-o", "--output", "--unroll", "--real", "--name", "--backend",
+                                         "--data", "--save", "--load", "--weights", "--epochs", "--batch",
+                                         "--limit", "--seed", "--eta", "--l2", "--tolerance", NULL };
+    int i;
+    for (i = 0; known[i]; ++i)
+        if (!strcmp(flag, known[i])) return 1;
+    return 0;
+}
+
+/* A C identifier: letters, digits and '_', not starting with a digit. */
+static int is_c_identifier(const char *s)
+{
+    const char *p;
+    if (!*s || (*s >= '0' && *s <= '9')) return 0;
+    for (p = s; *p; ++p)
+        if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') || *p == '_'))
+            return 0;
+    return 1;
+}
+
 int cli_parse(int argc, char **argv, cli_opts *o)
 {
     int i = 1;
@@ -100,7 +124,7 @@ int cli_parse(int argc, char **argv, cli_opts *o)
         if (!strcmp(flag, "--help") || !strcmp(flag, "-h") || !strcmp(flag, "--version"))
             return bad("%s must come alone", flag);
         if (!v) {
-            if (i + 1 >= argc) return bad("%s needs a value", flag);
+            if (i + 1 >= argc) return bad(takes_value(flag) ? "%s needs a value" : "unknown option '%s'", flag);
             v = argv[++i];
         }
         if (!strcmp(flag, "-o") || !strcmp(flag, "--output")) o->output = v;
@@ -141,6 +165,9 @@ int cli_parse(int argc, char **argv, cli_opts *o)
     if (!o->net) return bad("%s", "no network description given");
     if (o->unroll && strcmp(o->unroll, "none") && strcmp(o->unroll, "kernel") && strcmp(o->unroll, "full"))
         return bad("--unroll must be none, kernel or full, not '%s'", o->unroll);
+    if (o->name && !is_c_identifier(o->name))
+        return bad("--name must be a C identifier (letters, digits and '_', not starting with a digit), not '%s'",
+                   o->name);
     if (o->real && strcmp(o->real, "float") && strcmp(o->real, "double"))
         return bad("--real must be float or double, not '%s'", o->real);
     if (o->backend && strcmp(o->backend, "tcc") && strcmp(o->backend, "cc") && strcmp(o->backend, "auto"))
@@ -190,6 +217,9 @@ int cli_main(int argc, char **argv)
     }
     if (!strcmp(o.cmd, "emit")) rc = cmd_emit(T, &o);
     else if (!strcmp(o.cmd, "info")) rc = cmd_info(T, &o);
+    else if (!strcmp(o.cmd, "run")) rc = cmd_run(T, &o);
+    else if (!strcmp(o.cmd, "eval")) rc = cmd_eval(T, &o);
+    else if (!strcmp(o.cmd, "check")) rc = cmd_check(T, &o);
     else {
         fprintf(stderr, "cnngen: '%s' is not built yet\n", o.cmd);
         rc = HOST_USER;

@@ -3,9 +3,9 @@
  *
  *   cnngen NET.lua -o OUT.c [--unroll none|kernel|full] [--real float|double] [--name NAME]
  *   cnngen info NET.lua [--real T]
- *   cnngen check NET.lua [--unroll M]
+ *   cnngen check NET.lua [--unroll M] [--tolerance T] [--seed N] [--backend B]
  *   cnngen run NET.lua [training flags]
- *   cnngen eval NET.lua --weights W [--data D]
+ *   cnngen eval NET.lua --weights W [--data D] [--backend B] [--json]
  *
  * Every subcommand returns an exit status (host.h: HOST_*) and prints its
  * errors as one line on stderr; nothing below main() calls exit().
@@ -13,7 +13,10 @@
 #ifndef CNNGEN_CLI_H
 #define CNNGEN_CLI_H
 
+#include <stddef.h>
+
 #include "lua.h"
+#include "jit.h"
 
 typedef struct cli_opts {
     const char *cmd;            /* "emit", "info", "check", "run", "eval" */
@@ -43,6 +46,42 @@ int cli_main(int argc, char **argv);
 int cmd_emit(lua_State *T, const cli_opts *o);
 int cmd_info(lua_State *T, const cli_opts *o);
 int cmd_check(lua_State *T, const cli_opts *o);
+int cmd_run(lua_State *T, const cli_opts *o);
+int cmd_eval(lua_State *T, const cli_opts *o);
+
+/* A network described, generated and built in-process, for run, eval and
+ * check (cmd_run.c): the API, what the description says, and its layers'
+ * parameter ranges. */
+typedef struct cli_layer {
+    char kind[16];
+    int index;                  /* 1-based, as in Nielsen */
+    size_t woff, wcount, boff, bcount;
+} cli_layer;
+
+typedef struct cli_net {
+    net_api api;
+    char name[64], cost[32], backend[8];
+    unsigned long long arch_hash;
+    int in_c, in_h, in_w;
+    /* the description's train{} (defaults filled in by the generator) */
+    double eta, l2;
+    long batch, epochs, limit;  /* limit 0: none */
+    unsigned long long seed;
+    char data[1024];
+    cli_layer *layers;          /* malloc'd */
+    int nlayers;
+} cli_net;
+
+/* Describe, generate (double when is_double) and build o->net with the
+ * backend o->backend, else default_backend ("tcc" or "cc"; "auto" means cc
+ * for now).  Prints its error; returns HOST_OK or an exit status. */
+int cli_net_build(lua_State *T, const cli_opts *o, int is_double, const char *default_backend,
+                  cli_net *n);
+void cli_net_free(cli_net *n);
+
+/* Refuse the flags in `flags` (a NULL-terminated list such as "-o") that o
+ * sets but command cmd does not take; prints and returns HOST_USER, or 0. */
+int cli_reject_flags(const cli_opts *o, const char *cmd, const char *const *flags);
 
 /* Push the generator's opts table for o (name, real, unroll, ...). */
 void cli_push_gen_opts(lua_State *T, const cli_opts *o);

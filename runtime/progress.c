@@ -34,7 +34,7 @@ void progress_epoch_begin(progress *p, int epoch, int start)
     p->epoch = epoch;
     p->start = start;
     p->t0 = progress_now();
-    p->last_draw = 0.0;
+    p->last_draw = p->t0;      /* the first rate is measured over a redraw interval */
 }
 
 /* "m:ss" or "h:mm:ss" into buf. */

@@ -21,7 +21,18 @@ local function show(v)
   if type(v) == "string" then return string.format("%q", v) end
   if type(v) == "table" then
     if v._unsupported then return "a " .. v._unsupported end
+    if v._kind == "network" then return "a network { ... }" end
     if v._kind then return "a " .. v._kind .. " layer" end
+    -- a short list of plain values is shown as written: {28, 28}
+    local n, items = 0, {}
+    for _ in pairs(v) do n = n + 1 end
+    if n == 0 then return "an empty table" end
+    for i = 1, n do
+      local x = v[i]
+      if type(x) ~= "number" and type(x) ~= "string" and type(x) ~= "boolean" then break end
+      items[i] = type(x) == "string" and string.format("%q", x) or tostring(x)
+    end
+    if #items == n and n <= 8 then return "{" .. table.concat(items, ", ") .. "}" end
     return "a table"
   end
   return tostring(v)
@@ -95,22 +106,28 @@ end
 M.checkers = checkers
 
 -- ------------------------------------------------------ suggestions
+-- Edit distance counting a swap of two neighbours as one edit (optimal
+-- string alignment), so "nmae" suggests "name" and "bacth" "batch".
 local function distance(a, b)
-  local prev, cur = {}, {}
-  for j = 0, #b do prev[j] = j end
+  local d = {}
+  for i = 0, #a do d[i] = { [0] = i } end
+  for j = 0, #b do d[0][j] = j end
   for i = 1, #a do
-    cur[0] = i
     for j = 1, #b do
       local cost = a:sub(i, i) == b:sub(j, j) and 0 or 1
-      cur[j] = math.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + cost)
+      local v = math.min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + cost)
+      if i > 1 and j > 1 and a:sub(i, i) == b:sub(j - 1, j - 1) and a:sub(i - 1, i - 1) == b:sub(j, j) then
+        v = math.min(v, d[i - 2][j - 2] + 1)
+      end
+      d[i][j] = v
     end
-    prev, cur = cur, prev
   end
-  return prev[#b]
+  return d[#a][#b]
 end
 
 local function suggest(word, choices)
   local best, bestd
+  if #word > 64 then return nil end
   for _, c in ipairs(choices) do
     local d = distance(word:lower(), c:lower())
     if d <= math.max(1, #c // 3) and (not bestd or d < bestd) then best, bestd = c, d end
@@ -118,6 +135,23 @@ local function suggest(word, choices)
   return best
 end
 M.suggest = suggest
+
+-- keys_in_order(t): t's keys, numbers first (ascending), then strings,
+-- then booleans, so that with several mistakes the same one is reported
+-- every run (pairs order changes from run to run)
+local function keys_in_order(t)
+  local keys = {}
+  for k in pairs(t) do keys[#keys + 1] = k end
+  local rank = { number = 1, string = 2, boolean = 3 }
+  table.sort(keys, function(a, b)
+    local ra, rb = rank[type(a)] or 4, rank[type(b)] or 4
+    if ra ~= rb then return ra < rb end
+    if ra == 3 then return (not a) and b end
+    if ra == 4 then return false end
+    return a < b
+  end)
+  return keys
+end
 
 local function sorted_keys(schema)
   local keys = {}
@@ -131,7 +165,7 @@ end
 function M.fields(args, schema, what, line, example)
   local out = {}
   local known = sorted_keys(schema)
-  for k, _ in pairs(args) do
+  for _, k in ipairs(keys_in_order(args)) do
     if type(k) ~= "string" then
       err.at(line, "%s: unexpected positional value %s (fields are written name = value)", what, show(args[k]))
     end
@@ -209,7 +243,7 @@ function M.network(v, last_line)
   for k, s in pairs(net_schema) do
     if k ~= "layers" and k ~= "train" then schema[k] = s end
   end
-  for k in pairs(args) do
+  for _, k in ipairs(keys_in_order(args)) do
     if type(k) == "string" and not net_schema[k] then
       local known = sorted_keys(net_schema)
       local s = suggest(k, known)
@@ -219,6 +253,10 @@ function M.network(v, last_line)
   end
   local net = M.fields(plain, schema, "network", line, NET_EXAMPLE)
   net.line = line
+  if net.input[1] * 1.0 * net.input[2] * net.input[3] > 2^28 then   -- shape.lua's limit
+    err.at(line, "network: input {%d, %d, %d} is larger than cnngen's limit of %d values per sample",
+           net.input[1], net.input[2], net.input[3], 2^28 // 1)
+  end
 
   if not net.name:match("^[A-Za-z_][A-Za-z0-9_]*$") or c_keywords[net.name] or #net.name > 48 then
     err.at(line, "network: name %q is not a C identifier (letters, digits and '_', not starting with a digit, not a C keyword, at most 48 characters)", net.name)
@@ -233,13 +271,15 @@ function M.network(v, last_line)
     err.at(line, "network: field 'layers' must be a list of layers, got %s", show(layers))
   end
   local n = 0
-  for k in pairs(layers) do
+  for _, k in ipairs(keys_in_order(layers)) do
     if math.type(k) ~= "integer" or k < 1 then
       err.at(line, "network: 'layers' must be a plain list, found the key %s", show(k))
     end
     n = math.max(n, k)
   end
-  if n == 0 then err.at(line, "network: 'layers' is empty; a network needs at least one layer") end
+  if n == 0 then
+    err.at(line, "network: 'layers' is empty; a network needs at least one layer (for example: layers = { dense { units = 10, act = \"softmax\" } })")
+  end
   net.layers = {}
   for i = 1, n do
     local lv = layers[i]

@@ -20,12 +20,19 @@ M.schema = {
 -- resolve(L, shape): fill in L's shapes from its input shape {c, h, w}.
 function M.resolve(L, s)
   L.cin, L.h, L.w = s[1], s[2], s[3]
+  -- sizes past shape.lua's limit are refused here, in floats, before any
+  -- integer product below could overflow
+  if L.cin * (L.h + 2.0 * L.pad) * (L.w + 2.0 * L.pad) > 2^28 then
+    err.at(L.line, "%s: pad %d makes the padded input larger than cnngen's limit of %d values per sample",
+           L.what, L.pad, 2^28 // 1)
+  end
   L.kh, L.kw = L.kernel[1], L.kernel[2]
   L.sh, L.sw = L.stride[1], L.stride[2]
   L.H, L.W = L.h + 2 * L.pad, L.w + 2 * L.pad          -- padded input
   if L.kh > L.H or L.kw > L.W then
-    err.at(L.line, "%s: kernel %dx%d is larger than its input %dx%d%s", L.what, L.kh, L.kw,
-           L.H, L.W, L.pad > 0 and string.format(" (%dx%d padded by %d)", L.h, L.w, L.pad) or "")
+    err.at(L.line, "%s: kernel %dx%d is larger than its input %dx%d%s; use a kernel of at most %dx%d",
+           L.what, L.kh, L.kw, L.H, L.W,
+           L.pad > 0 and string.format(" (%dx%d padded by %d)", L.h, L.w, L.pad) or "", L.H, L.W)
   end
   if L.pad >= L.kh or L.pad >= L.kw then
     err.at(L.line, "%s: pad %d must be smaller than the kernel %dx%d (outputs would see only padding)",
@@ -33,6 +40,10 @@ function M.resolve(L, s)
   end
   L.oh = (L.H - L.kh) // L.sh + 1
   L.ow = (L.W - L.kw) // L.sw + 1
+  if L.maps * 1.0 * L.oh * L.ow > 2^28 then
+    err.at(L.line, "%s: the output [%d][%d][%d] is larger than cnngen's limit of %d values per sample" ..
+           " (use fewer maps or a larger stride)", L.what, L.maps, L.oh, L.ow, 2^28 // 1)
+  end
   L.out = { L.maps, L.oh, L.ow }
   L.ckk = L.cin * L.kh * L.kw
   L.wcount, L.bcount = L.maps * L.ckk, L.maps
@@ -111,6 +122,20 @@ function M.env(L, ctx, env)
           row[#row + 1] = (stmt:gsub("%$(%a)", { w = tostring(k), x = tostring(x) }))
         end
         lines[#lines + 1] = cfmt.wrap(row, indent, 124)
+      end
+    end
+    return table.concat(lines, "\n")
+  end
+  -- row_taps(indent, stmt): stmt once per tap, one to a line, with $w
+  -- (weight index) and $x (input offset) filled in
+  function env.row_taps(indent, stmt)
+    local lines = {}
+    for c = 0, L.cin - 1 do
+      for i = 0, L.kh - 1 do
+        for j = 0, L.kw - 1 do
+          local k, x = tap(c, i, j)
+          lines[#lines + 1] = indent .. (stmt:gsub("%$(%a)", { w = tostring(k), x = tostring(x) }))
+        end
       end
     end
     return table.concat(lines, "\n")

@@ -2,6 +2,7 @@
 --   dense { units = n, act = "..." }
 -- It reads its input flattened in [channel][row][col] order, which is the
 -- order every activation buffer already has.
+local err = require("err")
 local cfmt = require("cfmt")
 
 local M = {}
@@ -14,6 +15,9 @@ M.schema = {
 }
 
 function M.resolve(L, s)
+  if L.units > 2^28 then       -- shape.lua's limit; also keeps the counts below from overflowing
+    err.at(L.line, "%s: %d units are more than cnngen's limit of %d values per sample", L.what, L.units, 2^28 // 1)
+  end
   L.n_in = s[1] * s[2] * s[3]
   L.n_out = L.units
   L.out = { L.units, 1, 1 }
@@ -30,9 +34,11 @@ end
 function M.work(L, mode)
   local k, f = L.index, {}
   f[#f + 1] = { name = "a" .. k, count = L.n_out,
-                comment = string.format("a^%d = σ(z^%d)   [%d]  dense", k, k, L.units) }
+                comment = string.format("a^%d = %s(z^%d)   [%d]  dense", k,
+                                        L.act == "softmax" and "softmax" or "σ", k, L.units) }
   if L.store_z then
-    f[#f + 1] = { name = "z" .. k, count = L.n_out, comment = string.format("z^%d (for the cost)", k) }
+    f[#f + 1] = { name = "z" .. k, count = L.n_out,
+                  comment = string.format("z^%d (%s)", k, mode == "train" and "for the cost" or "softmax input") }
   end
   if mode == "train" then
     f[#f + 1] = { name = "d" .. k, count = L.n_out, comment = string.format("∂C/∂a^%d, then δ^%d", k, k) }

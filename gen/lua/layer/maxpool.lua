@@ -19,7 +19,8 @@ function M.resolve(L, s)
   L.kh, L.kw = L.size[1], L.size[2]
   L.sh, L.sw = L.stride[1], L.stride[2]
   if L.kh > L.h or L.kw > L.w then
-    err.at(L.line, "%s: pool %dx%d is larger than its input %dx%d", L.what, L.kh, L.kw, L.h, L.w)
+    err.at(L.line, "%s: pool %dx%d is larger than its input %dx%d; use a size of at most %dx%d, or remove the layer",
+           L.what, L.kh, L.kw, L.h, L.w, L.h, L.w)
   end
   for _, d in ipairs({ { "rows", L.h, L.kh, L.sh }, { "columns", L.w, L.kw, L.sw } }) do
     local what, n, k, st = d[1], d[2], d[3], d[4]

@@ -1,0 +1,109 @@
+/*
+ * cmd_eval.c -- `cnngen eval NET.lua --weights W [--data D]`: the test
+ * accuracy, mean cost and confusion matrix of trained weights.
+ *
+ * Output (text): a summary line, then the matrix, rows the true label and
+ * columns the predicted one.  With --json, one object:
+ *   {"accuracy":0.8431,"cost":0.4512,"n":10000,"backend":"tcc",
+ *    "confusion":[[850,2,...],...]}
+ * Statuses: 2 bad flags or description, 1 data or weights problems.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "checkpoint.h"
+#include "cli.h"
+#include "dataset.h"
+#include "host.h"
+#include "train.h"
+
+static void eval_print(const cli_opts *o, const cli_net *n, const char *data,
+                       const train_eval_result *r)
+{
+    int i, k;
+    if (o->json) {
+        printf("{\"accuracy\":%.6g,\"cost\":%.6g,\"n\":%d,\"backend\":\"%s\",\"confusion\":[",
+               r->accuracy, r->cost, r->n, n->backend);
+        for (i = 0; i < r->classes; ++i) {
+            printf("%s[", i ? "," : "");
+            for (k = 0; k < r->classes; ++k)
+                printf("%s%ld", k ? "," : "", r->confusion[(size_t)i * r->classes + k]);
+            printf("]");
+        }
+        printf("]}\n");
+        return;
+    }
+    printf("%s: weights %s, %s test set (%d samples)\n", n->name, o->weights, data, r->n);
+    printf("test accuracy %.2f%% (%d/%d), cost %.4f\n", 100.0 * r->accuracy, r->correct, r->n,
+           r->cost);
+    printf("confusion matrix (rows: true label, columns: predicted)\n      ");
+    for (k = 0; k < r->classes; ++k)
+        printf(" %6d", k);
+    printf("\n");
+    for (i = 0; i < r->classes; ++i) {
+        printf("  %3d ", i);
+        for (k = 0; k < r->classes; ++k)
+            printf(" %6ld", r->confusion[(size_t)i * r->classes + k]);
+        printf("\n");
+    }
+}
+
+int cmd_eval(lua_State *T, const cli_opts *o)
+{
+    static const char *const not_for_eval[] = {
+        "-o", "--save", "--load", "--tolerance", "--inference", "--epochs", "--eta",
+        "--batch", "--l2", "--seed", "--limit", NULL
+    };
+    char err[4096];
+    cli_net n;
+    dataset ds;
+    train_eval_result r;
+    train_cost kind;
+    float *params = NULL;
+    const char *data;
+    int rc;
+
+    if ((rc = cli_reject_flags(o, "eval", not_for_eval)) != 0)
+        return rc;
+    if (!o->weights) {
+        fprintf(stderr, "cnngen: eval needs --weights W (a file written by run --save)\n");
+        return HOST_USER;
+    }
+    if (o->real && strcmp(o->real, "float") != 0) {
+        fprintf(stderr, "cnngen: eval runs in float; --real %s is for emit and check\n", o->real);
+        return HOST_USER;
+    }
+    memset(&ds, 0, sizeof ds);
+    memset(&r, 0, sizeof r);
+    if ((rc = cli_net_build(T, o, 0, "tcc", &n)) != HOST_OK)
+        return rc;
+    rc = HOST_FAIL;
+    data = o->data ? o->data : (n.data[0] ? n.data : "fashion-mnist");
+    params = malloc(n.api.param_count * sizeof *params);
+    if (!params) {
+        fprintf(stderr, "cnngen: out of memory for %zu parameters\n", n.api.param_count);
+        goto done;
+    }
+    /* the weights first: a wrong file is reported before the data is read */
+    if (ckpt_load(o->weights, params, n.api.param_count, 4, n.arch_hash, err, sizeof err) != 0
+        || dataset_open(data, &ds, err, sizeof err) != 0
+        || dataset_check(&ds, n.in_c, n.in_h, n.in_w, (int)n.api.out_size, err, sizeof err) != 0) {
+        fprintf(stderr, "cnngen: %s\n", err);
+        goto done;
+    }
+    if (train_cost_parse(n.cost, &kind) != 0)
+        kind = TRAIN_COST_LOGLIK;
+    if (train_eval(&n.api, params, &ds.test, kind, NULL, NULL, &r, err, sizeof err) != 0) {
+        fprintf(stderr, "cnngen: %s\n", err);
+        goto done;
+    }
+    eval_print(o, &n, data, &r);
+    rc = HOST_OK;
+done:
+    train_eval_free(&r);
+    free(params);
+    dataset_free(&ds);
+    cli_net_free(&n);
+    return rc;
+}

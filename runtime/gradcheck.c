@@ -1,0 +1,206 @@
+/*
+ * gradcheck.c -- loss_grad against central finite differences (see
+ * gradcheck.h for the method, the sampling and the kink rule).
+ */
+#include "gradcheck.h"
+
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "rng.h"
+
+static int gc_error(char *err, size_t errlen, const char *fmt, ...)
+{
+    va_list ap;
+    if (err && errlen > 0) {
+        va_start(ap, fmt);
+        vsnprintf(err, errlen, fmt, ap);
+        va_end(ap);
+    }
+    return -1;
+}
+
+void gradcheck_defaults(gc_opts *o)
+{
+    if (o->nsamp <= 0) o->nsamp = 2;
+    if (!(o->h > 0)) o->h = 1e-5;
+    if (!(o->tolerance > 0)) o->tolerance = 1e-4;
+    if (!o->full_limit) o->full_limit = 5000;
+    if (!o->per_group) o->per_group = 60;
+    if (!o->ends) o->ends = 10;
+    if (2 * o->ends > o->per_group) o->ends = o->per_group / 2;
+}
+
+double gradcheck_rel_err(double g, double fd)
+{
+    double m = fabs(g) > fabs(fd) ? fabs(g) : fabs(fd);
+    if (m < 1e-8) m = 1e-8;
+    return fabs(g - fd) / m;
+}
+
+int gradcheck_group_ok(const gc_result *r, double tolerance)
+{
+    size_t allowed = r->checked / 100 > 1 ? r->checked / 100 : 1;
+    return r->worst <= tolerance && r->skipped <= allowed;
+}
+
+/* The state one check works on. */
+typedef struct gc_run {
+    const net_api *api;
+    double *p, *g, *scratch, *x;
+    int *labels, n;
+    void *work;
+} gc_run;
+
+static double gc_cost(gc_run *r)
+{
+    return r->api->loss_grad.d(r->p, r->work, r->x, r->labels, r->n, r->scratch);
+}
+
+/* fd of component k with step h; p[k] is restored exactly. */
+static double gc_fd(gc_run *r, size_t k, double h)
+{
+    double orig = r->p[k], cp, cm;
+    r->p[k] = orig + h;
+    cp = gc_cost(r);
+    r->p[k] = orig - h;
+    cm = gc_cost(r);
+    r->p[k] = orig;
+    return (cp - cm) / (2.0 * h);
+}
+
+/* Compare component k, folding it into res. */
+static void gc_component(gc_run *r, size_t k, const gc_opts *o, gc_result *res)
+{
+    double fd = gc_fd(r, k, o->h), e = gradcheck_rel_err(r->g[k], fd);
+    if (e > o->tolerance) {
+        double fd2 = gc_fd(r, k, o->h / 10);
+        if (gradcheck_rel_err(fd, fd2) > o->tolerance
+            && gradcheck_rel_err(r->g[k], fd2) > o->tolerance) {
+            res->skipped++;             /* fd does not converge: a kink */
+            return;
+        }
+        if (gradcheck_rel_err(r->g[k], fd2) < e) {
+            fd = fd2;
+            e = gradcheck_rel_err(r->g[k], fd2);
+        }
+    }
+    res->checked++;
+    if (e > res->worst || res->checked == 1) {
+        res->worst = e;
+        res->worst_index = k;
+        res->worst_g = r->g[k];
+        res->worst_fd = fd;
+    }
+}
+
+/* The components of group gr to check, in increasing order, into idx
+ * (room for min(count, per_group)); returns how many. */
+static size_t gc_pick(const gc_group *gr, const gc_opts *o, int all, rng_state *rng,
+                      size_t *idx, unsigned char *mark)
+{
+    size_t n = 0, i, mid, want;
+    if (all || gr->count <= o->per_group) {
+        for (i = 0; i < gr->count; ++i)
+            idx[n++] = gr->off + i;
+        return n;
+    }
+    /* the ends, then Floyd's sample of distinct middle components */
+    memset(mark, 0, gr->count);
+    for (i = 0; i < o->ends; ++i) {
+        mark[i] = 1;
+        mark[gr->count - 1 - i] = 1;
+    }
+    mid = gr->count - 2 * o->ends;
+    want = o->per_group - 2 * o->ends;
+    for (i = mid - want; i < mid; ++i) {
+        size_t t = (size_t)rng_uniform_u64(rng, (unsigned long long)i + 1);
+        if (mark[o->ends + t])
+            t = i;
+        mark[o->ends + t] = 1;
+    }
+    for (i = 0; i < gr->count; ++i)
+        if (mark[i])
+            idx[n++] = gr->off + i;
+    return n;
+}
+
+/* See gradcheck.h. */
+int gradcheck_run(const net_api *api, const gc_group *groups, int ngroups, const gc_opts *opts,
+                  gc_result *res, char *err, size_t errlen)
+{
+    gc_opts o = *opts;
+    gc_group all_group;
+    gc_run r;
+    rng_state rng;
+    size_t i, maxcount = 0, *idx = NULL;
+    unsigned char *mark = NULL;
+    int gi, rc = -1, all;
+
+    gradcheck_defaults(&o);
+    if (!api->is_double)
+        return gc_error(err, errlen, "internal error: the gradient check needs the double build");
+    if (!groups || ngroups <= 0) {
+        memset(&all_group, 0, sizeof all_group);
+        snprintf(all_group.name, sizeof all_group.name, "all parameters");
+        all_group.count = api->param_count;
+        groups = &all_group;
+        ngroups = 1;
+    }
+    for (gi = 0; gi < ngroups; ++gi) {
+        if (groups[gi].off + groups[gi].count > api->param_count)
+            return gc_error(err, errlen, "internal error: group '%s' [%zu, %zu) beyond the "
+                            "%zu parameters", groups[gi].name, groups[gi].off,
+                            groups[gi].off + groups[gi].count, api->param_count);
+        if (groups[gi].count > maxcount)
+            maxcount = groups[gi].count;
+    }
+    all = api->param_count <= o.full_limit;
+
+    memset(&r, 0, sizeof r);
+    r.api = api;
+    r.n = o.nsamp;
+    r.p = malloc(api->param_count * sizeof *r.p);
+    r.g = malloc(api->param_count * sizeof *r.g);
+    r.scratch = malloc(api->param_count * sizeof *r.scratch);
+    r.x = malloc((size_t)o.nsamp * api->in_size * sizeof *r.x);
+    r.labels = malloc((size_t)o.nsamp * sizeof *r.labels);
+    r.work = malloc(api->work_size ? api->work_size : 1);
+    idx = malloc((maxcount ? maxcount : 1) * sizeof *idx);
+    mark = malloc(maxcount ? maxcount : 1);
+    if (!r.p || !r.g || !r.scratch || !r.x || !r.labels || !r.work || !idx || !mark) {
+        gc_error(err, errlen, "out of memory for the gradient check");
+        goto done;
+    }
+
+    rng_seed(&rng, o.seed);
+    api->init.d(r.p, o.seed);
+    for (i = 0; i < (size_t)o.nsamp * api->in_size; ++i)
+        r.x[i] = rng_uniform01(&rng);
+    for (gi = 0; gi < o.nsamp; ++gi)
+        r.labels[gi] = rng_uniform_int(&rng, (int)api->out_size);
+    api->loss_grad.d(r.p, r.work, r.x, r.labels, r.n, r.g);
+
+    for (gi = 0; gi < ngroups; ++gi) {
+        size_t n = gc_pick(&groups[gi], &o, all, &rng, idx, mark);
+        memset(&res[gi], 0, sizeof res[gi]);
+        if (o.break_grad && gi == 0 && n > 0)       /* TEST-ONLY, see gradcheck.h */
+            r.g[idx[0]] += 1e-3 + 0.01 * fabs(r.g[idx[0]]);
+        for (i = 0; i < n; ++i)
+            gc_component(&r, idx[i], &o, &res[gi]);
+    }
+    rc = 0;
+done:
+    free(r.p);
+    free(r.g);
+    free(r.scratch);
+    free(r.x);
+    free(r.labels);
+    free(r.work);
+    free(idx);
+    free(mark);
+    return rc;
+}

@@ -1,0 +1,584 @@
+/*
+ * test_cli.c -- suite "cli": the cnngen binary end to end.
+ *
+ * Runs $CNNGEN (set by make test, like $CNNGEN_ROOT, the repository) as a
+ * child process, from the repository's root so that descriptions are
+ * named as a user would name them (examples/nielsen1.lua), and checks the
+ * contract of DESIGN.md "The command line": `cnngen NET.lua -o OUT.c`
+ * writes OUT.c and OUT.h, byte-identical from run to run; --name, --real
+ * and --unroll do what they say; `cnngen info` prints the layer table;
+ * every bad flag or file gets exit status 2 (or another non-zero status
+ * for a failed write) and exactly one line on stderr, and leaves no file
+ * (not even a temporary) behind.
+ */
+#include <criterion/criterion.h>
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#define CLI_SECONDS 60          /* a run that takes longer is killed */
+
+/* ================================================================ */
+/* Helpers: strings, files, a scratch directory per test             */
+/* ================================================================ */
+
+typedef struct cli_buf {
+    char *s;
+    size_t len, cap;
+} cli_buf;
+
+/* Append n bytes to b, keeping it NUL-terminated. */
+static void cli_add(cli_buf *b, const char *p, size_t n)
+{
+    if (b->len + n + 1 > b->cap) {
+        size_t cap = b->cap ? b->cap : 256;
+        while (cap < b->len + n + 1) cap *= 2;
+        b->s = realloc(b->s, cap);
+        cr_assert_not_null(b->s, "out of memory");
+        b->cap = cap;
+    }
+    memcpy(b->s + b->len, p, n);
+    b->len += n;
+    b->s[b->len] = '\0';
+}
+
+/* The whole file, NUL-terminated (*len its size), or NULL. */
+static char *cli_read(const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    cli_buf b = { NULL, 0, 0 };
+    char chunk[65536];
+    size_t n;
+    if (!f) return NULL;
+    cli_add(&b, "", 0);
+    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0) cli_add(&b, chunk, n);
+    fclose(f);
+    if (len) *len = b.len;
+    return b.s;
+}
+
+/* Write len bytes to path, or fail the test. */
+static void cli_write(const char *path, const char *data, size_t len)
+{
+    FILE *f = fopen(path, "wb");
+    cr_assert_not_null(f, "cannot write %s: %s", path, strerror(errno));
+    cr_assert_eq(fwrite(data, 1, len, f), len);
+    cr_assert_eq(fclose(f), 0);
+}
+
+/* The value of an environment variable make test sets; fails the test if unset. */
+static const char *cli_env(const char *name)
+{
+    const char *v = getenv(name);
+    cr_assert(v && *v, "%s is not set; run the tests with `make test`", name);
+    return v;
+}
+
+/* The scratch directory of the running test (one per test process). */
+static char cli_dir[64];
+
+/* Remove path and, if it is a directory, everything under it. */
+static void cli_rm_tree(const char *path)
+{
+    struct stat st;
+    if (lstat(path, &st) != 0) return;
+    if (S_ISDIR(st.st_mode)) {
+        DIR *d = opendir(path);
+        struct dirent *e;
+        char sub[4096];
+        if (d) {
+            while ((e = readdir(d)) != NULL) {
+                if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, "..")) continue;
+                snprintf(sub, sizeof sub, "%s/%s", path, e->d_name);
+                cli_rm_tree(sub);
+            }
+            closedir(d);
+        }
+        rmdir(path);
+    } else {
+        unlink(path);
+    }
+}
+
+/* Suite init: a fresh scratch directory (cli_dir) for the test. */
+static void cli_setup(void)
+{
+    snprintf(cli_dir, sizeof cli_dir, "/tmp/cnngen_cli_XXXXXX");
+    cr_assert_not_null(mkdtemp(cli_dir), "mkdtemp: %s", strerror(errno));
+}
+
+/* Suite fini: remove the scratch directory. */
+static void cli_teardown(void)
+{
+    if (cli_dir[0]) cli_rm_tree(cli_dir);
+}
+
+/* cli_path("n1.c") -> "<scratch>/n1.c" (static buffer, rotating). */
+static const char *cli_path(const char *name)
+{
+    static char bufs[8][4096];
+    static int k;
+    char *p = bufs[k++ % 8];
+    snprintf(p, 4096, "%s/%s", cli_dir, name);
+    return p;
+}
+
+/* qsort comparator for an array of strings. */
+static int cli_cmp_names(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The names in dir, sorted, joined by ", " (caller frees). */
+static char *cli_listing(const char *dir)
+{
+    DIR *d = opendir(dir);
+    struct dirent *e;
+    char *names[256];
+    int n = 0, i;
+    cli_buf b = { NULL, 0, 0 };
+    cli_add(&b, "", 0);
+    if (!d) return b.s;
+    while ((e = readdir(d)) != NULL && n < 256)
+        if (strcmp(e->d_name, ".") && strcmp(e->d_name, ".."))
+            names[n++] = strdup(e->d_name);
+    closedir(d);
+    qsort(names, (size_t)n, sizeof *names, cli_cmp_names);
+    for (i = 0; i < n; ++i) {
+        if (i) cli_add(&b, ", ", 2);
+        cli_add(&b, names[i], strlen(names[i]));
+        free(names[i]);
+    }
+    return b.s;
+}
+
+/* Expect dir to hold exactly the names in want ("a, b", sorted). */
+static void cli_expect_listing(const char *dir, const char *want)
+{
+    char *got = cli_listing(dir);
+    cr_expect_str_eq(got, want, "%s holds [%s], want [%s]", dir, got, want);
+    free(got);
+}
+
+/* ================================================================ */
+/* Running the binary                                                */
+/* ================================================================ */
+
+typedef struct cli_run {
+    int status;                 /* exit status, or -1 if it did not exit */
+    int signal;
+    cli_buf out, err;
+} cli_run;
+
+/* Monotonic seconds. */
+static double cli_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* Run $CNNGEN with the given arguments (NULL-terminated) from the
+ * repository root, capturing stdout and stderr. */
+static void cli_exec(cli_run *r, ...)
+{
+    const char *bin = cli_env("CNNGEN"), *root = cli_env("CNNGEN_ROOT");
+    char *argv[32];
+    int argc = 0, po[2], pe[2], ws = 0, open_fds = 2;
+    va_list ap;
+    pid_t pid;
+    double t0 = cli_now();
+
+    argv[argc++] = (char *)bin;
+    va_start(ap, r);
+    while (argc < 31 && (argv[argc] = va_arg(ap, char *)) != NULL) ++argc;
+    va_end(ap);
+    argv[argc] = NULL;
+
+    memset(r, 0, sizeof *r);
+    cli_add(&r->out, "", 0);
+    cli_add(&r->err, "", 0);
+    r->status = -1;
+    cr_assert(pipe(po) == 0 && pipe(pe) == 0, "pipe: %s", strerror(errno));
+    pid = fork();
+    cr_assert(pid >= 0, "fork: %s", strerror(errno));
+    if (pid == 0) {
+        int devnull = open("/dev/null", O_RDONLY);
+        if (devnull >= 0) dup2(devnull, 0);
+        dup2(po[1], 1);
+        dup2(pe[1], 2);
+        close(po[0]);
+        close(pe[0]);
+        close(po[1]);
+        close(pe[1]);
+        if (chdir(root) != 0) _exit(126);
+        execv(argv[0], argv);
+        _exit(127);
+    }
+    close(po[1]);
+    close(pe[1]);
+    while (open_fds > 0) {
+        struct pollfd fds[2] = { { po[0], POLLIN, 0 }, { pe[0], POLLIN, 0 } };
+        double left = CLI_SECONDS - (cli_now() - t0);
+        int k, i;
+        if (left <= 0) {
+            kill(pid, SIGKILL);
+            break;
+        }
+        k = poll(fds, 2, (int)(left * 1000) + 1);
+        if (k <= 0) continue;
+        for (i = 0; i < 2; ++i)
+            if (fds[i].fd >= 0 && (fds[i].revents & (POLLIN | POLLHUP | POLLERR))) {
+                char chunk[65536];
+                ssize_t n = read(fds[i].fd, chunk, sizeof chunk);
+                if (n > 0) {
+                    cli_add(i == 0 ? &r->out : &r->err, chunk, (size_t)n);
+                } else if (n == 0 || errno != EINTR) {
+                    close(fds[i].fd);
+                    if (i == 0) po[0] = -1; else pe[0] = -1;
+                    --open_fds;
+                }
+            }
+    }
+    if (po[0] >= 0) close(po[0]);
+    if (pe[0] >= 0) close(pe[0]);
+    while (waitpid(pid, &ws, 0) < 0 && errno == EINTR) {}
+    if (WIFEXITED(ws)) r->status = WEXITSTATUS(ws);
+    if (WIFSIGNALED(ws)) r->signal = WTERMSIG(ws);
+}
+
+/* Free a run's captured output. */
+static void cli_free(cli_run *r)
+{
+    free(r->out.s);
+    free(r->err.s);
+}
+
+/* Is b exactly one non-empty line, ending in a newline? */
+static int cli_one_line(const cli_buf *b)
+{
+    return b->len > 1 && b->s[b->len - 1] == '\n' && memchr(b->s, '\n', b->len - 1) == NULL;
+}
+
+/* A successful run: exit 0, not killed, nothing on stderr. */
+static void cli_expect_ok(const cli_run *r)
+{
+    cr_expect_eq(r->signal, 0, "killed by signal %d", r->signal);
+    cr_expect_eq(r->status, 0, "exit status %d; stderr: %s", r->status, r->err.s);
+    cr_expect_eq(r->err.len, 0, "stderr is not empty: %s", r->err.s);
+}
+
+/* A user error: `status`, one line on stderr containing `want`, no stdout. */
+static void cli_expect_error(const cli_run *r, int status, const char *want)
+{
+    cr_expect_eq(r->signal, 0, "killed by signal %d", r->signal);
+    if (status) cr_expect_eq(r->status, status, "exit status %d, want %d; stderr: %s", r->status, status, r->err.s);
+    else cr_expect(r->status > 0, "exit status %d, want non-zero", r->status);
+    cr_expect(cli_one_line(&r->err), "stderr is not exactly one line: '%s'", r->err.s);
+    cr_expect(strstr(r->err.s, want) != NULL, "stderr '%s' does not mention '%s'", r->err.s, want);
+    cr_expect(strstr(r->err.s, "internal error") == NULL, "an internal error for a user mistake: %s", r->err.s);
+    cr_expect_eq(r->out.len, 0, "stdout is not empty: %s", r->out.s);
+}
+
+/* Expect text (named what in the message) to contain want. */
+static void cli_expect_contains(const char *text, const char *what, const char *want)
+{
+    cr_expect(text && strstr(text, want) != NULL, "%s does not contain '%s'", what, want);
+}
+
+#define NET1 "examples/nielsen1.lua"
+
+TestSuite(cli, .init = cli_setup, .fini = cli_teardown, .timeout = CLI_SECONDS * 2);
+
+/* ================================================================ */
+/* Emitting C                                                        */
+/* ================================================================ */
+
+Test(cli, emit_writes_c_and_h_and_nothing_else)
+{
+    cli_run r;
+    char *c;
+    cli_exec(&r, NET1, "-o", cli_path("n1.c"), NULL);
+    cli_expect_ok(&r);
+    cr_expect_eq(r.out.len, 0, "stdout is not empty: %s", r.out.s);
+    cli_expect_listing(cli_dir, "n1.c, n1.h");
+    c = cli_read(cli_path("n1.c"), NULL);
+    cr_assert_not_null(c, "n1.c was not written");
+    cli_expect_contains(c, "n1.c", "#include \"n1.h\"");
+    free(c);
+    cli_free(&r);
+}
+
+Test(cli, output_is_byte_identical_from_run_to_run)
+{
+    cli_run r;
+    char *c1, *h1, *c2, *h2;
+    size_t cl1, hl1, cl2, hl2;
+    cli_exec(&r, NET1, "-o", cli_path("n1.c"), NULL);
+    cli_expect_ok(&r);
+    cli_free(&r);
+    c1 = cli_read(cli_path("n1.c"), &cl1);
+    h1 = cli_read(cli_path("n1.h"), &hl1);
+    cr_assert(c1 && h1, "first run wrote nothing");
+    sleep(1);                   /* a timestamp would now differ */
+    cli_exec(&r, NET1, "-o", cli_path("n1.c"), NULL);
+    cli_expect_ok(&r);
+    cli_free(&r);
+    c2 = cli_read(cli_path("n1.c"), &cl2);
+    h2 = cli_read(cli_path("n1.h"), &hl2);
+    cr_assert(c2 && h2, "second run wrote nothing");
+    cr_expect(cl1 == cl2 && memcmp(c1, c2, cl1) == 0, "n1.c differs between two runs");
+    cr_expect(hl1 == hl2 && memcmp(h1, h2, hl1) == 0, "n1.h differs between two runs");
+    cli_expect_listing(cli_dir, "n1.c, n1.h");
+    free(c1);
+    free(h1);
+    free(c2);
+    free(h2);
+}
+
+Test(cli, name_option_prefixes_every_symbol)
+{
+    cli_run r;
+    char *c, *h;
+    cli_exec(&r, NET1, "-o", cli_path("n1.c"), "--name", "foo", NULL);
+    cli_expect_ok(&r);
+    cli_free(&r);
+    c = cli_read(cli_path("n1.c"), NULL);
+    h = cli_read(cli_path("n1.h"), NULL);
+    cr_assert(c && h, "nothing written");
+    cli_expect_contains(h, "n1.h", "foo_forward(");
+    cli_expect_contains(h, "n1.h", "foo_init(");
+    cli_expect_contains(h, "n1.h", "foo_train_batch(");
+    cli_expect_contains(h, "n1.h", "foo_work");
+    cli_expect_contains(h, "n1.h", "#define FOO_IN_SIZE");
+    cli_expect_contains(h, "n1.h", "#define FOO_PARAM_COUNT");
+    cli_expect_contains(c, "n1.c", "foo_forward(");
+    cr_expect(strstr(h, "nielsen1_") == NULL && strstr(h, "NIELSEN1_") == NULL, "n1.h still has nielsen1_ symbols");
+    cr_expect(strstr(c, "nielsen1_") == NULL && strstr(c, "NIELSEN1_") == NULL, "n1.c still has nielsen1_ symbols");
+    free(c);
+    free(h);
+}
+
+Test(cli, real_double_gives_double_signatures)
+{
+    cli_run r;
+    char *h;
+    cli_exec(&r, NET1, "-o", cli_path("n1.c"), "--real", "double", NULL);
+    cli_expect_ok(&r);
+    cli_free(&r);
+    h = cli_read(cli_path("n1.h"), NULL);
+    cr_assert_not_null(h);
+    cli_expect_contains(h, "n1.h", "void nielsen1_forward(const double *params");
+    cli_expect_contains(h, "n1.h", "double nielsen1_loss_grad(");
+    cr_expect(strstr(h, "float") == NULL, "n1.h still mentions float");
+    free(h);
+}
+
+Test(cli, every_unroll_mode_works)
+{
+    static const char *const modes[] = { "none", "kernel", "full" };
+    size_t len[3];
+    int i;
+    for (i = 0; i < 3; ++i) {
+        cli_run r;
+        char name[32], *c;
+        snprintf(name, sizeof name, "%s.c", modes[i]);
+        cli_exec(&r, NET1, "-o", cli_path(name), "--unroll", modes[i], NULL);
+        cli_expect_ok(&r);
+        cli_free(&r);
+        c = cli_read(cli_path(name), &len[i]);
+        cr_assert_not_null(c, "--unroll %s wrote nothing", modes[i]);
+        cli_expect_contains(c, name, "--unroll ");
+        cli_expect_contains(c, name, modes[i]);
+        free(c);
+    }
+    cr_expect(len[2] > len[1], "--unroll full (%zu bytes) is not longer than --unroll kernel (%zu)", len[2], len[1]);
+    cli_expect_listing(cli_dir, "full.c, full.h, kernel.c, kernel.h, none.c, none.h");
+}
+
+/* ================================================================ */
+/* Bad flags and files: exit 2, one line, nothing written            */
+/* ================================================================ */
+
+Test(cli, bad_unroll_value_is_one_line)
+{
+    cli_run r;
+    cli_exec(&r, NET1, "-o", cli_path("n1.c"), "--unroll", "some", NULL);
+    cli_expect_error(&r, 2, "some");
+    cli_expect_listing(cli_dir, "");
+    cli_free(&r);
+}
+
+Test(cli, bad_real_value_is_one_line)
+{
+    cli_run r;
+    cli_exec(&r, NET1, "-o", cli_path("n1.c"), "--real", "half", NULL);
+    cli_expect_error(&r, 2, "half");
+    cli_expect_listing(cli_dir, "");
+    cli_free(&r);
+}
+
+Test(cli, name_that_is_not_a_c_identifier_is_one_line)
+{
+    cli_run r;
+    cli_exec(&r, NET1, "-o", cli_path("n1.c"), "--name", "9lives", NULL);
+    cli_expect_error(&r, 2, "9lives");
+    cli_expect_listing(cli_dir, "");
+    cli_free(&r);
+}
+
+Test(cli, output_must_be_a_c_file)
+{
+    cli_run r;
+    cli_exec(&r, NET1, "-o", cli_path("n1.txt"), NULL);
+    cli_expect_error(&r, 2, "n1.txt");
+    cli_expect_listing(cli_dir, "");
+    cli_free(&r);
+}
+
+Test(cli, missing_output_is_one_line)
+{
+    cli_run r;
+    cli_exec(&r, NET1, NULL);
+    cli_expect_error(&r, 2, "-o");
+    cli_free(&r);
+}
+
+Test(cli, flag_without_its_value_is_one_line)
+{
+    cli_run r;
+    cli_exec(&r, NET1, "-o", NULL);
+    cli_expect_error(&r, 2, "-o");
+    cli_free(&r);
+}
+
+Test(cli, unknown_flag_is_one_line)
+{
+    cli_run r;
+    cli_exec(&r, NET1, "-o", cli_path("n1.c"), "--frobnicate", NULL);        /* last */
+    cli_expect_error(&r, 2, "--frobnicate");
+    cr_expect(strstr(r.err.s, "unknown") != NULL, "does not say unknown: %s", r.err.s);
+    cli_free(&r);
+    cli_exec(&r, "--frobnicate", "3", NET1, "-o", cli_path("n1.c"), NULL);  /* with a value */
+    cli_expect_error(&r, 2, "--frobnicate");
+    cli_free(&r);
+    cli_expect_listing(cli_dir, "");
+}
+
+Test(cli, missing_description_file_is_one_line_naming_it)
+{
+    cli_run r;
+    cli_exec(&r, "examples/no_such_net.lua", "-o", cli_path("n1.c"), NULL);
+    cli_expect_error(&r, 2, "examples/no_such_net.lua");
+    cli_expect_listing(cli_dir, "");
+    cli_free(&r);
+}
+
+Test(cli, output_into_a_missing_directory_fails_and_leaves_nothing)
+{
+    cli_run r;
+    cli_exec(&r, NET1, "-o", cli_path("no_such_dir/n1.c"), NULL);
+    cli_expect_error(&r, 0, "no_such_dir/n1.c");
+    cli_expect_listing(cli_dir, "");
+    cli_free(&r);
+}
+
+Test(cli, description_errors_name_the_file_as_given)
+{
+    cli_run r;
+    const char *net = cli_path("bad.lua");
+    char *want = malloc(strlen(net) + 8);
+    cli_write(net, "return network {\n  name = \"x\",\n}\n", 33);
+    cli_exec(&r, net, "-o", cli_path("bad.c"), NULL);
+    sprintf(want, "%s:1: ", net);
+    cli_expect_error(&r, 2, want);
+    cr_expect(strncmp(r.err.s, want, strlen(want)) == 0, "stderr does not start with '%s': %s", want, r.err.s);
+    cli_expect_listing(cli_dir, "bad.lua");
+    free(want);
+    cli_free(&r);
+}
+
+Test(cli, precompiled_chunk_is_refused)
+{
+    static const char chunk[] = "\033Lua\x54\x00\x19\x93\r\n\x1a\n";
+    cli_run r;
+    const char *net = cli_path("bin.lua");
+    char want[4200];
+    cli_write(net, chunk, sizeof chunk - 1);
+    cli_exec(&r, net, "-o", cli_path("bin.c"), NULL);
+    snprintf(want, sizeof want, "%s:1: ", net);
+    cli_expect_error(&r, 2, want);
+    cli_expect_listing(cli_dir, "bin.lua");
+    cli_free(&r);
+}
+
+/* ================================================================ */
+/* info, help, no arguments                                          */
+/* ================================================================ */
+
+Test(cli, info_prints_the_layer_table)
+{
+    static const char *const rows[][3] = {
+        { "1", "conv", "[20][24][24]" },
+        { "2", "maxpool", "[20][12][12]" },
+        { "3", "dense", "[100]" },
+        { "4", "dense", "[10]" },
+    };
+    static const char *const params[] = { "520", "0", "288,100", "1,010" };
+    cli_run r;
+    int i;
+    cli_exec(&r, "info", NET1, NULL);
+    cli_expect_ok(&r);
+    cli_expect_contains(r.out.s, "info", "289,630");
+    for (i = 0; i < 4; ++i) {
+        /* a line that starts with the index and holds kind, shape, params */
+        const char *p = r.out.s;
+        int found = 0;
+        while (p && *p) {
+            const char *nl = strchr(p, '\n');
+            size_t n = nl ? (size_t)(nl - p) : strlen(p);
+            char line[512];
+            snprintf(line, sizeof line, "%.*s", (int)(n < 511 ? n : 511), p);
+            if (strncmp(line, rows[i][0], 1) == 0 && line[1] == ' ' && strstr(line, rows[i][1]) &&
+                strstr(line, rows[i][2]) && strstr(line, params[i]))
+                found = 1;
+            p = nl ? nl + 1 : NULL;
+        }
+        cr_expect(found, "no row '%s %s %s ... %s' in:\n%s", rows[i][0], rows[i][1], rows[i][2], params[i],
+                  r.out.s);
+    }
+    cli_free(&r);
+}
+
+Test(cli, help_exits_0)
+{
+    cli_run r;
+    cli_exec(&r, "--help", NULL);
+    cli_expect_ok(&r);
+    cli_expect_contains(r.out.s, "--help", "usage: cnngen");
+    cli_expect_contains(r.out.s, "--help", "-o OUT.c");
+    cli_free(&r);
+}
+
+Test(cli, no_arguments_exit_2)
+{
+    cli_run r;
+    cli_exec(&r, NULL);
+    cr_expect_eq(r.signal, 0);
+    cr_expect_eq(r.status, 2, "exit status %d", r.status);
+    cr_expect_gt(r.err.len, 0, "nothing on stderr");
+    cr_expect_eq(r.out.len, 0, "stdout is not empty: %s", r.out.s);
+    cli_free(&r);
+}

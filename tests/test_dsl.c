@@ -1,0 +1,466 @@
+/*
+ * test_dsl.c -- suite "dsl": every bad description, end to end.
+ *
+ * tests/errors/<case>.lua are golden bad descriptions (re2c's habit of
+ * self-describing test files): the first line of each is
+ *
+ *     -- expect: <case>.lua:LINE: message
+ *
+ * the exact single line cnngen must print on stderr when run as
+ * `cnngen <case>.lua -o out.c` from the case's own directory.  One test
+ * runs them all, each in a fresh temporary directory that already holds an
+ * out.c and an out.h, and checks: exit status 2, stderr exactly that line,
+ * nothing on stdout, out.c and out.h untouched, no other file left behind
+ * (no temporaries).  Every broken case is listed in one failure message.
+ *
+ * With CNNGEN_ACCEPT=1 (`make test-accept`) the test rewrites the expect
+ * lines from what cnngen prints now instead of failing on them (TinyCC's
+ * `+` target); review the diff before committing.
+ *
+ * The binary is $CNNGEN and the repository $CNNGEN_ROOT (set by make test).
+ * The last tests time the sandbox's instruction and memory limits.
+ */
+#include <criterion/criterion.h>
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#define DSL_CASE_SECONDS 30     /* a case that runs longer is killed and reported */
+#define DSL_OLD_C "/* out.c from before: cnngen must not touch it */\n"
+#define DSL_OLD_H "/* out.h from before: cnngen must not touch it */\n"
+
+/* ================================================================ */
+/* Small helpers: growing strings, files, directories                */
+/* ================================================================ */
+
+typedef struct dsl_buf {
+    char *s;
+    size_t len, cap;
+} dsl_buf;
+
+/* Append n bytes to b, keeping it NUL-terminated. */
+static void dsl_add(dsl_buf *b, const char *p, size_t n)
+{
+    if (b->len + n + 1 > b->cap) {
+        size_t cap = b->cap ? b->cap : 256;
+        while (cap < b->len + n + 1) cap *= 2;
+        b->s = realloc(b->s, cap);
+        cr_assert_not_null(b->s, "out of memory");
+        b->cap = cap;
+    }
+    memcpy(b->s + b->len, p, n);
+    b->len += n;
+    b->s[b->len] = '\0';
+}
+
+/* Append a formatted string (at most 8 KiB) to b. */
+static void dsl_addf(dsl_buf *b, const char *fmt, ...)
+{
+    char tmp[8192];
+    va_list ap;
+    int n;
+    va_start(ap, fmt);
+    n = vsnprintf(tmp, sizeof tmp, fmt, ap);
+    va_end(ap);
+    if (n < 0) return;
+    dsl_add(b, tmp, (size_t)n < sizeof tmp ? (size_t)n : sizeof tmp - 1);
+}
+
+/* The whole file, NUL-terminated, or NULL. */
+static char *dsl_read(const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    dsl_buf b = { NULL, 0, 0 };
+    char chunk[4096];
+    size_t n;
+    if (!f) return NULL;
+    dsl_add(&b, "", 0);
+    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0) dsl_add(&b, chunk, n);
+    fclose(f);
+    if (len) *len = b.len;
+    return b.s;
+}
+
+/* Write len bytes to path; 0 or -1. */
+static int dsl_write(const char *path, const char *data, size_t len)
+{
+    FILE *f = fopen(path, "wb");
+    int ok;
+    if (!f) return -1;
+    ok = fwrite(data, 1, len, f) == len;
+    return (fclose(f) == 0 && ok) ? 0 : -1;
+}
+
+/* Remove a flat directory and what is in it. */
+static void dsl_rm_dir(const char *dir)
+{
+    DIR *d = opendir(dir);
+    struct dirent *e;
+    char path[4096];
+    if (d) {
+        while ((e = readdir(d)) != NULL) {
+            if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, "..")) continue;
+            snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+            unlink(path);
+        }
+        closedir(d);
+    }
+    rmdir(dir);
+}
+
+/* qsort comparator for an array of strings. */
+static int dsl_cmp_names(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The names in dir (without . and ..), sorted, as one "a, b, c" string. */
+static char *dsl_listing(const char *dir)
+{
+    DIR *d = opendir(dir);
+    struct dirent *e;
+    char *names[256];
+    int n = 0, i;
+    dsl_buf b = { NULL, 0, 0 };
+    dsl_add(&b, "", 0);
+    if (!d) return b.s;
+    while ((e = readdir(d)) != NULL && n < 256)
+        if (strcmp(e->d_name, ".") && strcmp(e->d_name, ".."))
+            names[n++] = strdup(e->d_name);
+    closedir(d);
+    qsort(names, (size_t)n, sizeof *names, dsl_cmp_names);
+    for (i = 0; i < n; ++i) {
+        if (i) dsl_add(&b, ", ", 2);
+        dsl_add(&b, names[i], strlen(names[i]));
+        free(names[i]);
+    }
+    return b.s;
+}
+
+/* The value of an environment variable make test sets; fails the test if unset. */
+static const char *dsl_env(const char *name)
+{
+    const char *v = getenv(name);
+    cr_assert(v && *v, "%s is not set; run the tests with `make test`", name);
+    return v;
+}
+
+/* Monotonic seconds. */
+static double dsl_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* ================================================================ */
+/* Running the binary                                                */
+/* ================================================================ */
+
+typedef struct dsl_run {
+    int status;                 /* exit status, or -1 */
+    int signal;                 /* the signal that ended it, or 0 */
+    int timed_out;
+    dsl_buf out, err;
+    double seconds;
+} dsl_run;
+
+/* Run argv (argv[0] = the binary) in cwd; capture stdout and stderr.
+ * Killed after `limit` seconds. */
+static void dsl_exec(const char *cwd, char *const argv[], double limit, dsl_run *r)
+{
+    int po[2], pe[2], ws = 0, open_fds = 2;
+    pid_t pid;
+    double t0 = dsl_now();
+    memset(r, 0, sizeof *r);
+    dsl_add(&r->out, "", 0);
+    dsl_add(&r->err, "", 0);
+    r->status = -1;
+    cr_assert(pipe(po) == 0 && pipe(pe) == 0, "pipe: %s", strerror(errno));
+    pid = fork();
+    cr_assert(pid >= 0, "fork: %s", strerror(errno));
+    if (pid == 0) {
+        int devnull = open("/dev/null", O_RDONLY);
+        if (devnull >= 0) dup2(devnull, 0);
+        dup2(po[1], 1);
+        dup2(pe[1], 2);
+        close(po[0]);
+        close(pe[0]);
+        close(po[1]);
+        close(pe[1]);
+        if (chdir(cwd) != 0) _exit(126);
+        execv(argv[0], argv);
+        _exit(127);
+    }
+    close(po[1]);
+    close(pe[1]);
+    while (open_fds > 0) {
+        struct pollfd fds[2] = { { po[0], POLLIN, 0 }, { pe[0], POLLIN, 0 } };
+        double left = limit - (dsl_now() - t0);
+        int k, i;
+        if (left <= 0) {
+            kill(pid, SIGKILL);
+            r->timed_out = 1;
+            break;
+        }
+        k = poll(fds, 2, (int)(left * 1000) + 1);
+        if (k < 0 && errno == EINTR) continue;
+        if (k <= 0) continue;
+        for (i = 0; i < 2; ++i)
+            if (fds[i].fd >= 0 && (fds[i].revents & (POLLIN | POLLHUP | POLLERR))) {
+                char chunk[4096];
+                ssize_t n = read(fds[i].fd, chunk, sizeof chunk);
+                if (n > 0) {
+                    dsl_add(i == 0 ? &r->out : &r->err, chunk, (size_t)n);
+                } else if (n == 0 || errno != EINTR) {
+                    close(fds[i].fd);
+                    if (i == 0) po[0] = -1; else pe[0] = -1;
+                    --open_fds;
+                }
+            }
+    }
+    if (po[0] >= 0) close(po[0]);
+    if (pe[0] >= 0) close(pe[0]);
+    while (waitpid(pid, &ws, 0) < 0 && errno == EINTR) {}
+    r->seconds = dsl_now() - t0;
+    if (WIFEXITED(ws)) r->status = WEXITSTATUS(ws);
+    if (WIFSIGNALED(ws)) r->signal = WTERMSIG(ws);
+}
+
+/* Free a run's captured output. */
+static void dsl_run_free(dsl_run *r)
+{
+    free(r->out.s);
+    free(r->err.s);
+}
+
+/* ================================================================ */
+/* The golden cases                                                  */
+/* ================================================================ */
+
+#define EXPECT_TAG "-- expect: "
+
+/* Rewrite the first line of path to "-- expect: <line>". */
+static int dsl_accept(const char *path, const char *line)
+{
+    size_t len;
+    char *src = dsl_read(path, &len), *nl;
+    dsl_buf b = { NULL, 0, 0 };
+    int rc;
+    if (!src) return -1;
+    nl = strchr(src, '\n');
+    dsl_add(&b, EXPECT_TAG, strlen(EXPECT_TAG));
+    dsl_add(&b, line, strlen(line));
+    if (nl) dsl_add(&b, nl, len - (size_t)(nl - src));
+    else dsl_add(&b, "\n", 1);
+    rc = dsl_write(path, b.s, b.len);
+    free(src);
+    free(b.s);
+    return rc;
+}
+
+/* Run one case; append what is wrong with it to report.  Returns 1 if an
+ * expect line was rewritten (accept mode). */
+static int dsl_case(const char *bin, const char *errdir, const char *name, int accept, dsl_buf *report)
+{
+    char src_path[8192], dir[] = "/tmp/cnngen_dsl_XXXXXX", path[4096], out_arg[] = "out.c", dash_o[] = "-o";
+    char *src, *nl, *expected, *oldc, *oldh, *listing, *want_listing;
+    char *argv[5];
+    size_t len, elen;
+    dsl_run r;
+    dsl_buf problems = { NULL, 0, 0 };
+    int accepted = 0;
+
+    dsl_add(&problems, "", 0);
+    snprintf(src_path, sizeof src_path, "%s/%s", errdir, name);
+    src = dsl_read(src_path, &len);
+    cr_assert_not_null(src, "cannot read %s", src_path);
+    nl = strchr(src, '\n');
+    if (strncmp(src, EXPECT_TAG, strlen(EXPECT_TAG)) != 0 || !nl) {
+        dsl_addf(report, "\n  %s: the first line must be '" EXPECT_TAG "%s:LINE: message'", name, name);
+        free(src);
+        free(problems.s);
+        return 0;
+    }
+    elen = (size_t)(nl - src) - strlen(EXPECT_TAG);
+    expected = malloc(elen + 2);
+    cr_assert_not_null(expected);
+    memcpy(expected, src + strlen(EXPECT_TAG), elen);
+    expected[elen] = '\n';
+    expected[elen + 1] = '\0';
+
+    cr_assert_not_null(mkdtemp(dir), "mkdtemp: %s", strerror(errno));
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    cr_assert(dsl_write(path, src, len) == 0, "cannot write %s", path);
+    snprintf(path, sizeof path, "%s/out.c", dir);
+    cr_assert(dsl_write(path, DSL_OLD_C, strlen(DSL_OLD_C)) == 0);
+    snprintf(path, sizeof path, "%s/out.h", dir);
+    cr_assert(dsl_write(path, DSL_OLD_H, strlen(DSL_OLD_H)) == 0);
+
+    argv[0] = (char *)bin;
+    argv[1] = (char *)name;
+    argv[2] = dash_o;
+    argv[3] = out_arg;
+    argv[4] = NULL;
+    dsl_exec(dir, argv, DSL_CASE_SECONDS, &r);
+
+    if (r.timed_out)
+        dsl_addf(&problems, "\n      ran for more than %d s (killed)", DSL_CASE_SECONDS);
+    else if (r.signal)
+        dsl_addf(&problems, "\n      crashed: signal %d (%s)", r.signal, strsignal(r.signal));
+    else if (r.status != 2)
+        dsl_addf(&problems, "\n      exit status %d, not 2", r.status);
+    if (strcmp(r.err.s, expected) != 0) {
+        size_t n = strlen(r.err.s);
+        int one_line = n > 0 && r.err.s[n - 1] == '\n' && memchr(r.err.s, '\n', n - 1) == NULL;
+        if (accept && one_line && !r.timed_out && !r.signal) {
+            r.err.s[n - 1] = '\0';
+            cr_assert(dsl_accept(src_path, r.err.s) == 0, "cannot rewrite %s", src_path);
+            accepted = 1;
+        } else {
+            dsl_addf(&problems, "\n      stderr: %s%s", r.err.s[0] ? r.err.s : "(empty)\n",
+                     one_line ? "" : "      (stderr must be exactly one line)\n");
+            dsl_addf(&problems, "      want:   %s", expected);
+            problems.len -= 1;                  /* drop the last newline */
+            problems.s[problems.len] = '\0';
+        }
+    }
+    if (r.out.len > 0)
+        dsl_addf(&problems, "\n      stdout is not empty: %.200s", r.out.s);
+    snprintf(path, sizeof path, "%s/out.c", dir);
+    oldc = dsl_read(path, NULL);
+    snprintf(path, sizeof path, "%s/out.h", dir);
+    oldh = dsl_read(path, NULL);
+    if (!oldc || strcmp(oldc, DSL_OLD_C) != 0) dsl_addf(&problems, "\n      out.c was changed or removed");
+    if (!oldh || strcmp(oldh, DSL_OLD_H) != 0) dsl_addf(&problems, "\n      out.h was changed or removed");
+    listing = dsl_listing(dir);
+    {
+        const char *want[3];
+        want[0] = name;
+        want[1] = "out.c";
+        want[2] = "out.h";
+        qsort(want, 3, sizeof *want, dsl_cmp_names);
+        want_listing = malloc(strlen(name) + 32);
+        cr_assert_not_null(want_listing);
+        sprintf(want_listing, "%s, %s, %s", want[0], want[1], want[2]);
+    }
+    if (strcmp(listing, want_listing) != 0)
+        dsl_addf(&problems, "\n      files left: %s (want %s)", listing, want_listing);
+
+    if (problems.len > 0) dsl_addf(report, "\n  %s:%s", name, problems.s);
+    dsl_rm_dir(dir);
+    dsl_run_free(&r);
+    free(listing);
+    free(want_listing);
+    free(oldc);
+    free(oldh);
+    free(expected);
+    free(problems.s);
+    free(src);
+    return accepted;
+}
+
+/* Is a directory entry a case (a .lua file)? */
+static int dsl_is_case(const char *name)
+{
+    size_t n = strlen(name);
+    return n > 4 && strcmp(name + n - 4, ".lua") == 0 && name[0] != '.';
+}
+
+Test(dsl, every_bad_description_is_one_line_exit_2_and_writes_nothing, .timeout = 600)
+{
+    const char *bin = dsl_env("CNNGEN"), *root = dsl_env("CNNGEN_ROOT"), *acc = getenv("CNNGEN_ACCEPT");
+    int accept = acc && !strcmp(acc, "1");
+    char errdir[4096], *names[1024];
+    DIR *d;
+    struct dirent *e;
+    int n = 0, i, accepted = 0;
+    dsl_buf report = { NULL, 0, 0 };
+
+    snprintf(errdir, sizeof errdir, "%s/tests/errors", root);
+    d = opendir(errdir);
+    cr_assert_not_null(d, "cannot open %s: %s", errdir, strerror(errno));
+    while ((e = readdir(d)) != NULL && n < 1024)
+        if (dsl_is_case(e->d_name)) names[n++] = strdup(e->d_name);
+    closedir(d);
+    cr_assert(n > 0, "no cases in %s", errdir);
+    qsort(names, (size_t)n, sizeof *names, dsl_cmp_names);
+
+    dsl_add(&report, "", 0);
+    for (i = 0; i < n; ++i) {
+        accepted += dsl_case(bin, errdir, names[i], accept, &report);
+        free(names[i]);
+    }
+    if (accepted)
+        cr_log_warn("CNNGEN_ACCEPT=1: rewrote the expect line of %d case(s) in %s; review the diff",
+                    accepted, errdir);
+    cr_expect(report.len == 0, "%d cases in %s; these are wrong:%s", n, errdir, report.s);
+    free(report.s);
+}
+
+/* ================================================================ */
+/* The sandbox's limits end a description quickly                    */
+/* ================================================================ */
+
+/* Run src as NET.lua in a fresh directory; expect exit 2, one stderr line
+ * containing `want`, within `seconds`. */
+static void dsl_limit(const char *src, const char *want, double seconds)
+{
+    const char *bin = dsl_env("CNNGEN");
+    char dir[] = "/tmp/cnngen_dsl_XXXXXX", path[4096], net[] = "NET.lua", dash_o[] = "-o", out[] = "out.c";
+    char *argv[] = { (char *)bin, net, dash_o, out, NULL };
+    char *listing;
+    dsl_run r;
+    size_t n;
+    cr_assert_not_null(mkdtemp(dir));
+    snprintf(path, sizeof path, "%s/NET.lua", dir);
+    cr_assert(dsl_write(path, src, strlen(src)) == 0);
+    dsl_exec(dir, argv, seconds + 20, &r);
+    listing = dsl_listing(dir);
+    dsl_rm_dir(dir);
+    n = r.err.len;
+    cr_expect(!r.timed_out && r.signal == 0, "still running after %.0f s, or killed by a signal", seconds + 20);
+    cr_expect(r.seconds < seconds, "took %.2f s, more than %.0f s", r.seconds, seconds);
+    cr_expect_eq(r.status, 2, "exit status %d", r.status);
+    cr_expect(strstr(r.err.s, want) != NULL, "stderr '%s' does not say '%s'", r.err.s, want);
+    cr_expect(n > 0 && r.err.s[n - 1] == '\n' && memchr(r.err.s, '\n', n - 1) == NULL,
+              "stderr is not one line: '%s'", r.err.s);
+    cr_expect(strncmp(r.err.s, "NET.lua:", 8) == 0, "no position: '%s'", r.err.s);
+    cr_expect_str_eq(listing, "NET.lua", "files left: %s", listing);
+    cr_log_info("%s -> %.2f s", want, r.seconds);
+    free(listing);
+    dsl_run_free(&r);
+}
+
+Test(dsl, instruction_limit_ends_an_endless_loop_fast, .timeout = 60)
+{
+    dsl_limit("local n = 0\nwhile true do n = n + 1 end\n", "million instructions", 10);
+}
+
+Test(dsl, memory_limit_ends_an_endless_table_fast, .timeout = 60)
+{
+    dsl_limit("local t = {}\nwhile true do t[#t + 1] = {} end\n", "MiB of memory", 10);
+}
+
+Test(dsl, instruction_limit_cannot_be_caught_by_pcall, .timeout = 60)
+{
+    dsl_limit("while true do\n  pcall(function() while true do end end)\nend\n", "million instructions", 10);
+}
+
+Test(dsl, costly_library_calls_count_against_the_instruction_limit, .timeout = 60)
+{
+    /* few instructions, but each one copies 30 MB */
+    dsl_limit("for i = 1, 1e9 do\n  local s = string.rep(\"x\", 3e7)\nend\n", "it allocated more than", 10);
+}
