@@ -272,10 +272,20 @@ static void sb_hint(lua_State *L, sb *s, const char *msg)
 {
     static const char *const gone[] = { "io", "os", "package", "debug", "require", "dofile",
                                         "loadfile", "load", "collectgarbage", "coroutine", NULL };
+    static const char *const string_gone[] = { "'dump')", "'find')", "'match')", "'gmatch')",
+                                               "'gsub')", NULL };
     const char *p = strstr(msg, "a nil value (global '"), *e;
     char name[64];
     size_t i, n, best = (size_t)-1, bestd = (size_t)-1;
     luaL_Buffer b;
+    for (i = 0; string_gone[i]; ++i) {
+        const char *f = strstr(msg, string_gone[i]);
+        if (f && f > msg && (strstr(msg, "(field ") || strstr(msg, "(method "))) {
+            lua_pushstring(L, ": the sandbox's string library has no dump, find, match, gmatch or gsub"
+                              " (their run time cannot be bounded)");
+            return;
+        }
+    }
     if (!p || !(e = strchr(p + 21, '\'')) || (n = (size_t)(e - (p + 21))) >= sizeof name) {
         lua_pushliteral(L, "");
         return;
@@ -349,6 +359,7 @@ static void sb_open_libs(lua_State *L, const char *const *kinds)
 {
     static const char *const drop[] = { "dofile", "loadfile", "load", "require",
                                         "collectgarbage", NULL };
+    static const char *const string_drop[] = { "dump", "find", "match", "gmatch", "gsub", NULL };
     int i;
     luaL_requiref(L, LUA_GNAME, luaopen_base, 1);
     luaL_requiref(L, LUA_STRLIBNAME, luaopen_string, 1);
@@ -360,9 +371,14 @@ static void sb_open_libs(lua_State *L, const char *const *kinds)
         lua_pushnil(L);
         lua_setglobal(L, drop[i]);
     }
+    /* string.dump makes bytecode; the pattern functions backtrack inside C,
+     * where the instruction budget cannot stop them (a pattern like
+     * ("a?"):rep(40) .. ("a"):rep(40) runs for hours) */
     lua_getglobal(L, LUA_STRLIBNAME);
-    lua_pushnil(L);
-    lua_setfield(L, -2, "dump");
+    for (i = 0; string_drop[i]; ++i) {
+        lua_pushnil(L);
+        lua_setfield(L, -2, string_drop[i]);
+    }
     lua_pop(L, 1);
     lua_pushcfunction(L, sb_print);
     lua_setglobal(L, "print");
