@@ -137,6 +137,8 @@ int cli_net_build(lua_State *T, const cli_opts *o, int is_double, const char *de
     cli_push_gen_opts(T, o);
     lua_pushstring(T, is_double ? "double" : "float");
     lua_setfield(T, -2, "real");
+    lua_pushstring(T, backend);                 /* picks the default --unroll */
+    lua_setfield(T, -2, "backend");
     rc = host_describe_call(T, o->net, "generate", -1, 1, err, sizeof err);
     if (rc != HOST_OK) {
         cli_error(rc, err);

@@ -22,6 +22,85 @@ static void ${P}_l${l}_conv_backward(${L.propagate and ("const " .. real .. " *r
     ptrdiff_t u;
     for (u = 0; u < ${L.cin * L.H * L.W}; ++u) ${L.dbuf}[u] = ${zero};   /* ∂C/∂a^${l-1} accumulates below */
 @ end
+@ if unroll == "none" then
+    /* Loops for an optimizing compiler.  First δ and the bias sums, map by map: */
+    for (m = 0; m < ${L.maps}; ++m) {
+        ${real} *dm = w->d${l} + m*${L.oh * L.ow}, gb = ${zero};   /* δ^${l}[m][.][.] */
+@   if not (L.delta_given or act.identity) then
+        const ${real} *am = w->a${l} + m*${L.oh * L.ow};
+@   end
+        ptrdiff_t q;
+        for (q = 0; q < ${L.oh * L.ow}; ++q) {
+@   if not (L.delta_given or act.identity) then
+            const ${real} a = am[q];
+            dm[q] = ${act.d_times("dm[q]", "a")};
+@   end
+            gb += dm[q];
+        }
+        g[${L.boff} + m] += gb;
+    }
+@   if L.im2col then
+    /* then ∂C/∂w[m][k] = Σ_p δ^${l}[m][p] · t${l}[k][p], with the patches the
+     * forward pass left in t${l}: 16 partial sums each (vectorizes) */
+    for (m = 0; m < ${L.maps}; ++m)
+        for (c = 0; c < ${L.ckk}; ++c) {
+            const ${real} *dm = w->d${l} + m*${L.oh * L.ow}, *t = w->t${l} + c*${L.oh * L.ow};
+            ${real} acc[16], s = ${zero};
+            ptrdiff_t q;
+            for (q = 0; q < 16; ++q) acc[q] = ${zero};
+            for (ox = 0; ox < ${L.oh * L.ow - L.oh * L.ow % 16}; ox += 16)
+                for (q = 0; q < 16; ++q) acc[q] += dm[ox + q] * t[ox + q];
+@     if (L.oh * L.ow) % 16 ~= 0 then
+            for (ox = ${L.oh * L.ow - L.oh * L.ow % 16}; ox < ${L.oh * L.ow}; ++ox) acc[ox - ${L.oh * L.ow - L.oh * L.ow % 16}] += dm[ox] * t[ox];
+@     end
+            for (q = 0; q < 16; ++q) s += acc[q];
+            g[${L.woff} + m*${L.ckk} + c] += s;
+        }
+    (void)i; (void)j; (void)oy;
+@   else
+    /* then ∂C/∂w, ${L.mb} maps at a time: for each tap, a row of partial
+     * sums over y (vectorizes along x), added up once per tap: */
+    for (m = 0; m < ${L.maps}; m += ${L.mb})
+        for (c = 0; c < ${L.cin}; ++c)
+            for (i = 0; i < ${L.kh}; ++i)
+                for (j = 0; j < ${L.kw}; ++j) {
+                    const ${real} *in = ${L.pin} + c*${L.H * L.W} + i*${L.W} + j;   /* a^${l-1}[c][i][j] */
+                    const ${real} *dm = w->d${l} + m*${L.oh * L.ow};
+                    ${real} acc[${L.mb}][${L.ow}];
+                    ptrdiff_t q;
+                    for (q = 0; q < ${L.mb}; ++q)
+                        for (ox = 0; ox < ${L.ow}; ++ox) acc[q][ox] = ${zero};
+                    for (oy = 0; oy < ${L.oh}; ++oy)
+                        for (ox = 0; ox < ${L.ow}; ++ox) {
+                            const ${real} v = in[${cfmt.mul(L.sh * L.W, "oy")} + ${sx('ox')}];
+@   for q = 0, L.mb - 1 do
+                            acc[${q}][ox] += dm[${q * L.oh * L.ow} + oy*${L.ow} + ox] * v;
+@   end
+                        }
+                    for (q = 0; q < ${L.mb}; ++q) {
+                        ${real} t = ${zero};
+                        for (ox = 0; ox < ${L.ow}; ++ox) t += acc[q][ox];
+                        g[${L.woff} + (m + q)*${L.ckk} + (c*${L.kh} + i)*${L.kw} + j] += t;
+                    }
+                }
+@   end
+@   if L.propagate then
+    /* and ∂C/∂a^${l-1}: each weight times the δ plane, added row by row */
+    for (m = 0; m < ${L.maps}; ++m)
+        for (c = 0; c < ${L.cin}; ++c)
+            for (i = 0; i < ${L.kh}; ++i)
+                for (j = 0; j < ${L.kw}; ++j) {
+                    const ${real} wv = p[${L.woff} + m*${L.ckk} + (c*${L.kh} + i)*${L.kw} + j];
+                    const ${real} *dm = w->d${l} + m*${L.oh * L.ow};
+                    ${real} *din = ${L.dbuf} + c*${L.H * L.W} + i*${L.W} + j;
+                    for (oy = 0; oy < ${L.oh}; ++oy)
+                        for (ox = 0; ox < ${L.ow}; ++ox)
+                            din[${cfmt.mul(L.sh * L.W, "oy")} + ${sx('ox')}] += wv * dm[oy*${L.ow} + ox];
+                }
+@   end
+@ else
+    /* Straight-line code for a compiler that does not optimize: at each
+     * output position, every tap is a constant offset. */
     for (m = 0; m < ${L.maps}; ++m) {
 @ if L.propagate then
         const ${real} *wm = p + ${L.woff} + m*${L.ckk};   /* w[m][.][.][.] */
@@ -43,24 +122,14 @@ static void ${P}_l${l}_conv_backward(${L.propagate and ("const " .. real .. " *r
                 w->d${l}[o] = d;
 @ end
                 gb += d;
-@ if unroll == "none" then
-                for (c = 0; c < ${L.cin}; ++c)
-                    for (i = 0; i < ${L.kh}; ++i)
-                        for (j = 0; j < ${L.kw}; ++j) {
-                            gw[(c*${L.kh} + i)*${L.kw} + j] += d * in[c*${L.H * L.W} + i*${L.W} + j];
-@   if L.propagate then
-                            din[c*${L.H * L.W} + i*${L.W} + j] += d * wm[(c*${L.kh} + i)*${L.kw} + j];
-@   end
-                        }
-@ else
 ${bwd_taps("                ", "gw[$w] += d*in[$x];")}
 @   if L.propagate then
 ${bwd_taps("                ", "din[$x] += d*wm[$w];")}
 @   end
-@ end
             }
         g[${L.boff} + m] += gb;
     }
+@ end
 @ if L.propagate and L.pad > 0 then
     for (m = 0; m < ${L.cin}; ++m)                  /* ∂C/∂a^${l-1}[c][y][x] = ∂C/∂x${l}[c][${L.pad}+y][${L.pad}+x] */
         for (oy = 0; oy < ${L.h}; ++oy)

@@ -20,6 +20,77 @@ static void ${P}_l${l}_conv_forward(${fwd_params})
             for (px = 0; px < ${L.w}; ++px)
                 w->x${l}[pc*${L.H * L.W} + (py + ${L.pad})*${L.W} + px + ${L.pad}] = ${L.src}[pc*${L.h * L.w} + py*${L.w} + px];
 @ end
+@ if unroll == "none" and L.im2col then
+    /* Loops for an optimizing compiler, through the patches matrix t${l}:
+     * z^${l}[m][p] = b[m] + Σ_k w[m][k] · t${l}[k][p]  (k = (c, i, j), p = (y, x));
+     * ${L.mb} maps at a time, the innermost loop along p (vectorizes). */
+    for (c = 0; c < ${L.cin}; ++c)
+        for (i = 0; i < ${L.kh}; ++i)
+            for (j = 0; j < ${L.kw}; ++j)
+                for (oy = 0; oy < ${L.oh}; ++oy)
+                    for (ox = 0; ox < ${L.ow}; ++ox)
+                        w->t${l}[((c*${L.kh} + i)*${L.kw} + j)*${L.oh * L.ow} + oy*${L.ow} + ox] =
+                            ${L.pin}[c*${L.H * L.W} + (${sy('oy')} + i)*${L.W} + ${sx('ox')} + j];
+    for (m = 0; m < ${L.maps}; m += ${L.mb}) {
+        ${real} z[${L.mb}][${L.oh * L.ow}];                   /* z^${l}[m..m+${L.mb - 1}][.] */
+        ptrdiff_t q, k;
+        for (q = 0; q < ${L.mb}; ++q)
+            for (k = 0; k < ${L.oh * L.ow}; ++k) z[q][k] = ${bref("m + q")};
+        for (k = 0; k < ${L.ckk}; ++k) {
+            const ${real} *t = w->t${l} + k*${L.oh * L.ow};
+            const ${real} *wk = ${wbase} + m*${L.ckk} + k;              /* w[m][k] */
+@   for q = 0, L.mb - 1 do
+            const ${real} w${q} = wk[${q * L.ckk}];
+@   end
+            for (ox = 0; ox < ${L.oh * L.ow}; ++ox) {
+                const ${real} v = t[ox];
+@   for q = 0, L.mb - 1 do
+                z[${q}][ox] += w${q} * v;
+@   end
+            }
+        }
+        for (q = 0; q < ${L.mb}; ++q)
+            for (k = 0; k < ${L.oh * L.ow}; ++k) {
+@   if L.store_z then
+                w->z${l}[(m + q)*${L.oh * L.ow} + k] = z[q][k];
+@   end
+                w->a${l}[(m + q)*${L.oh * L.ow} + k] = ${act.sigma("z[q][k]")};
+            }
+    }
+    (void)oy;
+@ elseif unroll == "none" then
+    /* Loops for an optimizing compiler: ${L.mb} maps at a time, one output
+     * row of sums each; the innermost loop runs along the row (vectorizes)
+     * and every input value loaded serves ${L.mb} maps. */
+    for (m = 0; m < ${L.maps}; m += ${L.mb})
+        for (oy = 0; oy < ${L.oh}; ++oy) {
+            ${real} z[${L.mb}][${L.ow}];                  /* z^${l}[m..m+${L.mb - 1}][oy][.] */
+            ptrdiff_t q;
+            for (q = 0; q < ${L.mb}; ++q)
+                for (ox = 0; ox < ${L.ow}; ++ox) z[q][ox] = ${bref("m + q")};
+            for (c = 0; c < ${L.cin}; ++c)
+                for (i = 0; i < ${L.kh}; ++i)
+                    for (j = 0; j < ${L.kw}; ++j) {
+                        const ${real} *in = ${L.pin} + c*${L.H * L.W} + (${sy('oy')} + i)*${L.W} + j;   /* a^${l-1}[c][${sy('oy')}+i][j] */
+                        const ${real} *wv = ${wbase} + m*${L.ckk} + (c*${L.kh} + i)*${L.kw} + j;     /* w[m][c][i][j] */
+                        for (ox = 0; ox < ${L.ow}; ++ox) {
+                            const ${real} v = in[${sx('ox')}];
+@   for q = 0, L.mb - 1 do
+                            z[${q}][ox] += wv[${q * L.ckk}] * v;
+@   end
+                        }
+                    }
+            for (q = 0; q < ${L.mb}; ++q)
+                for (ox = 0; ox < ${L.ow}; ++ox) {
+@   if L.store_z then
+                    w->z${l}[(m + q)*${L.oh * L.ow} + oy*${L.ow} + ox] = z[q][ox];
+@   end
+                    w->a${l}[(m + q)*${L.oh * L.ow} + oy*${L.ow} + ox] = ${act.sigma("z[q][ox]")};
+                }
+        }
+@ else
+    /* Straight-line code for a compiler that does not optimize: each output
+     * is one sum over the kernel, every tap a constant offset. */
     for (m = 0; m < ${L.maps}; ++m) {
         const ${real} *wm = ${wbase} + m*${L.ckk};   /* w[m][.][.][.] */
         const ${real} b = ${bref("m")};
@@ -27,19 +98,13 @@ static void ${P}_l${l}_conv_forward(${fwd_params})
             for (ox = 0; ox < ${L.ow}; ++ox) {
                 const ${real} *in = ${L.pin} + ${sy('oy')}*${L.W} + ${sx('ox')};   /* a^${l-1}[0][${sy('oy')}][${sx('ox')}] */
                 ${real} z = b;
-@ if unroll == "none" then
-                for (c = 0; c < ${L.cin}; ++c)
-                    for (i = 0; i < ${L.kh}; ++i)
-                        for (j = 0; j < ${L.kw}; ++j)
-                            z += wm[(c*${L.kh} + i)*${L.kw} + j] * in[c*${L.H * L.W} + i*${L.W} + j];
-@ else
 ${fwd_taps("                ")}
-@ end
-@ if L.store_z then
+@   if L.store_z then
                 w->z${l}[m*${L.oh * L.ow} + oy*${L.ow} + ox] = z;
-@ end
+@   end
                 w->a${l}[m*${L.oh * L.ow} + oy*${L.ow} + ox] = ${act.sigma("z")};
             }
     }
+@ end
 }
 

@@ -101,7 +101,7 @@ function M.generate(net, opts)
   local v = common(net, opts)
   v.version = M.VERSION
   v.opts = opts
-  v.work = shape.work(net, opts.mode)
+  v.work = shape.work(net, opts.mode, opts.unroll)
   for _, f in ipairs(v.work) do f.type = f.type or opts.real end
   v.layers = net.layers
   v.header = opts.header_name

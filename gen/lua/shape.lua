@@ -49,7 +49,7 @@ function M.resolve(net)
   end
   local total = 0
   for _, L in ipairs(net.layers) do
-    for _, f in ipairs(registry.kinds[L.kind].work(L, "train")) do total = total + f.count end
+    for _, f in ipairs(registry.kinds[L.kind].work(L, "train", "none")) do total = total + f.count end
   end
   if total > MAX_WORK then
     err.at(net.line, "network: the activations need %d values per sample, more than cnngen's limit of %d",
@@ -65,10 +65,10 @@ function M.shape_text(s)
 end
 
 -- work(net, mode) -> list of fields for the work struct, in layer order
-function M.work(net, mode)
+function M.work(net, mode, unroll)
   local fields = {}
   for _, L in ipairs(net.layers) do
-    for _, f in ipairs(registry.kinds[L.kind].work(L, mode)) do fields[#fields + 1] = f end
+    for _, f in ipairs(registry.kinds[L.kind].work(L, mode, unroll)) do fields[#fields + 1] = f end
   end
   return fields
 end

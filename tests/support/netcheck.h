@@ -20,8 +20,9 @@ typedef struct nc_result {
  * "kernel", "full"; NULL = default), then on `nsamp` random samples:
  *   1. forward output vs ref_forward (relative 1e-12),
  *   2. loss_grad's cost vs ref_cost,
- *   3. every gradient component (or `max_params` of them, evenly spread,
- *      when the net is larger) vs a central difference of the cost,
+ *   3. every gradient component (when the net has more than `max_params`:
+ *      the first max_params/2, then about max_params/2 evenly spread)
+ *      vs a central difference of the cost,
  *      |g − fd| ≤ 1e-6·max(|g|, |fd|) + 1e-8.
  * Components whose difference changes with h (a relu or max-pool kink
  * inside [p−h, p+h]) are skipped and counted; more than 1% fails. */

@@ -46,6 +46,13 @@ function M.resolve(L, s)
   end
   L.out = { L.maps, L.oh, L.ow }
   L.ckk = L.cin * L.kh * L.kw
+  -- maps handled together by the loop form (--unroll none): each input
+  -- value loaded serves this many maps
+  L.mb = (L.maps % 4 == 0 and 4) or (L.maps % 3 == 0 and 3) or (L.maps % 2 == 0 and 2) or 1
+  -- small output planes go through a patches matrix (im2col): the row form
+  -- has too little work per row there (measured: nielsen2's second conv,
+  -- 8x8 outputs, runs 6x faster as patches; 24x24 outputs run best as rows)
+  L.im2col = L.mb * L.oh * L.ow <= 1024
   L.wcount, L.bcount = L.maps * L.ckk, L.maps
   L.fan_in = L.ckk
   L.n_in, L.n_out = L.cin * L.h * L.w, L.maps * L.oh * L.ow
@@ -64,11 +71,16 @@ function M.place(L)
 end
 
 -- work(L, mode) -> list of work-struct fields { name, count, type, comment }
-function M.work(L, mode)
+function M.work(L, mode, unroll)
   local k, f = L.index, {}
   if L.pad > 0 then
     f[#f + 1] = { name = "x" .. k, count = L.cin * L.H * L.W,
                   comment = string.format("a^%d zero-padded [%d][%d][%d]", k - 1, L.cin, L.H, L.W) }
+  end
+  if unroll == "none" and L.im2col then
+    f[#f + 1] = { name = "t" .. k, count = L.ckk * L.oh * L.ow,
+                  comment = string.format("patches: t%d[c][i][j][y][x] = a^%d[c][%s+i][%s+j]", k, k - 1,
+                                          cfmt.mul(L.sh, "y"), cfmt.mul(L.sw, "x")) }
   end
   f[#f + 1] = { name = "a" .. k, count = L.n_out,
                 comment = string.format("a^%d = σ(z^%d)   [%d][%d][%d]  conv", k, k, L.maps, L.oh, L.ow) }
