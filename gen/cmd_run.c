@@ -30,6 +30,7 @@
 #include "lauxlib.h"
 #include "checkpoint.h"
 #include "cli.h"
+#include "experiment.h"
 #include "dataset.h"
 #include "host.h"
 #include "progress.h"
@@ -420,6 +421,8 @@ int cmd_run(lua_State *T, const cli_opts *o)
         fprintf(stderr, "cnngen: run trains in float; --real %s is for emit and check\n", o->real);
         return HOST_USER;
     }
+    if (experiment_try(T, o->net, &rc))     /* a script using the cnngen module */
+        return rc;
     memset(&j, 0, sizeof j);
     /* tcc by default for now: it builds in milliseconds; `--backend cc`
      * (or auto) trains several times faster once built. */

@@ -181,7 +181,7 @@ unsigned long long host_fnv1a(const void *data, size_t len)
 }
 
 /* Read a whole file; NULL with errno set on failure. */
-static char *read_file(const char *path, size_t *len)
+char *host_read_file(const char *path, size_t *len)
 {
     FILE *f = fopen(path, "rb");
     char *buf = NULL;
@@ -223,13 +223,11 @@ static char *read_file(const char *path, size_t *len)
     return buf;
 }
 
-int host_describe_source(lua_State *T, const char *src, size_t len, const char *chunk,
-                         const char *fn, int opts_idx, int nres, char *err, size_t errlen)
+int host_sandbox(lua_State *T, const char *src, size_t len, const char *chunk,
+                 const sandbox_limits *limits, int *last_line, char *err, size_t errlen)
 {
     const char *kinds[33];
-    char hash[32];
-    int last_line, rc, nk = 0, top;
-    opts_idx = lua_absindex(T, opts_idx);
+    int rc, nk = 0, top;
     /* the layer constructors: require("registry").order (strings stay on the stack) */
     lua_getglobal(T, "require");
     lua_pushstring(T, "registry");
@@ -246,14 +244,25 @@ int host_describe_source(lua_State *T, const char *src, size_t len, const char *
         ++nk;
     }
     kinds[nk] = NULL;
-    rc = sandbox_run(T, src, len, chunk, kinds, NULL, &last_line, err, errlen);
-    snprintf(hash, sizeof hash, "%016llx", host_fnv1a(src, len));
+    rc = sandbox_run(T, src, len, chunk, kinds, limits, last_line, err, errlen);
     if (rc != 0) {
         lua_settop(T, top - 1);
         return HOST_USER;
     }
     lua_replace(T, top);               /* the description's copy replaces the kinds list */
     lua_settop(T, top);
+    return HOST_OK;
+}
+
+int host_describe_source(lua_State *T, const char *src, size_t len, const char *chunk,
+                         const char *fn, int opts_idx, int nres, char *err, size_t errlen)
+{
+    char hash[32];
+    int last_line, rc;
+    opts_idx = lua_absindex(T, opts_idx);
+    rc = host_sandbox(T, src, len, chunk, NULL, &last_line, err, errlen);
+    snprintf(hash, sizeof hash, "%016llx", host_fnv1a(src, len));
+    if (rc != HOST_OK) return rc;
     lua_pushstring(T, chunk);
     lua_setfield(T, opts_idx, "chunk");
     lua_pushinteger(T, last_line);
@@ -271,7 +280,7 @@ int host_describe_call(lua_State *T, const char *path, const char *fn, int opts_
     char *src;
     int rc;
     opts_idx = lua_absindex(T, opts_idx);
-    src = read_file(path, &len);
+    src = host_read_file(path, &len);
     if (!src) {
         snprintf(err, errlen, "%s: cannot read: %s", path, strerror(errno));
         return HOST_USER;

@@ -12,6 +12,7 @@
 
 #include <stddef.h>
 #include "lua.h"
+#include "sandbox.h"
 
 /* Exit statuses shared by the whole CLI. */
 enum {
@@ -32,6 +33,15 @@ lua_State *host_new(void);
  * (one line for user errors; for internal ones, with a traceback). */
 int host_describe_call(lua_State *T, const char *path, const char *fn, int opts_idx,
                        int nres, char *err, size_t errlen);
+
+/* Run the description src in the sandbox (with `limits`, may be NULL) and
+ * push the plain copy of its result onto T.  HOST_OK, or HOST_USER with
+ * the one-line message in err. */
+int host_sandbox(lua_State *T, const char *src, size_t len, const char *chunk,
+                 const sandbox_limits *limits, int *last_line, char *err, size_t errlen);
+
+/* A whole file, malloc'd (*len bytes); NULL with errno set on failure. */
+char *host_read_file(const char *path, size_t *len);
 
 /* The same, for a description held in memory; `chunk` names it in messages. */
 int host_describe_source(lua_State *T, const char *src, size_t len, const char *chunk,

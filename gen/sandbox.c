@@ -230,19 +230,25 @@ static int sb_xpcall(lua_State *L)
     return lua_gettop(L);
 }
 
-/* print(...) to stderr, so that it never mixes with generated output. */
-static int sb_print(lua_State *L)
+int sandbox_print_to(lua_State *L, FILE *f)
 {
     int i, n = lua_gettop(L);
     for (i = 1; i <= n; ++i) {
         size_t len;
         const char *s = luaL_tolstring(L, i, &len);
-        if (i > 1) fputc('\t', stderr);
-        fwrite(s, 1, len, stderr);
+        if (i > 1) fputc('\t', f);
+        fwrite(s, 1, len, f);
         lua_pop(L, 1);
     }
-    fputc('\n', stderr);
+    fputc('\n', f);
+    fflush(f);
     return 0;
+}
+
+/* print(...) to stderr, so that it never mixes with generated output. */
+static int sb_print(lua_State *L)
+{
+    return sandbox_print_to(L, stderr);
 }
 
 /* Edit distance with transpositions (optimal string alignment), for
@@ -542,6 +548,18 @@ static void set_err(char *err, size_t errlen, const char *msg)
     }
 }
 
+int sandbox_copy(lua_State *S, int idx, lua_State *T, char *err, size_t errlen)
+{
+    copy c = { 0, NULL, 0, 0, "" };
+    int top = lua_gettop(T);
+    if (copy_value(S, lua_absindex(S, idx), T, 0, &c) != 0) {
+        lua_settop(T, top);
+        snprintf(err, errlen, "the network %s", c.what ? c.what : "cannot be copied");
+        return -1;
+    }
+    return 0;
+}
+
 int sandbox_run(lua_State *T, const char *source, size_t len, const char *chunk,
                 const char *const *kinds, const sandbox_limits *limits,
                 int *last_line, char *err, size_t errlen)
@@ -577,6 +595,7 @@ int sandbox_run(lua_State *T, const char *source, size_t len, const char *chunk,
     if (status == LUA_OK) {
         lua_gc(L, LUA_GCGEN, 0, 0);
         sb_open_libs(L, kinds);
+        if (limits && limits->open_extra) limits->open_extra(L, limits->extra_ud);
         s->L = L;
         s->hook_count = s->used > s->limit ? 1 : HOOK_EVERY;
         lua_sethook(L, sb_hook, LUA_MASKCOUNT, s->hook_count);

@@ -10,11 +10,16 @@
 #define CNNGEN_SANDBOX_H
 
 #include <stddef.h>
+#include <stdio.h>
 #include "lua.h"
 
 typedef struct sandbox_limits {
     size_t memory;              /* bytes the description may allocate */
     long long instructions;     /* VM instructions it may execute */
+    /* optional: install more globals (the experiment module of `cnngen
+     * run`) after the libraries, before the chunk runs */
+    void (*open_extra)(lua_State *L, void *ud);
+    void *extra_ud;
 } sandbox_limits;
 
 #define SANDBOX_DEFAULT_MEMORY       (64u << 20)
@@ -30,5 +35,13 @@ typedef struct sandbox_limits {
 int sandbox_run(lua_State *T, const char *source, size_t len, const char *chunk,
                 const char *const *kinds, const sandbox_limits *limits,
                 int *last_line, char *err, size_t errlen);
+
+/* Lua's print(...) of the values on L's stack, to f (flushed). */
+int sandbox_print_to(lua_State *L, FILE *f);
+
+/* For C functions running inside a sandbox (open_extra's): push onto T a
+ * plain-data copy of S's value at idx, by the same rules as the result.
+ * 0, or -1 with a one-line message. */
+int sandbox_copy(lua_State *S, int idx, lua_State *T, char *err, size_t errlen);
 
 #endif

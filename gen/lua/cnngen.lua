@@ -69,6 +69,7 @@ function M.generate(desc, opts)
   out.param_count, out.in_size, out.out_size = net.param_count, net.in_size, net.out_size
   out.input = net.input
   out.train = net.train
+  out.cost = net.cost
   return out
 end
 

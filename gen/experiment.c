@@ -1,0 +1,480 @@
+/*
+ * experiment.c -- `cnngen run EXP.lua` for a script that drives an
+ * experiment instead of returning a network.
+ *
+ * The script runs in the same sandbox as a description, with one more
+ * global, the `cnngen` module, and a print that writes to stdout:
+ *
+ *   local d = cnngen.data("fashion-mnist")        -- or a directory of IDX files
+ *   local m = cnngen.compile(net, { backend = "tcc" })   -- or "cc"
+ *   m:train(d, { epochs = 1, eta = 0.1, batch = 10, l2 = 0.1, seed = 1 })
+ *   local acc, cost = m:evaluate(d)
+ *   m:save("w.bin"); m:load("w.bin")
+ *   local class, p = m:predict(image)             -- image: a list of IN_SIZE numbers
+ *   local train, valid = d:split(50000)           -- a validation split
+ *
+ * A data set has a training part and a test part; train() trains on the
+ * former and reports accuracy on the latter after every epoch; evaluate()
+ * uses the test part.  d:split(n) makes two data sets from d's training
+ * part: the first n samples (tested on the rest), and the rest (tested on
+ * d's test part).  Training happens in C, so the sandbox's instruction
+ * budget bounds the script, not the training.  Models and data sets are
+ * userdata whose C memory is freed by their finalizers.
+ */
+#include "experiment.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "lauxlib.h"
+#include "checkpoint.h"
+#include "cli.h"
+#include "dataset.h"
+#include "host.h"
+#include "jit.h"
+#include "train.h"
+
+#define MODEL_MT "cnngen.model"
+#define DATA_MT "cnngen.data"
+
+typedef struct exp_state {
+    lua_State *T;               /* the trusted state (the generator) */
+    const char *chunk;
+    int used;                   /* the script called the module */
+} exp_state;
+
+typedef struct exp_model {
+    net_api api;
+    float *params;
+    char name[64];
+    train_cost cost;
+    unsigned long long arch_hash;
+    int in_c, in_h, in_w;
+    double eta, l2;
+    long batch, epochs;
+    unsigned long long seed;
+} exp_model;
+
+typedef struct exp_data {
+    dataset ds;                 /* train and test parts, owned */
+} exp_data;
+
+static exp_state *state_of(lua_State *L)
+{
+    return lua_touserdata(L, lua_upvalueindex(1));
+}
+
+/* Raise err as an error of the script (the sandbox adds file:line). */
+static int fail(lua_State *L, const char *err)
+{
+    lua_pushstring(L, err);
+    return lua_error(L);
+}
+
+/* ------------------------------------------------------------ data */
+
+static int split_copy(ds_split *dst, const ds_split *src, int from, int n)
+{
+    size_t px = (size_t)src->rows * (size_t)src->cols;
+    dst->n = n;
+    dst->rows = src->rows;
+    dst->cols = src->cols;
+    dst->x = malloc((n ? (size_t)n : 1) * px * sizeof *dst->x);
+    dst->y = malloc((n ? (size_t)n : 1) * sizeof *dst->y);
+    if (!dst->x || !dst->y) {
+        free(dst->x);
+        free(dst->y);
+        dst->x = NULL;
+        dst->y = NULL;
+        return -1;
+    }
+    memcpy(dst->x, src->x + (size_t)from * px, (size_t)n * px * sizeof *dst->x);
+    memcpy(dst->y, src->y + from, (size_t)n * sizeof *dst->y);
+    return 0;
+}
+
+static exp_data *data_new(lua_State *L)
+{
+    exp_data *d = lua_newuserdatauv(L, sizeof *d, 0);
+    memset(d, 0, sizeof *d);
+    luaL_setmetatable(L, DATA_MT);
+    return d;
+}
+
+/* cnngen.data(name_or_dir) */
+static int exp_data_open(lua_State *L)
+{
+    exp_state *st = state_of(L);
+    const char *name = luaL_checkstring(L, 1);
+    char err[1024];
+    exp_data *d;
+    st->used = 1;
+    d = data_new(L);
+    if (dataset_open(name, &d->ds, err, sizeof err) != 0) return fail(L, err);
+    return 1;
+}
+
+/* data:split(n) -> first n training samples (tested on the rest), rest */
+static int data_split(lua_State *L)
+{
+    exp_data *d = luaL_checkudata(L, 1, DATA_MT), *a, *b;
+    lua_Integer n = luaL_checkinteger(L, 2);
+    const ds_split *tr = &d->ds.train;
+    if (n < 1 || n >= tr->n)
+        return luaL_error(L, "split: n must be between 1 and %d (the training samples), not %d",
+                          tr->n - 1, (int)n);
+    a = data_new(L);
+    b = data_new(L);
+    if (split_copy(&a->ds.train, tr, 0, (int)n) || split_copy(&a->ds.test, tr, (int)n, tr->n - (int)n) ||
+        split_copy(&b->ds.train, tr, (int)n, tr->n - (int)n) || split_copy(&b->ds.test, &d->ds.test, 0, d->ds.test.n))
+        return luaL_error(L, "split: out of memory");
+    a->ds.n_classes = b->ds.n_classes = d->ds.n_classes;
+    snprintf(a->ds.name, sizeof a->ds.name, "%s", d->ds.name);
+    snprintf(b->ds.name, sizeof b->ds.name, "%s", d->ds.name);
+    return 2;
+}
+
+/* data:size() -> training samples, test samples */
+static int data_size(lua_State *L)
+{
+    exp_data *d = luaL_checkudata(L, 1, DATA_MT);
+    lua_pushinteger(L, d->ds.train.n);
+    lua_pushinteger(L, d->ds.test.n);
+    return 2;
+}
+
+static int data_gc(lua_State *L)
+{
+    exp_data *d = luaL_checkudata(L, 1, DATA_MT);
+    dataset_free(&d->ds);
+    memset(d, 0, sizeof *d);
+    return 0;
+}
+
+/* ----------------------------------------------------------- models */
+
+static int num_field(lua_State *L, int t, const char *k, double *v)
+{
+    int ok;
+    lua_getfield(L, t, k);
+    ok = lua_type(L, -1) == LUA_TNUMBER;
+    if (ok) *v = lua_tonumber(L, -1);
+    else if (!lua_isnil(L, -1)) luaL_error(L, "field '%s' must be a number", k);
+    lua_pop(L, 1);
+    return ok;
+}
+
+static const char *str_field(lua_State *L, int t, const char *k, const char *def)
+{
+    const char *s = def;
+    lua_getfield(L, t, k);
+    if (lua_type(L, -1) == LUA_TSTRING) s = lua_tostring(L, -1);
+    else if (!lua_isnil(L, -1)) luaL_error(L, "field '%s' must be a string", k);
+    lua_pop(L, 1);
+    return s;
+}
+
+static double tnum(lua_State *T, int t, const char *k, double def)
+{
+    double v = def;
+    lua_getfield(T, t, k);
+    if (lua_type(T, -1) == LUA_TNUMBER) v = lua_tonumber(T, -1);
+    lua_pop(T, 1);
+    return v;
+}
+
+/* cnngen.compile(net, { backend = "tcc" | "cc" }) -> model */
+static int exp_compile(lua_State *L)
+{
+    exp_state *st = state_of(L);
+    lua_State *T = st->T;
+    const char *backend;
+    char err[4096];
+    int top = lua_gettop(T), rc, res;
+    exp_model *m;
+    const char *unit;
+    st->used = 1;
+    luaL_checkany(L, 1);
+    if (lua_isnoneornil(L, 2)) {
+        lua_settop(L, 1);
+        lua_newtable(L);
+    }
+    luaL_checktype(L, 2, LUA_TTABLE);
+    backend = str_field(L, 2, "backend", "tcc");
+    if (strcmp(backend, "tcc") && strcmp(backend, "cc"))
+        return luaL_error(L, "compile: backend must be \"tcc\" or \"cc\", not \"%s\"", backend);
+    m = lua_newuserdatauv(L, sizeof *m, 0);
+    memset(m, 0, sizeof *m);
+    luaL_setmetatable(L, MODEL_MT);
+
+    /* generate(desc, opts) in the trusted state */
+    if (sandbox_copy(L, 1, T, err, sizeof err) != 0) return fail(L, err);
+    lua_newtable(T);
+    lua_pushstring(T, st->chunk);
+    lua_setfield(T, -2, "chunk");
+    lua_pushstring(T, st->chunk);
+    lua_setfield(T, -2, "source");
+    lua_pushstring(T, backend);
+    lua_setfield(T, -2, "backend");
+    lua_pushstring(T, "float");
+    lua_setfield(T, -2, "real");
+    rc = host_call(T, "generate", 2, 1, err, sizeof err);
+    if (rc != HOST_OK) {
+        lua_settop(T, top);
+        /* a user error already reads "file:line: ..."; the description's
+         * line is the network's, inside this script */
+        return fail(L, err);
+    }
+    res = lua_gettop(T);
+    lua_getfield(T, res, "name");
+    snprintf(m->name, sizeof m->name, "%s", lua_tostring(T, -1));
+    lua_getfield(T, res, "cost");
+    train_cost_parse(lua_tostring(T, -1), &m->cost);
+    lua_getfield(T, res, "arch_hash");
+    m->arch_hash = strtoull(lua_tostring(T, -1), NULL, 16);
+    lua_pop(T, 3);
+    lua_getfield(T, res, "input");
+    lua_rawgeti(T, -1, 1);
+    lua_rawgeti(T, -2, 2);
+    lua_rawgeti(T, -3, 3);
+    m->in_c = (int)lua_tointeger(T, -3);
+    m->in_h = (int)lua_tointeger(T, -2);
+    m->in_w = (int)lua_tointeger(T, -1);
+    lua_pop(T, 4);
+    lua_getfield(T, res, "train");
+    m->eta = tnum(T, -1, "eta", 0.1);
+    m->l2 = tnum(T, -1, "l2", 0.0);
+    m->batch = (long)tnum(T, -1, "batch", 10);
+    m->epochs = (long)tnum(T, -1, "epochs", 1);
+    m->seed = (unsigned long long)tnum(T, -1, "seed", 1);
+    lua_pop(T, 1);
+    lua_getfield(T, res, "unit");
+    unit = lua_tostring(T, -1);
+    if (!strcmp(backend, "tcc")) {
+        rc = jit_tcc_build(unit, m->name, 0, m->name, &m->api, err, sizeof err);
+    } else {
+        jit_cc_opts co;
+        memset(&co, 0, sizeof co);
+        rc = jit_cc_build(unit, m->name, 0, m->name, &co, &m->api, err, sizeof err);
+    }
+    lua_settop(T, top);
+    if (rc != 0) return fail(L, err);
+    m->params = malloc(m->api.param_count * sizeof *m->params);
+    if (!m->params) return luaL_error(L, "compile: out of memory");
+    m->api.init.f(m->params, m->seed);
+    return 1;
+}
+
+static int check_fit(lua_State *L, exp_model *m, exp_data *d)
+{
+    char err[1024];
+    if (dataset_check(&d->ds, m->in_c, m->in_h, m->in_w, (int)m->api.out_size, err, sizeof err) != 0)
+        return fail(L, err);
+    return 0;
+}
+
+static double now(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
+}
+
+/* model:evaluate(data) -> accuracy (0..1), mean cost, on data's test part */
+static int model_evaluate(lua_State *L)
+{
+    exp_model *m = luaL_checkudata(L, 1, MODEL_MT);
+    exp_data *d = luaL_checkudata(L, 2, DATA_MT);
+    train_eval_result r;
+    char err[512];
+    check_fit(L, m, d);
+    if (train_eval(&m->api, m->params, &d->ds.test, m->cost, NULL, NULL, &r, err, sizeof err) != 0)
+        return fail(L, err);
+    lua_pushnumber(L, r.accuracy);
+    lua_pushnumber(L, r.cost);
+    train_eval_free(&r);
+    return 2;
+}
+
+/* model:train(data, { epochs, eta, batch, l2, seed }) -> last test accuracy */
+static int model_train(lua_State *L)
+{
+    exp_model *m = luaL_checkudata(L, 1, MODEL_MT);
+    exp_data *d = luaL_checkudata(L, 2, DATA_MT);
+    double eta = m->eta, l2 = m->l2, batch = (double)m->batch, epochs = (double)m->epochs,
+           seed = (double)m->seed;
+    train_ctx t;
+    char err[1024];
+    int e;
+    double acc = 0;
+    if (!lua_isnoneornil(L, 3)) {
+        luaL_checktype(L, 3, LUA_TTABLE);
+        num_field(L, 3, "eta", &eta);
+        num_field(L, 3, "l2", &l2);
+        num_field(L, 3, "batch", &batch);
+        num_field(L, 3, "epochs", &epochs);
+        num_field(L, 3, "seed", &seed);
+    }
+    if (!(eta > 0) || l2 < 0 || batch < 1 || epochs < 1 || seed < 0)
+        return luaL_error(L, "train: eta must be > 0, l2 >= 0, batch and epochs >= 1, seed >= 0");
+    check_fit(L, m, d);
+    if (train_init(&t, &m->api, m->params, &d->ds.train, (int)batch, (float)eta, (float)l2,
+                   (unsigned long long)seed, err, sizeof err) != 0)
+        return fail(L, err);
+    for (e = 0; e < (int)epochs; ++e) {
+        train_epoch_result r;
+        train_eval_result ev;
+        double t0 = now(), secs;
+        train_epoch(&t, e, 0, NULL, NULL, &r);
+        secs = now() - t0;
+        if (train_eval(&m->api, m->params, &d->ds.test, m->cost, NULL, NULL, &ev, err, sizeof err) != 0) {
+            train_free(&t);
+            return fail(L, err);
+        }
+        acc = ev.accuracy;
+        printf("%s: epoch %d/%d  cost %.4f  test accuracy %.2f%%  %.1f s  %.0f samples/s\n", m->name,
+               e + 1, (int)epochs, r.cost, 100 * ev.accuracy, secs, secs > 0 ? r.samples / secs : 0.0);
+        fflush(stdout);
+        train_eval_free(&ev);
+    }
+    train_free(&t);
+    lua_pushnumber(L, acc);
+    return 1;
+}
+
+/* model:save(path), model:load(path) */
+static int model_save(lua_State *L)
+{
+    exp_model *m = luaL_checkudata(L, 1, MODEL_MT);
+    const char *path = luaL_checkstring(L, 2);
+    char err[1024];
+    if (ckpt_save(path, m->params, m->api.param_count, 4, m->arch_hash, err, sizeof err) != 0)
+        return fail(L, err);
+    return 0;
+}
+
+static int model_load(lua_State *L)
+{
+    exp_model *m = luaL_checkudata(L, 1, MODEL_MT);
+    const char *path = luaL_checkstring(L, 2);
+    char err[1024];
+    if (ckpt_load(path, m->params, m->api.param_count, 4, m->arch_hash, err, sizeof err) != 0)
+        return fail(L, err);
+    return 0;
+}
+
+/* model:predict(image) -> class (0-based), its output value */
+static int model_predict(lua_State *L)
+{
+    exp_model *m = luaL_checkudata(L, 1, MODEL_MT);
+    size_t n = m->api.in_size, k;
+    float *x, *y;
+    void *work;
+    int best = 0;
+    double p;
+    luaL_checktype(L, 2, LUA_TTABLE);
+    if (luaL_len(L, 2) != (lua_Integer)n)
+        return luaL_error(L, "predict: the image must be a list of %d numbers, not %d",
+                          (int)n, (int)luaL_len(L, 2));
+    x = malloc(n * sizeof *x);
+    y = malloc(m->api.out_size * sizeof *y);
+    work = malloc(m->api.work_size);
+    if (!x || !y || !work) {
+        free(x); free(y); free(work);
+        return luaL_error(L, "predict: out of memory");
+    }
+    for (k = 0; k < n; ++k) {
+        lua_rawgeti(L, 2, (lua_Integer)k + 1);
+        x[k] = (float)lua_tonumber(L, -1);
+        lua_pop(L, 1);
+    }
+    m->api.forward.f(m->params, work, x, y);
+    for (k = 1; k < m->api.out_size; ++k)
+        if (y[k] > y[best]) best = (int)k;
+    p = y[best];
+    free(x); free(y); free(work);
+    lua_pushinteger(L, best);
+    lua_pushnumber(L, p);
+    return 2;
+}
+
+static int model_gc(lua_State *L)
+{
+    exp_model *m = luaL_checkudata(L, 1, MODEL_MT);
+    free(m->params);
+    jit_release(&m->api);
+    memset(m, 0, sizeof *m);
+    return 0;
+}
+
+/* print(...) to stdout: an experiment's output is its report */
+static int exp_print(lua_State *L)
+{
+    return sandbox_print_to(L, stdout);
+}
+
+static void exp_open(lua_State *L, void *ud)
+{
+    static const luaL_Reg model_methods[] = {
+        { "train", model_train }, { "evaluate", model_evaluate }, { "save", model_save },
+        { "load", model_load }, { "predict", model_predict }, { NULL, NULL } };
+    static const luaL_Reg data_methods[] = { { "split", data_split }, { "size", data_size }, { NULL, NULL } };
+    luaL_newmetatable(L, MODEL_MT);
+    luaL_newlib(L, model_methods);
+    lua_setfield(L, -2, "__index");
+    lua_pushcfunction(L, model_gc);
+    lua_setfield(L, -2, "__gc");
+    lua_pushliteral(L, "cnngen.model");
+    lua_setfield(L, -2, "__metatable");
+    lua_pop(L, 1);
+    luaL_newmetatable(L, DATA_MT);
+    luaL_newlib(L, data_methods);
+    lua_setfield(L, -2, "__index");
+    lua_pushcfunction(L, data_gc);
+    lua_setfield(L, -2, "__gc");
+    lua_pushliteral(L, "cnngen.data");
+    lua_setfield(L, -2, "__metatable");
+    lua_pop(L, 1);
+
+    lua_newtable(L);
+    lua_pushlightuserdata(L, ud);
+    lua_pushcclosure(L, exp_compile, 1);
+    lua_setfield(L, -2, "compile");
+    lua_pushlightuserdata(L, ud);
+    lua_pushcclosure(L, exp_data_open, 1);
+    lua_setfield(L, -2, "data");
+    lua_setglobal(L, "cnngen");
+    lua_pushcfunction(L, exp_print);
+    lua_setglobal(L, "print");
+}
+
+int experiment_try(lua_State *T, const char *path, int *status)
+{
+    exp_state st;
+    sandbox_limits lim;
+    size_t len;
+    char *src, err[4096];
+    int last_line, rc, top = lua_gettop(T);
+    src = host_read_file(path, &len);
+    if (!src) return 0;                 /* the normal path reports it */
+    memset(&st, 0, sizeof st);
+    st.T = T;
+    st.chunk = path;
+    memset(&lim, 0, sizeof lim);
+    lim.open_extra = exp_open;
+    lim.extra_ud = &st;
+    rc = host_sandbox(T, src, len, path, &lim, &last_line, err, sizeof err);
+    free(src);
+    if (rc != HOST_OK) {
+        if (!st.used) return 0;         /* a description's error: reported by the normal path */
+        cli_error(rc, err);
+        *status = rc;
+        return 1;
+    }
+    lua_settop(T, top);
+    if (!st.used) return 0;             /* a plain description: train it (or report it) */
+    *status = HOST_OK;
+    return 1;
+}
