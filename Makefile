@@ -83,7 +83,7 @@ demo: $(B)/cnngen
 	$(B)/cnngen run examples/nielsen1.lua --epochs 1 --backend cc
 
 bench: $(B)/cnngen
-	$(B)/cnngen bench examples/nielsen1.lua examples/nielsen2.lua examples/lenet5.lua --json $(B)/bench.json
+	$(B)/cnngen bench examples/nielsen1.lua examples/nielsen2.lua examples/lenet5.lua --out $(B)/bench.json
 
 install: $(B)/cnngen
 	install -d $(DESTDIR)$(PREFIX)/bin

@@ -14,11 +14,15 @@
 
 static const char usage[] =
     "usage: cnngen NET.lua -o OUT.c [--unroll none|kernel|full] [--real float|double] [--name NAME]\n"
-    "       cnngen info NET.lua [--real float|double]\n"
+    "       cnngen info NET.lua [--real float|double] [--inference [--unroll MODE]]\n"
     "       cnngen check NET.lua [--unroll MODE] [--tolerance T] [--seed N] [--backend tcc|cc]\n"
     "       cnngen run NET.lua [--epochs N] [--eta X] [--batch N] [--l2 X] [--seed N] [--limit N]\n"
-    "                          [--data fashion-mnist|DIR] [--backend tcc|cc|auto] [--save W] [--load W] [--json]\n"
+    "                          [--data fashion-mnist|DIR] [--backend tcc|cc|auto] [--threads N]\n"
+    "                          [--save W] [--load W] [--json]\n"
     "       cnngen eval NET.lua --weights W [--data fashion-mnist|DIR] [--backend tcc|cc|auto] [--json]\n"
+    "                           [--predictions FILE]\n"
+    "       cnngen bench NET.lua... [--out PATH] [--runs N] [--min-time S] [--threads N]\n"
+    "                          [--backend tcc|cc|auto] [--batch N] [--data fashion-mnist|DIR]\n"
     "       cnngen --help | --version\n";
 
 void cli_error(int status, const char *msg)
@@ -73,7 +77,8 @@ static int takes_value(const char *flag)
 {
     static const char *const known[] = { "-o", "--output", "--unroll", "--real", "--name", "--backend",
                                          "--data", "--save", "--load", "--weights", "--epochs", "--batch",
-                                         "--limit", "--seed", "--eta", "--l2", "--tolerance", NULL };
+                                         "--limit", "--seed", "--eta", "--l2", "--tolerance", "--predictions",
+                                         "--threads", "--out", "--runs", "--min-time", NULL };
     int i;
     for (i = 0; known[i]; ++i)
         if (!strcmp(flag, known[i])) return 1;
@@ -97,7 +102,8 @@ int cli_parse(int argc, char **argv, cli_opts *o)
     memset(o, 0, sizeof *o);
     o->cmd = "emit";
     if (argc > 1 && (!strcmp(argv[1], "info") || !strcmp(argv[1], "check") ||
-                     !strcmp(argv[1], "run") || !strcmp(argv[1], "eval"))) {
+                     !strcmp(argv[1], "run") || !strcmp(argv[1], "eval") ||
+                     !strcmp(argv[1], "bench"))) {
         o->cmd = argv[1];
         i = 2;
     }
@@ -106,6 +112,11 @@ int cli_parse(int argc, char **argv, cli_opts *o)
         char flag[64];
         const char *eq;
         if (a[0] != '-' || !strcmp(a, "-")) {
+            if (!strcmp(o->cmd, "bench") && o->nnets < CLI_MAX_NETS) {  /* several nets */
+                o->nets[o->nnets++] = a;
+                if (!o->net) o->net = a;
+                continue;
+            }
             if (o->net) return bad("unexpected argument '%s'", a);
             o->net = a;
             continue;
@@ -136,6 +147,7 @@ int cli_parse(int argc, char **argv, cli_opts *o)
         else if (!strcmp(flag, "--save")) o->save = v;
         else if (!strcmp(flag, "--load")) o->load = v;
         else if (!strcmp(flag, "--weights")) o->weights = v;
+        else if (!strcmp(flag, "--predictions")) o->predictions = v;
         else if (!strcmp(flag, "--epochs")) {
             if (parse_long(flag, v, 1, &o->epochs)) return HOST_USER;
             o->has_epochs = 1;
@@ -159,10 +171,25 @@ int cli_parse(int argc, char **argv, cli_opts *o)
         } else if (!strcmp(flag, "--tolerance")) {
             if (parse_double(flag, v, 1e-300, &o->tolerance)) return HOST_USER;
             o->has_tolerance = 1;
+        } else if (!strcmp(flag, "--threads")) {
+            if (parse_long(flag, v, 1, &o->threads)) return HOST_USER;
+            if (o->threads > 256) return bad("--threads %s: at most 256", v);
+        } else if (!strcmp(flag, "--runs")) {
+            if (parse_long(flag, v, 1, &o->runs)) return HOST_USER;
+        } else if (!strcmp(flag, "--min-time")) {
+            if (parse_double(flag, v, 1e-3, &o->min_time)) return HOST_USER;
+        } else if (!strcmp(flag, "--out")) {
+            o->out = v;
         } else
             return bad("unknown option '%s'", flag);
     }
     if (!o->net) return bad("%s", "no network description given");
+    if (o->threads && strcmp(o->cmd, "run") && strcmp(o->cmd, "bench"))
+        return bad("--threads is an option of run and bench, not %s", o->cmd);
+    if ((o->out || o->runs || o->min_time > 0) && strcmp(o->cmd, "bench"))
+        return bad("%s is an option of bench", o->out ? "--out" : o->runs ? "--runs" : "--min-time");
+    if (o->predictions && strcmp(o->cmd, "eval"))
+        return bad("%s", "--predictions is an option of eval");
     if (o->unroll && strcmp(o->unroll, "none") && strcmp(o->unroll, "kernel") && strcmp(o->unroll, "full"))
         return bad("--unroll must be none, kernel or full, not '%s'", o->unroll);
     if (o->name && !is_c_identifier(o->name))
@@ -220,6 +247,7 @@ int cli_main(int argc, char **argv)
     else if (!strcmp(o.cmd, "run")) rc = cmd_run(T, &o);
     else if (!strcmp(o.cmd, "eval")) rc = cmd_eval(T, &o);
     else if (!strcmp(o.cmd, "check")) rc = cmd_check(T, &o);
+    else if (!strcmp(o.cmd, "bench")) rc = cmd_bench(T, &o);
     else {
         fprintf(stderr, "cnngen: '%s' is not built yet\n", o.cmd);
         rc = HOST_USER;

@@ -2,10 +2,10 @@
  * cli.h -- the command line: options, and one function per subcommand.
  *
  *   cnngen NET.lua -o OUT.c [--unroll none|kernel|full] [--real float|double] [--name NAME]
- *   cnngen info NET.lua [--real T]
+ *   cnngen info NET.lua [--real T] [--inference [--unroll M]]
  *   cnngen check NET.lua [--unroll M] [--tolerance T] [--seed N] [--backend B]
  *   cnngen run NET.lua [training flags]
- *   cnngen eval NET.lua --weights W [--data D] [--backend B] [--json]
+ *   cnngen eval NET.lua --weights W [--data D] [--backend B] [--json] [--predictions FILE]
  *
  * Every subcommand returns an exit status (host.h: HOST_*) and prints its
  * errors as one line on stderr; nothing below main() calls exit().
@@ -18,17 +18,27 @@
 #include "lua.h"
 #include "jit.h"
 
+#define CLI_MAX_NETS 16           /* descriptions one `cnngen bench` takes */
+
 typedef struct cli_opts {
-    const char *cmd;            /* "emit", "info", "check", "run", "eval" */
+    const char *cmd;            /* "emit", "info", "check", "run", "eval", "bench" */
     const char *net;            /* the description file */
     const char *output;         /* -o */
     const char *unroll, *real, *name;
     /* run / eval */
     const char *backend, *data, *save, *load, *weights;
+    const char *predictions;    /* eval --predictions FILE: one line per test image */
     int json;
     int inference;              /* --inference: forward/predict only, weights baked */
     int has_epochs, has_eta, has_batch, has_l2, has_seed, has_limit;
     long epochs, batch, limit;
+    long threads;               /* --threads (run, bench); 0: not given */
+    /* bench: every description given, --out, --runs, --min-time */
+    const char *nets[CLI_MAX_NETS];
+    int nnets;
+    const char *out;
+    long runs;                  /* 0: not given */
+    double min_time;            /* 0: not given */
     unsigned long long seed;
     double eta, l2;
     /* check */
@@ -48,6 +58,7 @@ int cmd_info(lua_State *T, const cli_opts *o);
 int cmd_check(lua_State *T, const cli_opts *o);
 int cmd_run(lua_State *T, const cli_opts *o);
 int cmd_eval(lua_State *T, const cli_opts *o);
+int cmd_bench(lua_State *T, const cli_opts *o);
 
 /* A network described, generated and built in-process, for run, eval and
  * check (cmd_run.c): the API, what the description says, and its layers'
@@ -62,6 +73,7 @@ typedef struct cli_net {
     net_api api;
     char name[64], cost[32], backend[8];
     unsigned long long arch_hash;
+    double macs_fwd, macs_bwd;  /* per sample (`cnngen info`) */
     int in_c, in_h, in_w;
     /* the description's train{} (defaults filled in by the generator) */
     double eta, l2;
@@ -78,6 +90,13 @@ typedef struct cli_net {
 int cli_net_build(lua_State *T, const cli_opts *o, int is_double, const char *default_backend,
                   cli_net *n);
 void cli_net_free(cli_net *n);
+
+/* cli_net_build's first half: describe and generate o->net for `backend`
+ * ("tcc" or "cc": it picks the default --unroll), filling n but for its
+ * api, and return the generated unit in *unit (malloc'd; the caller frees
+ * it).  Prints its error; returns HOST_OK or an exit status. */
+int cli_net_generate(lua_State *T, const cli_opts *o, int is_double, const char *backend,
+                     cli_net *n, char **unit);
 
 /* Refuse the flags in `flags` (a NULL-terminated list such as "-o") that o
  * sets but command cmd does not take; prints and returns HOST_USER, or 0. */

@@ -6,6 +6,10 @@
  * columns the predicted one.  With --json, one object:
  *   {"accuracy":0.8431,"cost":0.4512,"n":10000,"backend":"tcc",
  *    "confusion":[[850,2,...],...]}
+ * --predictions FILE also writes one line per test image, "index class
+ * probability" (the arg-max output, the first on ties as predict; and its
+ * value), the format of examples/embed's program, so the two compare line
+ * by line.
  * Statuses: 2 bad flags or description, 1 data or weights problems.
  */
 #include <stdio.h>
@@ -16,7 +20,40 @@
 #include "cli.h"
 #include "dataset.h"
 #include "host.h"
+#include "outfile.h"
 #include "train.h"
+
+/* Write --predictions: "index class probability" for every sample of s. */
+static int eval_predictions(const cli_net *n, const float *params, const ds_split *s,
+                            const char *path, char *err, size_t errlen)
+{
+    size_t classes = n->api.out_size, cap = (size_t)s->n * 80 + 1, len = 0;  /* a float in %.6f: < 50 chars */
+    char *text = malloc(cap);
+    float *y = malloc(classes * sizeof *y);
+    void *work = malloc(n->api.work_size ? n->api.work_size : 1);
+    outfile_item item;
+    int i, rc = -1;
+    if (!text || !y || !work) {
+        snprintf(err, errlen, "out of memory for --predictions");
+        goto done;
+    }
+    for (i = 0; i < s->n; ++i) {
+        size_t j, best = 0;
+        n->api.forward.f(params, work, s->x + (size_t)i * n->api.in_size, y);
+        for (j = 1; j < classes; ++j)
+            if (y[j] > y[best]) best = j;
+        len += (size_t)snprintf(text + len, cap - len, "%d %d %.6f\n", i, (int)best, (double)y[best]);
+    }
+    item.path = path;
+    item.data = text;
+    item.len = len;
+    rc = outfile_write(&item, 1, err, errlen);
+done:
+    free(text);
+    free(y);
+    free(work);
+    return rc;
+}
 
 static void eval_print(const cli_opts *o, const cli_net *n, const char *data,
                        const train_eval_result *r)
@@ -95,6 +132,11 @@ int cmd_eval(lua_State *T, const cli_opts *o)
     if (train_cost_parse(n.cost, &kind) != 0)
         kind = TRAIN_COST_LOGLIK;
     if (train_eval(&n.api, params, &ds.test, kind, NULL, NULL, &r, err, sizeof err) != 0) {
+        fprintf(stderr, "cnngen: %s\n", err);
+        goto done;
+    }
+    if (o->predictions
+        && eval_predictions(&n, params, &ds.test, o->predictions, err, sizeof err) != 0) {
         fprintf(stderr, "cnngen: %s\n", err);
         goto done;
     }

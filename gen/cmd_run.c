@@ -2,7 +2,8 @@
  * cmd_run.c -- `cnngen run NET.lua [flags]`: generate the net's C, build it
  * in-process (libtcc, or cc into a cached shared object), and train it on
  * a data set with progress, saving the weights after every epoch; and the
- * helpers run, eval and check share (cli_net_build, cli_reject_flags).
+ * helpers run, eval, check and bench share (cli_net_build, cli_net_generate,
+ * cli_reject_flags).
  *
  * Precedence of settings: a flag, else the description's train{} (whose
  * missing fields the generator fills with its defaults), else -- for the
@@ -16,6 +17,24 @@
  * `--load W` (W being its --save file) trains the remaining epochs and ends
  * with the same weights, bit for bit, as if it had never stopped, because
  * each epoch's order depends only on (seed, epoch).
+ *
+ * Backends (--backend): tcc, cc, or auto, the default: the tiered backend
+ * (run_build_auto).  Training starts at once on the tcc build while the
+ * cc build compiles in a background thread (tier.h); between two
+ * mini-batches after it is ready, training moves to it (train.h:
+ * next_api).  The parameters live in the runner's array, so the switch
+ * loses nothing; the progress bar and the epoch line name the backend
+ * ("tcc", "tcc→cc" for the epoch of the switch, then "cc").  The moment of
+ * the switch depends on timing, so the bit-for-bit resume above holds for
+ * a fixed backend; with auto, results agree to float rounding.
+ *
+ * Threads (--threads N): each mini-batch is split across N threads
+ * (train.h: train_threads); the gradients are reduced once per batch.
+ *
+ * TEST-ONLY: with CNNGEN_AUTO_SWITCH_AT=N in the environment, auto
+ * switches exactly before mini-batch N + 1 of the run, waiting for the cc
+ * build if need be, so tests/test_run.c can compare a switched run with a
+ * cc run at a known point.  It has no other use.
  *
  * Statuses: 2 bad flags or description, 1 data or weights problems (and
  * build failures), 130 after Ctrl-C (the weights saved first, if --save).
@@ -34,6 +53,7 @@
 #include "dataset.h"
 #include "host.h"
 #include "progress.h"
+#include "tier.h"
 #include "train.h"
 
 #define RUN_INTERRUPTED 130     /* 128 + SIGINT, what a shell reports */
@@ -106,15 +126,42 @@ static int run_read_layers(lua_State *T, int idx, cli_net *n)
 int cli_net_build(lua_State *T, const cli_opts *o, int is_double, const char *default_backend,
                   cli_net *n)
 {
+    char err[4096], *unit;
+    const char *backend = o->backend ? o->backend : default_backend;
+    int rc;
+
+    /* "auto" outside `run` (whose tiered backend is run_build_auto) means
+     * the system compiler, the faster of the two once built. */
+    if (!strcmp(backend, "auto"))
+        backend = "cc";
+    if ((rc = cli_net_generate(T, o, is_double, backend, n, &unit)) != HOST_OK)
+        return rc;
+    if (!strcmp(backend, "tcc")) {
+        rc = jit_tcc_build(unit, n->name, is_double, n->name, &n->api, err, sizeof err);
+    } else {
+        jit_cc_opts cc;
+        memset(&cc, 0, sizeof cc);      /* $CC, $CFLAGS, the cache: jit.h's defaults */
+        rc = jit_cc_build(unit, n->name, is_double, n->name, &cc, &n->api, err, sizeof err);
+    }
+    free(unit);
+    if (rc != 0) {
+        fprintf(stderr, "cnngen: %s\n", err);
+        cli_net_free(n);
+        return HOST_FAIL;
+    }
+    return HOST_OK;
+}
+
+/* See cli.h. */
+int cli_net_generate(lua_State *T, const cli_opts *o, int is_double, const char *backend,
+                     cli_net *n, char **unit_out)
+{
     char err[4096], arch[32];
-    const char *unit, *backend = o->backend ? o->backend : default_backend;
+    const char *unit;
     int rc, top = lua_gettop(T), res;
 
     memset(n, 0, sizeof *n);
-    /* "auto" will choose per machine and net (a later issue); until then it
-     * means the system compiler, the faster of the two for training. */
-    if (!strcmp(backend, "auto"))
-        backend = "cc";
+    *unit_out = NULL;
     snprintf(n->backend, sizeof n->backend, "%s", backend);
 
     /* The resolved net: cost and the layers' parameter ranges. */
@@ -127,6 +174,8 @@ int cli_net_build(lua_State *T, const cli_opts *o, int is_double, const char *de
     }
     res = lua_gettop(T);
     run_str(T, res, "cost", n->cost, sizeof n->cost);
+    n->macs_fwd = run_num(T, res, "macs_fwd", 0.0);
+    n->macs_bwd = run_num(T, res, "macs_bwd", 0.0);
     if (run_read_layers(T, res, n) < 0) {
         fprintf(stderr, "cnngen: out of memory\n");
         lua_settop(T, top);
@@ -176,26 +225,16 @@ int cli_net_build(lua_State *T, const cli_opts *o, int is_double, const char *de
     lua_pop(T, 1);
     lua_getfield(T, res, "unit");
     unit = lua_tostring(T, -1);
-    if (!unit) {
-        fprintf(stderr, "cnngen: internal error: the generator returned no unit\n");
+    *unit_out = unit ? malloc(strlen(unit) + 1) : NULL;
+    if (!*unit_out) {
+        fprintf(stderr, "cnngen: %s\n", unit ? "out of memory"
+                : "internal error: the generator returned no unit");
         cli_net_free(n);
         lua_settop(T, top);
         return HOST_INTERNAL;
     }
-
-    if (!strcmp(backend, "tcc")) {
-        rc = jit_tcc_build(unit, n->name, is_double, n->name, &n->api, err, sizeof err);
-    } else {
-        jit_cc_opts cc;
-        memset(&cc, 0, sizeof cc);      /* $CC, $CFLAGS, the cache: jit.h's defaults */
-        rc = jit_cc_build(unit, n->name, is_double, n->name, &cc, &n->api, err, sizeof err);
-    }
+    strcpy(*unit_out, unit);
     lua_settop(T, top);
-    if (rc != 0) {
-        fprintf(stderr, "cnngen: %s\n", err);
-        cli_net_free(n);
-        return HOST_FAIL;
-    }
     return HOST_OK;
 }
 
@@ -251,6 +290,12 @@ typedef struct run_job {
     double eta, l2;
     unsigned long long seed;
     int start_epoch, start_sample;
+    long threads;
+    /* --backend auto */
+    tier tier;                  /* the cc build in the background */
+    int tiering;                /* 1: training on tcc, the cc build not taken yet */
+    long switch_at;             /* CNNGEN_AUTO_SWITCH_AT (tests): switch before this batch */
+    long batches;               /* mini-batches started in this run */
 } run_job;
 
 /* Fail early when the directory of path cannot take a new file. */
@@ -308,6 +353,7 @@ static void run_settings(run_job *j, const cli_opts *o)
     j->l2 = o->has_l2 ? o->l2 : j->net.l2;
     j->seed = o->has_seed ? o->seed : j->net.seed;
     j->limit = o->has_limit ? o->limit : j->net.limit;
+    j->threads = o->threads > 0 ? o->threads : 1;
     j->data = o->data ? o->data : (j->net.data[0] ? j->net.data : "fashion-mnist");
 }
 
@@ -344,6 +390,102 @@ static int run_load(run_job *j, const cli_opts *o)
     return 0;
 }
 
+/* --threads: split each mini-batch across j->threads threads; the
+ * parameter ranges come from the generator's layer records. */
+static int run_threads(run_job *j, char *err, size_t errlen)
+{
+    train_span *sp;
+    int k, n = 0, rc;
+    if (j->threads <= 1)
+        return 0;
+    sp = malloc((size_t)(2 * j->net.nlayers + 1) * sizeof *sp);
+    if (!sp) {
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
+    for (k = 0; k < j->net.nlayers; ++k) {
+        const cli_layer *L = &j->net.layers[k];
+        if (L->wcount) {
+            sp[n].off = L->woff;
+            sp[n].count = L->wcount;
+            sp[n++].decay = 1;
+        }
+        if (L->bcount) {
+            sp[n].off = L->boff;
+            sp[n].count = L->bcount;
+            sp[n++].decay = 0;
+        }
+    }
+    rc = train_threads(&j->tr, (int)j->threads, sp, n, err, errlen);
+    free(sp);
+    return rc;
+}
+
+/* --backend auto: the cc build from the cache if it is there; otherwise
+ * start compiling it in the background and build the tcc one now.  The
+ * description is generated for each (each backend's default --unroll). */
+static int run_build_auto(lua_State *T, const cli_opts *o, run_job *j)
+{
+    char err[4096], *unit;
+    const char *at = getenv("CNNGEN_AUTO_SWITCH_AT");
+    cli_net tn;
+    jit_cc_opts co;
+    int rc;
+
+    if ((rc = cli_net_generate(T, o, 0, "cc", &j->net, &unit)) != HOST_OK)
+        return rc;
+    memset(&co, 0, sizeof co);          /* $CC, $CFLAGS, the cache: jit.h's defaults */
+    co.quiet = 1;
+    co.cached_only = 1;
+    if (jit_cc_build(unit, j->net.name, 0, j->net.name, &co, &j->net.api, err, sizeof err) == 0) {
+        free(unit);
+        return HOST_OK;
+    }
+    co.cached_only = 0;
+    rc = tier_start(&j->tier, unit, j->net.name, j->net.name, &co, err, sizeof err);
+    free(unit);
+    if (rc != 0) {
+        fprintf(stderr, "cnngen: %s\n", err);
+        return HOST_FAIL;
+    }
+    if ((rc = cli_net_generate(T, o, 0, "tcc", &tn, &unit)) != HOST_OK)
+        return rc;
+    cli_net_free(&tn);                  /* the same net: j->net has its records */
+    rc = jit_tcc_build(unit, j->net.name, 0, j->net.name, &j->net.api, err, sizeof err);
+    free(unit);
+    if (rc != 0) {
+        fprintf(stderr, "cnngen: %s\n", err);
+        return HOST_FAIL;
+    }
+    snprintf(j->net.backend, sizeof j->net.backend, "tcc");
+    j->tiering = 1;
+    j->switch_at = at ? strtol(at, NULL, 10) : 0;
+    return HOST_OK;
+}
+
+/* train_ctx's next_api while tiering: the cc build once it is ready (or,
+ * with CNNGEN_AUTO_SWITCH_AT=N, exactly before mini-batch N + 1, waiting
+ * for it: a switch at a known point, for tests). */
+static const net_api *run_next_api(void *ctx)
+{
+    run_job *j = ctx;
+    const net_api *api;
+    if (!j->tiering)
+        return NULL;
+    ++j->batches;
+    if (j->switch_at > 0 ? j->batches <= j->switch_at : !tier_ready(&j->tier))
+        return NULL;
+    api = tier_wait(&j->tier);
+    j->tiering = 0;
+    if (!api) {
+        progress_clear(&j->pg);
+        fprintf(stderr, "cnngen: note: %s; training goes on with tcc\n", j->tier.err);
+        return NULL;
+    }
+    j->pg.backend = "tcc\xe2\x86\x92" "cc";    /* "tcc→cc", UTF-8 */
+    return api;
+}
+
 /* The training loop proper; returns the exit status. */
 static int run_train(run_job *j, const cli_opts *o)
 {
@@ -355,9 +497,14 @@ static int run_train(run_job *j, const cli_opts *o)
     if (train_cost_parse(j->net.cost, &kind) != 0)
         kind = TRAIN_COST_LOGLIK;
     if (train_init(&j->tr, &j->net.api, j->params, &j->ds.train, (int)j->batch,
-                   (float)j->eta, (float)j->l2, j->seed, err, sizeof err) != 0) {
+                   (float)j->eta, (float)j->l2, j->seed, err, sizeof err) != 0
+        || run_threads(j, err, sizeof err) != 0) {
         fprintf(stderr, "cnngen: %s\n", err);
         return HOST_FAIL;
+    }
+    if (j->tiering) {
+        j->tr.next_api = run_next_api;
+        j->tr.next_ctx = j;
     }
     progress_init(&j->pg, stdout, stderr, o->json, j->net.backend, (int)j->epochs);
     train_sigint_install();
@@ -387,7 +534,7 @@ static int run_train(run_job *j, const cli_opts *o)
             rc = HOST_FAIL;
             break;
         }
-        if (train_eval(&j->net.api, j->params, &j->ds.test, kind, progress_testing, &j->pg,
+        if (train_eval(j->tr.api, j->params, &j->ds.test, kind, progress_testing, &j->pg,
                        &ev, err, sizeof err) != 0) {
             progress_clear(&j->pg);
             fprintf(stderr, "cnngen: %s\n", err);
@@ -396,6 +543,7 @@ static int run_train(run_job *j, const cli_opts *o)
         }
         progress_epoch_end(&j->pg, e + 1, r.cost, ev.accuracy, secs,
                            secs > 0 ? r.samples / secs : 0.0);
+        j->pg.backend = j->tr.api->backend;     /* after "tcc→cc": "cc" */
         train_eval_free(&ev);
         if (train_stop_requested() && e + 1 < j->epochs) {
             fprintf(stderr, "cnngen: interrupted after epoch %d; %s\n", e + 1,
@@ -424,10 +572,12 @@ int cmd_run(lua_State *T, const cli_opts *o)
     if (experiment_try(T, o->net, &rc))     /* a script using the cnngen module */
         return rc;
     memset(&j, 0, sizeof j);
-    /* tcc by default for now: it builds in milliseconds; `--backend cc`
-     * (or auto) trains several times faster once built. */
-    if ((rc = cli_net_build(T, o, 0, "tcc", &j.net)) != HOST_OK)
-        return rc;
+    if (!o->backend || !strcmp(o->backend, "auto"))
+        rc = run_build_auto(T, o, &j);
+    else
+        rc = cli_net_build(T, o, 0, o->backend, &j.net);
+    if (rc != HOST_OK)
+        goto done;
     run_settings(&j, o);
     rc = HOST_FAIL;
     if (o->save && run_check_writable(o->save) != 0)
@@ -470,10 +620,12 @@ int cmd_run(lua_State *T, const cli_opts *o)
         goto done;
     }
     if (!o->json) {
-        printf("%s: %zu parameters, backend %s%s; %s: %d training, %d test samples\n",
-               j.net.name, j.net.api.param_count, j.net.backend,
-               !strcmp(j.net.backend, "cc") && !j.net.api.compiled ? " (cached)" : "",
-               j.data, j.ds.train.n, j.ds.test.n);
+        printf("%s: %zu parameters, backend %s%s", j.net.name, j.net.api.param_count,
+               j.net.backend, j.tiering ? " (cc compiling in the background)"
+               : !strcmp(j.net.backend, "cc") && !j.net.api.compiled ? " (cached)" : "");
+        if (j.threads > 1)
+            printf(", %ld threads", j.threads);
+        printf("; %s: %d training, %d test samples\n", j.data, j.ds.train.n, j.ds.test.n);
         printf("eta %g, batch %ld, l2 %g, seed %llu", j.eta, j.batch, j.l2, j.seed);
         if (j.start_epoch > 0 || j.start_sample > 0)
             printf("; resuming %s at epoch %d, sample %d", o->load, j.start_epoch + 1,
@@ -486,6 +638,7 @@ done:
     train_free(&j.tr);
     free(j.params);
     dataset_free(&j.ds);
+    tier_stop(&j.tier);                 /* a build still running is cancelled */
     cli_net_free(&j.net);
     return rc;
 }

@@ -16,7 +16,9 @@
 #ifndef CNNGEN_JIT_H
 #define CNNGEN_JIT_H
 
+#include <pthread.h>
 #include <stddef.h>
+#include <sys/types.h>
 
 /* Signatures of the generated API, float build ("--real float"). */
 typedef void  (*net_init_f)(float *params, unsigned long long seed);
@@ -49,12 +51,32 @@ typedef struct net_api {
                                    reused a cached shared object */
 } net_api;
 
+/* Stopping a cc build from another thread (the tiered backend of
+ * `cnngen run` stops its background build when training ends first).
+ * jit_cc_cancel_fire sends SIGTERM to the compiler's process group (the
+ * compiler runs in its own group when a build has a cancel handle, so
+ * Ctrl-C at the terminal does not reach it either) and makes the build
+ * return -1 with "cancelled"; a build not yet started returns at once.
+ * Temporaries are removed as on any failure. */
+typedef struct jit_cc_cancel {
+    pthread_mutex_t lock;
+    pid_t pgid;                 /* the running compiler's process group, or 0 */
+    int fired;
+} jit_cc_cancel;
+
+void jit_cc_cancel_init(jit_cc_cancel *c);
+void jit_cc_cancel_fire(jit_cc_cancel *c);
+void jit_cc_cancel_destroy(jit_cc_cancel *c);
+
 /* Options for the cc backend. NULL fields take defaults: cc = $CC or "cc",
  * cflags = $CFLAGS or "-O3 -march=native", cache_dir = $XDG_CACHE_HOME/cnngen
  * or ~/.cache/cnngen. */
 typedef struct jit_cc_opts {
     const char *cc, *cflags, *cache_dir;
     int quiet;                  /* 1: do not print "compiling ..." to stderr */
+    int cached_only;            /* 1: load the cached object or fail ("not cached");
+                                   never run the compiler */
+    jit_cc_cancel *cancel;      /* NULL, or a handle another thread may fire */
 } jit_cc_opts;
 
 /* Build `unit` (NUL-terminated C source) whose symbols start with `prefix`;

@@ -23,6 +23,7 @@
 #include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <spawn.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -282,12 +283,71 @@ static void jit_cc_pick_line(const char *out, char *line, size_t len)
  * Return 0 on success; otherwise -1 with err describing the failure: an
  * error inside src (a cnngen bug: "internal error: ..."), a compiler that
  * cannot run, or any other failure with the compiler's first error line. */
+/* ---------------------------------------------------------------- */
+/* Cancelling (jit.h)                                               */
+/* ---------------------------------------------------------------- */
+
+void jit_cc_cancel_init(jit_cc_cancel *c)
+{
+    pthread_mutex_init(&c->lock, NULL);
+    c->pgid = 0;
+    c->fired = 0;
+}
+
+void jit_cc_cancel_fire(jit_cc_cancel *c)
+{
+    pthread_mutex_lock(&c->lock);
+    c->fired = 1;
+    if (c->pgid > 0)
+        kill(-c->pgid, SIGTERM);        /* gcc's driver removes its temporaries on SIGTERM */
+    pthread_mutex_unlock(&c->lock);
+}
+
+void jit_cc_cancel_destroy(jit_cc_cancel *c)
+{
+    pthread_mutex_destroy(&c->lock);
+}
+
+static int jit_cc_cancelled(jit_cc_cancel *c)
+{
+    int f;
+    if (!c)
+        return 0;
+    pthread_mutex_lock(&c->lock);
+    f = c->fired;
+    pthread_mutex_unlock(&c->lock);
+    return f;
+}
+
+/* Wait for the compiler (pid) and reap it.  With a cancel handle, the
+ * group id is published while the process runs and withdrawn before it
+ * is reaped (waitid with WNOWAIT first), so a fire never signals a group
+ * whose id could have been reused. */
+static int jit_cc_wait(pid_t pid, jit_cc_cancel *c, int *status)
+{
+    if (c) {
+        siginfo_t info;
+        while (waitid(P_PID, (id_t)pid, &info, WEXITED | WNOWAIT) < 0)
+            if (errno != EINTR)
+                break;
+        pthread_mutex_lock(&c->lock);
+        c->pgid = 0;
+        pthread_mutex_unlock(&c->lock);
+    }
+    while (waitpid(pid, status, 0) < 0)
+        if (errno != EINTR)
+            return -1;
+    return 0;
+}
+
 static int jit_cc_compile(const char *cc, const char *flags, const char *src,
-                          const char *out, const char *name, char *err, size_t errlen)
+                          const char *out, const char *name, jit_cc_cancel *cancel,
+                          char *err, size_t errlen)
 {
     char log_path[JIT_CC_PATH_MAX], line[512], *cmd;
     char *argv[7];
     posix_spawn_file_actions_t fa;
+    posix_spawnattr_t attr;
     size_t cmdlen;
     pid_t pid;
     int fd, rc, status, n;
@@ -327,21 +387,42 @@ static int jit_cc_compile(const char *cc, const char *flags, const char *src,
         posix_spawn_file_actions_adddup2(&fa, fd, 2);
         if (fd > 2)
             posix_spawn_file_actions_addclose(&fa, fd);
-        rc = posix_spawn(&pid, "/bin/sh", &fa, NULL, argv, environ);
+        posix_spawnattr_init(&attr);
+        if (cancel) {                   /* its own process group, which a fire can signal */
+            posix_spawnattr_setpgroup(&attr, 0);
+            posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP);
+            pthread_mutex_lock(&cancel->lock);
+            rc = cancel->fired ? ECANCELED
+                               : posix_spawn(&pid, "/bin/sh", &fa, &attr, argv, environ);
+            if (rc == 0)
+                cancel->pgid = pid;
+            pthread_mutex_unlock(&cancel->lock);
+        } else {
+            rc = posix_spawn(&pid, "/bin/sh", &fa, &attr, argv, environ);
+        }
+        posix_spawnattr_destroy(&attr);
         posix_spawn_file_actions_destroy(&fa);
     }
     free(cmd);
+    if (rc == ECANCELED) {
+        close(fd);
+        jit_cc_err(err, errlen, "building %s with %s: cancelled", name, cc);
+        return -1;
+    }
     if (rc != 0) {
         close(fd);
         jit_cc_err(err, errlen, "cannot run /bin/sh to compile %s: %s", name, strerror(rc));
         return -1;
     }
-    while (waitpid(pid, &status, 0) < 0) {
-        if (errno != EINTR) {
-            close(fd);
-            jit_cc_err(err, errlen, "waiting for the compiler of %s: %s", name, strerror(errno));
-            return -1;
-        }
+    if (jit_cc_wait(pid, cancel, &status) < 0) {
+        close(fd);
+        jit_cc_err(err, errlen, "waiting for the compiler of %s: %s", name, strerror(errno));
+        return -1;
+    }
+    if (jit_cc_cancelled(cancel)) {
+        close(fd);
+        jit_cc_err(err, errlen, "building %s with %s: cancelled", name, cc);
+        return -1;
     }
     if (WIFEXITED(status) && WEXITSTATUS(status) == 0) {
         close(fd);
@@ -440,6 +521,14 @@ int jit_cc_build(const char *unit, const char *prefix, int is_double,
         api->compiled = 0;
         return 0;
     }
+    if (opts && opts->cached_only) {
+        jit_cc_err(err, errlen, "%s is not in the cache (%s)", name, so);
+        return -1;
+    }
+    if (opts && jit_cc_cancelled(opts->cancel)) {
+        jit_cc_err(err, errlen, "building %s with %s: cancelled", name, cc);
+        return -1;
+    }
 
     if (jit_cc_write_file(src, unit, err, errlen) < 0)
         return -1;
@@ -459,7 +548,7 @@ int jit_cc_build(const char *unit, const char *prefix, int is_double,
     close(fd);
     if (!opts || !opts->quiet)
         fprintf(stderr, "cnngen: compiling %s with %s %s ...\n", name, cc, flags);
-    if (jit_cc_compile(cc, flags, src, tmp, name, err, errlen) < 0) {
+    if (jit_cc_compile(cc, flags, src, tmp, name, opts ? opts->cancel : NULL, err, errlen) < 0) {
         unlink(tmp);
         return -1;
     }

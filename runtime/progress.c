@@ -69,8 +69,8 @@ void progress_batch(void *ctx, int done, int total, double batch_cost, double me
         progress_hms(eta, sizeof eta, (total - done) / rate);
     else
         snprintf(eta, sizeof eta, "?");
-    fprintf(p->bar, "\repoch %d/%d [%s] %6d/%d  %.0f samples/s  ETA %s  cost %.4f\033[K",
-            p->epoch, p->epochs, bar, done, total, rate, eta, mean_cost);
+    fprintf(p->bar, "\repoch %d/%d [%s] %6d/%d  %.0f samples/s  ETA %s  cost %.4f  %s\033[K",
+            p->epoch, p->epochs, bar, done, total, rate, eta, mean_cost, p->backend);
     fflush(p->bar);
     p->drawn = 1;
 }
@@ -116,7 +116,7 @@ void progress_epoch_end(progress *p, int epoch, double cost, double accuracy,
                 epoch, progress_json_num(num, sizeof num, cost), accuracy, seconds,
                 samples_per_s, p->backend);
     else
-        fprintf(p->out, "epoch %d/%d  cost %.4f  test accuracy %.2f%%  %.1f s  %.0f samples/s\n",
-                epoch, p->epochs, cost, 100.0 * accuracy, seconds, samples_per_s);
+        fprintf(p->out, "epoch %d/%d  cost %.4f  test accuracy %.2f%%  %.1f s  %.0f samples/s  %s\n",
+                epoch, p->epochs, cost, 100.0 * accuracy, seconds, samples_per_s, p->backend);
     fflush(p->out);
 }

@@ -3,16 +3,18 @@
  *
  *   - On a terminal (the bar stream is a TTY), a live bar redrawn in place
  *     with "\r" at most ten times a second:
- *         epoch 2/3 [#########...........]  27140/60000  4512 samples/s  ETA 0:07  cost 0.4213
+ *         epoch 2/3 [#########...........]  27140/60000  4512 samples/s  ETA 0:07  cost 0.4213  cc
  *     and erased before anything else is printed.
  *   - Always, one line per epoch on the output stream:
- *         epoch 2/3  cost 0.4213  test accuracy 84.31%  13.3 s  4512 samples/s
+ *         epoch 2/3  cost 0.4213  test accuracy 84.31%  13.3 s  4512 samples/s  cc
  *     or, with json, one JSON object per line instead:
  *         {"epoch":2,"cost":0.4213,"accuracy":0.8431,"seconds":13.3,"samples_per_s":4512,"backend":"cc"}
  *     cost is the mean training cost of the epoch (before each step, no L2
  *     term), accuracy the test accuracy (0..1), seconds the training time
  *     of the epoch (test evaluation excluded), samples_per_s the samples
- *     trained divided by seconds.
+ *     trained divided by seconds; backend is the build that trains ("tcc",
+ *     "cc", or "tcc→cc" in the epoch where the tiered backend switched --
+ *     the runner updates the field, which the bar and the lines print).
  */
 #ifndef CNNGEN_PROGRESS_H
 #define CNNGEN_PROGRESS_H
@@ -23,7 +25,7 @@ typedef struct progress {
     FILE *out;                  /* epoch lines */
     FILE *bar;                  /* live bar, or NULL for none */
     int json;
-    const char *backend;
+    const char *backend;        /* the build training now (the runner sets it) */
     int epochs;                 /* the last epoch number, for "epoch e/N" */
     int epoch;                  /* current, 1-based */
     double t0, last_draw;       /* of the current epoch / the last redraw */

@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "checkpoint.h"
+#include "pool.h"
 #include "rng.h"
 
 /* Format a message into err (if there is room) and return -1. */
@@ -88,8 +89,11 @@ int train_init(train_ctx *t, const net_api *api, float *params, const ds_split *
     return 0;
 }
 
+static void train_team_free(train_team *m);
+
 void train_free(train_ctx *t)
 {
+    train_team_free(t->team);
     free(t->grad);
     free(t->xbuf);
     free(t->ybuf);
@@ -118,8 +122,12 @@ void train_epoch(train_ctx *t, int epoch, int start, train_batch_fn fn, void *ct
             memcpy(t->xbuf + (size_t)s * in, d->x + (size_t)i * in, in * sizeof *t->xbuf);
             t->ybuf[s] = d->y[i];
         }
-        c = t->api->train_batch.f(t->params, t->grad, t->work, t->xbuf, t->ybuf, n,
-                                  t->eta, t->l2, d->n);
+        if (t->next_api) {
+            const net_api *a = t->next_api(t->next_ctx);
+            if (a && a != t->api)
+                train_use_api(t, a);    /* on failure: keep training with the old build */
+        }
+        c = train_step(t, t->xbuf, t->ybuf, n);
         sum += (double)c * n;
         done += n;
         k += n;
@@ -133,6 +141,250 @@ void train_epoch(train_ctx *t, int epoch, int start, train_batch_fn fn, void *ct
     r->next = k;
     r->samples = done;
     r->cost = done ? sum / done : 0.0;
+}
+
+/* ================================================================ */
+/* One step, on one thread or several                               */
+/* ================================================================ */
+
+/* The team of train_threads: thread k's work struct and gradient (k = 0
+ * uses the context's own), the parameter spans sorted by offset, and the
+ * step in progress, which pool_run hands to every thread. */
+struct train_team {
+    pool *pool;
+    int n;                      /* threads */
+    void **work;                /* [n] */
+    float **grad;               /* [n] */
+    train_span *spans;          /* [nspans], sorted by off */
+    int nspans;
+    /* the step in progress */
+    train_ctx *t;
+    const float *x;
+    const int *y;
+    int count;                  /* samples in the batch */
+    float *cost;                /* [n]: each slice's mean cost */
+};
+
+/* Slice k of a batch of count samples on n threads: [*off, *off + *len). */
+static void train_slice(int count, int n, int k, int *off, int *len)
+{
+    int base = count / n, rem = count % n;
+    *len = base + (k < rem);
+    *off = k * base + (k < rem ? k : rem);
+}
+
+/* Thread k's share of the parameters: [*lo, *hi), in blocks of 16 floats
+ * (a cache line) so no two threads write the same line. */
+static void train_share(size_t count, int n, int k, size_t *lo, size_t *hi)
+{
+    size_t blocks = (count + 15) / 16;
+    *lo = blocks * (size_t)k / (size_t)n * 16;
+    *hi = k == n - 1 ? count : blocks * (size_t)(k + 1) / (size_t)n * 16;
+    if (*lo > count) *lo = count;
+    if (*hi > count) *hi = count;
+}
+
+/* One thread's part of a step (pool_fn): loss_grad on its slice; the
+ * barrier; then the reduction and update of its share of the parameters. */
+static void train_team_step(void *ctx, int k, int n)
+{
+    train_team *m = ctx;
+    train_ctx *t = m->t;
+    const net_api *api = t->api;
+    size_t in = api->in_size, lo, hi;
+    float *p = t->params, wt[TRAIN_MAX_THREADS];
+    const float *g[TRAIN_MAX_THREADS];
+    const float decay = t->data->n > 0 ? 1.0f - t->eta * t->l2 / (float)t->data->n : 1.0f;
+    const float eta = t->eta;
+    int off, len, j, s, used;
+
+    /* 1. ∂C/∂p over my slice, its mean cost */
+    train_slice(m->count, n, k, &off, &len);
+    m->cost[k] = len > 0 ? api->loss_grad.f(p, m->work[k], m->x + (size_t)off * in, m->y + off,
+                                            len, m->grad[k])
+                         : 0.0f;
+    pool_sync(m->pool);
+
+    /* 2. for my share of the parameters: the whole batch's mean gradient
+     *    g = Σ_j (n_j/n) g_j, then Nielsen's update (sgd.c.tpl's formula),
+     *    in one pass that writes nothing but the parameters */
+    train_share(api->param_count, n, k, &lo, &hi);
+    for (j = 0, used = 0; j < n; ++j) {
+        train_slice(m->count, n, j, &off, &len);
+        if (len == 0)
+            continue;                   /* this thread's gradient was not computed */
+        g[used] = m->grad[j];
+        wt[used++] = (float)len / (float)m->count;
+    }
+    for (s = 0; s < m->nspans; ++s) {
+        const train_span *sp = &m->spans[s];
+        size_t a = sp->off > lo ? sp->off : lo, i;
+        size_t b = sp->off + sp->count < hi ? sp->off + sp->count : hi;
+        if (used == 2) {                /* the common case, in straight loops */
+            const float *g0 = g[0], *g1 = g[1];
+            const float w0 = wt[0], w1 = wt[1];
+            if (sp->decay)
+                for (i = a; i < b; ++i) p[i] = decay * p[i] - eta * (w0 * g0[i] + w1 * g1[i]);
+            else
+                for (i = a; i < b; ++i) p[i] -= eta * (w0 * g0[i] + w1 * g1[i]);
+            continue;
+        }
+        for (i = a; i < b; ++i) {
+            float gi = wt[0] * g[0][i];
+            for (j = 1; j < used; ++j)
+                gi += wt[j] * g[j][i];
+            if (sp->decay)
+                p[i] = decay * p[i] - eta * gi;                 /* w */
+            else
+                p[i] -= eta * gi;                               /* b */
+        }
+    }
+}
+
+/* See train.h. */
+float train_step(train_ctx *t, const float *x, const int *y, int n)
+{
+    train_team *m = t->team;
+    double sum = 0.0;
+    int k;
+    if (!m || n <= 0)                   /* an empty batch: train_batch's rule (no step) */
+        return t->api->train_batch.f(t->params, t->grad, t->work, x, y, n, t->eta, t->l2,
+                                     t->data->n);
+    m->t = t;
+    m->x = x;
+    m->y = y;
+    m->count = n;
+    pool_run(m->pool, train_team_step, m);
+    for (k = 0; k < m->n; ++k) {
+        int off, len;
+        train_slice(n, m->n, k, &off, &len);
+        sum += (double)m->cost[k] * len;
+    }
+    return (float)(sum / n);
+}
+
+static void train_team_free(train_team *m)
+{
+    int k;
+    if (!m)
+        return;
+    pool_free(m->pool);
+    for (k = 1; k < m->n; ++k) {        /* [0] belongs to the context */
+        if (m->work) free(m->work[k]);
+        if (m->grad) free(m->grad[k]);
+    }
+    free(m->work);
+    free(m->grad);
+    free(m->spans);
+    free(m->cost);
+    free(m);
+}
+
+static int train_span_cmp(const void *a, const void *b)
+{
+    const train_span *x = a, *y = b;
+    return x->off < y->off ? -1 : x->off > y->off;
+}
+
+/* See train.h. */
+int train_threads(train_ctx *t, int threads, const train_span *spans, int nspans,
+                  char *err, size_t errlen)
+{
+    train_team *m;
+    size_t next = 0;
+    int k;
+    if (threads <= 1) {
+        train_team_free(t->team);
+        t->team = NULL;
+        return 0;
+    }
+    if (threads > TRAIN_MAX_THREADS)
+        return train_error(err, errlen, "at most %d training threads, not %d",
+                           TRAIN_MAX_THREADS, threads);
+    m = calloc(1, sizeof *m);
+    if (!m)
+        return train_error(err, errlen, "out of memory for %d training threads", threads);
+    m->n = threads;
+    m->nspans = nspans;
+    m->spans = malloc((size_t)(nspans > 0 ? nspans : 1) * sizeof *m->spans);
+    m->work = calloc((size_t)threads, sizeof *m->work);
+    m->grad = calloc((size_t)threads, sizeof *m->grad);
+    m->cost = calloc((size_t)threads, sizeof *m->cost);
+    if (!m->spans || !m->work || !m->grad || !m->cost) {
+        train_team_free(m);
+        return train_error(err, errlen, "out of memory for %d training threads", threads);
+    }
+    if (nspans > 0)
+        memcpy(m->spans, spans, (size_t)nspans * sizeof *spans);
+    qsort(m->spans, (size_t)nspans, sizeof *m->spans, train_span_cmp);
+    for (k = 0; k < nspans; ++k) {
+        if (m->spans[k].off != next)
+            break;
+        next += m->spans[k].count;
+    }
+    if (k < nspans || next != t->api->param_count) {
+        train_team_free(m);
+        return train_error(err, errlen, "internal error: the layers' parameter ranges do not "
+                           "tile the %zu parameters", t->api->param_count);
+    }
+    m->work[0] = t->work;
+    m->grad[0] = t->grad;
+    for (k = 1; k < threads; ++k) {
+        m->work[k] = malloc(t->api->work_size ? t->api->work_size : 1);
+        m->grad[k] = malloc(t->api->param_count * sizeof(float));
+        if (!m->work[k] || !m->grad[k]) {
+            train_team_free(m);
+            return train_error(err, errlen, "out of memory for %d training threads", threads);
+        }
+    }
+    m->pool = pool_new(threads, err, errlen);
+    if (!m->pool) {
+        train_team_free(m);
+        return -1;
+    }
+    train_team_free(t->team);
+    t->team = m;
+    return 0;
+}
+
+int train_thread_count(const train_ctx *t)
+{
+    return t->team ? t->team->n : 1;
+}
+
+/* See train.h. */
+int train_use_api(train_ctx *t, const net_api *api)
+{
+    const net_api *old = t->api;
+    int n = t->team ? t->team->n : 1, k;
+    void **fresh;
+    if (api->is_double || api->param_count != old->param_count
+        || api->in_size != old->in_size || api->out_size != old->out_size)
+        return -1;
+    if (api->work_size != old->work_size) {
+        fresh = calloc((size_t)n, sizeof *fresh);
+        if (!fresh)
+            return -1;
+        for (k = 0; k < n; ++k)
+            if (!(fresh[k] = malloc(api->work_size ? api->work_size : 1))) {
+                while (k-- > 0)
+                    free(fresh[k]);
+                free(fresh);
+                return -1;
+            }
+        free(t->work);
+        t->work = fresh[0];
+        if (t->team) {
+            for (k = 1; k < n; ++k) {
+                free(t->team->work[k]);
+                t->team->work[k] = fresh[k];
+            }
+            t->team->work[0] = t->work;
+        }
+        free(fresh);
+    }
+    t->api = api;
+    return 0;
 }
 
 /* ================================================================ */

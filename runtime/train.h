@@ -51,6 +51,8 @@ void train_order(int *order, int n, unsigned long long seed, int epoch);
 typedef void (*train_batch_fn)(void *ctx, int done, int total, double batch_cost,
                                double mean_cost);
 
+typedef struct train_team train_team;  /* several threads: train_threads */
+
 typedef struct train_ctx {
     const net_api *api;         /* float build */
     float *params;              /* param_count, the caller's */
@@ -62,6 +64,13 @@ typedef struct train_ctx {
     float *grad, *xbuf;
     int *ybuf, *order;
     void *work;
+    train_team *team;           /* NULL: one thread, train_batch */
+    /* Optional (the tiered backend): called before every mini-batch of
+     * train_epoch; a non-NULL result other than api is another build of
+     * the same net to train with from this batch on (train_use_api).  The
+     * parameters live in params, so a switch loses nothing. */
+    const net_api *(*next_api)(void *ctx);
+    void *next_ctx;
 } train_ctx;
 
 /* Set up t for training params on data (allocates grad, work, a batch
@@ -85,6 +94,52 @@ typedef struct train_epoch_result {
  * train_stop_requested() becomes true. */
 void train_epoch(train_ctx *t, int epoch, int start, train_batch_fn fn, void *ctx,
                  train_epoch_result *r);
+
+/* ---- one step, on one thread or several -------------------------------- */
+
+/* One SGD step on the n samples x (back to back) with labels y: with one
+ * thread, the generated train_batch; with a team (train_threads), the
+ * same step split across the threads (see train_threads).  Returns the
+ * batch's mean cost before the step, as train_batch does. */
+float train_step(train_ctx *t, const float *x, const int *y, int n);
+
+/* A range of the flat parameter vector: a layer's weights (decay = 1: the
+ * L2 term shrinks them) or biases (decay = 0). */
+typedef struct train_span {
+    size_t off, count;
+    int decay;
+} train_span;
+
+/* Train on `threads` threads from now on (1: back to train_batch).  The
+ * spans must tile the parameter vector (every parameter in exactly one);
+ * the generator knows them (cli_net's layers).
+ *
+ * A step on T threads: thread k takes the k-th contiguous slice of the
+ * mini-batch (n_k samples, sizes differing by at most one) and runs the
+ * generated loss_grad on it, with its own work struct and gradient
+ * buffer; after a barrier each thread reduces, for its own share of the
+ * parameters, the slices' gradients weighted by n_k / n -- which is the
+ * whole batch's mean gradient g -- and applies Nielsen's update exactly as
+ * train_batch does:
+ *     w <- (1 - eta*l2/n_train)*w - eta*g      b <- b - eta*g
+ * So the step equals train_batch on the whole batch up to float rounding
+ * (the sums are associated differently).  Unlike train_batch's, the step
+ * leaves the gradient buffers holding the slices' gradients, not the
+ * batch's.  Returns 0, or -1 with a message
+ * (spans that do not tile, out of memory, a thread that cannot start). */
+int train_threads(train_ctx *t, int threads, const train_span *spans, int nspans,
+                  char *err, size_t errlen);          /* threads <= TRAIN_MAX_THREADS */
+
+#define TRAIN_MAX_THREADS 256
+
+/* The number of threads t trains on. */
+int train_thread_count(const train_ctx *t);
+
+/* Train with api from now on: another build (tcc, cc) of the same net --
+ * same parameter count and sample size; work structs are reallocated if
+ * its size differs.  Returns 0, or -1 (t unchanged) when api does not fit
+ * or memory runs out. */
+int train_use_api(train_ctx *t, const net_api *api);
 
 /* ---- evaluation ------------------------------------------------------- */
 

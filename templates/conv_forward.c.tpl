@@ -33,7 +33,7 @@ static void ${P}_l${l}_conv_forward(${fwd_params})
                             ${L.pin}[c*${L.H * L.W} + (${sy('oy')} + i)*${L.W} + ${sx('ox')} + j];
     for (m = 0; m < ${L.maps}; m += ${L.mb}) {
         ${real} z[${L.mb}][${L.oh * L.ow}];                   /* z^${l}[m..m+${L.mb - 1}][.] */
-        ptrdiff_t q, k;
+        ptrdiff_t q, k, u;
         for (q = 0; q < ${L.mb}; ++q)
             for (k = 0; k < ${L.oh * L.ow}; ++k) z[q][k] = ${bref("m + q")};
         for (k = 0; k < ${L.ckk}; ++k) {
@@ -42,10 +42,10 @@ static void ${P}_l${l}_conv_forward(${fwd_params})
 @   for q = 0, L.mb - 1 do
             const ${real} w${q} = wk[${q * L.ckk}];
 @   end
-            for (ox = 0; ox < ${L.oh * L.ow}; ++ox) {
-                const ${real} v = t[ox];
+            for (u = 0; u < ${L.oh * L.ow}; ++u) {         /* p = u */
+                const ${real} v = t[u];
 @   for q = 0, L.mb - 1 do
-                z[${q}][ox] += w${q} * v;
+                z[${q}][u] += w${q} * v;
 @   end
             }
         }
@@ -57,7 +57,6 @@ static void ${P}_l${l}_conv_forward(${fwd_params})
                 w->a${l}[(m + q)*${L.oh * L.ow} + k] = ${act.sigma("z[q][k]")};
             }
     }
-    (void)oy;
 @ elseif unroll == "none" then
     /* Loops for an optimizing compiler: ${L.mb} maps at a time, one output
      * row of sums each; the innermost loop runs along the row (vectorizes)

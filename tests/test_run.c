@@ -35,6 +35,7 @@
 #include "checkpoint.h"
 #include "dataset.h"
 #include "jit.h"
+#include "progress.h"
 #include "rng.h"
 #include "train.h"
 
@@ -273,6 +274,9 @@ static char *const *rt_env(const char *const *extra)
     snprintf(dir, sizeof dir, "%s/xdg", tb_tmpdir());
     mkdir(dir, 0700);
     snprintf(cache, sizeof cache, "XDG_CACHE_HOME=%s", dir);
+    for (k = 0; extra && extra[k]; ++k)         /* a test's own cache replaces the shared one */
+        if (!strncmp(extra[k], "XDG_CACHE_HOME=", 15))
+            cache[0] = '\0';
     for (k = 0; environ[k] && n < 240; ++k) {
         const char *const *x;
         int keep = strncmp(environ[k], "XDG_CACHE_HOME=", 15) && strncmp(environ[k], "CFLAGS=", 7);
@@ -283,7 +287,8 @@ static char *const *rt_env(const char *const *extra)
         if (keep)
             env[n++] = environ[k];
     }
-    env[n++] = cache;
+    if (cache[0])
+        env[n++] = cache;
     env[n++] = cflags;
     for (; extra && *extra && n < 255; ++extra)
         env[n++] = (char *)*extra;
@@ -293,18 +298,31 @@ static char *const *rt_env(const char *const *extra)
 
 /* Run cnngen with args (NULL-terminated, without argv[0]) and extra
  * environment entries "K=V"; capture stdout and stderr. Runs in rt_dir's
- * parent so relative paths do not matter: callers pass absolute ones. */
+ * parent so relative paths do not matter: callers pass absolute ones.
+ *
+ * A `run` that names no backend gets `--backend tcc` (right after "run",
+ * so it cannot become another flag's value): these tests are about
+ * training, resuming and output, and compare runs bit for bit; the default
+ * backend, auto, switches to cc at a moment that depends on timing.  The
+ * tests of auto name it. */
+static int rt_as_is;             /* 1: rt_run adds no --backend (rt_run_as_is) */
+
 static void rt_run(rt_out *o, const char *const *args, const char *const *env)
 {
     char outp[256], errp[256];
-    const char *argv[40];
+    const char *argv[44];
     char *const *envp;
     pid_t pid;
-    int k = 0, st;
+    int k = 0, i, st, named = 0;
     argv[k++] = rt_bin();
-    while (args[k - 1] && k < 39) {
-        argv[k] = args[k - 1];
-        ++k;
+    for (i = 0; args[i]; ++i)
+        named |= !strcmp(args[i], "--backend") || !strncmp(args[i], "--backend=", 10);
+    for (i = 0; args[i] && k < 41; ++i) {
+        argv[k++] = args[i];
+        if (i == 0 && !strcmp(args[0], "run") && !named && !rt_as_is) {
+            argv[k++] = "--backend";
+            argv[k++] = "tcc";
+        }
     }
     argv[k] = NULL;
     rt_path(outp, sizeof outp, ".stdout");
@@ -534,7 +552,7 @@ Test(run, ctrl_c_saves_exits_130_and_resumes_bit_identically)
 
     /* the same run, interrupted during epoch 2 (after epoch 1's line) */
     args[k++] = rt_bin();
-    args[k++] = "run"; args[k++] = net; args[k++] = "--data"; args[k++] = data;
+    args[k++] = "run"; args[k++] = "--backend"; args[k++] = "tcc"; args[k++] = net; args[k++] = "--data"; args[k++] = data;
     args[k++] = "--epochs"; args[k++] = "3"; args[k++] = "--batch"; args[k++] = "1";
     args[k++] = "--save"; args[k++] = b; args[k++] = "--json"; args[k] = NULL;
     cr_assert_eq(pipe(fd), 0);
@@ -594,7 +612,7 @@ Test(run, kill_9_leaves_complete_weights_that_the_state_file_describes)
         int status, fd[2];
         k = 0;
         args[k++] = rt_bin();
-        args[k++] = "run"; args[k++] = net; args[k++] = "--data"; args[k++] = data;
+        args[k++] = "run"; args[k++] = "--backend"; args[k++] = "tcc"; args[k++] = net; args[k++] = "--data"; args[k++] = data;
         args[k++] = "--epochs"; args[k++] = "1000000"; args[k++] = "--save"; args[k++] = w;
         args[k++] = "--json";
         if (t > 0) { args[k++] = "--load"; args[k++] = w; }
@@ -1015,6 +1033,280 @@ Test(run, save_to_a_path_it_cannot_write_fails_before_training)
     rt_run(&o, (const char *const[]){ "run", net, "--data", data, "--save", data, NULL }, NULL);
     rt_expect_error(&o, 1, "is a directory");
     cr_expect_eq(strstr(o.out, "epoch 1/"), NULL, "it trained: %s", o.out);
+}
+
+/* ================================================================ */
+/* Threads, the tiered backend (auto), bench                        */
+/* ================================================================ */
+
+/* rt_run, exactly these arguments (the default backend stays the default). */
+static void rt_run_as_is(rt_out *o, const char *const *args, const char *const *env)
+{
+    rt_as_is = 1;
+    rt_run(o, args, env);
+    rt_as_is = 0;
+}
+
+/* The parameters of a weights file (malloc'd), *count of them. */
+static float *rt_weights(const char *path, size_t *count)
+{
+    char err[512];
+    ckpt_info info;
+    float *p;
+    cr_assert_eq(ckpt_peek(path, &info, err, sizeof err), 0, "%s", err);
+    p = malloc((size_t)info.count * sizeof *p);
+    cr_assert_not_null(p);
+    cr_assert_eq(ckpt_load(path, p, (size_t)info.count, 4, info.arch_hash, err, sizeof err), 0,
+                 "%s", err);
+    *count = (size_t)info.count;
+    return p;
+}
+
+/* Two weights files agree to tol (relative to max(1, |w|)). */
+static void rt_expect_close_weights(const char *a, const char *b, double tol)
+{
+    size_t na, nb, i, worst = 0;
+    float *x = rt_weights(a, &na), *y = rt_weights(b, &nb);
+    double wd = 0.0;
+    cr_assert_eq(na, nb);
+    for (i = 0; i < na; ++i) {
+        double d = fabs((double)x[i] - (double)y[i]) / fmax(1.0, fabs((double)x[i]));
+        if (!(d <= wd)) {
+            wd = d;
+            worst = i;
+        }
+    }
+    cr_expect(wd <= tol, "%s and %s: parameter %zu: %.9g vs %.9g", a, b, worst, x[worst],
+              y[worst]);
+    free(x);
+    free(y);
+}
+
+/* The epochs' costs of two JSON outputs agree to tol. */
+static void rt_expect_same_costs(const char *out1, const char *out2, int epochs, double tol)
+{
+    double c1[8], c2[8];
+    int k;
+    cr_assert_eq(rt_json_values(out1, "cost", c1, 8), epochs, "%s", out1);
+    cr_assert_eq(rt_json_values(out2, "cost", c2, 8), epochs, "%s", out2);
+    for (k = 0; k < epochs; ++k)
+        cr_expect(fabs(c1[k] - c2[k]) <= tol * fabs(c1[k]) + 1e-6, "epoch %d cost %.9g vs %.9g",
+                  k + 1, c1[k], c2[k]);
+}
+
+Test(run, two_threads_train_like_one)
+{
+    char net[256], data[256], w1[256], w2[256];
+    rt_out o1, o2;
+    rt_standard(600);
+    rt_path(net, sizeof net, "syn.lua");
+    rt_path(data, sizeof data, "data");
+    rt_path(w1, sizeof w1, "w1.bin");
+    rt_path(w2, sizeof w2, "w2.bin");
+    rt_run(&o1, (const char *const[]){ "run", net, "--data", data, "--epochs", "2", "--json",
+                                        "--save", w1, NULL }, NULL);
+    cr_assert_eq(o1.status, 0, "stderr: %s", o1.err);
+    rt_run(&o2, (const char *const[]){ "run", net, "--data", data, "--epochs", "2", "--json",
+                                        "--threads", "2", "--save", w2, NULL }, NULL);
+    cr_assert_eq(o2.status, 0, "stderr: %s", o2.err);
+    rt_expect_same_costs(o1.out, o2.out, 2, 1e-4);
+    rt_expect_close_weights(w1, w2, 1e-4);
+    rt_run(&o2, (const char *const[]){ "run", net, "--data", data, "--epochs", "1", "--threads",
+                                        "3", "--batch", "7", NULL }, NULL);
+    cr_assert_eq(o2.status, 0, "stderr: %s", o2.err);
+    cr_expect(strstr(o2.out, ", 3 threads;") != NULL, "%s", o2.out);
+}
+
+/* auto, with the switch pinned before mini-batch 6 (CNNGEN_AUTO_SWITCH_AT)
+ * and a cache of its own: epoch 1 says tcc→cc, epoch 2 cc, and the run
+ * ends where a cc run ends, to float rounding. */
+Test(run, auto_starts_on_tcc_switches_to_cc_and_ends_like_a_cc_run, .timeout = 120)
+{
+    char net[256], data[256], wa[256], wc[256], xdg[300], cache[256];
+    const char *const env[] = { xdg, "CNNGEN_AUTO_SWITCH_AT=5", NULL };
+    rt_out oa, oc;
+    rt_standard(400);
+    rt_path(net, sizeof net, "syn.lua");
+    rt_path(data, sizeof data, "data");
+    rt_path(wa, sizeof wa, "wa.bin");
+    rt_path(wc, sizeof wc, "wc.bin");
+    snprintf(xdg, sizeof xdg, "XDG_CACHE_HOME=%s", rt_path(cache, sizeof cache, "cache"));
+    rt_run(&oa, (const char *const[]){ "run", net, "--data", data, "--epochs", "2", "--json",
+                                        "--backend", "auto", "--save", wa, NULL }, env);
+    cr_assert_eq(oa.status, 0, "stderr: %s", oa.err);
+    cr_expect_str_empty(oa.err);
+    cr_expect(strstr(oa.out, "\"epoch\":1,") && strstr(oa.out, "\"backend\":\"tcc\xe2\x86\x92"
+                                                          "cc\"}\n{\"epoch\":2,"),
+              "epoch 1 should report the switch: %s", oa.out);
+    cr_expect(strstr(oa.out, "\"epoch\":2,") && strstr(oa.out, "\"backend\":\"cc\"}\n"),
+              "epoch 2 should run on cc: %s", oa.out);
+    rt_run(&oc, (const char *const[]){ "run", net, "--data", data, "--epochs", "2", "--json",
+                                        "--backend", "cc", "--save", wc, NULL }, env);
+    cr_assert_eq(oc.status, 0, "stderr: %s", oc.err);
+    rt_expect_same_costs(oc.out, oa.out, 2, 1e-4);
+    rt_expect_close_weights(wc, wa, 1e-4);
+
+    /* on two threads too */
+    rt_run(&oa, (const char *const[]){ "run", net, "--data", data, "--epochs", "2", "--json",
+                                        "--backend", "auto", "--threads", "2", "--save", wa,
+                                        NULL }, (const char *const[]){ "CNNGEN_AUTO_SWITCH_AT=5",
+                                                                       NULL });
+    cr_assert_eq(oa.status, 0, "stderr: %s", oa.err);
+    rt_expect_same_costs(oc.out, oa.out, 2, 1e-4);
+    rt_expect_close_weights(wc, wa, 1e-4);
+}
+
+/* auto is the default of run; the header and the epoch lines say what
+ * runs; once the cc build is in the cache, auto starts on it. */
+Test(run, auto_is_the_default_and_the_progress_names_the_backend, .timeout = 120)
+{
+    char net[256], data[256], xdg[300], cache[256];
+    const char *const env[] = { xdg, "CNNGEN_AUTO_SWITCH_AT=2", NULL };
+    rt_out o;
+    rt_standard(300);
+    rt_path(net, sizeof net, "syn.lua");
+    rt_path(data, sizeof data, "data");
+    snprintf(xdg, sizeof xdg, "XDG_CACHE_HOME=%s", rt_path(cache, sizeof cache, "cache"));
+    rt_run_as_is(&o, (const char *const[]){ "run", net, "--data", data, "--epochs", "2", NULL },
+                 env);
+    cr_assert_eq(o.status, 0, "stderr: %s", o.err);
+    cr_expect(strstr(o.out, "backend tcc (cc compiling in the background)") != NULL, "%s", o.out);
+    cr_expect(strstr(o.out, "samples/s  tcc\xe2\x86\x92" "cc\nepoch 2/2") != NULL, "%s", o.out);
+    cr_expect(strstr(o.out, "samples/s  cc\n") != NULL, "%s", o.out);
+    rt_run_as_is(&o, (const char *const[]){ "run", net, "--data", data, "--epochs", "1", NULL },
+                 env);
+    cr_assert_eq(o.status, 0, "stderr: %s", o.err);
+    cr_expect(strstr(o.out, "backend cc (cached)") != NULL, "%s", o.out);
+    cr_expect(strstr(o.out, "samples/s  cc\n") != NULL, "%s", o.out);
+}
+
+/* A run that ends before the cc build does not wait for it: the compiler
+ * (here made to take 30 s) is stopped and leaves no temporaries; a cc
+ * build that fails leaves training on tcc with a note. */
+Test(run, auto_does_not_wait_for_a_slow_cc_and_survives_a_failing_one, .timeout = 60)
+{
+    char net[256], data[256], xdg[300], cache[256], sub[512];
+    const char *const slow[] = { xdg, "CC=sleep 30; cc", NULL };
+    const char *const failing[] = { xdg, "CC=false", "CNNGEN_AUTO_SWITCH_AT=1", NULL };
+    struct dirent *e;
+    DIR *d;
+    double t0;
+    int leftovers = 0;
+    rt_out o;
+    rt_standard(100);
+    rt_path(net, sizeof net, "syn.lua");
+    rt_path(data, sizeof data, "data");
+    snprintf(xdg, sizeof xdg, "XDG_CACHE_HOME=%s", rt_path(cache, sizeof cache, "cache"));
+    t0 = progress_now();
+    rt_run(&o, (const char *const[]){ "run", net, "--data", data, "--epochs", "1", "--json",
+                                       "--backend", "auto", NULL }, slow);
+    cr_assert_eq(o.status, 0, "stderr: %s", o.err);
+    cr_expect(progress_now() - t0 < 20, "the run waited for the compiler");
+    cr_expect(strstr(o.out, "\"backend\":\"tcc\"") != NULL, "%s", o.out);
+    snprintf(sub, sizeof sub, "%s/cnngen", cache);
+    d = opendir(sub);
+    while (d && (e = readdir(d)) != NULL)
+        if (strstr(e->d_name, ".so") || strstr(e->d_name, "tmp"))
+            ++leftovers, fprintf(stderr, "left in the cache: %s\n", e->d_name);
+    if (d)
+        closedir(d);
+    cr_expect_eq(leftovers, 0);
+
+    rt_run(&o, (const char *const[]){ "run", net, "--data", data, "--epochs", "1", "--json",
+                                       "--backend", "auto", NULL }, failing);
+    cr_assert_eq(o.status, 0, "stderr: %s", o.err);
+    cr_expect(strstr(o.err, "training goes on with tcc") != NULL, "%s", o.err);
+    cr_expect(strstr(o.out, "\"backend\":\"tcc\"") != NULL, "%s", o.out);
+}
+
+Test(run, bench_measures_every_backend_and_writes_json, .timeout = 180)
+{
+    static const char *const keys[] = { "net", "backend", "threads", "batch",
+                                        "train_samples_per_s", "infer_us", "gflops",
+                                        "peak_fraction", NULL };
+    char n1[256], n2[256], data[256], json[256], tmp[256], tmpenv[300];
+    const char *const env[] = { tmpenv, NULL };
+    unsigned char *text;
+    size_t len;
+    const char *p;
+    double v[64];
+    int k, rows = 0, train = 0, infer = 0, build = 0, peak = 0;
+    rt_out o;
+    rt_standard(600);
+    rt_make_net("syn2.lua", "tanh", 8, 4);
+    rt_path(n1, sizeof n1, "syn.lua");
+    rt_path(n2, sizeof n2, "syn2.lua");
+    rt_path(data, sizeof data, "data");
+    rt_path(json, sizeof json, "bench.json");
+    cr_assert_eq(mkdir(rt_path(tmp, sizeof tmp, "tmp"), 0755), 0);
+    snprintf(tmpenv, sizeof tmpenv, "TMPDIR=%s", tmp);
+    rt_run(&o, (const char *const[]){ "bench", n1, n2, "--data", data, "--runs", "1",
+                                       "--min-time", "0.01", "--out", json, NULL }, env);
+    cr_assert_eq(o.status, 0, "stderr: %s\nstdout: %s", o.err, o.out);
+    cr_expect(strstr(o.out, "peak: ") && strstr(o.out, "GFLOPS"), "%s", o.out);
+    cr_expect(strstr(o.out, "medians of 1 runs") != NULL, "%s", o.out);
+    rt_read_file(json, &text, &len);
+    text[len] = '\0';
+    cr_expect(text[0] == '[' && strstr((char *)text, "]\n"), "%s", text);
+    for (p = (char *)text; (p = strstr(p, "{\"kind\":\"")) != NULL; ++p) {
+        const char *end = strchr(p, '}');
+        ++rows;
+        train += !strncmp(p + 9, "train\"", 6);     /* p + 9: after {"kind":" */
+        infer += !strncmp(p + 9, "infer\"", 6);
+        build += !strncmp(p + 9, "build\"", 6);
+        peak += !strncmp(p + 9, "peak\"", 5);
+        for (k = 0; keys[k]; ++k) {
+            char key[64];
+            const char *at;
+            snprintf(key, sizeof key, "\"%s\":", keys[k]);
+            at = strstr(p, key);
+            cr_expect(at && at < end, "a row lacks %s: %.200s", keys[k], p);
+        }
+    }
+    /* 2 nets x (3 backends x 2 threads x 2 batches) training rows;
+     * 2 nets x 2 backends x (batch 1 + batch 256 on 1 and 2 threads) */
+    cr_expect_eq(train, 24, "%s", text);
+    cr_expect_eq(infer, 12, "%s", text);
+    cr_expect_eq(build, 4, "%s", text);
+    cr_expect_eq(peak, 1, "%s", text);
+    cr_expect_eq(rows, 41);
+    cr_expect_eq(rt_json_values((char *)text, "train_samples_per_s", v, 64), 41);
+    free(text);
+    /* the scratch caches are gone */
+    {
+        DIR *d = opendir(tmp);
+        struct dirent *e;
+        int n = 0;
+        while (d && (e = readdir(d)) != NULL)
+            n += strcmp(e->d_name, ".") && strcmp(e->d_name, "..");
+        if (d)
+            closedir(d);
+        cr_expect_eq(n, 0, "bench left files in TMPDIR");
+    }
+}
+
+Test(run, bench_and_threads_flags_are_checked)
+{
+    char net[256], w[256];
+    rt_out o;
+    rt_standard(100);
+    rt_path(net, sizeof net, "syn.lua");
+    rt_path(w, sizeof w, "b.json");
+    rt_run(&o, (const char *const[]){ "bench", net, "--json", w, NULL }, NULL);
+    rt_expect_error(&o, 2, "--out");
+    rt_run(&o, (const char *const[]){ "bench", net, "--runs", "0", NULL }, NULL);
+    rt_expect_error(&o, 2, "--runs");
+    rt_run(&o, (const char *const[]){ "bench", net, "--save", w, NULL }, NULL);
+    rt_expect_error(&o, 2, "bench does not take --save");
+    rt_run(&o, (const char *const[]){ "run", net, "--out", w, NULL }, NULL);
+    rt_expect_error(&o, 2, "--out is an option of bench");
+    rt_run(&o, (const char *const[]){ "run", net, "--threads", "0", NULL }, NULL);
+    rt_expect_error(&o, 2, "--threads");
+    rt_run(&o, (const char *const[]){ "info", net, "--threads", "2", NULL }, NULL);
+    rt_expect_error(&o, 2, "--threads is an option of run and bench");
+    rt_run(&o, (const char *const[]){ "run", net, net, NULL }, NULL);
+    rt_expect_error(&o, 2, "unexpected argument");
+    cr_expect(!rt_exists("b.json"));
 }
 
 /* ================================================================ */

@@ -40,7 +40,7 @@ local function normalize(net, opts)
   o.unroll = o.unroll or (o.backend == "tcc" and "full" or "none")
   if not UNROLLS[o.unroll] then err.plain("--unroll must be none, kernel or full, not %q", o.unroll) end
   o.mode = o.mode or "train"
-  if o.mode == "inference" and not o.weights_path then
+  if o.mode == "inference" and not o.weights_path and not o.stand_in_weights then
     err.plain("--inference needs --weights W: the trained parameters to bake into the code")
   end
   if o.weights_path and o.mode ~= "inference" then
@@ -73,9 +73,15 @@ function M.generate(desc, opts)
   return out
 end
 
--- info(desc, opts) -> text
+-- info(desc, opts) -> text, measure
+-- With opts.mode == "inference", measure is the inference code to compile
+-- for the footprint (cmd_info.c): { c, h, name, header_name, c_name,
+-- options, real, work_bytes, weights_bytes }, generated with stand-in
+-- weights (no file needed): a fixed pattern of ordinary values, so the
+-- compiler folds nothing that trained weights would not let it fold.
 function M.info(desc, opts)
   local net = M.resolve(desc, opts)
+  opts.stand_in_weights = true
   local o = normalize(net, opts)
   local rsize = o.real == "double" and 8 or 4
   local lines = {}
@@ -104,7 +110,16 @@ function M.info(desc, opts)
   add("%-3s %-8s %-16s %12s %14s %14s %12s", "", "total", "", commas(tp), commas(tf), commas(tb), commas(tw))
   add("parameters: %s (%s bytes); per sample: %s MACs forward, %s MACs forward+backward",
       commas(tp), commas(tp * rsize), commas(tf), commas(tf + tb))
-  return table.concat(lines, "\n") .. "\n", net
+  local measure
+  if o.mode == "inference" then
+    o.weights, o.weights_hash = {}, "-"
+    o.weights_source = "stand-in weights of cnngen info"
+    for k = 1, net.param_count do o.weights[k] = ((k * 7919) % 255 - 127) / 512 end
+    local out = emit.generate(net, o)
+    measure = { c = out.c, h = out.h, name = o.name, header_name = o.header_name, c_name = o.c_name,
+                options = o.options, real = o.real, work_bytes = tw, weights_bytes = tp * rsize }
+  end
+  return table.concat(lines, "\n") .. "\n", measure
 end
 
 return M
