@@ -846,15 +846,17 @@ static int bench_write_json(const bench *b, const char *path)
         }
         if (r->samples > 0) {
             bench_put(&w, ",\"cold_samples\":%ld", r->samples);
-            bench_num(&w, "switch_s", r->switch_s);
+            bench_num(&w, "switch_s", r->switch_s > 0 ? r->switch_s : -1);   /* null: no switch */
             bench_num(&w, "cold_cc_samples_per_s", r->cold_cc);
             bench_num(&w, "cold_tcc_samples_per_s", r->cold_tcc);
         }
         if (!strcmp(r->kind, "peak"))
             bench_put(&w, ",\"isa\":\"%s\",\"lanes\":%d,\"accumulators\":%d,\"ghz\":%.4g,"
-                      "\"fma_per_cycle\":%.4g,\"gflops_avx2\":%.6g,\"cores\":%d,\"cpu\":\"%s\"",
+                      "\"fma_per_cycle\":%.4g,\"gflops_avx2\":%.6g,\"gflops_avx512\":%.6g,"
+                      "\"cores\":%d,\"cpu\":\"%s\"",
                       b->peak.isa, b->peak.lanes, b->peak.accumulators, b->peak.ghz,
-                      b->peak.fma_per_cycle, b->peak.gflops_avx2, b->cores, cpu);
+                      b->peak.fma_per_cycle, b->peak.gflops_avx2, b->peak.gflops_avx512,
+                      b->cores, cpu);
         bench_put(&w, "}%s\n", i + 1 < b->nrows ? "," : "");
     }
     bench_put(&w, "]\n");
@@ -943,8 +945,8 @@ int cmd_bench(lua_State *T, const cli_opts *o)
            "%.2f GHz), spread %.1f%% over %d runs", b.peak.gflops, b.peak.isa, b.peak.lanes,
            b.peak.accumulators, b.peak.fma_per_cycle, b.peak.ghz, 100.0 * b.peak.spread,
            b.peak.runs);
-    if (b.peak.gflops_avx2 > 0 && strcmp(b.peak.isa, "avx2+fma"))
-        printf("; AVX2+FMA alone %.1f GFLOPS", b.peak.gflops_avx2);
+    if (b.peak.gflops_avx2 > 0 && b.peak.gflops_avx512 > 0)
+        printf("; AVX2+FMA %.1f, AVX-512 %.1f GFLOPS", b.peak.gflops_avx2, b.peak.gflops_avx512);
     printf("\n");
     printf("runs: medians of %d runs of >= %.2f s of work each (builds and auto: %d runs; auto "
            "runs are cold: every build included); spread = (max - min) / median; peak = "

@@ -534,6 +534,11 @@ static int run_train(run_job *j, const cli_opts *o)
             rc = HOST_FAIL;
             break;
         }
+        if (j->tiering && !j->switch_at && tier_ready(&j->tier)) {
+            const net_api *api = run_next_api(j);   /* evaluate on cc if it is ready */
+            if (api)
+                train_use_api(&j->tr, api);
+        }
         if (train_eval(j->tr.api, j->params, &j->ds.test, kind, progress_testing, &j->pg,
                        &ev, err, sizeof err) != 0) {
             progress_clear(&j->pg);

@@ -234,6 +234,7 @@ void peak_measure(peak_result *r, int runs, double seconds)
         double g;
         rate = peak_rate(peak_avx512, runs, seconds, &spread);
         g = rate * 16 * 2.0 * 1e-9;
+        r->gflops_avx512 = g;
         if (g > r->gflops) {
             r->gflops = g;
             r->isa = "avx512f";

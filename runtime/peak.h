@@ -21,6 +21,7 @@ typedef struct peak_result {
     double ghz;                 /* the core clock measured alongside (0: unknown) */
     double fma_per_cycle;       /* vector FMA instructions per cycle (0: unknown) */
     double gflops_avx2;         /* the AVX2+FMA variant alone (0: not run) */
+    double gflops_avx512;       /* the AVX-512 variant alone (0: not run) */
     double spread;              /* (max - min) / median of the runs of the best variant */
     int runs;
 } peak_result;

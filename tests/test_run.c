@@ -35,7 +35,6 @@
 #include "checkpoint.h"
 #include "dataset.h"
 #include "jit.h"
-#include "progress.h"
 #include "rng.h"
 #include "train.h"
 
@@ -1181,8 +1180,9 @@ Test(run, auto_is_the_default_and_the_progress_names_the_backend, .timeout = 120
 }
 
 /* A run that ends before the cc build does not wait for it: the compiler
- * (here made to take 30 s) is stopped and leaves no temporaries; a cc
- * build that fails leaves training on tcc with a note. */
+ * (here made to take 30 s) is stopped, so the cache holds no object and no
+ * temporaries (had the run waited, the object would be there); a cc build
+ * that fails leaves training on tcc with a note. */
 Test(run, auto_does_not_wait_for_a_slow_cc_and_survives_a_failing_one, .timeout = 60)
 {
     char net[256], data[256], xdg[300], cache[256], sub[512];
@@ -1190,18 +1190,15 @@ Test(run, auto_does_not_wait_for_a_slow_cc_and_survives_a_failing_one, .timeout 
     const char *const failing[] = { xdg, "CC=false", "CNNGEN_AUTO_SWITCH_AT=1", NULL };
     struct dirent *e;
     DIR *d;
-    double t0;
     int leftovers = 0;
     rt_out o;
     rt_standard(100);
     rt_path(net, sizeof net, "syn.lua");
     rt_path(data, sizeof data, "data");
     snprintf(xdg, sizeof xdg, "XDG_CACHE_HOME=%s", rt_path(cache, sizeof cache, "cache"));
-    t0 = progress_now();
     rt_run(&o, (const char *const[]){ "run", net, "--data", data, "--epochs", "1", "--json",
                                        "--backend", "auto", NULL }, slow);
     cr_assert_eq(o.status, 0, "stderr: %s", o.err);
-    cr_expect(progress_now() - t0 < 20, "the run waited for the compiler");
     cr_expect(strstr(o.out, "\"backend\":\"tcc\"") != NULL, "%s", o.out);
     snprintf(sub, sizeof sub, "%s/cnngen", cache);
     d = opendir(sub);
