@@ -7,13 +7,13 @@
  * The writer is kept static here: the generator's own outputs go through
  * gen/outfile.c, which follows the same protocol.
  */
+#include "errfmt.h"
 #include "checkpoint.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <float.h>
 #include <math.h>
-#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -28,18 +28,6 @@ typedef char ckpt_double_is_64_bits[sizeof(double) == 8 ? 1 : -1];
 static const unsigned char ckpt_magic[8] = { 'C', 'N', 'N', 'G', 'E', 'N', 'W', '\0' };
 
 #define CKPT_CHUNK 65536        /* bytes encoded, hashed and written at a time */
-
-/* Format a message into err (if there is room) and return -1. */
-static int ckpt_error(char *err, size_t errlen, const char *fmt, ...)
-{
-    va_list ap;
-    if (err && errlen > 0) {
-        va_start(ap, fmt);
-        vsnprintf(err, errlen, fmt, ap);
-        va_end(ap);
-    }
-    return -1;
-}
 
 /* ---- little-endian encoding ------------------------------------------ */
 
@@ -124,7 +112,7 @@ static int ckpt_out_open(ckpt_out *o, const char *path, char *err, size_t errlen
     o->f = NULL;
     o->tmp = malloc(strlen(path) + sizeof ".tmpXXXXXX");
     if (!o->tmp)
-        return ckpt_error(err, errlen, "%s: out of memory", path);
+        return errfmt(err, errlen, "%s: out of memory", path);
     strcpy(o->tmp, path);
     strcat(o->tmp, ".tmpXXXXXX");
     fd = mkstemp(o->tmp);
@@ -132,7 +120,7 @@ static int ckpt_out_open(ckpt_out *o, const char *path, char *err, size_t errlen
         int e = errno;
         free(o->tmp);
         o->tmp = NULL;
-        return ckpt_error(err, errlen, "%s: cannot create a temporary file beside it: %s",
+        return errfmt(err, errlen, "%s: cannot create a temporary file beside it: %s",
                           path, strerror(e));
     }
     if (stat(path, &st) == 0 && S_ISREG(st.st_mode))
@@ -143,7 +131,7 @@ static int ckpt_out_open(ckpt_out *o, const char *path, char *err, size_t errlen
         unlink(o->tmp);
         free(o->tmp);
         o->tmp = NULL;
-        return ckpt_error(err, errlen, "%s: cannot prepare a temporary file: %s",
+        return errfmt(err, errlen, "%s: cannot prepare a temporary file: %s",
                           path, strerror(e));
     }
     return 0;
@@ -168,7 +156,7 @@ static int ckpt_out_write(ckpt_out *o, const void *p, size_t n, char *err, size_
     if (n > 0 && fwrite(p, 1, n, o->f) != n) {
         int e = errno;
         ckpt_out_abort(o);
-        return ckpt_error(err, errlen, "%s: write failed: %s", o->path, strerror(e));
+        return errfmt(err, errlen, "%s: write failed: %s", o->path, strerror(e));
     }
     return 0;
 }
@@ -239,13 +227,13 @@ static int ckpt_out_commit(ckpt_out *o, char *err, size_t errlen)
     free(o->tmp);
     o->tmp = NULL;
     if (ckpt_sync_dir(o->path) != 0)
-        return ckpt_error(err, errlen, "%s: written, but syncing its directory failed: %s",
+        return errfmt(err, errlen, "%s: written, but syncing its directory failed: %s",
                           o->path, strerror(errno));
     return 0;
 fail:
     e = errno;
     ckpt_out_abort(o);
-    return ckpt_error(err, errlen, "%s: %s: %s", o->path, what, strerror(e));
+    return errfmt(err, errlen, "%s: %s: %s", o->path, what, strerror(e));
 }
 
 /* ---- save ------------------------------------------------------------- */
@@ -261,11 +249,11 @@ int ckpt_save(const char *path, const void *params, size_t count, int real_size,
     ckpt_out o;
 
     if (real_size != 4 && real_size != 8)
-        return ckpt_error(err, errlen, "%s: internal error: real size %d (must be 4 or 8)",
+        return errfmt(err, errlen, "%s: internal error: real size %d (must be 4 or 8)",
                           path, real_size);
     buf = malloc(CKPT_CHUNK);
     if (!buf)
-        return ckpt_error(err, errlen, "%s: out of memory", path);
+        return errfmt(err, errlen, "%s: out of memory", path);
     if (ckpt_out_open(&o, path, err, errlen) < 0) {
         free(buf);
         return -1;
@@ -305,14 +293,14 @@ static FILE *ckpt_open(const char *path, long long *size, char *err, size_t errl
     struct stat st;
     FILE *f = fopen(path, "rb");
     if (!f) {
-        ckpt_error(err, errlen, "%s: cannot open: %s", path, strerror(errno));
+        errfmt(err, errlen, "%s: cannot open: %s", path, strerror(errno));
         return NULL;
     }
     *size = -1;
     if (fstat(fileno(f), &st) == 0) {
         if (S_ISDIR(st.st_mode)) {
             fclose(f);
-            ckpt_error(err, errlen, "%s: cannot open: %s", path, strerror(EISDIR));
+            errfmt(err, errlen, "%s: cannot open: %s", path, strerror(EISDIR));
             return NULL;
         }
         if (S_ISREG(st.st_mode))
@@ -327,8 +315,8 @@ static int ckpt_read(FILE *f, const char *path, void *buf, size_t n, char *err, 
     if (fread(buf, 1, n, f) == n)
         return 0;
     if (ferror(f))
-        return ckpt_error(err, errlen, "%s: read error: %s", path, strerror(errno));
-    return ckpt_error(err, errlen, "%s: truncated weights file", path);
+        return errfmt(err, errlen, "%s: read error: %s", path, strerror(errno));
+    return errfmt(err, errlen, "%s: truncated weights file", path);
 }
 
 /* Read and check the header: magic, version, real size; fill *info,
@@ -341,25 +329,25 @@ static int ckpt_read_header(FILE *f, const char *path, ckpt_info *info,
     uint32_t rs;
 
     if (got < sizeof head && ferror(f))
-        return ckpt_error(err, errlen, "%s: read error: %s", path, strerror(errno));
+        return errfmt(err, errlen, "%s: read error: %s", path, strerror(errno));
     if (memcmp(head, ckpt_magic, got < 8 ? got : 8) != 0)
-        return ckpt_error(err, errlen, "%s: not a cnngen weights file (bad magic)", path);
+        return errfmt(err, errlen, "%s: not a cnngen weights file (bad magic)", path);
     if (got < sizeof head)
-        return ckpt_error(err, errlen, "%s: truncated weights file (%zu bytes; the header "
+        return errfmt(err, errlen, "%s: truncated weights file (%zu bytes; the header "
                           "alone is %d)", path, got, CKPT_HEADER_SIZE);
     info->version = ckpt_get_u32(head + 8);
     if (info->version != CKPT_VERSION)
-        return ckpt_error(err, errlen, "%s: unsupported weights file version %u (this "
+        return errfmt(err, errlen, "%s: unsupported weights file version %u (this "
                           "cnngen reads version %d)", path, info->version, CKPT_VERSION);
     rs = ckpt_get_u32(head + 12);
     if (rs != 4 && rs != 8)
-        return ckpt_error(err, errlen, "%s: corrupt weights file: real size %lu (must be "
+        return errfmt(err, errlen, "%s: corrupt weights file: real size %lu (must be "
                           "4 or 8)", path, (unsigned long)rs);
     info->real_size = (int)rs;
     info->count = ckpt_get_u64(head + 16);
     info->arch_hash = ckpt_get_u64(head + 24);
     if (info->count > (UINT64_MAX - CKPT_HEADER_SIZE - 8) / rs)
-        return ckpt_error(err, errlen, "%s: corrupt weights file: parameter count %llu "
+        return errfmt(err, errlen, "%s: corrupt weights file: parameter count %llu "
                           "is impossible", path, info->count);
     info->file_size = CKPT_HEADER_SIZE + info->count * rs + 8;
     return 0;
@@ -373,9 +361,9 @@ static int ckpt_check_size(const char *path, const ckpt_info *info, long long si
     if (size < 0 || (unsigned long long)size == info->file_size)
         return 0;
     if ((unsigned long long)size < info->file_size)
-        return ckpt_error(err, errlen, "%s: truncated weights file (%lld bytes; its header "
+        return errfmt(err, errlen, "%s: truncated weights file (%lld bytes; its header "
                           "implies %llu)", path, size, info->file_size);
-    return ckpt_error(err, errlen, "%s: trailing data after the weights (%lld bytes; its "
+    return errfmt(err, errlen, "%s: trailing data after the weights (%lld bytes; its "
                       "header implies %llu)", path, size, info->file_size);
 }
 
@@ -424,7 +412,7 @@ static int ckpt_decode(const char *path, const unsigned char *raw, int file_size
         for (i = 0; i < count; ++i) {
             double d = ckpt_get_real(raw, i, file_size);
             if (isfinite(d) && (d > FLT_MAX || d < -FLT_MAX))
-                return ckpt_error(err, errlen, "%s: parameter %zu (%g) is beyond the range "
+                return errfmt(err, errlen, "%s: parameter %zu (%g) is beyond the range "
                                   "of float; load it into a double network", path, i, d);
         }
     for (i = 0; i < count; ++i) {
@@ -455,7 +443,7 @@ int ckpt_load(const char *path, void *params, size_t count, int real_size,
     int rc = -1;
 
     if (real_size != 4 && real_size != 8)
-        return ckpt_error(err, errlen, "%s: internal error: real size %d (must be 4 or 8)",
+        return errfmt(err, errlen, "%s: internal error: real size %d (must be 4 or 8)",
                           path, real_size);
     f = ckpt_open(path, &size, err, errlen);
     if (!f)
@@ -463,12 +451,12 @@ int ckpt_load(const char *path, void *params, size_t count, int real_size,
     if (ckpt_read_header(f, path, &info, err, errlen) < 0)
         goto done;
     if (info.count != (unsigned long long)count) {
-        ckpt_error(err, errlen, "%s: weights file has %llu parameters, the network has %zu",
+        errfmt(err, errlen, "%s: weights file has %llu parameters, the network has %zu",
                    path, info.count, count);
         goto done;
     }
     if (info.arch_hash != arch_hash) {
-        ckpt_error(err, errlen, "%s: weights were trained for a different network "
+        errfmt(err, errlen, "%s: weights were trained for a different network "
                    "architecture (file's hash %016llx, network's %016llx)",
                    path, info.arch_hash, arch_hash);
         goto done;
@@ -478,18 +466,18 @@ int ckpt_load(const char *path, void *params, size_t count, int real_size,
     nraw = count * (size_t)info.real_size;
     raw = malloc(nraw ? nraw : 1);
     if (!raw) {
-        ckpt_error(err, errlen, "%s: out of memory (%zu bytes)", path, nraw);
+        errfmt(err, errlen, "%s: out of memory (%zu bytes)", path, nraw);
         goto done;
     }
     if (ckpt_read(f, path, raw, nraw, err, errlen) < 0
         || ckpt_read(f, path, tail, sizeof tail, err, errlen) < 0)
         goto done;
     if (getc(f) != EOF) {
-        ckpt_error(err, errlen, "%s: trailing data after the weights", path);
+        errfmt(err, errlen, "%s: trailing data after the weights", path);
         goto done;
     }
     if (ckpt_get_u64(tail) != ckpt_hash(CKPT_HASH_INIT, raw, nraw)) {
-        ckpt_error(err, errlen, "%s: checksum mismatch: the weights file is corrupt", path);
+        errfmt(err, errlen, "%s: checksum mismatch: the weights file is corrupt", path);
         goto done;
     }
     rc = ckpt_decode(path, raw, info.real_size, params, count, real_size, err, errlen);

@@ -5,12 +5,12 @@
  * Policy lives here (which name means which directory, which file names a
  * directory must hold, plain before .gz); the file format lives in idx.c.
  */
+#include "errfmt.h"
 #include "dataset.h"
 #include "idx.h"
 
 #include <errno.h>
 #include <limits.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,18 +27,6 @@ static const char *const ds_file_base[DS_NFILES] = {
     "train-images-idx3-ubyte", "train-labels-idx1-ubyte",
     "t10k-images-idx3-ubyte",  "t10k-labels-idx1-ubyte",
 };
-
-/* Format a message into err (if there is room) and return -1. */
-static int ds_error(char *err, size_t errlen, const char *fmt, ...)
-{
-    va_list ap;
-    if (err && errlen > 0) {
-        va_start(ap, fmt);
-        vsnprintf(err, errlen, fmt, ap);
-        va_end(ap);
-    }
-    return -1;
-}
 
 /* Find dir/base, else dir/base.gz (plain first: see dataset.h), and write
  * the path found into out.  Returns 0, or -1 when neither exists or the
@@ -76,22 +64,22 @@ static int ds_load_split(const char *img_path, const char *lbl_path, ds_split *s
         return -1;
     }
     if (im.ndims != 3) {
-        ds_error(err, errlen, "%s: images must be 3-D [n][rows][cols]; this file has "
+        errfmt(err, errlen, "%s: images must be 3-D [n][rows][cols]; this file has "
                  "%d dimension%s", img_path, im.ndims, im.ndims == 1 ? "" : "s");
         goto done;
     }
     if (lb.ndims != 1) {
-        ds_error(err, errlen, "%s: labels must be 1-D [n]; this file has %d dimensions",
+        errfmt(err, errlen, "%s: labels must be 1-D [n]; this file has %d dimensions",
                  lbl_path, lb.ndims);
         goto done;
     }
     if (lb.dims[0] != im.dims[0]) {
-        ds_error(err, errlen, "%s has %u labels but %s has %u images",
+        errfmt(err, errlen, "%s has %u labels but %s has %u images",
                  lbl_path, lb.dims[0], img_path, im.dims[0]);
         goto done;
     }
     if (im.count > (size_t)INT_MAX) {
-        ds_error(err, errlen, "%s: too large (%u images of %ux%u; at most %d pixels "
+        errfmt(err, errlen, "%s: too large (%u images of %ux%u; at most %d pixels "
                  "in all are supported)", img_path, im.dims[0], im.dims[1], im.dims[2],
                  INT_MAX);
         goto done;
@@ -99,7 +87,7 @@ static int ds_load_split(const char *img_path, const char *lbl_path, ds_split *s
     s->x = malloc(im.count * sizeof *s->x);
     s->y = malloc(lb.count * sizeof *s->y);
     if (!s->x || !s->y) {
-        ds_error(err, errlen, "%s: out of memory", img_path);
+        errfmt(err, errlen, "%s: out of memory", img_path);
         ds_split_free(s);
         goto done;
     }
@@ -145,15 +133,15 @@ static int ds_resolve(const char *name, char *dir, size_t dirlen, int *known,
         len = snprintf(dir, dirlen, "%s/%s", root, DS_FASHION_NAME);
     } else {
         if (stat(name, &st) != 0)
-            return ds_error(err, errlen, "%s: unknown data set (known: %s) and not a "
+            return errfmt(err, errlen, "%s: unknown data set (known: %s) and not a "
                             "directory: %s", name, DS_FASHION_NAME, strerror(errno));
         if (!S_ISDIR(st.st_mode))
-            return ds_error(err, errlen, "%s: unknown data set (known: %s) and not a "
+            return errfmt(err, errlen, "%s: unknown data set (known: %s) and not a "
                             "directory", name, DS_FASHION_NAME);
         len = snprintf(dir, dirlen, "%s", name);
     }
     if (len < 0 || (size_t)len >= dirlen)
-        return ds_error(err, errlen, "%s: path too long", name);
+        return errfmt(err, errlen, "%s: path too long", name);
     return 0;
 }
 
@@ -171,10 +159,10 @@ int dataset_open(const char *name_or_dir, dataset *ds, char *err, size_t errlen)
         if (ds_find_file(ds->source, ds_file_base[k], path[k], sizeof path[k]) == 0)
             continue;
         if (known)
-            ds_error(err, errlen, "%s: data not found in %s (install it: apt-get install %s)",
+            errfmt(err, errlen, "%s: data not found in %s (install it: apt-get install %s)",
                      name_or_dir, ds->source, DS_FASHION_PACKAGE);
         else
-            ds_error(err, errlen, "%s: no %s or %s.gz (a data set directory holds "
+            errfmt(err, errlen, "%s: no %s or %s.gz (a data set directory holds "
                      "train-images-idx3-ubyte, train-labels-idx1-ubyte, "
                      "t10k-images-idx3-ubyte, t10k-labels-idx1-ubyte, each plain or .gz)",
                      ds->source, ds_file_base[k], ds_file_base[k]);
@@ -189,7 +177,7 @@ int dataset_open(const char *name_or_dir, dataset *ds, char *err, size_t errlen)
         return -1;
     }
     if (ds->train.rows != ds->test.rows || ds->train.cols != ds->test.cols) {
-        ds_error(err, errlen, "%s: train images are %dx%d but test images are %dx%d",
+        errfmt(err, errlen, "%s: train images are %dx%d but test images are %dx%d",
                  name_or_dir, ds->train.rows, ds->train.cols, ds->test.rows, ds->test.cols);
         dataset_free(ds);
         return -1;
@@ -224,7 +212,7 @@ static int ds_check_labels(const dataset *ds, const ds_split *s, const char *spl
     int i;
     for (i = 0; i < s->n; ++i)
         if (s->y[i] < 0 || s->y[i] >= out_size)
-            return ds_error(err, errlen, "%s%s%s label at index %d is %d, but the network "
+            return errfmt(err, errlen, "%s%s%s label at index %d is %d, but the network "
                             "has %d output%s (labels must be 0..%d)",
                             ds->name, *ds->name ? ": " : "", split, i, s->y[i],
                             out_size, out_size == 1 ? "" : "s", out_size - 1);
@@ -237,7 +225,7 @@ int dataset_check(const dataset *ds, int in_c, int in_h, int in_w, int out_size,
 {
     const char *sep = *ds->name ? ": " : "";
     if (in_c != 1 || in_h != ds->train.rows || in_w != ds->train.cols)
-        return ds_error(err, errlen, "%s%sdata has %dx%d images but the network takes "
+        return errfmt(err, errlen, "%s%sdata has %dx%d images but the network takes "
                         "[%d][%d][%d]", ds->name, sep, ds->train.rows, ds->train.cols,
                         in_c, in_h, in_w);
     if (ds_check_labels(ds, &ds->train, "train", out_size, err, errlen) < 0

@@ -2,26 +2,15 @@
  * gradcheck.c -- loss_grad against central finite differences (see
  * gradcheck.h for the method, the sampling and the kink rule).
  */
+#include "errfmt.h"
 #include "gradcheck.h"
 
 #include <math.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "rng.h"
-
-static int gc_error(char *err, size_t errlen, const char *fmt, ...)
-{
-    va_list ap;
-    if (err && errlen > 0) {
-        va_start(ap, fmt);
-        vsnprintf(err, errlen, fmt, ap);
-        va_end(ap);
-    }
-    return -1;
-}
 
 void gradcheck_defaults(gc_opts *o)
 {
@@ -142,7 +131,7 @@ int gradcheck_run(const net_api *api, const gc_group *groups, int ngroups, const
 
     gradcheck_defaults(&o);
     if (!api->is_double)
-        return gc_error(err, errlen, "internal error: the gradient check needs the double build");
+        return errfmt(err, errlen, "internal error: the gradient check needs the double build");
     if (!groups || ngroups <= 0) {
         memset(&all_group, 0, sizeof all_group);
         snprintf(all_group.name, sizeof all_group.name, "all parameters");
@@ -152,7 +141,7 @@ int gradcheck_run(const net_api *api, const gc_group *groups, int ngroups, const
     }
     for (gi = 0; gi < ngroups; ++gi) {
         if (groups[gi].off + groups[gi].count > api->param_count)
-            return gc_error(err, errlen, "internal error: group '%s' [%zu, %zu) beyond the "
+            return errfmt(err, errlen, "internal error: group '%s' [%zu, %zu) beyond the "
                             "%zu parameters", groups[gi].name, groups[gi].off,
                             groups[gi].off + groups[gi].count, api->param_count);
         if (groups[gi].count > maxcount)
@@ -172,7 +161,7 @@ int gradcheck_run(const net_api *api, const gc_group *groups, int ngroups, const
     idx = malloc((maxcount ? maxcount : 1) * sizeof *idx);
     mark = malloc(maxcount ? maxcount : 1);
     if (!r.p || !r.g || !r.scratch || !r.x || !r.labels || !r.work || !idx || !mark) {
-        gc_error(err, errlen, "out of memory for the gradient check");
+        errfmt(err, errlen, "out of memory for the gradient check");
         goto done;
     }
 

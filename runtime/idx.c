@@ -6,11 +6,11 @@
  * the header's sizes, so a corrupt header that promises gigabytes costs no
  * more memory than the file actually holds before "truncated" is reported.
  */
+#include "errfmt.h"
 #include "idx.h"
 
 #include <errno.h>
 #include <fcntl.h>
-#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,19 +22,6 @@
 #define IDX_TYPE_UBYTE 0x08
 #define IDX_FIRST_CHUNK ((size_t)1 << 20)   /* first data allocation, bytes */
 #define IDX_READ_MAX    ((size_t)1 << 30)   /* one gzread call, bytes (fits unsigned/int) */
-
-/* Format a message into err (if there is room for one) and return -1, so
- * callers can write `return idx_error(...)`. */
-static int idx_error(char *err, size_t errlen, const char *fmt, ...)
-{
-    va_list ap;
-    if (err && errlen > 0) {
-        va_start(ap, fmt);
-        vsnprintf(err, errlen, fmt, ap);
-        va_end(ap);
-    }
-    return -1;
-}
 
 /* Name of an IDX element type, for the "unsupported type" message; NULL for
  * a byte the format does not define. */
@@ -68,8 +55,8 @@ static int idx_read(gzFile f, const char *path, void *buf, size_t n, size_t *got
             int code;
             const char *msg = gzerror(f, &code);
             if (code == Z_ERRNO)
-                return idx_error(err, errlen, "%s: read error: %s", path, strerror(errno));
-            return idx_error(err, errlen, "%s: corrupt gzip data: %s", path, msg);
+                return errfmt(err, errlen, "%s: read error: %s", path, strerror(errno));
+            return errfmt(err, errlen, "%s: corrupt gzip data: %s", path, msg);
         }
         if (r == 0)
             break;
@@ -89,18 +76,18 @@ static gzFile idx_open(const char *path, char *err, size_t errlen)
     gzFile f;
     int fd = open(path, O_RDONLY);
     if (fd < 0) {
-        idx_error(err, errlen, "%s: cannot open: %s", path, strerror(errno));
+        errfmt(err, errlen, "%s: cannot open: %s", path, strerror(errno));
         return NULL;
     }
     if (fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) {
         close(fd);
-        idx_error(err, errlen, "%s: cannot open: %s", path, strerror(EISDIR));
+        errfmt(err, errlen, "%s: cannot open: %s", path, strerror(EISDIR));
         return NULL;
     }
     f = gzdopen(fd, "rb");
     if (!f) {
         close(fd);
-        idx_error(err, errlen, "%s: cannot open: out of memory", path);
+        errfmt(err, errlen, "%s: cannot open: out of memory", path);
         return NULL;
     }
     return f;
@@ -119,42 +106,42 @@ static int idx_read_header(gzFile f, const char *path, idx_array *a, char *err, 
         return -1;
     if (got < 4) {
         if (got >= 2 && (magic[0] != 0 || magic[1] != 0))
-            return idx_error(err, errlen, "%s: not an IDX file (wrong magic)", path);
-        return idx_error(err, errlen, "%s: truncated: %s", path,
+            return errfmt(err, errlen, "%s: not an IDX file (wrong magic)", path);
+        return errfmt(err, errlen, "%s: truncated: %s", path,
                          got == 0 ? "the file is empty" : "the header is incomplete");
     }
     if (magic[0] != 0 || magic[1] != 0)
-        return idx_error(err, errlen,
+        return errfmt(err, errlen,
                          "%s: not an IDX file (wrong magic %02X %02X %02X %02X; "
                          "expected 00 00 TYPE NDIMS)",
                          path, magic[0], magic[1], magic[2], magic[3]);
     tname = idx_type_name(magic[2]);
     if (!tname)
-        return idx_error(err, errlen, "%s: not an IDX file (unknown element type 0x%02X)",
+        return errfmt(err, errlen, "%s: not an IDX file (unknown element type 0x%02X)",
                          path, magic[2]);
     if (magic[2] != IDX_TYPE_UBYTE)
-        return idx_error(err, errlen,
+        return errfmt(err, errlen,
                          "%s: unsupported element type 0x%02X (%s); only 0x08 "
                          "(unsigned byte) is supported", path, magic[2], tname);
     if (magic[3] == 0)
-        return idx_error(err, errlen, "%s: the header declares 0 dimensions", path);
+        return errfmt(err, errlen, "%s: the header declares 0 dimensions", path);
     if (magic[3] > IDX_MAX_DIMS)
-        return idx_error(err, errlen, "%s: too many dimensions (%d; at most %d are supported)",
+        return errfmt(err, errlen, "%s: too many dimensions (%d; at most %d are supported)",
                          path, magic[3], IDX_MAX_DIMS);
 
     a->ndims = magic[3];
     if (idx_read(f, path, raw, (size_t)4 * a->ndims, &got, err, errlen) < 0)
         return -1;
     if (got < (size_t)4 * a->ndims)
-        return idx_error(err, errlen, "%s: truncated: the header is incomplete", path);
+        return errfmt(err, errlen, "%s: truncated: the header is incomplete", path);
     for (k = 0; k < a->ndims; ++k) {
         const unsigned char *b = raw + 4 * k;
         unsigned long d = (unsigned long)b[0] << 24 | (unsigned long)b[1] << 16
                         | (unsigned long)b[2] << 8 | (unsigned long)b[3];
         if (d == 0)
-            return idx_error(err, errlen, "%s: dimension %d is 0", path, k + 1);
+            return errfmt(err, errlen, "%s: dimension %d is 0", path, k + 1);
         if (count > SIZE_MAX / d)
-            return idx_error(err, errlen, "%s: size overflow: the dimensions multiply "
+            return errfmt(err, errlen, "%s: size overflow: the dimensions multiply "
                              "past what this machine can address", path);
         count *= d;
         a->dims[k] = (unsigned)d;
@@ -174,13 +161,13 @@ static int idx_read_data(gzFile f, const char *path, idx_array *a, char *err, si
     unsigned char *buf = malloc(cap);
 
     if (!buf)
-        return idx_error(err, errlen, "%s: out of memory (%zu bytes)", path, cap);
+        return errfmt(err, errlen, "%s: out of memory (%zu bytes)", path, cap);
     for (;;) {
         if (idx_read(f, path, buf + have, cap - have, &got, err, errlen) < 0)
             goto fail;
         have += got;
         if (have < cap) {
-            idx_error(err, errlen, "%s: truncated: the header promises %zu data bytes, "
+            errfmt(err, errlen, "%s: truncated: the header promises %zu data bytes, "
                       "the file holds %zu", path, a->count, have);
             goto fail;
         }
@@ -190,7 +177,7 @@ static int idx_read_data(gzFile f, const char *path, idx_array *a, char *err, si
             size_t ncap = cap > a->count / 2 ? a->count : cap * 2;
             unsigned char *nbuf = realloc(buf, ncap);
             if (!nbuf) {
-                idx_error(err, errlen, "%s: out of memory (%zu bytes)", path, ncap);
+                errfmt(err, errlen, "%s: out of memory (%zu bytes)", path, ncap);
                 goto fail;
             }
             buf = nbuf;
@@ -200,7 +187,7 @@ static int idx_read_data(gzFile f, const char *path, idx_array *a, char *err, si
     if (idx_read(f, path, &extra, 1, &got, err, errlen) < 0)
         goto fail;
     if (got != 0) {
-        idx_error(err, errlen, "%s: trailing data after the %zu bytes the header describes",
+        errfmt(err, errlen, "%s: trailing data after the %zu bytes the header describes",
                   path, a->count);
         goto fail;
     }

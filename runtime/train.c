@@ -2,13 +2,13 @@
  * train.c -- epochs, shuffling, mini-batches, evaluation, Ctrl-C and the
  * resume sidecar (contracts and the reproducibility argument in train.h).
  */
+#include "errfmt.h"
 #include "train.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <math.h>
 #include <signal.h>
-#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,18 +19,6 @@
 #include "checkpoint.h"
 #include "pool.h"
 #include "rng.h"
-
-/* Format a message into err (if there is room) and return -1. */
-static int train_error(char *err, size_t errlen, const char *fmt, ...)
-{
-    va_list ap;
-    if (err && errlen > 0) {
-        va_start(ap, fmt);
-        vsnprintf(err, errlen, fmt, ap);
-        va_end(ap);
-    }
-    return -1;
-}
 
 /* ================================================================ */
 /* Shuffling and the loop                                           */
@@ -60,14 +48,14 @@ int train_init(train_ctx *t, const net_api *api, float *params, const ds_split *
     size_t in = (size_t)data->rows * (size_t)data->cols;
     memset(t, 0, sizeof *t);
     if (api->is_double)
-        return train_error(err, errlen, "internal error: training needs the float build");
+        return errfmt(err, errlen, "internal error: training needs the float build");
     if (data->n <= 0)
-        return train_error(err, errlen, "no training samples");
+        return errfmt(err, errlen, "no training samples");
     if (in != api->in_size)
-        return train_error(err, errlen, "samples have %zu values but the network takes %zu",
+        return errfmt(err, errlen, "samples have %zu values but the network takes %zu",
                            in, api->in_size);
     if (batch < 1)
-        return train_error(err, errlen, "the mini-batch size must be at least 1");
+        return errfmt(err, errlen, "the mini-batch size must be at least 1");
     if (batch > data->n)
         batch = data->n;
     t->api = api;
@@ -84,7 +72,7 @@ int train_init(train_ctx *t, const net_api *api, float *params, const ds_split *
     t->work = malloc(api->work_size ? api->work_size : 1);
     if (!t->grad || !t->xbuf || !t->ybuf || !t->order || !t->work) {
         train_free(t);
-        return train_error(err, errlen, "out of memory for training buffers");
+        return errfmt(err, errlen, "out of memory for training buffers");
     }
     return 0;
 }
@@ -299,11 +287,11 @@ int train_threads(train_ctx *t, int threads, const train_span *spans, int nspans
         return 0;
     }
     if (threads > TRAIN_MAX_THREADS)
-        return train_error(err, errlen, "at most %d training threads, not %d",
+        return errfmt(err, errlen, "at most %d training threads, not %d",
                            TRAIN_MAX_THREADS, threads);
     m = calloc(1, sizeof *m);
     if (!m)
-        return train_error(err, errlen, "out of memory for %d training threads", threads);
+        return errfmt(err, errlen, "out of memory for %d training threads", threads);
     m->n = threads;
     m->nspans = nspans;
     m->spans = malloc((size_t)(nspans > 0 ? nspans : 1) * sizeof *m->spans);
@@ -312,7 +300,7 @@ int train_threads(train_ctx *t, int threads, const train_span *spans, int nspans
     m->cost = calloc((size_t)threads, sizeof *m->cost);
     if (!m->spans || !m->work || !m->grad || !m->cost) {
         train_team_free(m);
-        return train_error(err, errlen, "out of memory for %d training threads", threads);
+        return errfmt(err, errlen, "out of memory for %d training threads", threads);
     }
     if (nspans > 0)
         memcpy(m->spans, spans, (size_t)nspans * sizeof *spans);
@@ -324,7 +312,7 @@ int train_threads(train_ctx *t, int threads, const train_span *spans, int nspans
     }
     if (k < nspans || next != t->api->param_count) {
         train_team_free(m);
-        return train_error(err, errlen, "internal error: the layers' parameter ranges do not "
+        return errfmt(err, errlen, "internal error: the layers' parameter ranges do not "
                            "tile the %zu parameters", t->api->param_count);
     }
     m->work[0] = t->work;
@@ -334,7 +322,7 @@ int train_threads(train_ctx *t, int threads, const train_span *spans, int nspans
         m->grad[k] = malloc(t->api->param_count * sizeof(float));
         if (!m->work[k] || !m->grad[k]) {
             train_team_free(m);
-            return train_error(err, errlen, "out of memory for %d training threads", threads);
+            return errfmt(err, errlen, "out of memory for %d training threads", threads);
         }
     }
     m->pool = pool_new(threads, err, errlen);
@@ -438,9 +426,9 @@ int train_eval(const net_api *api, const float *params, const ds_split *s, train
 
     memset(r, 0, sizeof *r);
     if (api->is_double)
-        return train_error(err, errlen, "internal error: evaluation needs the float build");
+        return errfmt(err, errlen, "internal error: evaluation needs the float build");
     if ((size_t)s->rows * (size_t)s->cols != api->in_size)
-        return train_error(err, errlen, "samples have %d values but the network takes %zu",
+        return errfmt(err, errlen, "samples have %d values but the network takes %zu",
                            s->rows * s->cols, api->in_size);
     y = malloc((size_t)classes * sizeof *y);
     work = malloc(api->work_size ? api->work_size : 1);
@@ -449,7 +437,7 @@ int train_eval(const net_api *api, const float *params, const ds_split *s, train
         free(y);
         free(work);
         train_eval_free(r);
-        return train_error(err, errlen, "out of memory for evaluation");
+        return errfmt(err, errlen, "out of memory for evaluation");
     }
     r->classes = classes;
     for (i = 0; i < s->n; ++i) {
@@ -569,12 +557,12 @@ int train_state_load(const char *weights, train_state *st, char *err, size_t err
 
     memset(st, 0, sizeof *st);
     if (train_state_path(weights, path, sizeof path) < 0)
-        return train_error(err, errlen, "%s: path too long", weights);
+        return errfmt(err, errlen, "%s: path too long", weights);
     f = fopen(path, "r");
     if (!f) {
         if (errno == ENOENT)
             return 0;
-        return train_error(err, errlen, "%s: cannot read: %s", path, strerror(errno));
+        return errfmt(err, errlen, "%s: cannot read: %s", path, strerror(errno));
     }
     while (ok && fgets(line, sizeof line, f)) {
         unsigned long long a, b;
@@ -600,7 +588,7 @@ int train_state_load(const char *weights, train_state *st, char *err, size_t err
     fclose(f);
     if (!ok || lineno < 3) {
         memset(st, 0, sizeof *st);
-        return train_error(err, errlen, "%s: not a cnngen training state file (line %d)",
+        return errfmt(err, errlen, "%s: not a cnngen training state file (line %d)",
                            path, lineno);
     }
     return 1;
@@ -616,7 +604,7 @@ int train_state_save(const char *weights, const train_state *st, char *err, size
     char *slash;
 
     if (train_state_path(weights, path, sizeof path) < 0)
-        return train_error(err, errlen, "%s: path too long", weights);
+        return errfmt(err, errlen, "%s: path too long", weights);
     len += (size_t)snprintf(text + len, sizeof text - len, "%s\narch %016llx\nseed %llu\n",
                             TRAIN_STATE_MAGIC, st->arch_hash, st->seed);
     for (i = 0; i < st->n && i < TRAIN_STATE_ENTRIES; ++i)
@@ -626,7 +614,7 @@ int train_state_save(const char *weights, const train_state *st, char *err, size
     snprintf(tmp, sizeof tmp, "%s.tmpXXXXXX", path);
     fd = mkstemp(tmp);
     if (fd < 0)
-        return train_error(err, errlen, "%s: cannot create: %s", path, strerror(errno));
+        return errfmt(err, errlen, "%s: cannot create: %s", path, strerror(errno));
     while (off < len) {
         ssize_t w = write(fd, text + off, len - off);
         if (w < 0 && errno == EINTR)
@@ -647,7 +635,7 @@ int train_state_save(const char *weights, const train_state *st, char *err, size
         e = errno;
     if (e) {
         unlink(tmp);
-        return train_error(err, errlen, "%s: cannot write: %s", path, strerror(e));
+        return errfmt(err, errlen, "%s: cannot write: %s", path, strerror(e));
     }
     snprintf(dir, sizeof dir, "%s", path);
     slash = strrchr(dir, '/');

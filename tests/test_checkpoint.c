@@ -22,35 +22,12 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "fsutil.h"
 #include "checkpoint.h"
 
 #define ARCH 0x1234abcd5678ef00ULL
 
 static char ck_dir[64];
-
-/* Remove path and, if it is a directory, everything under it. */
-static void ck_rm_tree(const char *path)
-{
-    struct stat st;
-    if (lstat(path, &st) != 0)
-        return;
-    if (S_ISDIR(st.st_mode)) {
-        DIR *d = opendir(path);
-        struct dirent *e;
-        char sub[512];
-        while (d && (e = readdir(d)) != NULL) {
-            if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
-                continue;
-            snprintf(sub, sizeof sub, "%s/%s", path, e->d_name);
-            ck_rm_tree(sub);
-        }
-        if (d)
-            closedir(d);
-        rmdir(path);
-    } else {
-        unlink(path);
-    }
-}
 
 static void ck_setup(void)
 {
@@ -60,7 +37,7 @@ static void ck_setup(void)
 
 static void ck_teardown(void)
 {
-    ck_rm_tree(ck_dir);
+    fs_rm_tree(ck_dir);
 }
 
 /* ck_dir/name in buf. */

@@ -28,6 +28,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "fsutil.h"
+
 #define CLI_SECONDS 60          /* a run that takes longer is killed */
 
 /* ================================================================ */
@@ -89,29 +91,6 @@ static const char *cli_env(const char *name)
 /* The scratch directory of the running test (one per test process). */
 static char cli_dir[64];
 
-/* Remove path and, if it is a directory, everything under it. */
-static void cli_rm_tree(const char *path)
-{
-    struct stat st;
-    if (lstat(path, &st) != 0) return;
-    if (S_ISDIR(st.st_mode)) {
-        DIR *d = opendir(path);
-        struct dirent *e;
-        char sub[4096];
-        if (d) {
-            while ((e = readdir(d)) != NULL) {
-                if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, "..")) continue;
-                snprintf(sub, sizeof sub, "%s/%s", path, e->d_name);
-                cli_rm_tree(sub);
-            }
-            closedir(d);
-        }
-        rmdir(path);
-    } else {
-        unlink(path);
-    }
-}
-
 /* Suite init: a fresh scratch directory (cli_dir) for the test. */
 static void cli_setup(void)
 {
@@ -122,7 +101,7 @@ static void cli_setup(void)
 /* Suite fini: remove the scratch directory. */
 static void cli_teardown(void)
 {
-    if (cli_dir[0]) cli_rm_tree(cli_dir);
+    if (cli_dir[0]) fs_rm_tree(cli_dir);
 }
 
 /* cli_path("n1.c") -> "<scratch>/n1.c" (static buffer, rotating). */

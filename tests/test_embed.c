@@ -39,6 +39,8 @@
 
 #include "rng.h"
 
+#include "fsutil.h"
+
 #define EM_SIDE 28
 #define EM_PIXELS (EM_SIDE * EM_SIDE)
 #define EM_TRAIN 2000
@@ -50,26 +52,6 @@
 
 static char em_dir[64];
 
-static void em_rm_tree(const char *path)
-{
-    struct stat st;
-    if (lstat(path, &st) != 0) return;
-    if (S_ISDIR(st.st_mode)) {
-        DIR *d = opendir(path);
-        struct dirent *e;
-        char sub[1024];
-        while (d && (e = readdir(d)) != NULL) {
-            if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, "..")) continue;
-            snprintf(sub, sizeof sub, "%s/%s", path, e->d_name);
-            em_rm_tree(sub);
-        }
-        if (d) closedir(d);
-        rmdir(path);
-    } else {
-        unlink(path);
-    }
-}
-
 static void em_setup(void)
 {
     snprintf(em_dir, sizeof em_dir, "/tmp/cnngen-embed-XXXXXX");
@@ -78,7 +60,7 @@ static void em_setup(void)
 
 static void em_teardown(void)
 {
-    if (em_dir[0]) em_rm_tree(em_dir);
+    if (em_dir[0]) fs_rm_tree(em_dir);
 }
 
 /* em_path("x") -> "<scratch>/x" (rotating static buffers). */

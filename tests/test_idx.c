@@ -18,33 +18,11 @@
 #include "dataset.h"
 #include "idx.h"
 
+#include "fsutil.h"
+
 #define FASHION_DIR "/usr/share/datasets/fashion-mnist"
 
 static char id_dir[64];
-
-/* Remove path and, if it is a directory, everything under it. */
-static void id_rm_tree(const char *path)
-{
-    struct stat st;
-    if (lstat(path, &st) != 0)
-        return;
-    if (S_ISDIR(st.st_mode)) {
-        DIR *d = opendir(path);
-        struct dirent *e;
-        char sub[512];
-        while (d && (e = readdir(d)) != NULL) {
-            if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
-                continue;
-            snprintf(sub, sizeof sub, "%s/%s", path, e->d_name);
-            id_rm_tree(sub);
-        }
-        if (d)
-            closedir(d);
-        rmdir(path);
-    } else {
-        unlink(path);
-    }
-}
 
 static void id_setup(void)
 {
@@ -54,7 +32,7 @@ static void id_setup(void)
 
 static void id_teardown(void)
 {
-    id_rm_tree(id_dir);
+    fs_rm_tree(id_dir);
 }
 
 /* id_dir/name in buf. */

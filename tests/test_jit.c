@@ -25,6 +25,7 @@
 #include <unistd.h>
 
 #include "jit.h"
+#include "fsutil.h"
 
 /* ---------------------------------------------------------------- */
 /* The unit                                                         */
@@ -320,30 +321,6 @@ static char *make_tmp_dir(void)
     return d;
 }
 
-/* rm -r path (files and directories only). */
-static void rm_tree(const char *path)
-{
-    struct stat st;
-    if (lstat(path, &st) != 0)
-        return;
-    if (S_ISDIR(st.st_mode)) {
-        DIR *d = opendir(path);
-        struct dirent *e;
-        while (d && (e = readdir(d)) != NULL) {
-            char sub[4096];
-            if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
-                continue;
-            snprintf(sub, sizeof sub, "%s/%s", path, e->d_name);
-            rm_tree(sub);
-        }
-        if (d)
-            closedir(d);
-        rmdir(path);
-    } else {
-        unlink(path);
-    }
-}
-
 /* Names in dir: count of all entries, and of those ending in suffix; the
  * last matching name is copied into match[0..len) if match. */
 static int count_files(const char *dir, const char *suffix, int *nsuffix, char *match, size_t len)
@@ -510,7 +487,7 @@ Test(jit, tcc_syntax_error_is_internal_error_with_kept_source, .timeout = 60)
     kept = slurp(path);
     cr_assert_str_eq(kept, unit, "kept source differs from the unit");
     free(kept);
-    rm_tree(tmp);
+    fs_rm_tree(tmp);
     free(tmp);
     free(unit);
 }
@@ -563,7 +540,7 @@ static void cc_matches_tcc(int is_double)
     jit_release(&c);
     assert_zeroed(&c);
     jit_release(&t);
-    rm_tree(cache);
+    fs_rm_tree(cache);
     free(cache);
     free(unit);
 }
@@ -611,7 +588,7 @@ Test(jit, cc_second_build_hits_cache, .timeout = 60)
         count_files(cache, ".so", &nso, NULL, 0);
         cr_assert_eq(nso, 2);
     }
-    rm_tree(cache);
+    fs_rm_tree(cache);
     free(cache);
     free(unit);
 }
@@ -669,7 +646,7 @@ Test(jit, cc_prints_compile_line_unless_quiet_or_cached, .timeout = 60)
     cr_assert_str_eq(out, "", "quiet build printed: %s", out);
     free(out);
     jit_release(&api);
-    rm_tree(cache);
+    fs_rm_tree(cache);
     free(cache);
     free(unit);
 }
@@ -690,7 +667,7 @@ Test(jit, cc_default_cache_dir_is_created_under_xdg_cache_home, .timeout = 60)
     cr_assert_eq(jit_cc_build(unit, "tiny", 0, "tiny", &o, &api, err, sizeof err), 0, "%s", err);
     assert_clean_cache(cache, so, sizeof so);
     jit_release(&api);
-    rm_tree(tmp);
+    fs_rm_tree(tmp);
     free(tmp);
     free(unit);
 }
@@ -720,7 +697,7 @@ Test(jit, cc_concurrent_builds_both_succeed_and_leave_no_temporaries, .timeout =
     check_tiny(&api, 0, &r);
     jit_release(&api);
     assert_clean_cache(cache, so, sizeof so);
-    rm_tree(cache);
+    fs_rm_tree(cache);
     free(cache);
     free(unit);
 }
@@ -748,7 +725,7 @@ Test(jit, cc_syntax_error_is_internal_error_with_kept_source, .timeout = 60)
     count_files(cache, ".c", &nc, NULL, 0);
     cr_assert_eq(nso, 0, "a .so exists after a failed compile");
     cr_assert_eq(total, 1, "temporaries left behind");
-    rm_tree(cache);
+    fs_rm_tree(cache);
     free(cache);
     free(unit);
 }
@@ -763,7 +740,7 @@ Test(jit, cc_missing_symbol_is_one_clear_line, .timeout = 60)
     assert_one_line(err);
     assert_zeroed(&api);
     cr_assert_not_null(strstr(err, "does not define tiny_train_batch (cc backend)"), "%s", err);
-    rm_tree(cache);
+    fs_rm_tree(cache);
     free(cache);
     free(unit);
 }
@@ -781,7 +758,7 @@ Test(jit, cc_bad_flags_are_not_called_internal_error, .timeout = 60)
     cr_assert_not_null(strstr(err, "--no-such-flag-cnngen"), "%s", err);
     count_files(cache, ".so", &nso, NULL, 0);
     cr_assert_eq(nso, 0);
-    rm_tree(cache);
+    fs_rm_tree(cache);
     free(cache);
     free(unit);
 }
@@ -796,7 +773,7 @@ Test(jit, cc_missing_compiler_from_env_is_reported, .timeout = 60)
     cr_assert_eq(cc_build(unit, "tiny", 0, cache, NULL, &api, err, sizeof err), -1);
     assert_one_line(err);
     cr_assert_not_null(strstr(err, "cannot run the C compiler '/nonexistent/cnngen-cc'"), "%s", err);
-    rm_tree(cache);
+    fs_rm_tree(cache);
     free(cache);
     free(unit);
 }
@@ -819,7 +796,7 @@ Test(jit, cc_unusable_cache_dir_is_reported, .timeout = 60)
     cr_assert_eq(cc_build(unit, "tiny", 0, file, NULL, &api, err, sizeof err), -1);
     assert_one_line(err);
     cr_assert_not_null(strstr(err, "not a directory"), "%s", err);
-    rm_tree(tmp);
+    fs_rm_tree(tmp);
     free(tmp);
     free(unit);
 }

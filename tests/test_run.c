@@ -38,34 +38,13 @@
 #include "rng.h"
 #include "train.h"
 
+#include "fsutil.h"
+
 /* ================================================================ */
 /* Fixtures: a temporary directory, data, descriptions              */
 /* ================================================================ */
 
 static char rt_dir[64];
-
-static void rt_rm_tree(const char *path)
-{
-    struct stat st;
-    if (lstat(path, &st) != 0)
-        return;
-    if (S_ISDIR(st.st_mode)) {
-        DIR *d = opendir(path);
-        struct dirent *e;
-        char sub[512];
-        while (d && (e = readdir(d)) != NULL) {
-            if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
-                continue;
-            snprintf(sub, sizeof sub, "%s/%s", path, e->d_name);
-            rt_rm_tree(sub);
-        }
-        if (d)
-            closedir(d);
-        rmdir(path);
-    } else {
-        unlink(path);
-    }
-}
 
 static void rt_setup(void)
 {
@@ -75,7 +54,7 @@ static void rt_setup(void)
 
 static void rt_teardown(void)
 {
-    rt_rm_tree(rt_dir);
+    fs_rm_tree(rt_dir);
 }
 
 /* rt_dir/name into buf. */
