@@ -40,23 +40,79 @@ static void ${P}_l${l}_conv_backward(${L.propagate and ("const " .. real .. " *r
         g[${L.boff} + m] += gb;
     }
 @   if L.im2col then
-    /* then ∂C/∂w[m][k] = Σ_p δ^${l}[m][p] · t${l}[k][p], with the patches the
-     * forward pass left in t${l}: 16 partial sums each (vectorizes) */
-    for (m = 0; m < ${L.maps}; ++m)
-        for (c = 0; c < ${L.ckk}; ++c) {
-            const ${real} *dm = w->d${l} + m*${L.oh * L.ow}, *t = w->t${l} + c*${L.oh * L.ow};
-            ${real} acc[16], s = ${zero};
-            ptrdiff_t q;
-            for (q = 0; q < 16; ++q) acc[q] = ${zero};
-            for (ox = 0; ox < ${L.oh * L.ow - L.oh * L.ow % 16}; ox += 16)
-                for (q = 0; q < 16; ++q) acc[q] += dm[ox + q] * t[ox + q];
-@     if (L.oh * L.ow) % 16 ~= 0 then
-            for (ox = ${L.oh * L.ow - L.oh * L.ow % 16}; ox < ${L.oh * L.ow}; ++ox) acc[ox - ${L.oh * L.ow - L.oh * L.ow % 16}] += dm[ox] * t[ox];
-@     end
-            for (q = 0; q < 16; ++q) s += acc[q];
-            g[${L.woff} + m*${L.ckk} + c] += s;
+@     local NP, NK = L.oh * L.ow, L.ckk
+    /* then ∂C/∂w[m][k] = Σ_p δ^${l}[m][p] · t${l}[p][k], k = (c, i, j), p = (y, x),
+     * through the patches again, now one row per output position:
+     *   t${l}[p][k] = a^${l-1}[c][${sy('y')}+i][${sx('x')}+j]
+     * so that the innermost loop runs along k (vectorizes); ${L.gmb} maps at a time,
+     * each patch value loaded serves them all. */
+    for (oy = 0; oy < ${L.oh}; ++oy)
+        for (ox = 0; ox < ${L.ow}; ++ox)
+            for (c = 0; c < ${L.cin}; ++c)
+                for (i = 0; i < ${L.kh}; ++i)
+                    for (j = 0; j < ${L.kw}; ++j)
+                        w->t${l}[(oy*${L.ow} + ox)*${NK} + (c*${L.kh} + i)*${L.kw} + j] =
+                            ${L.pin}[c*${L.H * L.W} + (${sy('oy')} + i)*${L.W} + ${sx('ox')} + j];
+    for (m = 0; m < ${L.maps}; m += ${L.gmb}) {
+        ptrdiff_t k;
+@     for _, b in ipairs(L.gblocks) do
+        for (k = ${b.from}; k < ${b.to}; k += ${b.size}) {   /* taps k..k+${b.size - 1} */
+            ${real} s[${L.gmb}][${b.size}];           /* ∂C/∂w[m..m+${L.gmb - 1}][k..k+${b.size - 1}] */
+            ptrdiff_t q, u, v;
+            for (q = 0; q < ${L.gmb}; ++q)
+                for (v = 0; v < ${b.size}; ++v) s[q][v] = ${zero};
+            for (u = 0; u < ${NP}; ++u) {               /* p = u */
+                const ${real} *t = w->t${l} + u*${NK} + k;
+                ${real} d[${L.gmb}];
+                for (q = 0; q < ${L.gmb}; ++q) d[q] = w->d${l}[(m + q)*${NP} + u];
+                for (v = 0; v < ${b.size}; ++v) {
+                    const ${real} tv = t[v];
+                    for (q = 0; q < ${L.gmb}; ++q) s[q][v] += d[q] * tv;
+                }
+            }
+            for (q = 0; q < ${L.gmb}; ++q)
+                for (v = 0; v < ${b.size}; ++v) g[${L.woff} + (m + q)*${NK} + k + v] += s[q][v];
         }
-    (void)i; (void)j; (void)oy;
+@     end
+    }
+@     if L.propagate then
+    /* and ∂C/∂a^${l-1}: first the gradient of each patch value,
+     *   t${l}[k][p] = Σ_m w[m][k] · δ^${l}[m][p]
+     * a few taps k at a time (each δ value loaded serves them all), then each
+     * is added back where the patch copied it from (the transpose of the copy). */
+    {
+        ptrdiff_t k;
+@       for _, b in ipairs(L.dblocks) do
+        for (k = ${b.from}; k < ${b.to}; k += ${b.size}) {   /* taps k..k+${b.size - 1} */
+            ${real} s[${b.size}][${NP}];
+            ptrdiff_t q, u;
+            for (q = 0; q < ${b.size}; ++q)
+                for (u = 0; u < ${NP}; ++u) s[q][u] = ${zero};
+            for (m = 0; m < ${L.maps}; ++m) {
+                const ${real} *wk = p + ${L.woff} + m*${NK} + k;   /* w[m][k..] */
+                const ${real} *dm = w->d${l} + m*${NP};              /* δ^${l}[m][.] */
+                ${real} wq[${b.size}];
+                for (q = 0; q < ${b.size}; ++q) wq[q] = wk[q];
+                for (u = 0; u < ${NP}; ++u) {
+                    const ${real} dv = dm[u];
+                    for (q = 0; q < ${b.size}; ++q) s[q][u] += wq[q] * dv;
+                }
+            }
+            for (q = 0; q < ${b.size}; ++q)
+                for (u = 0; u < ${NP}; ++u) w->t${l}[(k + q)*${NP} + u] = s[q][u];
+        }
+@       end
+    }
+    for (c = 0; c < ${L.cin}; ++c)
+        for (i = 0; i < ${L.kh}; ++i)
+            for (j = 0; j < ${L.kw}; ++j) {
+                const ${real} *t = w->t${l} + ((c*${L.kh} + i)*${L.kw} + j)*${NP};
+                ${real} *din = ${L.dbuf} + c*${L.H * L.W} + i*${L.W} + j;   /* ∂C/∂a^${l-1}[c][i][j] */
+                for (oy = 0; oy < ${L.oh}; ++oy)
+                    for (ox = 0; ox < ${L.ow}; ++ox)
+                        din[${cfmt.mul(L.sh * L.W, "oy")} + ${sx('ox')}] += t[oy*${L.ow} + ox];
+            }
+@     end
 @   else
     /* then ∂C/∂w, ${L.mb} maps at a time: for each tap, a row of partial
      * sums over y (vectorizes along x), added up once per tap: */
@@ -84,7 +140,7 @@ static void ${P}_l${l}_conv_backward(${L.propagate and ("const " .. real .. " *r
                     }
                 }
 @   end
-@   if L.propagate then
+@   if L.propagate and not L.im2col then
     /* and ∂C/∂a^${l-1}: each weight times the δ plane, added row by row */
     for (m = 0; m < ${L.maps}; ++m)
         for (c = 0; c < ${L.cin}; ++c)
