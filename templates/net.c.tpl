@@ -23,4 +23,4 @@
 #include <stddef.h>
 /*@INCLUDE@*/
 
-${weights_code}${layer_code}${init_code}${api_code}${sgd_code}
+${weights_code}${exp_code}${layer_code}${init_code}${api_code}${sgd_code}

@@ -6,6 +6,10 @@
 #include <criterion/criterion.h>
 #include <criterion/parameterized.h>
 
+#include <math.h>
+#include <stdlib.h>
+
+#include "build.h"
 #include "netcheck.h"
 
 struct ac_case {
@@ -44,3 +48,48 @@ ParameterizedTest(struct ac_case *tc, act_cost, gradients_match, .timeout = 60)
     nc_check_float(&n, "kernel", 22, 3, &r);
     cr_assert(r.ok, "%s", r.msg);
 }
+
+/* The float sigmoid's e^x is a polynomial of the generator's (templates/
+ * exp.c.tpl), not libm's: it must be as accurate as expf, everywhere.  A
+ * one-weight net (w = 1, b = 0) gives σ(x) directly; compared with the
+ * exact sigmoid in double, in units in the last place of the result. */
+static double sigmoid_ulps(float got, double want)
+{
+    int e;
+    frexp(want, &e);
+    return fabs((double)got - want) / ldexp(1.0, e - 24);
+}
+
+static void check_sigmoid_accuracy(const char *backend)
+{
+    static const char src[] =
+        "return network { name = 'sig', input = { 1, 1, 1 },\n"
+        "  layers = { dense { units = 1, act = 'sigmoid' } } }\n";
+    net_api api;
+    char err[512];
+    float p[2] = { 1.0f, 0.0f }, x, y;
+    void *w;
+    double worst = 0.0, worst_x = 0.0;
+    long k;
+    cr_assert_eq(tb_build(src, "float", "none", backend, "-O2", &api, err, sizeof err), 0, "%s", err);
+    w = calloc(1, api.work_size);
+    cr_assert_not_null(w);
+    for (k = -2000000; k <= 2000000; ++k) {
+        double want, u;
+        x = (float)k * (100.0f / 2000000.0f);      /* [-100, 100], steps of 5e-5 */
+        api.forward.f(p, w, &x, &y);
+        want = 1.0 / (1.0 + exp(-(double)x));
+        if (want < 1.2e-38) {                      /* subnormal or zero: absolute */
+            cr_assert(fabs((double)y - want) < 1e-38, "σ(%g) = %g, want %g", x, y, want);
+            continue;
+        }
+        u = sigmoid_ulps(y, want);
+        if (u > worst) { worst = u; worst_x = x; }
+    }
+    free(w);
+    jit_release(&api);
+    cr_assert(worst <= 3.0, "%s: σ(x) is off by %.2f ulp at x = %g (libm's expf: 2.5)", backend, worst, worst_x);
+}
+
+Test(act_cost, float_sigmoid_is_as_accurate_as_libm_cc, .timeout = 120) { check_sigmoid_accuracy("cc"); }
+Test(act_cost, float_sigmoid_is_as_accurate_as_libm_tcc, .timeout = 120) { check_sigmoid_accuracy("tcc"); }

@@ -10,13 +10,15 @@ local M = {}
 
 M.names = { "sigmoid", "tanh", "relu", "linear", "softmax" }
 
--- bind(name, num) -> activation record for one precision (num from cfmt.context)
+-- bind(name, num) -> activation record for one precision (num from
+-- cfmt.context; num.exp, when set, names the e^x function sigmoid calls)
 function M.bind(name, num)
   local lit, fn = num.lit, num.fn
   local one, zero = lit(1), lit(0)
   local a = { name = name }
   if name == "sigmoid" then
-    a.sigma = function(z) return one .. " / (" .. one .. " + " .. fn("exp") .. "(-" .. z .. "))" end
+    local exp = num.exp or fn("exp")
+    a.sigma = function(z) return one .. " / (" .. one .. " + " .. exp .. "(-" .. z .. "))" end
     a.dsigma = function(x) return x .. " * (" .. one .. " - " .. x .. ")" end
     a.doc, a.ddoc = "σ(z) = 1/(1 + e^−z)", "σ'(z) = a(1 − a)"
   elseif name == "tanh" then

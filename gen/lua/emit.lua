@@ -36,6 +36,7 @@ M.render = render
 -- common(net, opts): the names every template sees
 local function common(net, opts)
   local num = cfmt.context(opts.real)
+  if opts.fast_exp then num.exp = opts.name .. "_exp" end
   return {
     net = net, P = opts.name, PU = opts.name:upper(), real = opts.real,
     lit = num.lit, fn = num.fn, num = num, unroll = opts.unroll,
@@ -135,6 +136,12 @@ function M.generate(net, opts)
     end
   end
   v.layer_code = table.concat(parts)
+  v.exp_code = ""
+  if opts.fast_exp then
+    for _, L in ipairs(net.layers) do
+      if L.act == "sigmoid" then v.exp_code = render("exp.c.tpl", v) break end
+    end
+  end
   v.init_code = opts.mode == "train" and render("init.c.tpl", v) or ""
   v.weights_code = ""
   if opts.mode == "inference" then
