@@ -12,7 +12,7 @@
  * Layer ${l} reads the network input: no δ^${l-1} is propagated.
 @ end
  */
-static void ${P}_l${l}_conv_backward(${L.propagate and ("const " .. real .. " *restrict p, ") or (L.pin == "x" and ("const " .. real .. " *restrict x, ") or "")}${P}_work *restrict w, ${real} *restrict g)
+static void ${P}_l${l}_conv_backward(${bwd_params})
 {
     ptrdiff_t m, oy, ox;
 @ if unroll == "none" then
@@ -51,7 +51,7 @@ static void ${P}_l${l}_conv_backward(${L.propagate and ("const " .. real .. " *r
             for (c = 0; c < ${L.cin}; ++c)
                 for (i = 0; i < ${L.kh}; ++i)
                     for (j = 0; j < ${L.kw}; ++j)
-                        w->t${l}[(oy*${L.ow} + ox)*${NK} + (c*${L.kh} + i)*${L.kw} + j] =
+                        ws->t${l}[(oy*${L.ow} + ox)*${NK} + (c*${L.kh} + i)*${L.kw} + j] =
                             ${L.pin}[c*${L.H * L.W} + (${sy('oy')} + i)*${L.W} + ${sx('ox')} + j];
     for (m = 0; m < ${L.maps}; m += ${L.gmb}) {
         ptrdiff_t k;
@@ -62,7 +62,7 @@ static void ${P}_l${l}_conv_backward(${L.propagate and ("const " .. real .. " *r
             for (q = 0; q < ${L.gmb}; ++q)
                 for (v = 0; v < ${b.size}; ++v) s[q][v] = ${zero};
             for (u = 0; u < ${NP}; ++u) {               /* p = u */
-                const ${real} *t = w->t${l} + u*${NK} + k;
+                const ${real} *t = ws->t${l} + u*${NK} + k;
                 ${real} d[${L.gmb}];
                 for (q = 0; q < ${L.gmb}; ++q) d[q] = w->d${l}[(m + q)*${NP} + u];
                 for (v = 0; v < ${b.size}; ++v) {
@@ -99,14 +99,14 @@ static void ${P}_l${l}_conv_backward(${L.propagate and ("const " .. real .. " *r
                 }
             }
             for (q = 0; q < ${b.size}; ++q)
-                for (u = 0; u < ${NP}; ++u) w->t${l}[(k + q)*${NP} + u] = s[q][u];
+                for (u = 0; u < ${NP}; ++u) ws->t${l}[(k + q)*${NP} + u] = s[q][u];
         }
 @       end
     }
     for (c = 0; c < ${L.cin}; ++c)
         for (i = 0; i < ${L.kh}; ++i)
             for (j = 0; j < ${L.kw}; ++j) {
-                const ${real} *t = w->t${l} + ((c*${L.kh} + i)*${L.kw} + j)*${NP};
+                const ${real} *t = ws->t${l} + ((c*${L.kh} + i)*${L.kw} + j)*${NP};
                 ${real} *din = ${L.dbuf} + c*${L.H * L.W} + i*${L.W} + j;   /* ∂C/∂a^${l-1}[c][i][j] */
                 for (oy = 0; oy < ${L.oh}; ++oy)
                     for (ox = 0; ox < ${L.ow}; ++ox)
@@ -190,7 +190,7 @@ ${bwd_taps("                ", "din[$x] += d*wm[$w];")}
     for (m = 0; m < ${L.cin}; ++m)                  /* ∂C/∂a^${l-1}[c][y][x] = ∂C/∂x${l}[c][${L.pad}+y][${L.pad}+x] */
         for (oy = 0; oy < ${L.h}; ++oy)
             for (ox = 0; ox < ${L.w}; ++ox)
-                w->d${l-1}[m*${L.h * L.w} + oy*${L.w} + ox] = w->dx${l}[m*${L.H * L.W} + (oy + ${L.pad})*${L.W} + ox + ${L.pad}];
+                w->d${l-1}[m*${L.h * L.w} + oy*${L.w} + ox] = ws->dx${l}[m*${L.H * L.W} + (oy + ${L.pad})*${L.W} + ox + ${L.pad}];
 @ end
 }
 

@@ -29,7 +29,7 @@ static void ${P}_l${l}_conv_forward(${fwd_params})
             for (j = 0; j < ${L.kw}; ++j)
                 for (oy = 0; oy < ${L.oh}; ++oy)
                     for (ox = 0; ox < ${L.ow}; ++ox)
-                        w->t${l}[((c*${L.kh} + i)*${L.kw} + j)*${L.oh * L.ow} + oy*${L.ow} + ox] =
+                        ws->t${l}[((c*${L.kh} + i)*${L.kw} + j)*${L.oh * L.ow} + oy*${L.ow} + ox] =
                             ${L.pin}[c*${L.H * L.W} + (${sy('oy')} + i)*${L.W} + ${sx('ox')} + j];
     for (m = 0; m < ${L.maps}; m += ${L.mb}) {
         ${real} z[${L.mb}][${L.oh * L.ow}];                   /* z^${l}[m..m+${L.mb - 1}][.] */
@@ -37,7 +37,7 @@ static void ${P}_l${l}_conv_forward(${fwd_params})
         for (q = 0; q < ${L.mb}; ++q)
             for (k = 0; k < ${L.oh * L.ow}; ++k) z[q][k] = ${bref("m + q")};
         for (k = 0; k < ${L.ckk}; ++k) {
-            const ${real} *t = w->t${l} + k*${L.oh * L.ow};
+            const ${real} *t = ws->t${l} + k*${L.oh * L.ow};
             const ${real} *wk = ${wbase} + m*${L.ckk} + k;              /* w[m][k] */
 @   for q = 0, L.mb - 1 do
             const ${real} w${q} = wk[${q * L.ckk}];

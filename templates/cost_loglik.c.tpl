@@ -3,7 +3,7 @@
  *   δ^${l} = a^${l} − y                             (BP1 for softmax with log-likelihood)
  * y is the one-hot vector of the label.
  */
-static ${real} ${P}_cost(${P}_work *restrict w, int label)
+static ${real} ${P}_cost(${P}_sample *restrict w, int label)
 {
     ptrdiff_t j;
     ${real} zmax = w->z${l}[0], sum = ${zero};

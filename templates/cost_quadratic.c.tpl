@@ -9,7 +9,7 @@
 @ end
  * y is the one-hot vector of the label.
  */
-static ${real} ${P}_cost(${P}_work *restrict w, int label)
+static ${real} ${P}_cost(${P}_sample *restrict w, int label)
 {
     ptrdiff_t j;
     ${real} c = ${zero};

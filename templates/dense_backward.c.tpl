@@ -4,49 +4,100 @@
 @ else
  *   δ^${l}[o] = ∂C/∂a^${l}[o] · σ'(z^${l}[o]),  ${act.ddoc}          (BP2)
 @ end
- *   ∂C/∂b[o]    += δ^${l}[o]                                      (BP3)
- *   ∂C/∂w[o][u] += δ^${l}[o] · a^${l-1}[u]                            (BP4)
+ *   ∂C/∂b[o]    += Σ_s δ^${l}_s[o]                                 (BP3)
+ *   ∂C/∂w[o][u] += Σ_s δ^${l}_s[o] · a^${l-1}_s[u]                     (BP4)
 @ if L.propagate then
- *   ∂C/∂a^${l-1}[u] = Σ_o w[o][u] · δ^${l}[o]   ((w^${l})^T δ^${l}: first half of BP2 for layer ${l-1})
+ *   ∂C/∂a^${l-1}_s[u] = Σ_o w[o][u] · δ^${l}_s[o]   ((w^${l})^T δ^${l}: first half of BP2 for layer ${l-1})
 @ else
  * Layer ${l} reads the network input: no δ^${l-1} is propagated.
 @ end
+ * for the samples s of the chunk, all n at once.
  */
-static void ${P}_l${l}_dense_backward(${L.propagate and ("const " .. real .. " *restrict p, ") or ""}${L.src == "x" and ("const " .. real .. " *restrict x, ") or ""}${P}_work *restrict w, ${real} *restrict g)
+static void ${P}_l${l}_dense_backward(${bwd_params})
 {
-    const ${real} *in = ${L.src};   /* a^${l-1}, flattened */
-    ptrdiff_t o${unroll ~= "full" and ", u" or ""};
-@ if L.propagate and unroll == "full" then
-    ptrdiff_t u;
-@ end
-@ if L.propagate then
-    for (u = 0; u < ${L.n_in}; ++u) w->d${l-1}[u] = ${zero};
-@ end
-    for (o = 0; o < ${L.units}; ++o) {
-@ if L.propagate then
-        const ${real} *wo = p + ${L.woff} + o*${L.n_in};   /* w[o][.] */
-        ${real} *din = w->d${l-1};
-@ end
-        ${real} *gw = g + ${L.woff} + o*${L.n_in};         /* ∂C/∂w[o][.] */
-@ if L.delta_given or act.identity then
-        ${real} d = w->d${l}[o];
-@ else
-        ${real} a = w->a${l}[o];
-        ${real} d = ${act.d_times("w->d" .. l .. "[o]", "a")};
-        w->d${l}[o] = d;
-@ end
-        g[${L.boff} + o] += d;
-@ if unroll == "full" then
-${unrolled("        ", "gw[$u] += d*in[$u];")}
-@   if L.propagate then
-${unrolled("        ", "din[$u] += d*wo[$u];")}
+    ptrdiff_t o, s, u;
+@ if unroll == "none" then
+    for (s = 0; s < n; ++s) {                       /* δ^${l}_s and ∂C/∂b */
+        ${real} *d = w->s[s].d${l};
+@   if not (L.delta_given or act.identity) then
+        const ${real} *a = w->s[s].a${l};
 @   end
-@ else
-        for (u = 0; u < ${L.n_in}; ++u) gw[u] += d * in[u];
-@   if L.propagate then
-        for (u = 0; u < ${L.n_in}; ++u) din[u] += d * wo[u];
+        for (o = 0; o < ${L.units}; ++o) {
+@   if not (L.delta_given or act.identity) then
+            d[o] = ${act.d_times("d[o]", "a[o]")};
 @   end
-@ end
+            g[${L.boff} + o] += d[o];
+        }
     }
+    /* ∂C/∂w: a block of a row's sums is held while every sample adds to it
+     * (each gradient loaded and stored once per chunk; vectorizes along u) */
+    for (o = 0; o < ${L.units}; ++o) {
+        ${real} *gw = g + ${L.woff} + o*${L.n_in};        /* ∂C/∂w[o][.] */
+@   for _, b in ipairs(ublocks) do
+        for (u = ${b.from}; u < ${b.to}; u += ${b.size}) {
+            ${real} acc[${b.size}];
+            ptrdiff_t v;
+            for (v = 0; v < ${b.size}; ++v) acc[v] = gw[u + v];
+            for (s = 0; s < n; ++s) {
+                const ${real} d = w->s[s].d${l}[o], *in = ${src("s")} + u;
+                for (v = 0; v < ${b.size}; ++v) acc[v] += d * in[v];
+            }
+            for (v = 0; v < ${b.size}; ++v) gw[u + v] = acc[v];
+        }
+@   end
+    }
+@   if L.propagate then
+    /* ∂C/∂a^${l-1}: a block of inputs u at a time, the same columns of w
+     * (still in cache) for every sample */
+@     for _, b in ipairs(ublocks) do
+    for (u = ${b.from}; u < ${b.to}; u += ${b.size})
+        for (s = 0; s < n; ++s) {
+            const ${real} *d = w->s[s].d${l};
+            ${real} acc[${b.size}];
+            ptrdiff_t v;
+            for (v = 0; v < ${b.size}; ++v) acc[v] = ${zero};
+            for (o = 0; o < ${L.units}; ++o) {
+                const ${real} dv = d[o], *wo = p + ${L.woff} + o*${L.n_in} + u;   /* w[o][u..] */
+                for (v = 0; v < ${b.size}; ++v) acc[v] += dv * wo[v];
+            }
+            for (v = 0; v < ${b.size}; ++v) w->s[s].d${l-1}[u + v] = acc[v];
+        }
+@     end
+@   end
+@ else
+    /* Straight-line code for a compiler that does not optimize, sample by sample. */
+    for (s = 0; s < n; ++s) {
+        const ${real} *in = ${src("s")};   /* a^${l-1} of sample s, flattened */
+@   if L.propagate then
+        ${real} *din = w->s[s].d${l-1};
+        for (u = 0; u < ${L.n_in}; ++u) din[u] = ${zero};
+@   end
+        for (o = 0; o < ${L.units}; ++o) {
+@   if L.propagate then
+            const ${real} *wo = p + ${L.woff} + o*${L.n_in};   /* w[o][.] */
+@   end
+            ${real} *gw = g + ${L.woff} + o*${L.n_in};         /* ∂C/∂w[o][.] */
+@   if L.delta_given or act.identity then
+            ${real} d = w->s[s].d${l}[o];
+@   else
+            ${real} a = w->s[s].a${l}[o];
+            ${real} d = ${act.d_times("w->s[s].d" .. l .. "[o]", "a")};
+            w->s[s].d${l}[o] = d;
+@   end
+            g[${L.boff} + o] += d;
+@   if unroll == "full" then
+${unrolled("            ", "gw[$u] += d*in[$u];")}
+@     if L.propagate then
+${unrolled("            ", "din[$u] += d*wo[$u];")}
+@     end
+@   else
+            for (u = 0; u < ${L.n_in}; ++u) gw[u] += d * in[u];
+@     if L.propagate then
+            for (u = 0; u < ${L.n_in}; ++u) din[u] += d * wo[u];
+@     end
+@   end
+        }
+    }
+@ end
 }
 

@@ -26,10 +26,20 @@ ${r}
 #define ${PU}_PARAM_COUNT ${net.param_count}   /* length of the flat parameter vector */
 #define ${PU}_ARCH_HASH   0x${arch_hash}ULL   /* layout fingerprint, for weights files */
 
-/* Everything one sample needs${train and " in the forward and backward pass" or ""}; fixed size, no pointers. */
-typedef struct ${P}_work {
-@ for _, f in ipairs(work) do
+#define ${PU}_CHUNK       ${chunk}   /* samples ${P}_work holds${train and ": loss_grad takes a mini-batch this many at a time" or ""} */
+
+/* One sample's part of the work${train and ": activations, deltas, pool masks" or ": its activations"}. */
+typedef struct ${P}_sample {
+@ for _, f in ipairs(sample_fields) do
     ${string.format("%-28s", f.type .. " " .. f.name .. "[" .. f.count .. "];")} /* ${f.comment} */
+@ end
+} ${P}_sample;
+
+/* Everything the passes need; fixed size, no pointers. */
+typedef struct ${P}_work {
+    ${string.format("%-28s", P .. "_sample s[" .. chunk .. "];")} /* sample s of a chunk */
+@ for _, f in ipairs(scratch_fields) do
+    ${string.format("%-28s", f.type .. " " .. f.name .. "[" .. f.count .. "];")} /* ${f.comment} (scratch) */
 @ end
 } ${P}_work;
 

@@ -44,6 +44,15 @@ local function common(net, opts)
   }
 end
 
+-- uses_scratch(L, opts): whether layer L's functions use the work struct's
+-- shared scratch fields (then they take `ws`, the whole work struct)
+local function uses_scratch(L, opts)
+  for _, f in ipairs(registry.kinds[L.kind].work(L, opts.mode, opts.unroll)) do
+    if f.scratch then return true end
+  end
+  return false
+end
+
 local function layer_vars(net, L, opts)
   local v = common(net, opts)
   local ctx = { num = v.num }
@@ -52,11 +61,32 @@ local function layer_vars(net, L, opts)
   -- where the layer's parameters are: the flat vector p when training,
   -- the baked arrays <P>_l<k>_w / _b in inference code
   local baked = opts.mode == "inference"
-  local ps = {}
-  if L.wcount > 0 and not baked then ps[#ps + 1] = "const " .. opts.real .. " *restrict p" end
-  if L.src == "x" then ps[#ps + 1] = "const " .. opts.real .. " *restrict x" end
-  ps[#ps + 1] = opts.name .. "_work *restrict w"
-  v.fwd_params = table.concat(ps, ", ")
+  local P, R = opts.name, opts.real
+  local batched = registry.kinds[L.kind].batched
+  -- parameter lists: p (unless baked), x (layer 1), then the work: a
+  -- batched layer takes the whole struct and the sample count n, the others
+  -- one sample's part w (and ws, the whole struct, for the scratch)
+  local function params(with_p, with_x, tail)
+    local ps = {}
+    if with_p then ps[#ps + 1] = "const " .. R .. " *restrict p" end
+    if with_x then ps[#ps + 1] = "const " .. R .. " *restrict x" end
+    if batched then
+      ps[#ps + 1] = P .. "_work *restrict w"
+      ps[#ps + 1] = "ptrdiff_t n"
+    else
+      if uses_scratch(L, opts) then ps[#ps + 1] = P .. "_work *restrict ws" end
+      ps[#ps + 1] = P .. "_sample *restrict w"
+    end
+    if tail then ps[#ps + 1] = tail end
+    return table.concat(ps, ", ")
+  end
+  v.fwd_params = params(L.wcount > 0 and not baked, L.src == "x")
+  local g = L.wcount > 0 and (R .. " *restrict g") or nil
+  if L.kind == "conv" then
+    v.bwd_params = params(L.propagate, not L.propagate and L.pin == "x", g)
+  else
+    v.bwd_params = params(L.propagate and L.wcount > 0, L.src == "x", g)
+  end
   if baked then
     v.wbase = string.format("%s_l%d_w", opts.name, L.index)
     v.bref = function(i) return string.format("%s_l%d_b[%s]", opts.name, L.index, i) end
@@ -68,25 +98,67 @@ local function layer_vars(net, L, opts)
   return v
 end
 
--- calls: the C statements the driver uses to run each layer
+-- calls(net, opts) -> fwd, bwd: for each layer, the C statement the driver
+-- runs, and whether it is batched (once for the chunk) or per sample (in a
+-- loop over s, with w->s[s] its sample and x + s*IN its input)
 local function calls(net, opts)
   local P, fwd, bwd = opts.name, {}, {}
   for _, L in ipairs(net.layers) do
-    local k, x = L.index, L.src == "x" and "x, " or ""
+    local k = L.index
+    local batched = registry.kinds[L.kind].batched
+    local x = batched and "x, " or string.format("x + s*%d, ", net.in_size)
+    local ws = (not batched and uses_scratch(L, opts)) and "w, " or ""
+    local wk = batched and "w, n" or "&w->s[s]"
     local p = opts.mode == "inference" and "" or "p, "
-    if L.kind == "conv" then
-      fwd[k] = string.format("%s_l%d_conv_forward(%s%sw);", P, k, p, x)
-      bwd[k] = string.format("%s_l%d_conv_backward(%sw, g);", P, k,
-                             L.propagate and "p, " or (L.pin == "x" and "x, " or ""))
-    elseif L.kind == "maxpool" then
-      fwd[k] = string.format("%s_l%d_maxpool_forward(%sw);", P, k, x)
-      bwd[k] = L.propagate and string.format("%s_l%d_maxpool_backward(w);", P, k) or nil
+    local fx = L.src == "x" and x or ""
+    fwd[k] = { batched = batched,
+               stmt = string.format("%s_l%d_%s_forward(%s%s%s%s);", P, k, L.kind,
+                                    L.wcount > 0 and p or "", fx, ws, wk) }
+    local bp
+    if L.kind == "maxpool" then
+      bp = L.propagate and "" or nil
     elseif L.kind == "dense" then
-      fwd[k] = string.format("%s_l%d_dense_forward(%s%sw);", P, k, p, x)
-      bwd[k] = string.format("%s_l%d_dense_backward(%s%sw, g);", P, k, L.propagate and "p, " or "", x)
+      bp = (L.propagate and "p, " or "") .. fx
+    else
+      bp = L.propagate and "p, " or (L.pin == "x" and x or "")
+    end
+    if bp then
+      bwd[k] = { batched = batched,
+                 stmt = string.format("%s_l%d_%s_backward(%s%s%s%s);", P, k, L.kind, bp, ws, wk,
+                                      L.wcount > 0 and ", g" or "") }
     end
   end
   return fwd, bwd
+end
+
+-- groups(steps, from, to, step) -> runs of consecutive steps: a batched
+-- step alone, per-sample steps together (one loop over the samples)
+local function groups(steps, from, to, step)
+  local out, cur = {}, nil
+  for k = from, to, step do
+    local st = steps[k]
+    if st then
+      if st.batched then
+        out[#out + 1] = { batched = true, st.stmt }
+        cur = nil
+      else
+        if not cur then cur = { batched = false }; out[#out + 1] = cur end
+        cur[#cur + 1] = st.stmt
+      end
+    end
+  end
+  return out
+end
+
+-- chunk(net, opts): the samples the work struct holds.  Inference: 1.
+-- Training: the description's batch size (a mini-batch in one chunk), at
+-- most 32 and at most what fits 8 MB of work.
+local function chunk(net, opts, per_sample_bytes)
+  if opts.mode == "inference" then return 1 end
+  if opts.chunk_size then return opts.chunk_size end
+  local n = math.min(net.train.batch or 10, 32)
+  while n > 1 and n * per_sample_bytes > 8 * 2^20 do n = n - 1 end
+  return n
 end
 
 local cost_tpl = {
@@ -103,17 +175,35 @@ function M.generate(net, opts)
   v.version = M.VERSION
   v.opts = opts
   v.work = shape.work(net, opts.mode, opts.unroll)
-  for _, f in ipairs(v.work) do f.type = f.type or opts.real end
+  v.sample_fields, v.scratch_fields = {}, {}
+  local per_sample = 0
+  for _, f in ipairs(v.work) do
+    f.type = f.type or opts.real
+    if f.scratch then
+      v.scratch_fields[#v.scratch_fields + 1] = f
+    else
+      v.sample_fields[#v.sample_fields + 1] = f
+      per_sample = per_sample + f.count * (f.type == "double" and 8 or 4)
+    end
+  end
+  v.chunk = chunk(net, opts, per_sample)
   v.layers = net.layers
   v.header = opts.header_name
   v.arch_hash = shape.fnv1a(shape.arch_text(net))
-  v.fwd, v.bwd = calls(net, opts)
+  local fwd, bwd = calls(net, opts)
+  v.fwd_groups = groups(fwd, 1, #net.layers, 1)
+  v.bwd_groups = groups(bwd, #net.layers, 1, -1)
   v.last = net.layers[#net.layers]
   v.uses_p_fwd, v.uses_p_bwd, v.uses_x_bwd = false, false, false
-  for k, L in ipairs(net.layers) do
-    if v.fwd[k]:find("(p,", 1, true) then v.uses_p_fwd = true end
-    if v.bwd[k] and v.bwd[k]:find("(p,", 1, true) then v.uses_p_bwd = true end
-    if v.bwd[k] and v.bwd[k]:find("x,", 1, true) then v.uses_x_bwd = true end
+  v.fwd_per_sample, v.bwd_per_sample = false, false
+  for k in ipairs(net.layers) do
+    if fwd[k].stmt:find("(p,", 1, true) then v.uses_p_fwd = true end
+    if not fwd[k].batched then v.fwd_per_sample = true end
+    if bwd[k] then
+      if bwd[k].stmt:find("(p,", 1, true) then v.uses_p_bwd = true end
+      if bwd[k].stmt:find("x[,+ ]") then v.uses_x_bwd = true end
+      if not bwd[k].batched then v.bwd_per_sample = true end
+    end
   end
   v.table_rows = {}
   for _, L in ipairs(net.layers) do

@@ -92,10 +92,12 @@ end
 function M.place(L)
   L.macs_bwd = L.macs_fwd * (L.propagate and 2 or 1)
   L.pin = L.pad > 0 and ("w->x" .. L.index) or L.src        -- padded input
-  L.dbuf = L.pad > 0 and ("w->dx" .. L.index) or ("w->d" .. (L.index - 1))
+  L.dbuf = L.pad > 0 and ("ws->dx" .. L.index) or ("w->d" .. (L.index - 1))
 end
 
--- work(L, mode) -> list of work-struct fields { name, count, type, comment }
+-- work(L, mode) -> list of work-struct fields { name, count, type, comment,
+-- scratch }: scratch fields are shared by the samples of a chunk (used and
+-- done with inside one call), the others are per sample
 function M.work(L, mode, unroll)
   local k, f = L.index, {}
   if L.pad > 0 then
@@ -103,7 +105,7 @@ function M.work(L, mode, unroll)
                   comment = string.format("a^%d zero-padded [%d][%d][%d]", k - 1, L.cin, L.H, L.W) }
   end
   if unroll == "none" and L.im2col then
-    f[#f + 1] = { name = "t" .. k, count = L.ckk * L.oh * L.ow,
+    f[#f + 1] = { name = "t" .. k, count = L.ckk * L.oh * L.ow, scratch = true,
                   comment = string.format("patches: t%d[c][i][j][y][x] = a^%d[c][%s+i][%s+j]", k, k - 1,
                                           cfmt.mul(L.sh, "y"), cfmt.mul(L.sw, "x")) }
   end
@@ -115,7 +117,7 @@ function M.work(L, mode, unroll)
   if mode == "train" then
     f[#f + 1] = { name = "d" .. k, count = L.n_out, comment = string.format("∂C/∂a^%d, then δ^%d", k, k) }
     if L.pad > 0 and L.propagate then
-      f[#f + 1] = { name = "dx" .. k, count = L.cin * L.H * L.W,
+      f[#f + 1] = { name = "dx" .. k, count = L.cin * L.H * L.W, scratch = true,
                     comment = string.format("∂C/∂(padded a^%d)", k - 1) }
     end
   end

@@ -9,6 +9,11 @@ local M = {}
 
 M.example = 'dense { units = 100, act = "sigmoid" }'
 
+-- A dense layer runs once for all the samples of a chunk (its functions
+-- take the whole work struct and n): each weight is loaded once per chunk,
+-- not once per sample.  Other kinds run sample by sample.
+M.batched = true
+
 M.schema = {
   units = { type = "posint", required = true },
   act   = { type = "act", default = "sigmoid" },
@@ -48,6 +53,13 @@ end
 
 function M.env(L, ctx, env)
   env.zero = ctx.num.lit(0)
+  -- src(s): a^{l-1} of sample s, flattened (x itself for layer 1)
+  function env.src(s)
+    if L.src == "x" then return "x + " .. s .. "*" .. L.n_in end
+    return string.format("w->s[%s].a%d", s, L.index - 1)
+  end
+  -- the backward's blocks of inputs u: 64 at a time, then the rest
+  env.ublocks = require("layer.conv").blocks(L.n_in, 64)
   -- unrolled(indent, stmt): stmt for u = 0 .. n_in-1 with $u replaced,
   -- several to a line (--unroll full)
   function env.unrolled(indent, stmt)
