@@ -265,6 +265,7 @@ static void check_symbols(const char *obj, const char *net, int is_tcc, const ch
 static const char driver_body[] =
     "#include <stdio.h>\n"
     "#include \"net.h\"\n"
+    "typedef API(real) real;   /* the header's precision: a wrong one breaks -Werror below */\n"
     "#define NS 3\n"
     "#define BLOCK 64\n"
     "static real params[UP(PARAM_COUNT)], grad[UP(PARAM_COUNT)], x[NS * UP(IN_SIZE)], y[UP(OUT_SIZE)];\n"
@@ -320,8 +321,8 @@ static void write_driver(const char *dir, const char *net, int dbl)
     text = malloc(len);
     snprintf(text, len,
              "/* driver for %s (%s), written by tests/test_compile.c */\n"
-             "typedef %s real;\n#define FMT \"%s\"\n#define API(x) %s_##x\n#define UP(x) %s_##x\n%s",
-             net, dbl ? "double" : "float", dbl ? "double" : "float", dbl ? "%.17g" : "%.9g", net, up, driver_body);
+             "#define FMT \"%s\"\n#define API(x) %s_##x\n#define UP(x) %s_##x\n%s",
+             net, dbl ? "double" : "float", dbl ? "%.17g" : "%.9g", net, up, driver_body);
     snprintf(path, sizeof path, "%s/driver.c", dir);
     spit(path, text);
     free(text);
@@ -480,6 +481,56 @@ static void compare(const numbers *got, const numbers *want, double rtol, const 
                   what, want->tag[k], k, k + 1, g, w, fabs(g - w) / fmax(fabs(g), fabs(w)),
                   t == 1 ? " -- a gradient checksum: did a layer's backward run?" : "");
     }
+}
+
+/* ---- the header's shape and precision ---------------------------------------- */
+
+/* net.h gives the input's shape (NAME_IN_C, _IN_H, _IN_W) and the precision
+ * (typedef NAME_real) to the program that includes it. A non-square,
+ * multi-channel input, so that a swapped pair shows; the program is
+ * compiled -Werror with NAME_real * assigned to the pointer type --real
+ * asked for (a float/double mix-up is an incompatible-pointer error), its
+ * negative-size arrays fail the compile on a wrong value, and what it
+ * prints is checked too. */
+Test(compile, header_gives_input_shape_and_real_type, .timeout = 60)
+{
+    static const char *const reals[] = { "float", "double" };
+    static const char desc[] =
+        "return network { name = \"shp\", input = { 3, 10, 7 },\n"
+        "  layers = { conv { maps = 2, kernel = 3 }, dense { units = 4, act = \"softmax\" } } }\n";
+    static const char prog[] =
+        "#include <stdio.h>\n"
+        "#include \"shp.h\"\n"
+        "typedef char in_c_is_3[SHP_IN_C == 3 ? 1 : -1];\n"
+        "typedef char in_h_is_10[SHP_IN_H == 10 ? 1 : -1];\n"
+        "typedef char in_w_is_7[SHP_IN_W == 7 ? 1 : -1];\n"
+        "typedef char in_size_is_c_h_w[SHP_IN_C * SHP_IN_H * SHP_IN_W == SHP_IN_SIZE ? 1 : -1];\n"
+        "int main(void)\n"
+        "{\n"
+        "    static shp_real x[SHP_IN_SIZE];\n"
+        "    REAL *p = x;\n"
+        "    printf(\"%d %d %d %d\\n\", SHP_IN_C, SHP_IN_H, SHP_IN_W, (int)sizeof *p);\n"
+        "    return 0;\n"
+        "}\n";
+    char dir[] = "/tmp/cnngen-compile-XXXXXX", path[512], cmd[2048], want[64], *out;
+    int r, st;
+    cr_assert(mkdtemp(dir), "mkdtemp");
+    snprintf(path, sizeof path, "%s/shp.lua", dir);
+    spit(path, desc);
+    snprintf(path, sizeof path, "%s/prog.c", dir);
+    spit(path, prog);
+    for (r = 0; r < 2; ++r) {
+        snprintf(cmd, sizeof cmd, "cd '%s' && '%s' shp.lua -o shp.c --real %s && "
+                 "gcc -std=c99 -Wall -Wextra -pedantic -Werror -DREAL=%s prog.c -o prog && ./prog",
+                 dir, env_or("CNNGEN", "build/cnngen"), reals[r], reals[r]);
+        st = run(cmd, &out);
+        snprintf(want, sizeof want, "3 10 7 %d\n", r ? 8 : 4);
+        cr_assert(st == 0 && !strcmp(out, want), "--real %s: `%s` exit %d, printed:\n%s(expected %s)",
+                  reals[r], cmd, st, out, want);
+        free(out);
+    }
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    cr_assert_eq(system(cmd), 0);
 }
 
 /* ---- the matrix --------------------------------------------------------------- */
