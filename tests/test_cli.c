@@ -418,6 +418,38 @@ Test(cli, name_that_is_not_a_c_identifier_is_one_line)
     cli_free(&r);
 }
 
+/* --name follows the rule a description's name follows (one rule, in
+ * gen/lua/check.lua): C keywords and over-long names are refused too, for
+ * every command, and the message states the same rule as the
+ * description's (tests/errors/name_keyword.lua). */
+Test(cli, name_follows_the_rule_of_the_description)
+{
+    static const char *const bad[] = { "int", "_Bool", "while", "abcdefghijabcdefghijabcdefghijabcdefghijabcdefghi" };
+    cli_run r, d;
+    const char *rule_d, *rule_r;
+    size_t k;
+    for (k = 0; k < sizeof bad / sizeof bad[0]; ++k) {
+        cli_exec(&r, NET1, "-o", cli_path("n1.c"), "--name", bad[k], NULL);
+        cli_expect_error(&r, 2, bad[k]);
+        cli_expect_listing(cli_dir, "");
+        cli_free(&r);
+    }
+    cli_exec(&r, "info", NET1, "--name", "int", NULL);
+    cli_expect_error(&r, 2, "\"int\" is not a C identifier");
+    cli_exec(&d, "tests/errors/name_keyword.lua", "-o", cli_path("n1.c"), NULL);
+    cli_expect_error(&d, 2, "\"int\" is not a C identifier");
+    rule_r = strstr(r.err.s, "is not a C identifier");
+    rule_d = strstr(d.err.s, "is not a C identifier");
+    cr_assert(rule_r && rule_d);
+    cr_expect_str_eq(rule_r, rule_d, "--name states another rule than the description");
+    cli_free(&r);
+    cli_free(&d);
+    /* the longest name the rule allows is fine */
+    cli_exec(&r, NET1, "-o", cli_path("n1.c"), "--name", bad[3] + 1, NULL);
+    cli_expect_ok(&r);
+    cli_free(&r);
+}
+
 Test(cli, output_must_be_a_c_file)
 {
     cli_run r;
