@@ -39,10 +39,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include "build.h"
+#include "proc.h"
 
 /* ---- processes and files -------------------------------------------------- */
 
@@ -50,32 +50,6 @@ static const char *env_or(const char *name, const char *dflt)
 {
     const char *v = getenv(name);
     return v && *v ? v : dflt;
-}
-
-/* Runs cmd through the shell, stderr merged into stdout; *out gets the
- * output (malloc'd, NUL-terminated). Returns the exit status (-1: killed or
- * not run). */
-static int run(const char *cmd, char **out)
-{
-    char full[4096];
-    size_t len = 0, cap = 8192, n;
-    char *buf = malloc(cap);
-    FILE *f;
-    int st;
-    snprintf(full, sizeof full, "%s 2>&1", cmd);
-    f = popen(full, "r");
-    cr_assert(f && buf, "cannot run %s", cmd);
-    while ((n = fread(buf + len, 1, cap - len - 1, f)) > 0) {
-        len += n;
-        if (cap - len < 2) {
-            buf = realloc(buf, cap *= 2);
-            cr_assert(buf, "out of memory");
-        }
-    }
-    buf[len] = '\0';
-    st = pclose(f);
-    *out = buf;
-    return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
 }
 
 static char *slurp(const char *path)
@@ -112,7 +86,7 @@ static void generate(const char *dir, const char *ex, const char *real, const ch
     int st;
     snprintf(cmd, sizeof cmd, "'%s' '%s/examples/%s.lua' -o '%s/net.c' --real %s --unroll %s",
              env_or("CNNGEN", "build/cnngen"), env_or("CNNGEN_ROOT", "."), ex, dir, real, unroll);
-    st = run(cmd, &out);
+    st = proc_sh_merged(cmd, &out);
     cr_assert_eq(st, 0, "%s: exit %d:\n%s", cmd, st, out);
     free(out);
 }
@@ -213,7 +187,7 @@ static void check_symbols(const char *obj, const char *net, int is_tcc, const ch
     int st, k, defined[5] = { 0 };
     for (k = 0; k < 5; ++k) snprintf(sym[k], sizeof sym[k], "%s_%s", net, api[k]);
     snprintf(cmd, sizeof cmd, "nm '%s'", obj);
-    st = run(cmd, &out);
+    st = proc_sh_merged(cmd, &out);
     cr_assert_eq(st, 0, "%s: %s:\n%s", what, cmd, out);
     for (line = strtok_r(out, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
         char type, f[3][256], *name;
@@ -523,7 +497,7 @@ Test(compile, header_gives_input_shape_and_real_type, .timeout = 60)
         snprintf(cmd, sizeof cmd, "cd '%s' && '%s' shp.lua -o shp.c --real %s && "
                  "gcc -std=c99 -Wall -Wextra -pedantic -Werror -DREAL=%s prog.c -o prog && ./prog",
                  dir, env_or("CNNGEN", "build/cnngen"), reals[r], reals[r]);
-        st = run(cmd, &out);
+        st = proc_sh_merged(cmd, &out);
         snprintf(want, sizeof want, "3 10 7 %d\n", r ? 8 : 4);
         cr_assert(st == 0 && !strcmp(out, want), "--real %s: `%s` exit %d, printed:\n%s(expected %s)",
                   reals[r], cmd, st, out, want);
@@ -611,7 +585,7 @@ ParameterizedTest(struct cfg *c, compile, warning_free_global_free_and_same_resu
             snprintf(cmd, sizeof cmd, "cd '%s' && tcc -Wall -Werror -c net.c -o net-%s.o", dir, tagname);
         else
             snprintf(cmd, sizeof cmd, "cd '%s' && %s %s %s -c net.c -o net-%s.o", dir, cc, strict, opt, tagname);
-        st = run(cmd, &out);
+        st = proc_sh_merged(cmd, &out);
         cr_assert(st == 0 && out[0] == '\0', "%s: `%s` exit %d, diagnostics:\n%.3000s", what, cmd, st, out);
         free(out);
 
@@ -623,7 +597,7 @@ ParameterizedTest(struct cfg *c, compile, warning_free_global_free_and_same_resu
         snprintf(cmd, sizeof cmd, "cd '%s' && { test -f driver-%s.o || %s %s -O0 -c driver.c -o driver-%s.o; } && "
                  "%s driver-%s.o net-%s.o -lm -o drv-%s && ./drv-%s", dir, cc, cc,
                  is_tcc ? "-Wall -Werror" : strict, cc, cc, cc, tagname, tagname, tagname);
-        st = run(cmd, &out);
+        st = proc_sh_merged(cmd, &out);
         cr_assert_eq(st, 0, "%s: `%s` exit %d:\n%.3000s", what, cmd, st, out);
         cr_assert(parse_numbers(out, got), "%s: cannot read the driver's output:\n%.2000s", what, out);
         free(out);
