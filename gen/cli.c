@@ -85,17 +85,6 @@ static int takes_value(const char *flag)
     return 0;
 }
 
-/* A C identifier: letters, digits and '_', not starting with a digit. */
-static int is_c_identifier(const char *s)
-{
-    const char *p;
-    if (!*s || (*s >= '0' && *s <= '9')) return 0;
-    for (p = s; *p; ++p)
-        if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') || *p == '_'))
-            return 0;
-    return 1;
-}
-
 int cli_parse(int argc, char **argv, cli_opts *o)
 {
     int i = 1;
@@ -192,9 +181,6 @@ int cli_parse(int argc, char **argv, cli_opts *o)
         return bad("%s", "--predictions is an option of eval");
     if (o->unroll && strcmp(o->unroll, "none") && strcmp(o->unroll, "kernel") && strcmp(o->unroll, "full"))
         return bad("--unroll must be none, kernel or full, not '%s'", o->unroll);
-    if (o->name && !is_c_identifier(o->name))
-        return bad("--name must be a C identifier (letters, digits and '_', not starting with a digit), not '%s'",
-                   o->name);
     if (o->real && strcmp(o->real, "float") && strcmp(o->real, "double"))
         return bad("--real must be float or double, not '%s'", o->real);
     if (o->backend && strcmp(o->backend, "tcc") && strcmp(o->backend, "cc") && strcmp(o->backend, "auto"))
@@ -241,6 +227,18 @@ int cli_main(int argc, char **argv)
     if (!T) {
         fprintf(stderr, "cnngen: out of memory\n");
         return HOST_INTERNAL;
+    }
+    if (o.name) {
+        /* the rule a description's name follows (gen/lua/check.lua), for every command */
+        char err[512];
+        lua_pushstring(T, o.name);
+        rc = host_call(T, "check_name", 1, 0, err, sizeof err);
+        if (rc != HOST_OK) {
+            if (rc == HOST_USER) fprintf(stderr, "cnngen: %s\n", err);
+            else cli_error(rc, err);
+            lua_close(T);
+            return rc;
+        }
     }
     if (!strcmp(o.cmd, "emit")) rc = cmd_emit(T, &o);
     else if (!strcmp(o.cmd, "info")) rc = cmd_info(T, &o);

@@ -16,10 +16,15 @@
  * the cache directory and rename()d into place, so a reader only ever sees
  * a complete file under a final name; two processes building the same unit
  * at once both compile and the last rename wins, with identical contents.
- * A kill -9 at worst leaves a *.tmp-XXXXXX file, never a broken .so.
+ * A kill -9 at worst leaves a *.tmp-XXXXXX file, never a broken .so; such
+ * leftovers older than JIT_CC_STALE_SECONDS are deleted whenever the cache
+ * is opened (a live build's temporaries are younger: its .c is written just
+ * before the compile starts and the .so placeholder at its start, and no
+ * compile of a generated unit takes an hour).
  */
 #include "jit.h"
 
+#include <dirent.h>
 #include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -32,6 +37,7 @@
 #include <sys/stat.h>
 #include <sys/types.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 extern char **environ;
@@ -45,6 +51,9 @@ extern char **environ;
 #define JIT_CC_FIXED_FLAGS "-std=c99 -fPIC -shared -fno-delete-null-pointer-checks"
 
 #define JIT_CC_PATH_MAX 4096
+
+/* Temporaries older than this are leftovers of a killed build. */
+#define JIT_CC_STALE_SECONDS 3600
 
 /* Format one line into err[0..errlen). */
 #ifdef __GNUC__
@@ -133,6 +142,46 @@ static int jit_cc_mkdir_p(const char *dir, char *err, size_t errlen)
         return -1;
     }
     return 0;
+}
+
+/* Is name a temporary of this file: "<anything>.tmp-XXXXXX", the six
+ * characters mkstemp's (letters and digits)? */
+static int jit_cc_is_temporary(const char *name)
+{
+    size_t n = strlen(name), k;
+    if (n < 12 || memcmp(name + n - 11, ".tmp-", 5) != 0)
+        return 0;
+    for (k = n - 6; k < n; ++k)
+        if (!((name[k] >= 'a' && name[k] <= 'z') || (name[k] >= 'A' && name[k] <= 'Z') ||
+              (name[k] >= '0' && name[k] <= '9')))
+            return 0;
+    return 1;
+}
+
+/* Delete the temporaries in cache that a killed build left behind: regular
+ * files named as jit_cc_is_temporary says, last modified more than
+ * JIT_CC_STALE_SECONDS ago. Best effort: a file that cannot be examined or
+ * removed (or one another process removes first) is left alone. */
+static void jit_cc_sweep(const char *cache)
+{
+    DIR *d = opendir(cache);
+    struct dirent *e;
+    time_t now = time(NULL);
+    if (!d)
+        return;
+    while ((e = readdir(d)) != NULL) {
+        char path[JIT_CC_PATH_MAX];
+        struct stat st;
+        int n;
+        if (!jit_cc_is_temporary(e->d_name))
+            continue;
+        n = snprintf(path, sizeof path, "%s/%s", cache, e->d_name);
+        if (n < 0 || (size_t)n >= sizeof path || lstat(path, &st) != 0 || !S_ISREG(st.st_mode))
+            continue;
+        if (now - st.st_mtime > JIT_CC_STALE_SECONDS)
+            unlink(path);
+    }
+    closedir(d);
 }
 
 /* Choose the cache directory into dir[0..len): opts->cache_dir, else
@@ -500,6 +549,7 @@ int jit_cc_build(const char *unit, const char *prefix, int is_double,
     if (jit_cc_cache_dir(opts, cache, sizeof cache, err, errlen) < 0 ||
         jit_cc_mkdir_p(cache, err, errlen) < 0)
         return -1;
+    jit_cc_sweep(cache);
 
     key = jit_cc_fnv1a(key, JIT_CC_FORMAT);
     key = jit_cc_fnv1a(key, cc);

@@ -36,52 +36,57 @@ int gradcheck_group_ok(const gc_result *r, double tolerance)
     return r->worst <= tolerance && r->skipped <= allowed;
 }
 
-/* The state one check works on. */
-typedef struct gc_run {
-    const net_api *api;
-    double *p, *g, *scratch, *x;
-    int *labels, n;
-    void *work;
-} gc_run;
-
-static double gc_cost(gc_run *r)
+/* See gradcheck.h. */
+double gradcheck_cost(const gc_point *c)
 {
-    return r->api->loss_grad.d(r->p, r->work, r->x, r->labels, r->n, r->scratch);
+    return c->api->loss_grad.d(c->p, c->work, c->x, c->labels, c->n, c->scratch);
 }
 
-/* fd of component k with step h; p[k] is restored exactly. */
-static double gc_fd(gc_run *r, size_t k, double h)
+/* See gradcheck.h. */
+double gradcheck_central(const gc_point *c, size_t k, double h)
 {
-    double orig = r->p[k], cp, cm;
-    r->p[k] = orig + h;
-    cp = gc_cost(r);
-    r->p[k] = orig - h;
-    cm = gc_cost(r);
-    r->p[k] = orig;
+    double orig = c->p[k], cp, cm;
+    c->p[k] = orig + h;
+    cp = gradcheck_cost(c);
+    c->p[k] = orig - h;
+    cm = gradcheck_cost(c);
+    c->p[k] = orig;
     return (cp - cm) / (2.0 * h);
 }
 
-/* Compare component k, folding it into res. */
-static void gc_component(gc_run *r, size_t k, const gc_opts *o, gc_result *res)
+/* See gradcheck.h. */
+double gradcheck_one_sided(const gc_point *c, size_t k, double h, int dir, double c0)
 {
-    double fd = gc_fd(r, k, o->h), e = gradcheck_rel_err(r->g[k], fd);
+    double orig = c->p[k], d1, d2;
+    c->p[k] = orig + dir * h;
+    d1 = (gradcheck_cost(c) - c0) / (dir * h);
+    c->p[k] = orig + dir * h / 2;
+    d2 = (gradcheck_cost(c) - c0) / (dir * h / 2);
+    c->p[k] = orig;
+    return 2 * d2 - d1;
+}
+
+/* Compare component k of the gradient g, folding it into res. */
+static void gc_component(const gc_point *r, const double *g, size_t k, const gc_opts *o, gc_result *res)
+{
+    double fd = gradcheck_central(r, k, o->h), e = gradcheck_rel_err(g[k], fd);
     if (e > o->tolerance) {
-        double fd2 = gc_fd(r, k, o->h / 10);
+        double fd2 = gradcheck_central(r, k, o->h / 10);
         if (gradcheck_rel_err(fd, fd2) > o->tolerance
-            && gradcheck_rel_err(r->g[k], fd2) > o->tolerance) {
+            && gradcheck_rel_err(g[k], fd2) > o->tolerance) {
             res->skipped++;             /* fd does not converge: a kink */
             return;
         }
-        if (gradcheck_rel_err(r->g[k], fd2) < e) {
+        if (gradcheck_rel_err(g[k], fd2) < e) {
             fd = fd2;
-            e = gradcheck_rel_err(r->g[k], fd2);
+            e = gradcheck_rel_err(g[k], fd2);
         }
     }
     res->checked++;
     if (e > res->worst || res->checked == 1) {
         res->worst = e;
         res->worst_index = k;
-        res->worst_g = r->g[k];
+        res->worst_g = g[k];
         res->worst_fd = fd;
     }
 }
@@ -123,8 +128,11 @@ int gradcheck_run(const net_api *api, const gc_group *groups, int ngroups, const
 {
     gc_opts o = *opts;
     gc_group all_group;
-    gc_run r;
+    gc_point r;
     rng_state rng;
+    double *g, *x, *p, *scratch;
+    int *labels;
+    void *work;
     size_t i, maxcount = 0, *idx = NULL;
     unsigned char *mark = NULL;
     int gi, rc = -1, all;
@@ -149,46 +157,44 @@ int gradcheck_run(const net_api *api, const gc_group *groups, int ngroups, const
     }
     all = api->param_count <= o.full_limit;
 
-    memset(&r, 0, sizeof r);
-    r.api = api;
-    r.n = o.nsamp;
-    r.p = malloc(api->param_count * sizeof *r.p);
-    r.g = malloc(api->param_count * sizeof *r.g);
-    r.scratch = malloc(api->param_count * sizeof *r.scratch);
-    r.x = malloc((size_t)o.nsamp * api->in_size * sizeof *r.x);
-    r.labels = malloc((size_t)o.nsamp * sizeof *r.labels);
-    r.work = malloc(api->work_size ? api->work_size : 1);
+    p = malloc(api->param_count * sizeof *p);
+    g = malloc(api->param_count * sizeof *g);
+    scratch = malloc(api->param_count * sizeof *scratch);
+    x = malloc((size_t)o.nsamp * api->in_size * sizeof *x);
+    labels = malloc((size_t)o.nsamp * sizeof *labels);
+    work = malloc(api->work_size ? api->work_size : 1);
     idx = malloc((maxcount ? maxcount : 1) * sizeof *idx);
     mark = malloc(maxcount ? maxcount : 1);
-    if (!r.p || !r.g || !r.scratch || !r.x || !r.labels || !r.work || !idx || !mark) {
+    if (!p || !g || !scratch || !x || !labels || !work || !idx || !mark) {
         errfmt(err, errlen, "out of memory for the gradient check");
         goto done;
     }
 
     rng_seed(&rng, o.seed);
-    api->init.d(r.p, o.seed);
+    api->init.d(p, o.seed);
     for (i = 0; i < (size_t)o.nsamp * api->in_size; ++i)
-        r.x[i] = rng_uniform01(&rng);
+        x[i] = rng_uniform01(&rng);
     for (gi = 0; gi < o.nsamp; ++gi)
-        r.labels[gi] = rng_uniform_int(&rng, (int)api->out_size);
-    api->loss_grad.d(r.p, r.work, r.x, r.labels, r.n, r.g);
+        labels[gi] = rng_uniform_int(&rng, (int)api->out_size);
+    r.api = api, r.p = p, r.scratch = scratch, r.work = work, r.x = x, r.labels = labels, r.n = o.nsamp;
+    api->loss_grad.d(p, work, x, labels, o.nsamp, g);
 
     for (gi = 0; gi < ngroups; ++gi) {
         size_t n = gc_pick(&groups[gi], &o, all, &rng, idx, mark);
         memset(&res[gi], 0, sizeof res[gi]);
         if (o.break_grad && gi == 0 && n > 0)       /* TEST-ONLY, see gradcheck.h */
-            r.g[idx[0]] += 1e-3 + 0.01 * fabs(r.g[idx[0]]);
+            g[idx[0]] += 1e-3 + 0.01 * fabs(g[idx[0]]);
         for (i = 0; i < n; ++i)
-            gc_component(&r, idx[i], &o, &res[gi]);
+            gc_component(&r, g, idx[i], &o, &res[gi]);
     }
     rc = 0;
 done:
-    free(r.p);
-    free(r.g);
-    free(r.scratch);
-    free(r.x);
-    free(r.labels);
-    free(r.work);
+    free(p);
+    free(g);
+    free(scratch);
+    free(x);
+    free(labels);
+    free(work);
     free(idx);
     free(mark);
     return rc;

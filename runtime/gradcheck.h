@@ -58,6 +58,30 @@ typedef struct gc_result {
     double worst_g, worst_fd;
 } gc_result;
 
+/* One point of a double build's cost: the parameters p (the functions
+ * below move one component and restore it exactly), a scratch gradient,
+ * a work struct and the batch (x, labels, n). */
+typedef struct gc_point {
+    const net_api *api;
+    double *p, *scratch;
+    void *work;
+    const double *x;
+    const int *labels;
+    int n;
+} gc_point;
+
+/* C(p): loss_grad's mean cost on the batch. */
+double gradcheck_cost(const gc_point *c);
+
+/* The central difference (C(p + h·e_k) − C(p − h·e_k)) / 2h. */
+double gradcheck_central(const gc_point *c, size_t k, double h);
+
+/* The one-sided derivative in component k from the right (dir = 1) or
+ * the left (dir = -1), c0 = C(p): with D(t) = (C(p + dir·t·e_k) − c0) /
+ * (dir·t), Richardson's 2·D(h/2) − D(h), O(h²) like the central
+ * difference. Where the two sides differ, p sits on a kink. */
+double gradcheck_one_sided(const gc_point *c, size_t k, double h, int dir, double c0);
+
 /* Defaults as documented above; all zero fields of o take them. */
 void gradcheck_defaults(gc_opts *o);
 

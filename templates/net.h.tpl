@@ -22,11 +22,20 @@ ${r}
 #include <stddef.h>
 
 #define ${PU}_IN_SIZE     ${net.in_size}   /* one sample, layout [channel][row][col] */
+#define ${PU}_IN_C        ${net.input[1]}   /* the input's shape: channels, */
+#define ${PU}_IN_H        ${net.input[2]}   /* rows (height) */
+#define ${PU}_IN_W        ${net.input[3]}   /* and columns (width) */
 #define ${PU}_OUT_SIZE    ${net.out_size}
 #define ${PU}_PARAM_COUNT ${net.param_count}   /* length of the flat parameter vector */
 #define ${PU}_ARCH_HASH   0x${arch_hash}ULL   /* layout fingerprint, for weights files */
 
 #define ${PU}_CHUNK       ${chunk}   /* samples ${P}_work holds${train and ": loss_grad takes a mini-batch this many at a time" or ""} */
+
+/* The precision this code was generated in (--real). A typedef, not a
+ * macro: it is a type to the compiler (checked, scoped, usable in every
+ * declarator and in sizeof), like ${P}_work, and no -D flag or stray
+ * #define can silently change what the program thinks it is. */
+typedef ${real} ${P}_real;
 
 /* One sample's part of the work${train and ": activations, deltas, pool masks" or ": its activations"}. */
 typedef struct ${P}_sample {

@@ -15,12 +15,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include "build.h"
 #include "gradcheck.h"
 #include "jit.h"
+#include "proc.h"
 
 static char ck_dir[64];
 
@@ -33,7 +33,7 @@ static void ck_setup(void)
 static void ck_teardown(void)
 {
     char p[128];
-    static const char *const names[] = { "small.lua", "wide.lua", "bad.lua", ".out", ".err" };
+    static const char *const names[] = { "small.lua", "wide.lua", "bad.lua" };
     size_t k;
     for (k = 0; k < sizeof names / sizeof *names; ++k) {
         snprintf(p, sizeof p, "%s/%s", ck_dir, names[k]);
@@ -60,17 +60,6 @@ typedef struct ck_out {
     char out[8192], err[2048];
 } ck_out;
 
-static void ck_slurp(const char *path, char *buf, size_t len)
-{
-    FILE *f = fopen(path, "r");
-    size_t n = 0;
-    if (f) {
-        n = fread(buf, 1, len - 1, f);
-        fclose(f);
-    }
-    buf[n] = '\0';
-}
-
 /* Run `cnngen check <net> [extra...]`, with env ("K=V") if not NULL. */
 extern char **environ;
 
@@ -78,20 +67,17 @@ static void ck_run(ck_out *o, const char *net, const char *extra1, const char *e
                    const char *env)
 {
     const char *bin = getenv("CNNGEN");
-    char outp[128], errp[128], cache[300];
+    char cache[300];
     const char *argv[8];
     char *envp[256];
-    pid_t pid;
-    int k = 0, n, st;
+    proc_result r;
+    int k = 0, n;
     argv[k++] = bin && *bin ? bin : "build/cnngen";
     argv[k++] = "check";
     argv[k++] = net;
     if (extra1) argv[k++] = extra1;
     if (extra2) argv[k++] = extra2;
     argv[k] = NULL;
-    ck_file(outp, sizeof outp, ".out", NULL);
-    ck_file(errp, sizeof errp, ".err", NULL);
-    /* the environment is built here: after fork the child only execs */
     for (k = 0, n = 0; environ[k] && n < 250; ++k)
         if (strncmp(environ[k], "CNNGEN_TEST_BREAK_GRAD=", 23) && strncmp(environ[k], "XDG_CACHE_HOME=", 15))
             envp[n++] = environ[k];
@@ -100,21 +86,11 @@ static void ck_run(ck_out *o, const char *net, const char *extra1, const char *e
     if (env)
         envp[n++] = (char *)env;
     envp[n] = NULL;
-    fflush(NULL);
-    pid = fork();
-    cr_assert(pid >= 0);
-    if (pid == 0) {
-        int fo = open(outp, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-        int fe = open(errp, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-        dup2(fo, 1);
-        dup2(fe, 2);
-        execve(argv[0], (char *const *)argv, envp);
-        _exit(127);
-    }
-    waitpid(pid, &st, 0);
-    o->status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
-    ck_slurp(outp, o->out, sizeof o->out);
-    ck_slurp(errp, o->err, sizeof o->err);
+    proc_run(&r, NULL, (char *const *)argv, envp, 0);
+    o->status = r.signal ? 128 + r.signal : r.status;
+    snprintf(o->out, sizeof o->out, "%s", r.out);
+    snprintf(o->err, sizeof o->err, "%s", r.err);
+    proc_free(&r);
 }
 
 static void ck_one_line(const ck_out *o, int status, const char *want)

@@ -15,20 +15,17 @@
 
 #include <dirent.h>
 #include <errno.h>
-#include <fcntl.h>
-#include <poll.h>
-#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/types.h>
-#include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "fsutil.h"
+#include "proc.h"
+#include "tbuf.h"
 
 #define CLI_SECONDS 60          /* a run that takes longer is killed */
 
@@ -36,36 +33,16 @@
 /* Helpers: strings, files, a scratch directory per test             */
 /* ================================================================ */
 
-typedef struct cli_buf {
-    char *s;
-    size_t len, cap;
-} cli_buf;
-
-/* Append n bytes to b, keeping it NUL-terminated. */
-static void cli_add(cli_buf *b, const char *p, size_t n)
-{
-    if (b->len + n + 1 > b->cap) {
-        size_t cap = b->cap ? b->cap : 256;
-        while (cap < b->len + n + 1) cap *= 2;
-        b->s = realloc(b->s, cap);
-        cr_assert_not_null(b->s, "out of memory");
-        b->cap = cap;
-    }
-    memcpy(b->s + b->len, p, n);
-    b->len += n;
-    b->s[b->len] = '\0';
-}
-
 /* The whole file, NUL-terminated (*len its size), or NULL. */
 static char *cli_read(const char *path, size_t *len)
 {
     FILE *f = fopen(path, "rb");
-    cli_buf b = { NULL, 0, 0 };
+    tbuf b = { NULL, 0, 0 };
     char chunk[65536];
     size_t n;
     if (!f) return NULL;
-    cli_add(&b, "", 0);
-    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0) cli_add(&b, chunk, n);
+    tbuf_add(&b, "", 0);
+    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0) tbuf_add(&b, chunk, n);
     fclose(f);
     if (len) *len = b.len;
     return b.s;
@@ -127,8 +104,8 @@ static char *cli_listing(const char *dir)
     struct dirent *e;
     char *names[256];
     int n = 0, i;
-    cli_buf b = { NULL, 0, 0 };
-    cli_add(&b, "", 0);
+    tbuf b = { NULL, 0, 0 };
+    tbuf_add(&b, "", 0);
     if (!d) return b.s;
     while ((e = readdir(d)) != NULL && n < 256)
         if (strcmp(e->d_name, ".") && strcmp(e->d_name, ".."))
@@ -136,8 +113,8 @@ static char *cli_listing(const char *dir)
     closedir(d);
     qsort(names, (size_t)n, sizeof *names, cli_cmp_names);
     for (i = 0; i < n; ++i) {
-        if (i) cli_add(&b, ", ", 2);
-        cli_add(&b, names[i], strlen(names[i]));
+        if (i) tbuf_add(&b, ", ", 2);
+        tbuf_add(&b, names[i], strlen(names[i]));
         free(names[i]);
     }
     return b.s;
@@ -155,19 +132,7 @@ static void cli_expect_listing(const char *dir, const char *want)
 /* Running the binary                                                */
 /* ================================================================ */
 
-typedef struct cli_run {
-    int status;                 /* exit status, or -1 if it did not exit */
-    int signal;
-    cli_buf out, err;
-} cli_run;
-
-/* Monotonic seconds. */
-static double cli_now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec + ts.tv_nsec / 1e9;
-}
+typedef proc_result cli_run;
 
 /* Run $CNNGEN with the given arguments (NULL-terminated) from the
  * repository root, capturing stdout and stderr. */
@@ -175,100 +140,47 @@ static void cli_exec(cli_run *r, ...)
 {
     const char *bin = cli_env("CNNGEN"), *root = cli_env("CNNGEN_ROOT");
     char *argv[32];
-    int argc = 0, po[2], pe[2], ws = 0, open_fds = 2;
+    int argc = 0;
     va_list ap;
-    pid_t pid;
-    double t0 = cli_now();
 
     argv[argc++] = (char *)bin;
     va_start(ap, r);
     while (argc < 31 && (argv[argc] = va_arg(ap, char *)) != NULL) ++argc;
     va_end(ap);
     argv[argc] = NULL;
-
-    memset(r, 0, sizeof *r);
-    cli_add(&r->out, "", 0);
-    cli_add(&r->err, "", 0);
-    r->status = -1;
-    cr_assert(pipe(po) == 0 && pipe(pe) == 0, "pipe: %s", strerror(errno));
-    pid = fork();
-    cr_assert(pid >= 0, "fork: %s", strerror(errno));
-    if (pid == 0) {
-        int devnull = open("/dev/null", O_RDONLY);
-        if (devnull >= 0) dup2(devnull, 0);
-        dup2(po[1], 1);
-        dup2(pe[1], 2);
-        close(po[0]);
-        close(pe[0]);
-        close(po[1]);
-        close(pe[1]);
-        if (chdir(root) != 0) _exit(126);
-        execv(argv[0], argv);
-        _exit(127);
-    }
-    close(po[1]);
-    close(pe[1]);
-    while (open_fds > 0) {
-        struct pollfd fds[2] = { { po[0], POLLIN, 0 }, { pe[0], POLLIN, 0 } };
-        double left = CLI_SECONDS - (cli_now() - t0);
-        int k, i;
-        if (left <= 0) {
-            kill(pid, SIGKILL);
-            break;
-        }
-        k = poll(fds, 2, (int)(left * 1000) + 1);
-        if (k <= 0) continue;
-        for (i = 0; i < 2; ++i)
-            if (fds[i].fd >= 0 && (fds[i].revents & (POLLIN | POLLHUP | POLLERR))) {
-                char chunk[65536];
-                ssize_t n = read(fds[i].fd, chunk, sizeof chunk);
-                if (n > 0) {
-                    cli_add(i == 0 ? &r->out : &r->err, chunk, (size_t)n);
-                } else if (n == 0 || errno != EINTR) {
-                    close(fds[i].fd);
-                    if (i == 0) po[0] = -1; else pe[0] = -1;
-                    --open_fds;
-                }
-            }
-    }
-    if (po[0] >= 0) close(po[0]);
-    if (pe[0] >= 0) close(pe[0]);
-    while (waitpid(pid, &ws, 0) < 0 && errno == EINTR) {}
-    if (WIFEXITED(ws)) r->status = WEXITSTATUS(ws);
-    if (WIFSIGNALED(ws)) r->signal = WTERMSIG(ws);
+    proc_run(r, root, argv, NULL, CLI_SECONDS);
 }
 
 /* Free a run's captured output. */
 static void cli_free(cli_run *r)
 {
-    free(r->out.s);
-    free(r->err.s);
+    proc_free(r);
 }
 
-/* Is b exactly one non-empty line, ending in a newline? */
-static int cli_one_line(const cli_buf *b)
+/* Is s (len bytes) exactly one non-empty line, ending in a newline? */
+static int cli_one_line(const char *s, size_t len)
 {
-    return b->len > 1 && b->s[b->len - 1] == '\n' && memchr(b->s, '\n', b->len - 1) == NULL;
+    return len > 1 && s[len - 1] == '\n' && memchr(s, '\n', len - 1) == NULL;
 }
 
 /* A successful run: exit 0, not killed, nothing on stderr. */
 static void cli_expect_ok(const cli_run *r)
 {
     cr_expect_eq(r->signal, 0, "killed by signal %d", r->signal);
-    cr_expect_eq(r->status, 0, "exit status %d; stderr: %s", r->status, r->err.s);
-    cr_expect_eq(r->err.len, 0, "stderr is not empty: %s", r->err.s);
+    cr_expect_eq(r->status, 0, "exit status %d; stderr: %s", r->status, r->err);
+    cr_expect_eq(r->err_len, 0, "stderr is not empty: %s", r->err);
 }
 
 /* A user error: `status`, one line on stderr containing `want`, no stdout. */
 static void cli_expect_error(const cli_run *r, int status, const char *want)
 {
     cr_expect_eq(r->signal, 0, "killed by signal %d", r->signal);
-    if (status) cr_expect_eq(r->status, status, "exit status %d, want %d; stderr: %s", r->status, status, r->err.s);
+    if (status) cr_expect_eq(r->status, status, "exit status %d, want %d; stderr: %s", r->status, status, r->err);
     else cr_expect(r->status > 0, "exit status %d, want non-zero", r->status);
-    cr_expect(cli_one_line(&r->err), "stderr is not exactly one line: '%s'", r->err.s);
-    cr_expect(strstr(r->err.s, want) != NULL, "stderr '%s' does not mention '%s'", r->err.s, want);
-    cr_expect(strstr(r->err.s, "internal error") == NULL, "an internal error for a user mistake: %s", r->err.s);
-    cr_expect_eq(r->out.len, 0, "stdout is not empty: %s", r->out.s);
+    cr_expect(cli_one_line(r->err, r->err_len), "stderr is not exactly one line: '%s'", r->err);
+    cr_expect(strstr(r->err, want) != NULL, "stderr '%s' does not mention '%s'", r->err, want);
+    cr_expect(strstr(r->err, "internal error") == NULL, "an internal error for a user mistake: %s", r->err);
+    cr_expect_eq(r->out_len, 0, "stdout is not empty: %s", r->out);
 }
 
 /* Expect text (named what in the message) to contain want. */
@@ -291,7 +203,7 @@ Test(cli, emit_writes_c_and_h_and_nothing_else)
     char *c;
     cli_exec(&r, NET1, "-o", cli_path("n1.c"), NULL);
     cli_expect_ok(&r);
-    cr_expect_eq(r.out.len, 0, "stdout is not empty: %s", r.out.s);
+    cr_expect_eq(r.out_len, 0, "stdout is not empty: %s", r.out);
     cli_expect_listing(cli_dir, "n1.c, n1.h");
     c = cli_read(cli_path("n1.c"), NULL);
     cr_assert_not_null(c, "n1.c was not written");
@@ -418,6 +330,38 @@ Test(cli, name_that_is_not_a_c_identifier_is_one_line)
     cli_free(&r);
 }
 
+/* --name follows the rule a description's name follows (one rule, in
+ * gen/lua/check.lua): C keywords and over-long names are refused too, for
+ * every command, and the message states the same rule as the
+ * description's (tests/errors/name_keyword.lua). */
+Test(cli, name_follows_the_rule_of_the_description)
+{
+    static const char *const bad[] = { "int", "_Bool", "while", "abcdefghijabcdefghijabcdefghijabcdefghijabcdefghi" };
+    cli_run r, d;
+    const char *rule_d, *rule_r;
+    size_t k;
+    for (k = 0; k < sizeof bad / sizeof bad[0]; ++k) {
+        cli_exec(&r, NET1, "-o", cli_path("n1.c"), "--name", bad[k], NULL);
+        cli_expect_error(&r, 2, bad[k]);
+        cli_expect_listing(cli_dir, "");
+        cli_free(&r);
+    }
+    cli_exec(&r, "info", NET1, "--name", "int", NULL);
+    cli_expect_error(&r, 2, "\"int\" is not a C identifier");
+    cli_exec(&d, "tests/errors/name_keyword.lua", "-o", cli_path("n1.c"), NULL);
+    cli_expect_error(&d, 2, "\"int\" is not a C identifier");
+    rule_r = strstr(r.err, "is not a C identifier");
+    rule_d = strstr(d.err, "is not a C identifier");
+    cr_assert(rule_r && rule_d);
+    cr_expect_str_eq(rule_r, rule_d, "--name states another rule than the description");
+    cli_free(&r);
+    cli_free(&d);
+    /* the longest name the rule allows is fine */
+    cli_exec(&r, NET1, "-o", cli_path("n1.c"), "--name", bad[3] + 1, NULL);
+    cli_expect_ok(&r);
+    cli_free(&r);
+}
+
 Test(cli, output_must_be_a_c_file)
 {
     cli_run r;
@@ -448,7 +392,7 @@ Test(cli, unknown_flag_is_one_line)
     cli_run r;
     cli_exec(&r, NET1, "-o", cli_path("n1.c"), "--frobnicate", NULL);        /* last */
     cli_expect_error(&r, 2, "--frobnicate");
-    cr_expect(strstr(r.err.s, "unknown") != NULL, "does not say unknown: %s", r.err.s);
+    cr_expect(strstr(r.err, "unknown") != NULL, "does not say unknown: %s", r.err);
     cli_free(&r);
     cli_exec(&r, "--frobnicate", "3", NET1, "-o", cli_path("n1.c"), NULL);  /* with a value */
     cli_expect_error(&r, 2, "--frobnicate");
@@ -483,7 +427,7 @@ Test(cli, description_errors_name_the_file_as_given)
     cli_exec(&r, net, "-o", cli_path("bad.c"), NULL);
     sprintf(want, "%s:1: ", net);
     cli_expect_error(&r, 2, want);
-    cr_expect(strncmp(r.err.s, want, strlen(want)) == 0, "stderr does not start with '%s': %s", want, r.err.s);
+    cr_expect(strncmp(r.err, want, strlen(want)) == 0, "stderr does not start with '%s': %s", want, r.err);
     cli_expect_listing(cli_dir, "bad.lua");
     free(want);
     cli_free(&r);
@@ -520,10 +464,10 @@ Test(cli, info_prints_the_layer_table)
     int i;
     cli_exec(&r, "info", NET1, NULL);
     cli_expect_ok(&r);
-    cli_expect_contains(r.out.s, "info", "289,630");
+    cli_expect_contains(r.out, "info", "289,630");
     for (i = 0; i < 4; ++i) {
         /* a line that starts with the index and holds kind, shape, params */
-        const char *p = r.out.s;
+        const char *p = r.out;
         int found = 0;
         while (p && *p) {
             const char *nl = strchr(p, '\n');
@@ -536,7 +480,7 @@ Test(cli, info_prints_the_layer_table)
             p = nl ? nl + 1 : NULL;
         }
         cr_expect(found, "no row '%s %s %s ... %s' in:\n%s", rows[i][0], rows[i][1], rows[i][2], params[i],
-                  r.out.s);
+                  r.out);
     }
     cli_free(&r);
 }
@@ -546,8 +490,8 @@ Test(cli, help_exits_0)
     cli_run r;
     cli_exec(&r, "--help", NULL);
     cli_expect_ok(&r);
-    cli_expect_contains(r.out.s, "--help", "usage: cnngen");
-    cli_expect_contains(r.out.s, "--help", "-o OUT.c");
+    cli_expect_contains(r.out, "--help", "usage: cnngen");
+    cli_expect_contains(r.out, "--help", "-o OUT.c");
     cli_free(&r);
 }
 
@@ -557,7 +501,7 @@ Test(cli, no_arguments_exit_2)
     cli_exec(&r, NULL);
     cr_expect_eq(r.signal, 0);
     cr_expect_eq(r.status, 2, "exit status %d", r.status);
-    cr_expect_gt(r.err.len, 0, "nothing on stderr");
-    cr_expect_eq(r.out.len, 0, "stdout is not empty: %s", r.out.s);
+    cr_expect_gt(r.err_len, 0, "nothing on stderr");
+    cr_expect_eq(r.out_len, 0, "stdout is not empty: %s", r.out);
     cli_free(&r);
 }

@@ -39,10 +39,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include "build.h"
+#include "proc.h"
 
 /* ---- processes and files -------------------------------------------------- */
 
@@ -50,32 +50,6 @@ static const char *env_or(const char *name, const char *dflt)
 {
     const char *v = getenv(name);
     return v && *v ? v : dflt;
-}
-
-/* Runs cmd through the shell, stderr merged into stdout; *out gets the
- * output (malloc'd, NUL-terminated). Returns the exit status (-1: killed or
- * not run). */
-static int run(const char *cmd, char **out)
-{
-    char full[4096];
-    size_t len = 0, cap = 8192, n;
-    char *buf = malloc(cap);
-    FILE *f;
-    int st;
-    snprintf(full, sizeof full, "%s 2>&1", cmd);
-    f = popen(full, "r");
-    cr_assert(f && buf, "cannot run %s", cmd);
-    while ((n = fread(buf + len, 1, cap - len - 1, f)) > 0) {
-        len += n;
-        if (cap - len < 2) {
-            buf = realloc(buf, cap *= 2);
-            cr_assert(buf, "out of memory");
-        }
-    }
-    buf[len] = '\0';
-    st = pclose(f);
-    *out = buf;
-    return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
 }
 
 static char *slurp(const char *path)
@@ -112,7 +86,7 @@ static void generate(const char *dir, const char *ex, const char *real, const ch
     int st;
     snprintf(cmd, sizeof cmd, "'%s' '%s/examples/%s.lua' -o '%s/net.c' --real %s --unroll %s",
              env_or("CNNGEN", "build/cnngen"), env_or("CNNGEN_ROOT", "."), ex, dir, real, unroll);
-    st = run(cmd, &out);
+    st = proc_sh_merged(cmd, &out);
     cr_assert_eq(st, 0, "%s: exit %d:\n%s", cmd, st, out);
     free(out);
 }
@@ -213,7 +187,7 @@ static void check_symbols(const char *obj, const char *net, int is_tcc, const ch
     int st, k, defined[5] = { 0 };
     for (k = 0; k < 5; ++k) snprintf(sym[k], sizeof sym[k], "%s_%s", net, api[k]);
     snprintf(cmd, sizeof cmd, "nm '%s'", obj);
-    st = run(cmd, &out);
+    st = proc_sh_merged(cmd, &out);
     cr_assert_eq(st, 0, "%s: %s:\n%s", what, cmd, out);
     for (line = strtok_r(out, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
         char type, f[3][256], *name;
@@ -265,6 +239,7 @@ static void check_symbols(const char *obj, const char *net, int is_tcc, const ch
 static const char driver_body[] =
     "#include <stdio.h>\n"
     "#include \"net.h\"\n"
+    "typedef API(real) real;   /* the header's precision: a wrong one breaks -Werror below */\n"
     "#define NS 3\n"
     "#define BLOCK 64\n"
     "static real params[UP(PARAM_COUNT)], grad[UP(PARAM_COUNT)], x[NS * UP(IN_SIZE)], y[UP(OUT_SIZE)];\n"
@@ -320,8 +295,8 @@ static void write_driver(const char *dir, const char *net, int dbl)
     text = malloc(len);
     snprintf(text, len,
              "/* driver for %s (%s), written by tests/test_compile.c */\n"
-             "typedef %s real;\n#define FMT \"%s\"\n#define API(x) %s_##x\n#define UP(x) %s_##x\n%s",
-             net, dbl ? "double" : "float", dbl ? "double" : "float", dbl ? "%.17g" : "%.9g", net, up, driver_body);
+             "#define FMT \"%s\"\n#define API(x) %s_##x\n#define UP(x) %s_##x\n%s",
+             net, dbl ? "double" : "float", dbl ? "%.17g" : "%.9g", net, up, driver_body);
     snprintf(path, sizeof path, "%s/driver.c", dir);
     spit(path, text);
     free(text);
@@ -482,6 +457,56 @@ static void compare(const numbers *got, const numbers *want, double rtol, const 
     }
 }
 
+/* ---- the header's shape and precision ---------------------------------------- */
+
+/* net.h gives the input's shape (NAME_IN_C, _IN_H, _IN_W) and the precision
+ * (typedef NAME_real) to the program that includes it. A non-square,
+ * multi-channel input, so that a swapped pair shows; the program is
+ * compiled -Werror with NAME_real * assigned to the pointer type --real
+ * asked for (a float/double mix-up is an incompatible-pointer error), its
+ * negative-size arrays fail the compile on a wrong value, and what it
+ * prints is checked too. */
+Test(compile, header_gives_input_shape_and_real_type, .timeout = 60)
+{
+    static const char *const reals[] = { "float", "double" };
+    static const char desc[] =
+        "return network { name = \"shp\", input = { 3, 10, 7 },\n"
+        "  layers = { conv { maps = 2, kernel = 3 }, dense { units = 4, act = \"softmax\" } } }\n";
+    static const char prog[] =
+        "#include <stdio.h>\n"
+        "#include \"shp.h\"\n"
+        "typedef char in_c_is_3[SHP_IN_C == 3 ? 1 : -1];\n"
+        "typedef char in_h_is_10[SHP_IN_H == 10 ? 1 : -1];\n"
+        "typedef char in_w_is_7[SHP_IN_W == 7 ? 1 : -1];\n"
+        "typedef char in_size_is_c_h_w[SHP_IN_C * SHP_IN_H * SHP_IN_W == SHP_IN_SIZE ? 1 : -1];\n"
+        "int main(void)\n"
+        "{\n"
+        "    static shp_real x[SHP_IN_SIZE];\n"
+        "    REAL *p = x;\n"
+        "    printf(\"%d %d %d %d\\n\", SHP_IN_C, SHP_IN_H, SHP_IN_W, (int)sizeof *p);\n"
+        "    return 0;\n"
+        "}\n";
+    char dir[] = "/tmp/cnngen-compile-XXXXXX", path[512], cmd[2048], want[64], *out;
+    int r, st;
+    cr_assert(mkdtemp(dir), "mkdtemp");
+    snprintf(path, sizeof path, "%s/shp.lua", dir);
+    spit(path, desc);
+    snprintf(path, sizeof path, "%s/prog.c", dir);
+    spit(path, prog);
+    for (r = 0; r < 2; ++r) {
+        snprintf(cmd, sizeof cmd, "cd '%s' && '%s' shp.lua -o shp.c --real %s && "
+                 "gcc -std=c99 -Wall -Wextra -pedantic -Werror -DREAL=%s prog.c -o prog && ./prog",
+                 dir, env_or("CNNGEN", "build/cnngen"), reals[r], reals[r]);
+        st = proc_sh_merged(cmd, &out);
+        snprintf(want, sizeof want, "3 10 7 %d\n", r ? 8 : 4);
+        cr_assert(st == 0 && !strcmp(out, want), "--real %s: `%s` exit %d, printed:\n%s(expected %s)",
+                  reals[r], cmd, st, out, want);
+        free(out);
+    }
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    cr_assert_eq(system(cmd), 0);
+}
+
 /* ---- the matrix --------------------------------------------------------------- */
 
 /* Optimization levels as bit masks: bit k = -Ok. */
@@ -560,7 +585,7 @@ ParameterizedTest(struct cfg *c, compile, warning_free_global_free_and_same_resu
             snprintf(cmd, sizeof cmd, "cd '%s' && tcc -Wall -Werror -c net.c -o net-%s.o", dir, tagname);
         else
             snprintf(cmd, sizeof cmd, "cd '%s' && %s %s %s -c net.c -o net-%s.o", dir, cc, strict, opt, tagname);
-        st = run(cmd, &out);
+        st = proc_sh_merged(cmd, &out);
         cr_assert(st == 0 && out[0] == '\0', "%s: `%s` exit %d, diagnostics:\n%.3000s", what, cmd, st, out);
         free(out);
 
@@ -572,7 +597,7 @@ ParameterizedTest(struct cfg *c, compile, warning_free_global_free_and_same_resu
         snprintf(cmd, sizeof cmd, "cd '%s' && { test -f driver-%s.o || %s %s -O0 -c driver.c -o driver-%s.o; } && "
                  "%s driver-%s.o net-%s.o -lm -o drv-%s && ./drv-%s", dir, cc, cc,
                  is_tcc ? "-Wall -Werror" : strict, cc, cc, cc, tagname, tagname, tagname);
-        st = run(cmd, &out);
+        st = proc_sh_merged(cmd, &out);
         cr_assert_eq(st, 0, "%s: `%s` exit %d:\n%.3000s", what, cmd, st, out);
         cr_assert(parse_numbers(out, got), "%s: cannot read the driver's output:\n%.2000s", what, out);
         free(out);

@@ -24,18 +24,16 @@
 
 #include <dirent.h>
 #include <errno.h>
-#include <fcntl.h>
-#include <poll.h>
-#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/types.h>
-#include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
+
+#include "proc.h"
+#include "tbuf.h"
 
 #define DSL_CASE_SECONDS 30     /* a case that runs longer is killed and reported */
 #define DSL_OLD_C "/* out.c from before: cnngen must not touch it */\n"
@@ -45,28 +43,8 @@
 /* Small helpers: growing strings, files, directories                */
 /* ================================================================ */
 
-typedef struct dsl_buf {
-    char *s;
-    size_t len, cap;
-} dsl_buf;
-
-/* Append n bytes to b, keeping it NUL-terminated. */
-static void dsl_add(dsl_buf *b, const char *p, size_t n)
-{
-    if (b->len + n + 1 > b->cap) {
-        size_t cap = b->cap ? b->cap : 256;
-        while (cap < b->len + n + 1) cap *= 2;
-        b->s = realloc(b->s, cap);
-        cr_assert_not_null(b->s, "out of memory");
-        b->cap = cap;
-    }
-    memcpy(b->s + b->len, p, n);
-    b->len += n;
-    b->s[b->len] = '\0';
-}
-
 /* Append a formatted string (at most 8 KiB) to b. */
-static void dsl_addf(dsl_buf *b, const char *fmt, ...)
+static void dsl_addf(tbuf *b, const char *fmt, ...)
 {
     char tmp[8192];
     va_list ap;
@@ -75,19 +53,19 @@ static void dsl_addf(dsl_buf *b, const char *fmt, ...)
     n = vsnprintf(tmp, sizeof tmp, fmt, ap);
     va_end(ap);
     if (n < 0) return;
-    dsl_add(b, tmp, (size_t)n < sizeof tmp ? (size_t)n : sizeof tmp - 1);
+    tbuf_add(b, tmp, (size_t)n < sizeof tmp ? (size_t)n : sizeof tmp - 1);
 }
 
 /* The whole file, NUL-terminated, or NULL. */
 static char *dsl_read(const char *path, size_t *len)
 {
     FILE *f = fopen(path, "rb");
-    dsl_buf b = { NULL, 0, 0 };
+    tbuf b = { NULL, 0, 0 };
     char chunk[4096];
     size_t n;
     if (!f) return NULL;
-    dsl_add(&b, "", 0);
-    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0) dsl_add(&b, chunk, n);
+    tbuf_add(&b, "", 0);
+    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0) tbuf_add(&b, chunk, n);
     fclose(f);
     if (len) *len = b.len;
     return b.s;
@@ -133,8 +111,8 @@ static char *dsl_listing(const char *dir)
     struct dirent *e;
     char *names[256];
     int n = 0, i;
-    dsl_buf b = { NULL, 0, 0 };
-    dsl_add(&b, "", 0);
+    tbuf b = { NULL, 0, 0 };
+    tbuf_add(&b, "", 0);
     if (!d) return b.s;
     while ((e = readdir(d)) != NULL && n < 256)
         if (strcmp(e->d_name, ".") && strcmp(e->d_name, ".."))
@@ -142,8 +120,8 @@ static char *dsl_listing(const char *dir)
     closedir(d);
     qsort(names, (size_t)n, sizeof *names, dsl_cmp_names);
     for (i = 0; i < n; ++i) {
-        if (i) dsl_add(&b, ", ", 2);
-        dsl_add(&b, names[i], strlen(names[i]));
+        if (i) tbuf_add(&b, ", ", 2);
+        tbuf_add(&b, names[i], strlen(names[i]));
         free(names[i]);
     }
     return b.s;
@@ -157,93 +135,23 @@ static const char *dsl_env(const char *name)
     return v;
 }
 
-/* Monotonic seconds. */
-static double dsl_now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
 /* ================================================================ */
 /* Running the binary                                                */
 /* ================================================================ */
 
-typedef struct dsl_run {
-    int status;                 /* exit status, or -1 */
-    int signal;                 /* the signal that ended it, or 0 */
-    int timed_out;
-    dsl_buf out, err;
-    double seconds;
-} dsl_run;
+typedef proc_result dsl_run;
 
 /* Run argv (argv[0] = the binary) in cwd; capture stdout and stderr.
  * Killed after `limit` seconds. */
 static void dsl_exec(const char *cwd, char *const argv[], double limit, dsl_run *r)
 {
-    int po[2], pe[2], ws = 0, open_fds = 2;
-    pid_t pid;
-    double t0 = dsl_now();
-    memset(r, 0, sizeof *r);
-    dsl_add(&r->out, "", 0);
-    dsl_add(&r->err, "", 0);
-    r->status = -1;
-    cr_assert(pipe(po) == 0 && pipe(pe) == 0, "pipe: %s", strerror(errno));
-    pid = fork();
-    cr_assert(pid >= 0, "fork: %s", strerror(errno));
-    if (pid == 0) {
-        int devnull = open("/dev/null", O_RDONLY);
-        if (devnull >= 0) dup2(devnull, 0);
-        dup2(po[1], 1);
-        dup2(pe[1], 2);
-        close(po[0]);
-        close(pe[0]);
-        close(po[1]);
-        close(pe[1]);
-        if (chdir(cwd) != 0) _exit(126);
-        execv(argv[0], argv);
-        _exit(127);
-    }
-    close(po[1]);
-    close(pe[1]);
-    while (open_fds > 0) {
-        struct pollfd fds[2] = { { po[0], POLLIN, 0 }, { pe[0], POLLIN, 0 } };
-        double left = limit - (dsl_now() - t0);
-        int k, i;
-        if (left <= 0) {
-            kill(pid, SIGKILL);
-            r->timed_out = 1;
-            break;
-        }
-        k = poll(fds, 2, (int)(left * 1000) + 1);
-        if (k < 0 && errno == EINTR) continue;
-        if (k <= 0) continue;
-        for (i = 0; i < 2; ++i)
-            if (fds[i].fd >= 0 && (fds[i].revents & (POLLIN | POLLHUP | POLLERR))) {
-                char chunk[4096];
-                ssize_t n = read(fds[i].fd, chunk, sizeof chunk);
-                if (n > 0) {
-                    dsl_add(i == 0 ? &r->out : &r->err, chunk, (size_t)n);
-                } else if (n == 0 || errno != EINTR) {
-                    close(fds[i].fd);
-                    if (i == 0) po[0] = -1; else pe[0] = -1;
-                    --open_fds;
-                }
-            }
-    }
-    if (po[0] >= 0) close(po[0]);
-    if (pe[0] >= 0) close(pe[0]);
-    while (waitpid(pid, &ws, 0) < 0 && errno == EINTR) {}
-    r->seconds = dsl_now() - t0;
-    if (WIFEXITED(ws)) r->status = WEXITSTATUS(ws);
-    if (WIFSIGNALED(ws)) r->signal = WTERMSIG(ws);
+    proc_run(r, cwd, argv, NULL, limit);
 }
 
 /* Free a run's captured output. */
 static void dsl_run_free(dsl_run *r)
 {
-    free(r->out.s);
-    free(r->err.s);
+    proc_free(r);
 }
 
 /* ================================================================ */
@@ -257,14 +165,14 @@ static int dsl_accept(const char *path, const char *line)
 {
     size_t len;
     char *src = dsl_read(path, &len), *nl;
-    dsl_buf b = { NULL, 0, 0 };
+    tbuf b = { NULL, 0, 0 };
     int rc;
     if (!src) return -1;
     nl = strchr(src, '\n');
-    dsl_add(&b, EXPECT_TAG, strlen(EXPECT_TAG));
-    dsl_add(&b, line, strlen(line));
-    if (nl) dsl_add(&b, nl, len - (size_t)(nl - src));
-    else dsl_add(&b, "\n", 1);
+    tbuf_add(&b, EXPECT_TAG, strlen(EXPECT_TAG));
+    tbuf_add(&b, line, strlen(line));
+    if (nl) tbuf_add(&b, nl, len - (size_t)(nl - src));
+    else tbuf_add(&b, "\n", 1);
     rc = dsl_write(path, b.s, b.len);
     free(src);
     free(b.s);
@@ -273,17 +181,17 @@ static int dsl_accept(const char *path, const char *line)
 
 /* Run one case; append what is wrong with it to report.  Returns 1 if an
  * expect line was rewritten (accept mode). */
-static int dsl_case(const char *bin, const char *errdir, const char *name, int accept, dsl_buf *report)
+static int dsl_case(const char *bin, const char *errdir, const char *name, int accept, tbuf *report)
 {
     char src_path[8192], dir[] = "/tmp/cnngen_dsl_XXXXXX", path[4096], out_arg[] = "out.c", dash_o[] = "-o";
     char *src, *nl, *expected, *oldc, *oldh, *listing, *want_listing;
     char *argv[5];
     size_t len, elen;
     dsl_run r;
-    dsl_buf problems = { NULL, 0, 0 };
+    tbuf problems = { NULL, 0, 0 };
     int accepted = 0;
 
-    dsl_add(&problems, "", 0);
+    tbuf_add(&problems, "", 0);
     snprintf(src_path, sizeof src_path, "%s/%s", errdir, name);
     src = dsl_read(src_path, &len);
     cr_assert_not_null(src, "cannot read %s", src_path);
@@ -322,23 +230,23 @@ static int dsl_case(const char *bin, const char *errdir, const char *name, int a
         dsl_addf(&problems, "\n      crashed: signal %d (%s)", r.signal, strsignal(r.signal));
     else if (r.status != 2)
         dsl_addf(&problems, "\n      exit status %d, not 2", r.status);
-    if (strcmp(r.err.s, expected) != 0) {
-        size_t n = strlen(r.err.s);
-        int one_line = n > 0 && r.err.s[n - 1] == '\n' && memchr(r.err.s, '\n', n - 1) == NULL;
+    if (strcmp(r.err, expected) != 0) {
+        size_t n = strlen(r.err);
+        int one_line = n > 0 && r.err[n - 1] == '\n' && memchr(r.err, '\n', n - 1) == NULL;
         if (accept && one_line && !r.timed_out && !r.signal) {
-            r.err.s[n - 1] = '\0';
-            cr_assert(dsl_accept(src_path, r.err.s) == 0, "cannot rewrite %s", src_path);
+            r.err[n - 1] = '\0';
+            cr_assert(dsl_accept(src_path, r.err) == 0, "cannot rewrite %s", src_path);
             accepted = 1;
         } else {
-            dsl_addf(&problems, "\n      stderr: %s%s", r.err.s[0] ? r.err.s : "(empty)\n",
+            dsl_addf(&problems, "\n      stderr: %s%s", r.err[0] ? r.err : "(empty)\n",
                      one_line ? "" : "      (stderr must be exactly one line)\n");
             dsl_addf(&problems, "      want:   %s", expected);
             problems.len -= 1;                  /* drop the last newline */
             problems.s[problems.len] = '\0';
         }
     }
-    if (r.out.len > 0)
-        dsl_addf(&problems, "\n      stdout is not empty: %.200s", r.out.s);
+    if (r.out_len > 0)
+        dsl_addf(&problems, "\n      stdout is not empty: %.200s", r.out);
     snprintf(path, sizeof path, "%s/out.c", dir);
     oldc = dsl_read(path, NULL);
     snprintf(path, sizeof path, "%s/out.h", dir);
@@ -387,7 +295,7 @@ Test(dsl, every_bad_description_is_one_line_exit_2_and_writes_nothing, .timeout 
     DIR *d;
     struct dirent *e;
     int n = 0, i, accepted = 0;
-    dsl_buf report = { NULL, 0, 0 };
+    tbuf report = { NULL, 0, 0 };
 
     snprintf(errdir, sizeof errdir, "%s/tests/errors", root);
     d = opendir(errdir);
@@ -398,7 +306,7 @@ Test(dsl, every_bad_description_is_one_line_exit_2_and_writes_nothing, .timeout 
     cr_assert(n > 0, "no cases in %s", errdir);
     qsort(names, (size_t)n, sizeof *names, dsl_cmp_names);
 
-    dsl_add(&report, "", 0);
+    tbuf_add(&report, "", 0);
     for (i = 0; i < n; ++i) {
         accepted += dsl_case(bin, errdir, names[i], accept, &report);
         free(names[i]);
@@ -430,14 +338,14 @@ static void dsl_limit(const char *src, const char *want, double seconds)
     dsl_exec(dir, argv, seconds + 20, &r);
     listing = dsl_listing(dir);
     dsl_rm_dir(dir);
-    n = r.err.len;
+    n = r.err_len;
     cr_expect(!r.timed_out && r.signal == 0, "still running after %.0f s, or killed by a signal", seconds + 20);
     cr_expect(r.seconds < seconds, "took %.2f s, more than %.0f s", r.seconds, seconds);
     cr_expect_eq(r.status, 2, "exit status %d", r.status);
-    cr_expect(strstr(r.err.s, want) != NULL, "stderr '%s' does not say '%s'", r.err.s, want);
-    cr_expect(n > 0 && r.err.s[n - 1] == '\n' && memchr(r.err.s, '\n', n - 1) == NULL,
-              "stderr is not one line: '%s'", r.err.s);
-    cr_expect(strncmp(r.err.s, "NET.lua:", 8) == 0, "no position: '%s'", r.err.s);
+    cr_expect(strstr(r.err, want) != NULL, "stderr '%s' does not say '%s'", r.err, want);
+    cr_expect(n > 0 && r.err[n - 1] == '\n' && memchr(r.err, '\n', n - 1) == NULL,
+              "stderr is not one line: '%s'", r.err);
+    cr_expect(strncmp(r.err, "NET.lua:", 8) == 0, "no position: '%s'", r.err);
     cr_expect_str_eq(listing, "NET.lua", "files left: %s", listing);
     cr_log_info("%s -> %.2f s", want, r.seconds);
     free(listing);

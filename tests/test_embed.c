@@ -33,13 +33,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <unistd.h>
-#include <zlib.h>
 
 #include "rng.h"
 
 #include "fsutil.h"
+#include "idxw.h"
+#include "proc.h"
 
 #define EM_SIDE 28
 #define EM_PIXELS (EM_SIDE * EM_SIDE)
@@ -106,16 +106,11 @@ static void em_spit(const char *path, const void *data, size_t len)
     cr_assert_eq(fclose(f), 0);
 }
 
-typedef struct em_out {
-    int status;                 /* exit status, -1 when killed */
-    char *out, *err;            /* malloc'd */
-} em_out;
+typedef proc_result em_out;
 
 static void em_out_free(em_out *o)
 {
-    free(o->out);
-    free(o->err);
-    memset(o, 0, sizeof *o);
+    proc_free(o);
 }
 
 /* Run a shell command (printf-style), stdout and stderr captured apart. */
@@ -124,19 +119,12 @@ __attribute__((format(printf, 2, 3)))
 #endif
 static void em_sh(em_out *o, const char *fmt, ...)
 {
-    char cmd[4096], full[4600];
-    const char *out = em_path("cmd.out"), *err = em_path("cmd.err");
+    char cmd[4096];
     va_list ap;
-    int st;
     va_start(ap, fmt);
     vsnprintf(cmd, sizeof cmd, fmt, ap);
     va_end(ap);
-    snprintf(full, sizeof full, "( %s ) >'%s' 2>'%s' </dev/null", cmd, out, err);
-    st = system(full);
-    o->status = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-    o->out = em_slurp(out);
-    o->err = em_slurp(err);
-    cr_assert(o->out && o->err, "cannot read the output of %s", cmd);
+    proc_sh(o, cmd);
 }
 
 /* Run a command that must succeed; returns its stdout (caller frees). */
@@ -162,35 +150,6 @@ static char *em_ok(const char *fmt, ...)
 /* ================================================================ */
 /* The data set                                                     */
 /* ================================================================ */
-
-static void em_write_idx(const char *path, const unsigned *dims, int ndims, const unsigned char *data,
-                         size_t count, int gz)
-{
-    unsigned char head[16];
-    int k;
-    head[0] = head[1] = 0;
-    head[2] = 0x08;
-    head[3] = (unsigned char)ndims;
-    for (k = 0; k < ndims; ++k) {
-        head[4 + 4 * k] = (unsigned char)(dims[k] >> 24);
-        head[5 + 4 * k] = (unsigned char)(dims[k] >> 16);
-        head[6 + 4 * k] = (unsigned char)(dims[k] >> 8);
-        head[7 + 4 * k] = (unsigned char)dims[k];
-    }
-    if (gz) {
-        gzFile f = gzopen(path, "wb");
-        cr_assert_not_null(f, "gzopen %s", path);
-        cr_assert_eq(gzwrite(f, head, (unsigned)(4 + 4 * ndims)), 4 + 4 * ndims);
-        cr_assert_eq(gzwrite(f, data, (unsigned)count), (int)count);
-        cr_assert_eq(gzclose(f), Z_OK);
-    } else {
-        FILE *f = fopen(path, "wb");
-        cr_assert_not_null(f, "%s: %s", path, strerror(errno));
-        cr_assert_eq(fwrite(head, 1, (size_t)(4 + 4 * ndims), f), (size_t)(4 + 4 * ndims));
-        cr_assert_eq(fwrite(data, 1, count, f), count);
-        cr_assert_eq(fclose(f), 0);
-    }
-}
 
 /* Light pixel (y, x) of a 28x28 image, if inside. */
 static void em_dot(unsigned char *im, int y, int x, int v)
@@ -250,12 +209,12 @@ static void em_make_data(void)
     em_synth(train_img, train_lbl, EM_TRAIN, 11);
     em_synth(em_test_img, test_lbl, EM_TEST, 12);
     cr_assert_eq(mkdir(em_path("data"), 0755), 0);
-    em_write_idx(em_path("data/train-images-idx3-ubyte.gz"), dims, 3, train_img, sizeof train_img, 1);
-    em_write_idx(em_path("data/train-labels-idx1-ubyte.gz"), dims, 1, train_lbl, sizeof train_lbl, 1);
+    idxw_write(em_path("data/train-images-idx3-ubyte.gz"), 3, dims, train_img, sizeof train_img, 1);
+    idxw_write(em_path("data/train-labels-idx1-ubyte.gz"), 1, dims, train_lbl, sizeof train_lbl, 1);
     dims[0] = EM_TEST;
-    em_write_idx(em_path("data/t10k-images-idx3-ubyte.gz"), dims, 3, em_test_img, sizeof em_test_img, 1);
-    em_write_idx(em_path("data/t10k-labels-idx1-ubyte.gz"), dims, 1, test_lbl, sizeof test_lbl, 1);
-    em_write_idx(em_path("t10k-images-idx3-ubyte"), dims, 3, em_test_img, sizeof em_test_img, 0);
+    idxw_write(em_path("data/t10k-images-idx3-ubyte.gz"), 3, dims, em_test_img, sizeof em_test_img, 1);
+    idxw_write(em_path("data/t10k-labels-idx1-ubyte.gz"), 1, dims, test_lbl, sizeof test_lbl, 1);
+    idxw_write(em_path("t10k-images-idx3-ubyte"), 3, dims, em_test_img, sizeof em_test_img, 0);
 }
 
 /* <scratch>/shapes.lua: a small conv net for the data. */

@@ -24,11 +24,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include "checkpoint.h"
 #include "footprint.h"
+#include "proc.h"
 
 static char fp_dir[64];
 
@@ -93,19 +93,16 @@ __attribute__((format(printf, 3, 4)))
 #endif
 static int fpt_sh(char **out, char **err, const char *fmt, ...)
 {
-    char cmd[4096], full[4600];
-    const char *o = fpt_path("cmd.out"), *e = fpt_path("cmd.err");
+    char cmd[4096];
+    proc_result r;
     va_list ap;
-    int st;
     va_start(ap, fmt);
     vsnprintf(cmd, sizeof cmd, fmt, ap);
     va_end(ap);
-    snprintf(full, sizeof full, "( %s ) >'%s' 2>'%s' </dev/null", cmd, o, e);
-    st = system(full);
-    *out = fpt_slurp(o);
-    *err = fpt_slurp(e);
-    cr_assert(*out && *err);
-    return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+    proc_sh(&r, cmd);
+    *out = r.out;
+    *err = r.err;
+    return r.status;
 }
 
 /* ---- reading info's output ---- */

@@ -13,12 +13,12 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
-#include <zlib.h>
 
 #include "dataset.h"
 #include "idx.h"
 
 #include "fsutil.h"
+#include "idxw.h"
 
 #define FASHION_DIR "/usr/share/datasets/fashion-mnist"
 
@@ -40,56 +40,6 @@ static const char *id_path(char *buf, size_t len, const char *name)
 {
     snprintf(buf, len, "%s/%s", id_dir, name);
     return buf;
-}
-
-/* Write len bytes to path, gzip-compressed when gz. */
-static void id_write_raw(const char *path, const void *data, size_t len, int gz)
-{
-    if (gz) {
-        gzFile f = gzopen(path, "wb");
-        cr_assert_not_null(f, "gzopen %s", path);
-        if (len > 0)
-            cr_assert_eq(gzwrite(f, data, (unsigned)len), (int)len);
-        cr_assert_eq(gzclose(f), Z_OK);
-    } else {
-        FILE *f = fopen(path, "wb");
-        cr_assert_not_null(f, "create %s: %s", path, strerror(errno));
-        cr_assert_eq(fwrite(data, 1, len, f), len);
-        cr_assert_eq(fclose(f), 0);
-    }
-}
-
-/* An IDX image in a malloc'd buffer: magic 00 00 type ndims, the dims
- * big-endian, then plen payload bytes.  *len is the total. */
-static unsigned char *id_make(int type, int ndims, const unsigned *dims,
-                              const void *payload, size_t plen, size_t *len)
-{
-    unsigned char *b = malloc(4 + 4 * (size_t)ndims + plen + 1);
-    int k;
-    b[0] = 0;
-    b[1] = 0;
-    b[2] = (unsigned char)type;
-    b[3] = (unsigned char)ndims;
-    for (k = 0; k < ndims; ++k) {
-        b[4 + 4 * k] = (unsigned char)(dims[k] >> 24);
-        b[5 + 4 * k] = (unsigned char)(dims[k] >> 16);
-        b[6 + 4 * k] = (unsigned char)(dims[k] >> 8);
-        b[7 + 4 * k] = (unsigned char)dims[k];
-    }
-    if (plen)
-        memcpy(b + 4 + 4 * ndims, payload, plen);
-    *len = 4 + 4 * (size_t)ndims + plen;
-    return b;
-}
-
-/* Write an IDX file of unsigned bytes to path. */
-static void id_write_idx(const char *path, int ndims, const unsigned *dims,
-                         const void *payload, size_t plen, int gz)
-{
-    size_t len;
-    unsigned char *b = id_make(0x08, ndims, dims, payload, plen, &len);
-    id_write_raw(path, b, len, gz);
-    free(b);
 }
 
 /* Pixel p of sample s, and the label of sample s, in the sets written by
@@ -122,9 +72,9 @@ static void id_write_split(const char *dir, const char *prefix, int n, int rows,
     dims[1] = (unsigned)rows;
     dims[2] = (unsigned)cols;
     snprintf(path, sizeof path, "%s/%s-images-idx3-ubyte%s", dir, prefix, gz ? ".gz" : "");
-    id_write_idx(path, 3, dims, px, (size_t)n * rows * cols, gz);
+    idxw_write(path, 3, dims, px, (size_t)n * rows * cols, gz);
     snprintf(path, sizeof path, "%s/%s-labels-idx1-ubyte%s", dir, prefix, gz ? ".gz" : "");
-    id_write_idx(path, 1, dims, lb, (size_t)n, gz);
+    idxw_write(path, 1, dims, lb, (size_t)n, gz);
     free(px);
     free(lb);
 }
@@ -170,7 +120,7 @@ static void id_check_small(int gz)
     for (i = 0; i < 24; ++i)
         data[i] = (unsigned char)(i * 11);
     id_path(path, sizeof path, gz ? "a.gz" : "a");
-    id_write_idx(path, 3, dims, data, 24, gz);
+    idxw_write(path, 3, dims, data, 24, gz);
     cr_assert_eq(idx_load(path, &a, err, sizeof err), 0, "%s", err);
     cr_assert_eq(a.ndims, 3);
     cr_assert_eq(a.dims[0], 2);
@@ -203,8 +153,8 @@ Test(idx, large_file_plain_and_gzip_agree)
 
     for (i = 0; i < n; ++i)
         data[i] = (unsigned char)(i * 2654435761u >> 24);
-    id_write_idx(id_path(plain, sizeof plain, "big"), 3, dims, data, n, 0);
-    id_write_idx(id_path(gz, sizeof gz, "big.gz"), 3, dims, data, n, 1);
+    idxw_write(id_path(plain, sizeof plain, "big"), 3, dims, data, n, 0);
+    idxw_write(id_path(gz, sizeof gz, "big.gz"), 3, dims, data, n, 1);
     cr_assert_eq(idx_load(plain, &a, err, sizeof err), 0, "%s", err);
     cr_assert_eq(idx_load(gz, &b, err, sizeof err), 0, "%s", err);
     cr_assert_eq(a.count, n);
@@ -222,7 +172,7 @@ Test(idx, one_dimensional_labels)
     unsigned char lab[5] = { 9, 0, 3, 3, 7 };
     char path[128], err[512] = "";
     idx_array a;
-    id_write_idx(id_path(path, sizeof path, "l.gz"), 1, dims, lab, 5, 1);
+    idxw_write(id_path(path, sizeof path, "l.gz"), 1, dims, lab, 5, 1);
     cr_assert_eq(idx_load(path, &a, err, sizeof err), 0, "%s", err);
     cr_assert_eq(a.ndims, 1);
     cr_assert_eq(a.count, 5);
@@ -236,16 +186,16 @@ Test(idx, truncated_plain)
     unsigned char data[24] = { 0 };
     char path[128];
     size_t len;
-    unsigned char *b = id_make(0x08, 3, dims, data, 24, &len);
+    unsigned char *b = idxw_make(0x08, 3, dims, data, 24, &len);
 
     id_path(path, sizeof path, "t");
-    id_write_raw(path, b, len - 4, 0);            /* data short by 4 */
+    idxw_write_raw(path, b, len - 4, 0);            /* data short by 4 */
     id_expect_fail(path, "truncated: the header promises 24 data bytes, the file holds 20");
-    id_write_raw(path, b, 10, 0);                 /* inside the dims */
+    idxw_write_raw(path, b, 10, 0);                 /* inside the dims */
     id_expect_fail(path, "truncated: the header is incomplete");
-    id_write_raw(path, b, 2, 0);                  /* inside the magic */
+    idxw_write_raw(path, b, 2, 0);                  /* inside the magic */
     id_expect_fail(path, "truncated");
-    id_write_raw(path, b, 0, 0);
+    idxw_write_raw(path, b, 0, 0);
     id_expect_fail(path, "truncated: the file is empty");
     free(b);
 }
@@ -257,7 +207,7 @@ Test(idx, truncated_with_huge_header)
     unsigned dims[3] = { 60000, 28, 28 };
     unsigned char data[10] = { 0 };
     char path[128];
-    id_write_idx(id_path(path, sizeof path, "h"), 3, dims, data, 10, 0);
+    idxw_write(id_path(path, sizeof path, "h"), 3, dims, data, 10, 0);
     id_expect_fail(path, "truncated: the header promises 47040000 data bytes, the file holds 10");
 }
 
@@ -276,14 +226,14 @@ Test(idx, truncated_gzip)
     /* the compressed stream is complete but holds too few bytes */
     {
         size_t mlen;
-        unsigned char *b = id_make(0x08, 3, dims, data, 24, &mlen);
-        id_write_raw(id_path(path, sizeof path, "short.gz"), b, mlen - 5, 1);
+        unsigned char *b = idxw_make(0x08, 3, dims, data, 24, &mlen);
+        idxw_write_raw(id_path(path, sizeof path, "short.gz"), b, mlen - 5, 1);
         free(b);
     }
     id_expect_fail(path, "truncated");
 
     /* the compressed stream itself is cut short */
-    id_write_idx(id_path(path, sizeof path, "full.gz"), 3, dims, data, 24, 1);
+    idxw_write(id_path(path, sizeof path, "full.gz"), 3, dims, data, 24, 1);
     f = fopen(path, "rb");
     cr_assert_not_null(f);
     fseek(f, 0, SEEK_END);
@@ -293,7 +243,7 @@ Test(idx, truncated_gzip)
     cr_assert_eq(fread(gzbytes, 1, (size_t)glen, f), (size_t)glen);
     fclose(f);
     len = (size_t)glen - 14;                      /* the 8-byte trailer and some data */
-    id_write_raw(id_path(cut, sizeof cut, "cut.gz"), gzbytes, len, 0);
+    idxw_write_raw(id_path(cut, sizeof cut, "cut.gz"), gzbytes, len, 0);
     id_expect_fail(cut, "truncated");
     free(gzbytes);
 }
@@ -304,7 +254,7 @@ Test(idx, corrupt_gzip_is_an_error)
                                           0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
     char path[128], err[512] = "";
     idx_array a;
-    id_write_raw(id_path(path, sizeof path, "junk.gz"), junk, sizeof junk, 0);
+    idxw_write_raw(id_path(path, sizeof path, "junk.gz"), junk, sizeof junk, 0);
     cr_assert_eq(idx_load(path, &a, err, sizeof err), -1);
     cr_assert(strstr(err, path), "%s", err);
     cr_assert(strstr(err, "corrupt gzip data") || strstr(err, "truncated"), "%s", err);
@@ -315,9 +265,9 @@ Test(idx, wrong_magic)
     static const char text[] = "P5\n28 28\n255\nthis is a PGM, not IDX";
     static const unsigned char almost[] = { 0x00, 0x01, 0x08, 0x01, 0, 0, 0, 1, 7 };
     char path[128];
-    id_write_raw(id_path(path, sizeof path, "x.pgm"), text, sizeof text - 1, 0);
+    idxw_write_raw(id_path(path, sizeof path, "x.pgm"), text, sizeof text - 1, 0);
     id_expect_fail(path, "not an IDX file (wrong magic 50 35 0A 32");
-    id_write_raw(path, almost, sizeof almost, 0);
+    idxw_write_raw(path, almost, sizeof almost, 0);
     id_expect_fail(path, "not an IDX file (wrong magic");
 }
 
@@ -327,13 +277,13 @@ Test(idx, wrong_type)
     unsigned char data[8] = { 0 };
     char path[128];
     size_t len;
-    unsigned char *b = id_make(0x0D, 1, dims, data, 8, &len);
-    id_write_raw(id_path(path, sizeof path, "f"), b, len, 0);
+    unsigned char *b = idxw_make(0x0D, 1, dims, data, 8, &len);
+    idxw_write_raw(id_path(path, sizeof path, "f"), b, len, 0);
     free(b);
     id_expect_fail(path, "unsupported element type 0x0D (float); only 0x08 "
                          "(unsigned byte) is supported");
-    b = id_make(0x42, 1, dims, data, 2, &len);
-    id_write_raw(path, b, len, 0);
+    b = idxw_make(0x42, 1, dims, data, 2, &len);
+    idxw_write_raw(path, b, len, 0);
     free(b);
     id_expect_fail(path, "not an IDX file (unknown element type 0x42)");
 }
@@ -344,11 +294,11 @@ Test(idx, bad_dimensions)
     unsigned char data[8] = { 0 };
     char path[128];
     id_path(path, sizeof path, "d");
-    id_write_idx(path, 0, dims, data, 1, 0);
+    idxw_write(path, 0, dims, data, 1, 0);
     id_expect_fail(path, "the header declares 0 dimensions");
-    id_write_idx(path, 5, dims, data, 0, 0);
+    idxw_write(path, 5, dims, data, 0, 0);
     id_expect_fail(path, "too many dimensions (5; at most 4 are supported)");
-    id_write_idx(path, 3, dims, data, 0, 0);
+    idxw_write(path, 3, dims, data, 0, 0);
     id_expect_fail(path, "dimension 2 is 0");
 }
 
@@ -357,7 +307,7 @@ Test(idx, size_overflow)
     unsigned dims[4] = { 0xFFFFFFFFu, 0xFFFFFFFFu, 0xFFFFFFFFu, 0xFFFFFFFFu };
     unsigned char data[4] = { 0 };
     char path[128];
-    id_write_idx(id_path(path, sizeof path, "o"), 4, dims, data, 4, 0);
+    idxw_write(id_path(path, sizeof path, "o"), 4, dims, data, 4, 0);
     id_expect_fail(path, "size overflow");
 }
 
@@ -366,9 +316,9 @@ Test(idx, trailing_garbage)
     unsigned dims[2] = { 2, 2 };
     unsigned char data[5] = { 1, 2, 3, 4, 5 };
     char path[128];
-    id_write_idx(id_path(path, sizeof path, "g"), 2, dims, data, 5, 0);
+    idxw_write(id_path(path, sizeof path, "g"), 2, dims, data, 5, 0);
     id_expect_fail(path, "trailing data after the 4 bytes the header describes");
-    id_write_idx(id_path(path, sizeof path, "g.gz"), 2, dims, data, 5, 1);
+    idxw_write(id_path(path, sizeof path, "g.gz"), 2, dims, data, 5, 1);
     id_expect_fail(path, "trailing data");
 }
 
@@ -449,7 +399,7 @@ Test(idx, dataset_label_count_mismatch)
     id_write_split(id_dir, "train", 5, 2, 2, 0, 0);
     id_write_split(id_dir, "t10k", 2, 2, 2, 0, 0);
     id_path(path, sizeof path, "train-labels-idx1-ubyte");
-    id_write_idx(path, 1, dims, lab, 4, 0);
+    idxw_write(path, 1, dims, lab, 4, 0);
     id_expect_open_fail(id_dir, "train-labels-idx1-ubyte has 4 labels but ");
     id_expect_open_fail(id_dir, "train-images-idx3-ubyte has 5 images");
 }
@@ -462,12 +412,12 @@ Test(idx, dataset_images_must_be_3d_labels_1d)
     id_write_split(id_dir, "train", 2, 2, 2, 0, 0);
     id_write_split(id_dir, "t10k", 2, 2, 2, 0, 0);
     id_path(path, sizeof path, "t10k-images-idx3-ubyte");
-    id_write_idx(path, 2, dims, data, 8, 0);
+    idxw_write(path, 2, dims, data, 8, 0);
     id_expect_open_fail(id_dir, "t10k-images-idx3-ubyte: images must be 3-D [n][rows][cols]; "
                                 "this file has 2 dimensions");
     id_write_split(id_dir, "t10k", 2, 2, 2, 0, 0);
     id_path(path, sizeof path, "t10k-labels-idx1-ubyte");
-    id_write_idx(path, 2, dims, data, 8, 0);
+    idxw_write(path, 2, dims, data, 8, 0);
     id_expect_open_fail(id_dir, "t10k-labels-idx1-ubyte: labels must be 1-D [n]; "
                                 "this file has 2 dimensions");
 }
@@ -493,7 +443,7 @@ Test(idx, dataset_bad_file_inside_is_reported)
     char path[256];
     id_write_split(id_dir, "train", 2, 2, 2, 0, 0);
     id_write_split(id_dir, "t10k", 2, 2, 2, 0, 0);
-    id_write_raw(id_path(path, sizeof path, "train-images-idx3-ubyte"), "junk!", 5, 0);
+    idxw_write_raw(id_path(path, sizeof path, "train-images-idx3-ubyte"), "junk!", 5, 0);
     id_expect_open_fail(id_dir, "train-images-idx3-ubyte: not an IDX file");
 }
 
@@ -506,7 +456,7 @@ Test(idx, dataset_check_labels_out_of_range)
 
     id_write_split(id_dir, "train", 9, 2, 2, 0, 0);
     id_write_split(id_dir, "t10k", 3, 2, 2, 0, 0);
-    id_write_idx(id_path(path, sizeof path, "train-labels-idx1-ubyte"), 1, dims, lab, 9, 0);
+    idxw_write(id_path(path, sizeof path, "train-labels-idx1-ubyte"), 1, dims, lab, 9, 0);
     cr_assert_eq(dataset_open(id_dir, &ds, err, sizeof err), 0, "%s", err);
     cr_assert_eq(ds.n_classes, 13);
     cr_assert_eq(dataset_check(&ds, 1, 2, 2, 10, err, sizeof err), -1);
@@ -571,7 +521,7 @@ Test(idx, unknown_dataset_name)
     char path[256];
     id_expect_open_fail("no-such-data-set", "no-such-data-set: unknown data set "
                         "(known: fashion-mnist) and not a directory: No such file or directory");
-    id_write_raw(id_path(path, sizeof path, "file"), "x", 1, 0);
+    idxw_write_raw(id_path(path, sizeof path, "file"), "x", 1, 0);
     id_expect_open_fail(path, "unknown data set (known: fashion-mnist) and not a directory");
 }
 

@@ -22,6 +22,7 @@
 #include <sys/stat.h>
 #include <sys/types.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "jit.h"
@@ -587,6 +588,58 @@ Test(jit, cc_second_build_hits_cache, .timeout = 60)
         int nso;
         count_files(cache, ".so", &nso, NULL, 0);
         cr_assert_eq(nso, 2);
+    }
+    fs_rm_tree(cache);
+    free(cache);
+    free(unit);
+}
+
+/* A killed build leaves *.tmp-XXXXXX files in the cache; opening the cache
+ * deletes those last modified more than an hour ago, and nothing else:
+ * not a younger temporary (a build may be running), not an old cached
+ * object, not a name that merely looks similar, not a directory. */
+Test(jit, cc_opening_the_cache_deletes_stale_temporaries, .timeout = 60)
+{
+    static const struct { const char *name; int old, dir, gone; } files[] = {
+        { "tiny-00112233aabbccdd.so.tmp-a1B2c3", 1, 0, 1 },    /* a killed compile */
+        { "tiny-00112233aabbccdd.c.tmp-Zz9yX8", 1, 0, 1 },     /* a killed source write */
+        { "tiny-4455667788990011.so.tmp-q7W8e9", 0, 0, 0 },    /* a build in progress */
+        { "tiny-00112233aabbccdd.so", 1, 0, 0 },               /* an old cached object */
+        { "notes.tmp-abc", 1, 0, 0 },                          /* not mkstemp's six characters */
+        { "notes.tmp-abc_de", 1, 0, 0 },
+        { "stash.tmp-abcdef", 1, 1, 0 },                       /* a directory */
+    };
+    char *unit = tiny_unit(0, "tiny", TINY_OK), *cache = make_tmp_dir(), err[1024] = "", path[4096];
+    struct timespec two_hours_ago[2];
+    struct stat st;
+    net_api api;
+    size_t k;
+
+    clock_gettime(CLOCK_REALTIME, &two_hours_ago[0]);
+    two_hours_ago[0].tv_sec -= 2 * 3600;
+    two_hours_ago[1] = two_hours_ago[0];
+    for (k = 0; k < sizeof files / sizeof files[0]; ++k) {
+        snprintf(path, sizeof path, "%s/%s", cache, files[k].name);
+        if (files[k].dir) {
+            cr_assert_eq(mkdir(path, 0700), 0, "mkdir %s: %s", path, strerror(errno));
+        } else {
+            FILE *f = fopen(path, "w");
+            cr_assert_not_null(f, "%s: %s", path, strerror(errno));
+            fputs("partial", f);
+            cr_assert_eq(fclose(f), 0);
+        }
+        if (files[k].old)
+            cr_assert_eq(utimensat(AT_FDCWD, path, two_hours_ago, 0), 0, "utimensat: %s", strerror(errno));
+    }
+
+    cr_assert_eq(cc_build(unit, "tiny", 0, cache, NULL, &api, err, sizeof err), 0, "%s", err);
+    jit_release(&api);
+    for (k = 0; k < sizeof files / sizeof files[0]; ++k) {
+        snprintf(path, sizeof path, "%s/%s", cache, files[k].name);
+        if (files[k].gone)
+            cr_expect_neq(lstat(path, &st), 0, "%s was left behind", files[k].name);
+        else
+            cr_expect_eq(lstat(path, &st), 0, "%s was deleted", files[k].name);
     }
     fs_rm_tree(cache);
     free(cache);

@@ -1,11 +1,16 @@
 /*
  * test_maxpool.c -- the max-pool layer: forward against the reference,
  * δ routed through the pool mask checked by finite differences, over
- * square, rectangular and overlapping pools.
+ * square, rectangular and overlapping pools; and exact ties, where the
+ * first winner in visiting order takes the value and all of δ.
  */
 #include <criterion/criterion.h>
 #include <criterion/parameterized.h>
 
+#include <math.h>
+#include <stdlib.h>
+
+#include "build.h"
 #include "netcheck.h"
 
 struct pool_case {
@@ -61,4 +66,112 @@ Test(maxpool, stacked_and_as_output, .timeout = 60)
     ref_add_pool(&n, 3, 3, 1, 1);
     nc_check(&n, "kernel", 4, 3, 0, &r);
     cr_assert(r.ok, "%s", r.msg);
+}
+
+/* ---- ties ------------------------------------------------------------------ */
+
+/* Exact ties: the forward value is the tied maximum, and the pool mask
+ * names the FIRST winner in visiting order (the window's rows top to
+ * bottom, each row left to right), so δ flows back to that unit only
+ * (the template's "the first one on ties", as PyTorch does). Random
+ * inputs never tie, so this builds them: a 2-channel input whose channel 0
+ * takes values from {1, 1, 0.5, -0.5} (many tied maxima, pools of equal
+ * negative values too) and channel 1 tags every position with its index
+ * + 1; a 1x1 conv with weights (1, 0), bias 0, linear, copies channel 0
+ * exactly into a^1 (the pool's input); a linear dense unit y = Σ_k v_k a^2[k]
+ * with distinct v_k follows. With s = ∂C/∂y (the dense bias's gradient),
+ *   ∂C/∂w[0][1] = Σ_u δ^1[u]·tag[u] = s·Σ_k v_k·tag[winner(k)],
+ * so a different winner in any pool changes it by a multiple of s·v_k. */
+struct tie_case {
+    int h, w, kh, kw, sh, sw;
+};
+
+static struct tie_case tie_cases[] = {
+    { 4, 4, 2, 2, 2, 2 },
+    { 6, 6, 3, 3, 3, 3 },
+    { 4, 6, 2, 3, 2, 3 },         /* rectangular */
+    { 5, 5, 3, 3, 2, 2 },         /* overlapping: a unit can win two pools */
+    { 3, 7, 1, 3, 1, 2 },         /* 1xK, overlapping */
+};
+
+ParameterizedTestParameters(maxpool, ties_go_to_the_first_in_visiting_order)
+{
+    return cr_make_param_array(struct tie_case, tie_cases, sizeof tie_cases / sizeof tie_cases[0]);
+}
+
+ParameterizedTest(struct tie_case *tc, maxpool, ties_go_to_the_first_in_visiting_order, .timeout = 60)
+{
+    static const char *const unrolls[] = { "none", "kernel", "full" };
+    static const double levels[4] = { 1.0, 1.0, 0.5, -0.5 };
+    int oh = (tc->h - tc->kh) / tc->sh + 1, ow = (tc->w - tc->kw) / tc->sw + 1, npool = oh * ow;
+    int hw = tc->h * tc->w, label = 0, u, k, i, j, first[64], last[64], ties = 0;
+    double x[2 * 64], v[64], p[3 + 64 + 1], g[3 + 64 + 1], pooled[64], y, yr, want_y = 0.0;
+    double sum_first = 0.0, sum_last = 0.0, sum_v = 0.0;
+    unsigned long long s = 12345;
+    char src[4096], err[700];
+    ref_net n = ref_net_make(2, tc->h, tc->w, REF_QUADRATIC);
+    ref_add_conv(&n, 1, 1, 1, 1, 1, 0, REF_LINEAR);
+    ref_add_pool(&n, tc->kh, tc->kw, tc->sh, tc->sw);
+    ref_add_dense(&n, 1, REF_LINEAR);
+    cr_assert(hw <= 64 && npool <= 64 && ref_param_count(&n) == (size_t)(3 + npool + 1));
+
+    for (u = 0; u < hw; ++u) {
+        s = s * 6364136223846793005ULL + 1442695040888963407ULL;
+        x[u] = levels[(s >> 33) % 4];
+        x[hw + u] = u + 1;                       /* the tag */
+    }
+    p[0] = 1.0, p[1] = 0.0, p[2] = 0.0;          /* conv: a^1 = 1·x0 + 0·tag + 0 */
+    for (k = 0; k < npool; ++k) v[k] = p[3 + k] = 0.25 + 0.125 * k;
+    p[3 + npool] = 0.0;
+
+    /* the expected winners: first and last maximum in visiting order */
+    for (k = 0; k < npool; ++k) {
+        int y0 = (k / ow) * tc->sh, x0 = (k % ow) * tc->sw, nmax = 0;
+        first[k] = last[k] = y0 * tc->w + x0;
+        for (i = 0; i < tc->kh; ++i)
+            for (j = 0; j < tc->kw; ++j) {
+                int at = (y0 + i) * tc->w + x0 + j;
+                if (x[at] > x[first[k]]) first[k] = at;
+                if (x[at] >= x[last[k]]) last[k] = at;
+            }
+        pooled[k] = x[first[k]];
+        for (i = 0; i < tc->kh; ++i)
+            for (j = 0; j < tc->kw; ++j) nmax += x[(y0 + i) * tc->w + x0 + j] == pooled[k];
+        ties += nmax > 1;
+        want_y += v[k] * pooled[k];
+        sum_v += v[k];
+        sum_first += v[k] * x[hw + first[k]];
+        sum_last += v[k] * x[hw + last[k]];
+    }
+    cr_assert(ties * 2 >= npool && sum_first != sum_last,
+              "the input does not tie enough (%d of %d pools tied): the test would prove nothing", ties, npool);
+
+    ref_lua(&n, "ties", src, sizeof src);
+    for (u = 0; u < 3; ++u) {
+        net_api api;
+        void *work;
+        double sgrad, want;
+        cr_assert_eq(tb_build(src, "double", unrolls[u], "tcc", NULL, &api, err, sizeof err), 0,
+                     "--unroll %s: %s", unrolls[u], err);
+        work = malloc(api.work_size);
+        cr_assert(work);
+        /* forward: the tied maximum, as the reference computes it */
+        api.forward.d(p, work, x, &y);
+        ref_forward(&n, p, x, &yr);
+        cr_assert(fabs(y - yr) <= 1e-12 * fabs(yr) && fabs(y - want_y) <= 1e-12 * fabs(want_y),
+                  "--unroll %s: forward %.17g, reference %.17g, Σ v·max %.17g", unrolls[u], y, yr, want_y);
+        /* backward: δ to the first winner of each pool only */
+        api.loss_grad.d(p, work, x, &label, 1, g);
+        sgrad = g[3 + npool];
+        want = sgrad * sum_first;
+        cr_assert(sgrad != 0.0, "--unroll %s: ∂C/∂y is 0", unrolls[u]);
+        cr_assert(fabs(g[1] - want) <= 1e-12 * fabs(want),
+                  "--unroll %s: ∂C/∂w[0][1] = %.17g; δ to the first winners gives %.17g, to the last %.17g",
+                  unrolls[u], g[1], want, sgrad * sum_last);
+        /* ... and to exactly one unit of each pool: Σ_u δ^1[u] = s·Σ_k v_k */
+        cr_assert(fabs(g[2] - sgrad * sum_v) <= 1e-12 * fabs(sgrad * sum_v),
+                  "--unroll %s: ∂C/∂b = %.17g, expected %.17g (one winner a pool)", unrolls[u], g[2], sgrad * sum_v);
+        free(work);
+        jit_release(&api);
+    }
 }

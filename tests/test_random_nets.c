@@ -10,19 +10,9 @@
  * Exact kinks. Relu, tanh and linear layers start with zero biases, so a
  * unit whose whole receptive field is exactly 0 (dead relu units below it,
  * passed on unchanged by tanh(0) = 0, linear and max-pool layers) has z = 0
- * exactly: its parameters sit ON the relu kink. The central difference
- * there is the mean of the two one-sided slopes and does not change with h,
- * so nc_check's kink detector (which looks for a difference that changes
- * with h) reports a wrong gradient. With the quadratic cost and a zero
- * target the first derivative is even continuous and only f'' jumps, which
- * leaves an O(h) error in the central difference. When nc_check fails on a
- * gradient component, every component is therefore checked again here with
- * one-sided derivatives from the left and from the right (Richardson-
- * extrapolated to O(h²)): where they agree, the cost is differentiable and
- * backprop must match them; where they differ, the parameter sits on a kink,
- * the gradient is not defined there and the component is skipped (at most a
- * fifth of them: a net that is mostly kinks tests nothing).
- * Forward, cost and build failures are never excused.
+ * exactly: its parameters sit ON the relu kink. nc_check tells these from
+ * wrong gradients with one-sided derivatives (see netcheck.h); two seeds
+ * below produce such nets.
  *
  * The draw is a pure function of the seed (splitmix64), so a failure is
  * reproduced by its seed alone; its message carries the description.
@@ -160,99 +150,9 @@ static ref_net random_net(unsigned long long seed)
     return net;
 }
 
-/* The generated cost, its central difference in parameter k, and one-sided
- * differences from the right (dir = 1) and the left (dir = -1), Richardson-
- * extrapolated: 2·D(h/2) − D(h). */
-typedef struct gc_ctx {
-    net_api api;
-    double *p, *scratch, *x;
-    int *labels, n;
-    void *work;
-} gc_ctx;
-
-static double gc_cost(gc_ctx *c)
-{
-    return c->api.loss_grad.d(c->p, c->work, c->x, c->labels, c->n, c->scratch);
-}
-
-static double gc_central(gc_ctx *c, size_t k, double h)
-{
-    double save = c->p[k], cp, cm;
-    c->p[k] = save + h;
-    cp = gc_cost(c);
-    c->p[k] = save - h;
-    cm = gc_cost(c);
-    c->p[k] = save;
-    return (cp - cm) / (2 * h);
-}
-
-static double gc_side(gc_ctx *c, size_t k, double h, int dir, double c0)
-{
-    double save = c->p[k], d1, d2;
-    c->p[k] = save + dir * h;
-    d1 = (gc_cost(c) - c0) / (dir * h);
-    c->p[k] = save + dir * h / 2;
-    d2 = (gc_cost(c) - c0) / (dir * h / 2);
-    c->p[k] = save;
-    return 2 * d2 - d1;
-}
-
-/* Every gradient component of the double build (the parameters and samples
- * nc_check uses: init(seed), nc_random_batch(seed)) against the central
- * difference, or where that disagrees, against the one-sided derivatives:
- * equal ones must match backprop, unequal ones mark a kink (skipped, counted
- * in *kinks). 1 when all pass; else 0 and the first failure in msg. */
-static int kink_tolerant_gradcheck(const ref_net *net, const char *unroll, unsigned long long seed, int nsamp,
-                                   size_t *kinks, char *msg, size_t len)
-{
-    gc_ctx c;
-    char src[8192], err[700];
-    size_t np = ref_param_count(net), k;
-    double *g, c0, h = 1e-5;
-    int ok = 1;
-
-    *kinks = 0;
-    ref_lua(net, "t", src, sizeof src);
-    if (tb_build(src, "double", unroll, "tcc", NULL, &c.api, err, sizeof err) != 0) {
-        snprintf(msg, len, "build failed: %s", err);
-        return 0;
-    }
-    c.n = nsamp;
-    c.p = malloc(np * sizeof *c.p);
-    c.scratch = malloc(np * sizeof *c.scratch);
-    g = malloc(np * sizeof *g);
-    c.x = malloc(ref_in_size(net) * (size_t)nsamp * sizeof *c.x);
-    c.labels = malloc((size_t)nsamp * sizeof *c.labels);
-    c.work = malloc(c.api.work_size);
-    c.api.init.d(c.p, seed);
-    nc_random_batch(seed, c.x, ref_in_size(net), c.labels, nsamp, (int)ref_out_size(net));
-    c0 = c.api.loss_grad.d(c.p, c.work, c.x, c.labels, nsamp, g);
-    for (k = 0; k < np && ok; ++k) {
-        double fd = gc_central(&c, k, h), right, left;
-        if (fabs(g[k] - fd) <= 1e-6 * fmax(fabs(g[k]), fabs(fd)) + 1e-8) continue;
-        right = gc_side(&c, k, h, 1, c0);
-        left = gc_side(&c, k, h, -1, c0);
-        if (fabs(right - left) > 1e-5 * fmax(fabs(right), fabs(left)) + 1e-7) {
-            ++*kinks;                                /* not differentiable at p */
-            continue;
-        }
-        if (fabs(g[k] - right) <= 1e-5 * fmax(fabs(g[k]), fabs(right)) + 1e-7) continue;
-        snprintf(msg, len, "gradient component %zu: backprop %.17g, central difference %.17g, "
-                 "one-sided derivatives %.17g (right), %.17g (left)", k, g[k], fd, right, left);
-        ok = 0;
-    }
-    if (ok && *kinks * 5 > np) {
-        snprintf(msg, len, "%zu of %zu parameters sit on kinks", *kinks, np);
-        ok = 0;
-    }
-    free(c.p); free(c.scratch); free(g); free(c.x); free(c.labels); free(c.work);
-    jit_release(&c.api);
-    return ok;
-}
-
 /* 1..38, plus two seeds whose nets put parameters exactly on relu kinks
- * (found by running seeds 1..3000, all of which pass), so that the
- * one-sided recheck above is exercised on every run. */
+ * (found by running seeds 1..3000, all of which pass), so that nc_check's
+ * one-sided derivatives are exercised on every run. */
 static int seeds[40] = {
     1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20,
     21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31, 32, 33, 34, 35, 36, 37, 38, 290, 370,
@@ -273,21 +173,15 @@ ParameterizedTest(int *seed, random_nets, valid_net_matches_reference_and_finite
 
     ref_lua(&net, "t", desc, sizeof desc);
     nc_check(&net, unroll, (unsigned long long)*seed, 2, 0, &r);
-    if (!r.ok && (!strncmp(r.msg, "gradient component", 18) || strstr(r.msg, "sat on kinks"))) {
-        /* maybe a parameter exactly on a relu kink (see the top of the file) */
-        char again[1024];
-        size_t kinks;
-        int ok = kink_tolerant_gradcheck(&net, unroll, (unsigned long long)*seed, 2, &kinks, again, sizeof again);
-        cr_assert(ok, "seed %d, double, --unroll %s, %zu params: %s (and checked again with one-sided derivatives: %s)"
-                  "\n--- description:\n%s", *seed, unroll, ref_param_count(&net), r.msg, again, desc);
-        cr_log_info("random_nets seed %d: passes with one-sided derivatives, %zu parameters on exact relu kinks "
-                    "skipped (nc_check: %s)", *seed, kinks, r.msg);
-        return;
-    }
     /* nc_check's message names the description only for build failures */
     cr_assert(r.ok, "seed %d, double, --unroll %s, %zu params: %s%s%s", *seed, unroll, ref_param_count(&net),
               r.msg, strstr(r.msg, "--- description:") ? "" : "\n--- description:\n",
               strstr(r.msg, "--- description:") ? "" : desc);
+    if (*seed == 290)                    /* see seeds[]: it must keep exercising the kink rule */
+        cr_expect(r.kinks > 0, "seed 290 no longer puts a parameter exactly on a kink");
+    if (r.kinks || r.skipped)
+        cr_log_info("random_nets seed %d: %zu gradient components exactly on kinks, %zu near kinks, not checked",
+                    *seed, r.kinks, r.skipped);
 }
 
 /* The generator of this file covers what it claims: over the 40 seeds,

@@ -29,7 +29,6 @@
 #include <sys/types.h>
 #include <sys/wait.h>
 #include <unistd.h>
-#include <zlib.h>
 
 #include "build.h"
 #include "checkpoint.h"
@@ -39,6 +38,8 @@
 #include "train.h"
 
 #include "fsutil.h"
+#include "idxw.h"
+#include "proc.h"
 
 /* ================================================================ */
 /* Fixtures: a temporary directory, data, descriptions              */
@@ -94,37 +95,6 @@ static int rt_count_files(void)
     return n;
 }
 
-/* Write an IDX file of unsigned bytes (gz: through zlib). */
-static void rt_write_idx(const char *path, const unsigned *dims, int ndims,
-                         const unsigned char *data, size_t count, int gz)
-{
-    unsigned char head[4 + 4 * 4];
-    int k;
-    head[0] = 0;
-    head[1] = 0;
-    head[2] = 0x08;
-    head[3] = (unsigned char)ndims;
-    for (k = 0; k < ndims; ++k) {
-        head[4 + 4 * k] = (unsigned char)(dims[k] >> 24);
-        head[5 + 4 * k] = (unsigned char)(dims[k] >> 16);
-        head[6 + 4 * k] = (unsigned char)(dims[k] >> 8);
-        head[7 + 4 * k] = (unsigned char)dims[k];
-    }
-    if (gz) {
-        gzFile f = gzopen(path, "wb");
-        cr_assert_not_null(f, "gzopen %s", path);
-        gzwrite(f, head, (unsigned)(4 + 4 * ndims));
-        gzwrite(f, data, (unsigned)count);
-        gzclose(f);
-    } else {
-        FILE *f = fopen(path, "wb");
-        cr_assert_not_null(f, "%s: %s", path, strerror(errno));
-        fwrite(head, 1, (size_t)(4 + 4 * ndims), f);
-        fwrite(data, 1, count, f);
-        fclose(f);
-    }
-}
-
 /* Synthetic images of `classes` (≤ 4) classes, rows x cols (≥ 8x8): class
  * c lights the 3x3 patch at corner c, over noise in [0, 80). */
 static void rt_synth(unsigned char *img, unsigned char *lbl, int n, int rows, int cols,
@@ -168,17 +138,17 @@ static void rt_make_data(const char *sub, int ntrain, int ntest, int rows, int c
     dims[1] = (unsigned)rows;
     dims[2] = (unsigned)cols;
     snprintf(p, sizeof p, "%s/train-images-idx3-ubyte.gz", dir);
-    rt_write_idx(p, dims, 3, img, (size_t)ntrain * rows * cols, 1);
+    idxw_write(p, 3, dims, img, (size_t)ntrain * rows * cols, 1);
     snprintf(p, sizeof p, "%s/train-labels-idx1-ubyte", dir);
-    rt_write_idx(p, dims, 1, lbl, (size_t)ntrain, 0);
+    idxw_write(p, 1, dims, lbl, (size_t)ntrain, 0);
     rt_synth(img, lbl, ntest, rows, cols, classes, &r);
     for (s = 0; s < ntest; ++s)
         lbl[s] = (unsigned char)(lbl[s] + label_bump);
     dims[0] = (unsigned)ntest;
     snprintf(p, sizeof p, "%s/t10k-images-idx3-ubyte", dir);
-    rt_write_idx(p, dims, 3, img, (size_t)ntest * rows * cols, 0);
+    idxw_write(p, 3, dims, img, (size_t)ntest * rows * cols, 0);
     snprintf(p, sizeof p, "%s/t10k-labels-idx1-ubyte", dir);
-    rt_write_idx(p, dims, 1, lbl, (size_t)ntest, 0);
+    idxw_write(p, 1, dims, lbl, (size_t)ntest, 0);
     free(img);
     free(lbl);
 }
@@ -287,11 +257,9 @@ static int rt_as_is;             /* 1: rt_run adds no --backend (rt_run_as_is) *
 
 static void rt_run(rt_out *o, const char *const *args, const char *const *env)
 {
-    char outp[256], errp[256];
     const char *argv[44];
-    char *const *envp;
-    pid_t pid;
-    int k = 0, i, st, named = 0;
+    proc_result r;
+    int k = 0, i, named = 0;
     argv[k++] = rt_bin();
     for (i = 0; args[i]; ++i)
         named |= !strcmp(args[i], "--backend") || !strncmp(args[i], "--backend=", 10);
@@ -303,26 +271,11 @@ static void rt_run(rt_out *o, const char *const *args, const char *const *env)
         }
     }
     argv[k] = NULL;
-    rt_path(outp, sizeof outp, ".stdout");
-    rt_path(errp, sizeof errp, ".stderr");
-    fflush(NULL);
-    envp = rt_env(env);
-    pid = fork();
-    cr_assert(pid >= 0, "fork: %s", strerror(errno));
-    if (pid == 0) {
-        int fo = open(outp, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-        int fe = open(errp, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-        dup2(fo, 1);
-        dup2(fe, 2);
-        execve(argv[0], (char *const *)argv, envp);
-        _exit(127);
-    }
-    waitpid(pid, &st, 0);
-    o->status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
-    rt_slurp(outp, o->out, sizeof o->out);
-    rt_slurp(errp, o->err, sizeof o->err);
-    unlink(outp);
-    unlink(errp);
+    proc_run(&r, NULL, (char *const *)argv, rt_env(env), 0);
+    o->status = r.signal ? 128 + r.signal : r.status;
+    snprintf(o->out, sizeof o->out, "%s", r.out);
+    snprintf(o->err, sizeof o->err, "%s", r.err);
+    proc_free(&r);
 }
 
 /* Exactly one line on stderr, containing `want`, and the status. */

@@ -19,9 +19,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
+#include "proc.h"
 #include "ref.h"
 
 /* ---- running the binary -------------------------------------------------- */
@@ -30,32 +30,6 @@ static const char *env_or(const char *name, const char *dflt)
 {
     const char *v = getenv(name);
     return v && *v ? v : dflt;
-}
-
-/* Runs cmd through the shell with stderr merged into stdout; *out gets the
- * output (malloc'd, NUL-terminated). Returns the exit status, or -1. */
-static int run(const char *cmd, char **out)
-{
-    char full[4096];
-    size_t len = 0, cap = 4096, n;
-    char *buf = malloc(cap);
-    FILE *f;
-    int st;
-    snprintf(full, sizeof full, "%s 2>&1", cmd);
-    f = popen(full, "r");
-    if (!f || !buf) {
-        free(buf);
-        *out = NULL;
-        return -1;
-    }
-    while ((n = fread(buf + len, 1, cap - len - 1, f)) > 0) {
-        len += n;
-        if (cap - len < 2) buf = realloc(buf, cap *= 2);
-    }
-    buf[len] = '\0';
-    st = pclose(f);
-    *out = buf;
-    return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
 }
 
 static char *read_file(const char *path)
@@ -240,7 +214,7 @@ ParameterizedTest(struct example *ex, shape, info_matches_independent_shapes_par
         const char *rname = real ? "double" : "float";
         snprintf(cmd, sizeof cmd, "'%s' info '%s/examples/%s.lua' --real %s",
                  env_or("CNNGEN", "build/cnngen"), env_or("CNNGEN_ROOT", "."), ex->name, rname);
-        st = run(cmd, &out);
+        st = proc_sh_merged(cmd, &out);
         cr_assert(out, "cannot run %s", cmd);
         cr_assert_eq(st, 0, "%s: exit %d:\n%s", cmd, st, out);
         seen = 0;
@@ -318,7 +292,7 @@ ParameterizedTest(struct example *ex, shape, header_sizes_match_architecture, .t
         value[0] = in, value[1] = outn, value[2] = total;
         snprintf(cmd, sizeof cmd, "'%s' '%s/examples/%s.lua' -o '%s/net.c' %s", env_or("CNNGEN", "build/cnngen"),
                  env_or("CNNGEN_ROOT", "."), ex->name, dir, opts[o]);
-        cr_assert_eq(run(cmd, &out), 0, "%s:\n%s", cmd, out ? out : "");
+        cr_assert_eq(proc_sh_merged(cmd, &out), 0, "%s:\n%s", cmd, out ? out : "");
         free(out);
         snprintf(path, sizeof path, "%s/net.h", dir);
         h = read_file(path);

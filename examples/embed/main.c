@@ -28,12 +28,9 @@
  * Errors: one line on stderr, "classify: ..."; exit status 2 for a bad
  * command line, 1 for an image that cannot be read.
  *
- * What this needs from net.h: NET_IN_SIZE, NET_OUT_SIZE, net_work and
- * net_forward.  Two facts the header carries only in its front matter
- * come from the Makefile, which reads them there: NET_REAL (float or
- * double, as generated with --real) and NET_IN_H / NET_IN_W / NET_IN_C
- * (the input's shape).  Without them: float, and any image of
- * NET_IN_SIZE pixels.
+ * What this needs from net.h: NET_IN_SIZE, NET_IN_C / NET_IN_H / NET_IN_W
+ * (the input's shape), NET_OUT_SIZE, net_real (float or double, as
+ * generated with --real), net_work and net_forward.
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -43,18 +40,8 @@
 
 #include "net.h"
 
-#ifndef NET_REAL
-#define NET_REAL float
-#endif
-typedef NET_REAL real;
+typedef net_real real;
 
-#ifndef NET_IN_C
-#define NET_IN_C 1
-#endif
-#ifndef NET_IN_H
-#define NET_IN_H 0              /* unknown: any rows x cols == NET_IN_SIZE */
-#define NET_IN_W 0
-#endif
 #if NET_IN_C != 1
 #error "examples/embed reads grey-scale images: the network must take one channel"
 #endif
@@ -106,11 +93,8 @@ static void print_result(const char *what, int k)
 /* 0 when rows x cols fits the network, else -1 with the message in msg. */
 static int check_size(long rows, long cols, char *msg, size_t len)
 {
-    if (NET_IN_H ? (rows == NET_IN_H && cols == NET_IN_W) : rows * cols == NET_IN_SIZE) return 0;
-    if (NET_IN_H)
-        snprintf(msg, len, "image is %ldx%ld, but the network takes %dx%d", cols, rows, NET_IN_W, NET_IN_H);
-    else
-        snprintf(msg, len, "image has %ld pixels, but the network takes %d", rows * cols, NET_IN_SIZE);
+    if (rows == NET_IN_H && cols == NET_IN_W) return 0;
+    snprintf(msg, len, "image is %ldx%ld, but the network takes %dx%d", cols, rows, NET_IN_W, NET_IN_H);
     return -1;
 }
 

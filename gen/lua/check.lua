@@ -5,6 +5,26 @@ local err = require("err")
 
 local M = {}
 
+-- The name of a network prefixes every generated symbol, so it must be a
+-- C identifier that C does not reserve: the description's `name` and the
+-- command line's --name both go through name_problem (one rule).
+local c_keywords = {}
+for w in ([[auto break case char const continue default do double else enum extern
+  float for goto if inline int long register restrict return short signed sizeof
+  static struct switch typedef union unsigned void volatile while _Bool _Complex
+  _Imaginary]]):gmatch("%S+") do c_keywords[w] = true end
+
+M.NAME_RULE = "letters, digits and '_', not starting with a digit, not a C keyword, at most 48 characters"
+
+-- name_problem(name) -> nil when name is a usable network name, else the
+-- rule it breaks (M.NAME_RULE) for the message
+function M.name_problem(name)
+  if type(name) == "string" and name:match("^[A-Za-z_][A-Za-z0-9_]*$") and not c_keywords[name] and #name <= 48 then
+    return nil
+  end
+  return M.NAME_RULE
+end
+
 function M.network(net)
   local n = #net.layers
   for i, L in ipairs(net.layers) do

@@ -2,6 +2,7 @@
 --   generate(desc, opts) -> { h = ..., c = ..., unit = ..., arch_hash = ... }
 --   info(desc, opts)     -> text of the layer table
 --   describe(desc, opts) -> net record (resolved), for the runner
+--   check_name(name)     -> nothing, or a user error (--name)
 -- `desc` is what the sandboxed description returned, copied as plain data;
 -- opts.chunk names the file for messages, opts.last_line is its last line.
 local err = require("err")
@@ -26,13 +27,18 @@ function M.resolve(desc, opts)
   return net
 end
 
+-- check_name(name): --name NAME must follow the rule a description's
+-- name follows (check.name_problem); a user error if not
+function M.check_name(name)
+  local bad = check.name_problem(name)
+  if bad then err.plain("--name %q is not a C identifier (%s)", tostring(name), bad) end
+end
+
 local function normalize(net, opts)
   local o = {}
   for k, v in pairs(opts) do o[k] = v end
   o.name = o.name or net.name
-  if not o.name:match("^[A-Za-z_][A-Za-z0-9_]*$") then
-    err.plain("--name %q is not a C identifier", o.name)
-  end
+  M.check_name(o.name)
   o.real = o.real or "float"
   if o.real ~= "float" and o.real ~= "double" then err.plain("--real must be float or double, not %q", o.real) end
   -- The default is what measured fastest (README, "Performance"): loops

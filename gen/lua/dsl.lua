@@ -7,6 +7,7 @@
 --
 -- Every message names the file, the line of the constructor and the layer.
 local err = require("err")
+local check = require("check")
 local act = require("act")
 local registry = require("registry")
 
@@ -220,12 +221,6 @@ local net_schema = {
 
 local NET_EXAMPLE = 'network { name = "net", input = {1, 28, 28}, layers = { dense { units = 10, act = "softmax" } } }'
 
-local c_keywords = {}
-for w in ([[auto break case char const continue default do double else enum extern
-  float for goto if inline int long register restrict return short signed sizeof
-  static struct switch typedef union unsigned void volatile while _Bool _Complex
-  _Imaginary]]):gmatch("%S+") do c_keywords[w] = true end
-
 -- network(v, last_line) -> net record; v is what the description returned.
 function M.network(v, last_line)
   if type(v) ~= "table" or v._kind ~= "network" then
@@ -258,8 +253,9 @@ function M.network(v, last_line)
            net.input[1], net.input[2], net.input[3], 2^28 // 1)
   end
 
-  if not net.name:match("^[A-Za-z_][A-Za-z0-9_]*$") or c_keywords[net.name] or #net.name > 48 then
-    err.at(line, "network: name %q is not a C identifier (letters, digits and '_', not starting with a digit, not a C keyword, at most 48 characters)", net.name)
+  local bad_name = check.name_problem(net.name)
+  if bad_name then
+    err.at(line, "network: name %q is not a C identifier (%s)", net.name, bad_name)
   end
 
   -- layers: a list of layer constructors
