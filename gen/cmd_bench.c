@@ -381,7 +381,7 @@ static int bench_infer_rate(bench *b, const net_api *api, const float *params, i
     bi.d = &b->ds.test;
     bi.batch = batch;
     for (t = 0; t < threads; ++t) {
-        bi.work[t] = malloc(api->work_size ? api->work_size : 1);
+        bi.work[t] = jit_work_new(api);
         bi.y[t] = malloc(api->out_size * sizeof(float));
         if (!bi.work[t] || !bi.y[t])
             rc = -1;

@@ -8,6 +8,7 @@
 #include <dlfcn.h>
 #include <libtcc.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* Symbols arrive as void* (tcc_get_symbol, dlsym) and become function
@@ -96,4 +97,13 @@ void jit_release(net_api *api)
             dlclose(api->impl);
     }
     memset(api, 0, sizeof *api);
+}
+
+void *jit_work_new(const net_api *api)
+{
+    size_t size = api->work_size ? api->work_size : 1;
+    void *w = NULL;
+    if (posix_memalign(&w, 64, size) != 0) return NULL;
+    memset(w, 0, size);
+    return w;
 }

@@ -92,6 +92,11 @@ int jit_cc_build(const char *unit, const char *prefix, int is_double,
                  const char *name, const jit_cc_opts *opts,
                  net_api *api, char *err, size_t errlen);
 
+/* A zeroed work struct for api (api->work_size bytes, at least 1), aligned
+ * to 64 bytes: the generated code lays its arrays out on cache lines from
+ * the struct's start. NULL when out of memory; release with free(). */
+void *jit_work_new(const net_api *api);
+
 /* Release whatever the backend holds; *api is zeroed. Safe on a zeroed api.
  * The function pointers die with it (tcc's code memory, the dlopen handle). */
 void jit_release(net_api *api);

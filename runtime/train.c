@@ -69,7 +69,7 @@ int train_init(train_ctx *t, const net_api *api, float *params, const ds_split *
     t->xbuf = malloc((size_t)batch * in * sizeof *t->xbuf);
     t->ybuf = malloc((size_t)batch * sizeof *t->ybuf);
     t->order = malloc((size_t)data->n * sizeof *t->order);
-    t->work = malloc(api->work_size ? api->work_size : 1);
+    t->work = jit_work_new(api);
     if (!t->grad || !t->xbuf || !t->ybuf || !t->order || !t->work) {
         train_free(t);
         return errfmt(err, errlen, "out of memory for training buffers");
@@ -318,7 +318,7 @@ int train_threads(train_ctx *t, int threads, const train_span *spans, int nspans
     m->work[0] = t->work;
     m->grad[0] = t->grad;
     for (k = 1; k < threads; ++k) {
-        m->work[k] = malloc(t->api->work_size ? t->api->work_size : 1);
+        m->work[k] = jit_work_new(t->api);
         m->grad[k] = malloc(t->api->param_count * sizeof(float));
         if (!m->work[k] || !m->grad[k]) {
             train_team_free(m);
@@ -354,7 +354,7 @@ int train_use_api(train_ctx *t, const net_api *api)
         if (!fresh)
             return -1;
         for (k = 0; k < n; ++k)
-            if (!(fresh[k] = malloc(api->work_size ? api->work_size : 1))) {
+            if (!(fresh[k] = jit_work_new(api))) {
                 while (k-- > 0)
                     free(fresh[k]);
                 free(fresh);
@@ -431,7 +431,7 @@ int train_eval(const net_api *api, const float *params, const ds_split *s, train
         return errfmt(err, errlen, "samples have %d values but the network takes %zu",
                            s->rows * s->cols, api->in_size);
     y = malloc((size_t)classes * sizeof *y);
-    work = malloc(api->work_size ? api->work_size : 1);
+    work = jit_work_new(api);
     r->confusion = calloc((size_t)classes * (size_t)classes, sizeof *r->confusion);
     if (!y || !work || !r->confusion) {
         free(y);

@@ -106,10 +106,8 @@ function M.info(desc, opts)
   local tp, tf, tb, tw = 0, 0, 0, 0
   for _, L in ipairs(net.layers) do
     local wb = 0
-    for _, f in ipairs(require("registry").kinds[L.kind].work(L, o.mode, o.unroll)) do
-      local sz = rsize
-      if f.type == "unsigned short" then sz = 2 elseif f.type == "unsigned int" then sz = 4 end
-      wb = wb + f.count * sz
+    for _, f in ipairs(shape.layer_work(L, o.mode, o.unroll, o.real)) do
+      wb = wb + shape.field_bytes(f, o.real)
     end
     local np = L.wcount + L.bcount
     add("%-3d %-8s %-16s %12s %14s %14s %12s", L.index, L.kind,

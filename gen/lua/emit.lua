@@ -174,7 +174,7 @@ function M.generate(net, opts)
   local v = common(net, opts)
   v.version = M.VERSION
   v.opts = opts
-  v.work = shape.work(net, opts.mode, opts.unroll)
+  v.work = shape.work(net, opts.mode, opts.unroll, opts.real)
   v.sample_fields, v.scratch_fields = {}, {}
   local per_sample = 0
   for _, f in ipairs(v.work) do
@@ -183,7 +183,7 @@ function M.generate(net, opts)
       v.scratch_fields[#v.scratch_fields + 1] = f
     else
       v.sample_fields[#v.sample_fields + 1] = f
-      per_sample = per_sample + f.count * (f.type == "double" and 8 or 4)
+      per_sample = per_sample + shape.field_bytes(f, opts.real)
     end
   end
   v.chunk = chunk(net, opts, per_sample)

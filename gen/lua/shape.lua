@@ -64,11 +64,35 @@ function M.shape_text(s)
   return string.format("[%d][%d][%d]", s[1], s[2], s[3])
 end
 
--- work(net, mode) -> list of fields for the work struct, in layer order
-function M.work(net, mode, unroll)
+-- field_bytes(f, real) -> bytes of one work-struct field
+function M.field_bytes(f, real)
+  local t = f.type or real
+  local size = (t == "double" and 8) or (t == "unsigned short" and 2) or (t == "unsigned char" and 1) or 4
+  return f.count * size
+end
+
+-- layer_work(L, mode, unroll, real) -> L's work-struct fields, each followed
+-- by padding to a multiple of 64 bytes where it needs it, so that every
+-- array starts on a cache line (given a 64-byte aligned struct): unaligned
+-- vector loads measured up to 1.4x slower in the conv loops
+function M.layer_work(L, mode, unroll, real)
+  local out = {}
+  for _, f in ipairs(registry.kinds[L.kind].work(L, mode, unroll)) do
+    out[#out + 1] = f
+    local rest = M.field_bytes(f, real) % 64
+    if rest ~= 0 then
+      out[#out + 1] = { name = "pad_" .. f.name, count = 64 - rest, type = "unsigned char",
+                        scratch = f.scratch, comment = "(to 64 bytes: the next array starts on a cache line)" }
+    end
+  end
+  return out
+end
+
+-- work(net, mode, unroll, real) -> list of fields for the work struct, in layer order
+function M.work(net, mode, unroll, real)
   local fields = {}
   for _, L in ipairs(net.layers) do
-    for _, f in ipairs(registry.kinds[L.kind].work(L, mode, unroll)) do fields[#fields + 1] = f end
+    for _, f in ipairs(M.layer_work(L, mode, unroll, real)) do fields[#fields + 1] = f end
   end
   return fields
 end

@@ -34,8 +34,17 @@ static size_t int_field(lua_State *T, int idx, const char *k)
     return v;
 }
 
+static int tb_generate_chunk(const char *src, const char *real, const char *unroll, int chunk,
+                             tb_gen *g, char *err, size_t errlen);
+
 int tb_generate(const char *src, const char *real, const char *unroll, tb_gen *g,
                 char *err, size_t errlen)
+{
+    return tb_generate_chunk(src, real, unroll, 0, g, err, errlen);
+}
+
+static int tb_generate_chunk(const char *src, const char *real, const char *unroll, int chunk,
+                             tb_gen *g, char *err, size_t errlen)
 {
     lua_State *T = host_new();
     int rc;
@@ -47,6 +56,7 @@ int tb_generate(const char *src, const char *real, const char *unroll, tb_gen *g
     lua_newtable(T);
     if (real) { lua_pushstring(T, real); lua_setfield(T, -2, "real"); }
     if (unroll) { lua_pushstring(T, unroll); lua_setfield(T, -2, "unroll"); }
+    if (chunk > 0) { lua_pushinteger(T, chunk); lua_setfield(T, -2, "chunk_size"); }
     lua_pushstring(T, "test.lua");
     lua_setfield(T, -2, "source");
     rc = host_describe_source(T, src, strlen(src), "test.lua", "generate", -1, 1, err, errlen);
@@ -88,10 +98,16 @@ const char *tb_tmpdir(void)
 int tb_build(const char *src, const char *real, const char *unroll, const char *backend,
              const char *cflags, net_api *api, char *err, size_t errlen)
 {
+    return tb_build_chunk(src, real, unroll, 0, backend, cflags, api, err, errlen);
+}
+
+int tb_build_chunk(const char *src, const char *real, const char *unroll, int chunk, const char *backend,
+                   const char *cflags, net_api *api, char *err, size_t errlen)
+{
     tb_gen g;
     int rc, dbl = real && !strcmp(real, "double");
     memset(api, 0, sizeof *api);
-    if (tb_generate(src, real, unroll, &g, err, errlen) != 0) return -1;
+    if (tb_generate_chunk(src, real, unroll, chunk, &g, err, errlen) != 0) return -1;
     if (!strcmp(backend, "tcc")) {
         rc = jit_tcc_build(g.unit, g.name, dbl, g.name, api, err, errlen);
     } else {

@@ -27,6 +27,10 @@ void tb_gen_free(tb_gen *g);
 int tb_build(const char *src, const char *real, const char *unroll, const char *backend,
              const char *cflags, net_api *api, char *err, size_t errlen);
 
+/* The same with the work struct holding `chunk` samples (0: the default). */
+int tb_build_chunk(const char *src, const char *real, const char *unroll, int chunk, const char *backend,
+                   const char *cflags, net_api *api, char *err, size_t errlen);
+
 /* The cc cache directory tests share (created on first use). */
 const char *tb_tmpdir(void);
 

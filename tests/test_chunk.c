@@ -1,0 +1,76 @@
+/*
+ * test_chunk.c -- the work struct holds a chunk of samples and loss_grad
+ * takes a mini-batch a chunk at a time (dense layers once per chunk, the
+ * others sample by sample).  The chunk size must not change any result:
+ * every gradient is summed over the samples in the same order whatever the
+ * chunk, so the results are equal bit for bit -- for mini-batches smaller
+ * than, equal to and larger than a chunk, with partial last chunks.
+ */
+#include <criterion/criterion.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "build.h"
+#include "jit.h"
+
+static const char chunk_net[] =
+    "return network { name = 'ck', input = { 2, 9, 9 }, layers = {\n"
+    "  conv { maps = 4, kernel = 3, pad = 1, act = 'relu' },\n"
+    "  maxpool { size = 3 },\n"
+    "  conv { maps = 6, kernel = 2, act = 'tanh' },\n"
+    "  dense { units = 70, act = 'sigmoid' },\n"
+    "  dense { units = 5, act = 'softmax' } },\n"
+    "  train = { batch = 4 } }\n";
+
+/* loss and gradient of n samples with the work struct holding `chunk` */
+static float chunk_loss_grad(const char *unroll, const char *backend, int chunk, int n, float *grad,
+                             size_t *count)
+{
+    net_api api;
+    char err[512];
+    float *p, *x, cost;
+    int *labels, k;
+    void *w;
+    cr_assert_eq(tb_build_chunk(chunk_net, "float", unroll, chunk, backend, "-O2", &api, err, sizeof err), 0,
+                 "%s", err);
+    p = malloc(api.param_count * sizeof *p);
+    x = malloc((size_t)n * api.in_size * sizeof *x);
+    labels = malloc((size_t)n * sizeof *labels);
+    w = jit_work_new(&api);
+    cr_assert(p && x && labels && w);
+    api.init.f(p, 7);
+    for (k = 0; k < n * (int)api.in_size; ++k) x[k] = (float)((k * 37) % 101) / 50.0f - 1.0f;
+    for (k = 0; k < n; ++k) labels[k] = (k * 3) % 5;
+    cost = api.loss_grad.f(p, w, x, labels, n, grad);
+    *count = api.param_count;
+    free(p); free(x); free(labels); free(w);
+    jit_release(&api);
+    return cost;
+}
+
+static void check_chunks(const char *unroll, const char *backend)
+{
+    static const int ns[] = { 1, 3, 4, 7, 13 };
+    static const int chunks[] = { 1, 2, 4, 5, 32 };
+    size_t count = 0, i, j, k;
+    float *base = calloc(4096, sizeof *base), *g = calloc(4096, sizeof *g);
+    cr_assert(base && g);
+    for (i = 0; i < sizeof ns / sizeof ns[0]; ++i) {
+        float c0 = chunk_loss_grad(unroll, backend, 1, ns[i], base, &count);
+        cr_assert(count <= 4096);
+        for (j = 1; j < sizeof chunks / sizeof chunks[0]; ++j) {
+            float c = chunk_loss_grad(unroll, backend, chunks[j], ns[i], g, &count);
+            cr_assert(memcmp(&c, &c0, sizeof c) == 0, "%s/%s n=%d chunk %d: cost %.9g != %.9g with chunk 1",
+                      unroll, backend, ns[i], chunks[j], c, c0);
+            for (k = 0; k < count; ++k)
+                cr_assert(memcmp(&g[k], &base[k], sizeof g[k]) == 0,
+                          "%s/%s n=%d chunk %d: grad[%zu] = %.9g, with chunk 1 %.9g",
+                          unroll, backend, ns[i], chunks[j], k, g[k], base[k]);
+        }
+    }
+    free(base);
+    free(g);
+}
+
+Test(chunk, results_do_not_depend_on_the_chunk_loops, .timeout = 120) { check_chunks("none", "cc"); }
+Test(chunk, results_do_not_depend_on_the_chunk_straight_line, .timeout = 120) { check_chunks("full", "tcc"); }
