@@ -12,6 +12,9 @@
  * Layer ${l} reads the network input: no δ^${l-1} is propagated.
 @ end
  */
+@ if unroll == "none" and L.im2col then
+${include("conv_backward_patches.c.tpl", "")}
+@ else
 static void ${P}_l${l}_conv_backward(${bwd_params})
 {
     ptrdiff_t m, oy, ox;
@@ -24,96 +27,7 @@ static void ${P}_l${l}_conv_backward(${bwd_params})
 @ end
 @ if unroll == "none" then
     /* Loops for an optimizing compiler.  First δ and the bias sums, map by map: */
-    for (m = 0; m < ${L.maps}; ++m) {
-        ${real} *dm = w->d${l} + m*${L.oh * L.ow}, gb = ${zero};   /* δ^${l}[m][.][.] */
-@   if not (L.delta_given or act.identity) then
-        const ${real} *am = w->a${l} + m*${L.oh * L.ow};
-@   end
-        ptrdiff_t q;
-        for (q = 0; q < ${L.oh * L.ow}; ++q) {
-@   if not (L.delta_given or act.identity) then
-            const ${real} a = am[q];
-            dm[q] = ${act.d_times("dm[q]", "a")};
-@   end
-            gb += dm[q];
-        }
-        g[${L.boff} + m] += gb;
-    }
-@   if L.im2col then
-@     local NP, NK = L.oh * L.ow, L.ckk
-    /* then ∂C/∂w[m][k] = Σ_p δ^${l}[m][p] · t${l}[p][k], k = (c, i, j), p = (y, x),
-     * through the patches again, now one row per output position:
-     *   t${l}[p][k] = a^${l-1}[c][${sy('y')}+i][${sx('x')}+j]
-     * so that the innermost loop runs along k (vectorizes); ${L.gmb} maps at a time,
-     * each patch value loaded serves them all. */
-    for (oy = 0; oy < ${L.oh}; ++oy)
-        for (ox = 0; ox < ${L.ow}; ++ox)
-            for (c = 0; c < ${L.cin}; ++c)
-                for (i = 0; i < ${L.kh}; ++i)
-                    for (j = 0; j < ${L.kw}; ++j)
-                        ws->t${l}[(oy*${L.ow} + ox)*${NK} + (c*${L.kh} + i)*${L.kw} + j] =
-                            ${L.pin}[c*${L.H * L.W} + (${sy('oy')} + i)*${L.W} + ${sx('ox')} + j];
-    for (m = 0; m < ${L.maps}; m += ${L.gmb}) {
-        ptrdiff_t k;
-@     for _, b in ipairs(L.gblocks) do
-        for (k = ${b.from}; k < ${b.to}; k += ${b.size}) {   /* taps k..k+${b.size - 1} */
-            ${real} s[${L.gmb}][${b.size}];           /* ∂C/∂w[m..m+${L.gmb - 1}][k..k+${b.size - 1}] */
-            ptrdiff_t q, u, v;
-            for (q = 0; q < ${L.gmb}; ++q)
-                for (v = 0; v < ${b.size}; ++v) s[q][v] = ${zero};
-            for (u = 0; u < ${NP}; ++u) {               /* p = u */
-                const ${real} *t = ws->t${l} + u*${NK} + k;
-                ${real} d[${L.gmb}];
-                for (q = 0; q < ${L.gmb}; ++q) d[q] = w->d${l}[(m + q)*${NP} + u];
-                for (v = 0; v < ${b.size}; ++v) {
-                    const ${real} tv = t[v];
-                    for (q = 0; q < ${L.gmb}; ++q) s[q][v] += d[q] * tv;
-                }
-            }
-            for (q = 0; q < ${L.gmb}; ++q)
-                for (v = 0; v < ${b.size}; ++v) g[${L.woff} + (m + q)*${NK} + k + v] += s[q][v];
-        }
-@     end
-    }
-@     if L.propagate then
-    /* and ∂C/∂a^${l-1}: first the gradient of each patch value,
-     *   t${l}[k][p] = Σ_m w[m][k] · δ^${l}[m][p]
-     * a few taps k at a time (each δ value loaded serves them all), then each
-     * is added back where the patch copied it from (the transpose of the copy). */
-    {
-        ptrdiff_t k;
-@       for _, b in ipairs(L.dblocks) do
-        for (k = ${b.from}; k < ${b.to}; k += ${b.size}) {   /* taps k..k+${b.size - 1} */
-            ${real} s[${b.size}][${NP}];
-            ptrdiff_t q, u;
-            for (q = 0; q < ${b.size}; ++q)
-                for (u = 0; u < ${NP}; ++u) s[q][u] = ${zero};
-            for (m = 0; m < ${L.maps}; ++m) {
-                const ${real} *wk = p + ${L.woff} + m*${NK} + k;   /* w[m][k..] */
-                const ${real} *dm = w->d${l} + m*${NP};              /* δ^${l}[m][.] */
-                ${real} wq[${b.size}];
-                for (q = 0; q < ${b.size}; ++q) wq[q] = wk[q];
-                for (u = 0; u < ${NP}; ++u) {
-                    const ${real} dv = dm[u];
-                    for (q = 0; q < ${b.size}; ++q) s[q][u] += wq[q] * dv;
-                }
-            }
-            for (q = 0; q < ${b.size}; ++q)
-                for (u = 0; u < ${NP}; ++u) ws->t${l}[(k + q)*${NP} + u] = s[q][u];
-        }
-@       end
-    }
-    for (c = 0; c < ${L.cin}; ++c)
-        for (i = 0; i < ${L.kh}; ++i)
-            for (j = 0; j < ${L.kw}; ++j) {
-                const ${real} *t = ws->t${l} + ((c*${L.kh} + i)*${L.kw} + j)*${NP};
-                ${real} *din = ${L.dbuf} + c*${L.H * L.W} + i*${L.W} + j;   /* ∂C/∂a^${l-1}[c][i][j] */
-                for (oy = 0; oy < ${L.oh}; ++oy)
-                    for (ox = 0; ox < ${L.ow}; ++ox)
-                        din[${cfmt.mul(L.sh * L.W, "oy")} + ${sx('ox')}] += t[oy*${L.ow} + ox];
-            }
-@     end
-@   else
+${include("conv_delta.c.tpl", "")}
     /* then ∂C/∂w, ${L.mb} maps at a time: for each tap, a row of partial
      * sums over y (vectorizes along x), added up once per tap: */
     for (m = 0; m < ${L.maps}; m += ${L.mb})
@@ -139,8 +53,7 @@ static void ${P}_l${l}_conv_backward(${bwd_params})
                         g[${L.woff} + (m + q)*${L.ckk} + (c*${L.kh} + i)*${L.kw} + j] += t;
                     }
                 }
-@   end
-@   if L.propagate and not L.im2col then
+@   if L.propagate then
     /* and ∂C/∂a^${l-1}: each weight times the δ plane, added row by row */
     for (m = 0; m < ${L.maps}; ++m)
         for (c = 0; c < ${L.cin}; ++c)
@@ -187,10 +100,8 @@ ${bwd_taps("                ", "din[$x] += d*wm[$w];")}
     }
 @ end
 @ if L.propagate and L.pad > 0 then
-    for (m = 0; m < ${L.cin}; ++m)                  /* ∂C/∂a^${l-1}[c][y][x] = ∂C/∂x${l}[c][${L.pad}+y][${L.pad}+x] */
-        for (oy = 0; oy < ${L.h}; ++oy)
-            for (ox = 0; ox < ${L.w}; ++ox)
-                w->d${l-1}[m*${L.h * L.w} + oy*${L.w} + ox] = ws->dx${l}[m*${L.H * L.W} + (oy + ${L.pad})*${L.W} + ox + ${L.pad}];
+${include("conv_unpad.c.tpl", "")}
 @ end
 }
+@ end
 

@@ -106,7 +106,7 @@ function M.info(desc, opts)
   local tp, tf, tb, tw = 0, 0, 0, 0
   for _, L in ipairs(net.layers) do
     local wb = 0
-    for _, f in ipairs(shape.layer_work(L, o.mode, o.unroll, o.real)) do
+    for _, f in ipairs(shape.layer_work(L, o.mode, o.unroll, o.real, 1)) do
       wb = wb + shape.field_bytes(f, o.real)
     end
     local np = L.wcount + L.bcount

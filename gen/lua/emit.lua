@@ -62,16 +62,17 @@ local function layer_vars(net, L, opts)
   -- the baked arrays <P>_l<k>_w / _b in inference code
   local baked = opts.mode == "inference"
   local P, R = opts.name, opts.real
-  local batched = registry.kinds[L.kind].batched
   -- parameter lists: p (unless baked), x (layer 1), then the work: a
   -- batched layer takes the whole struct and the sample count n, the others
   -- one sample's part w (and ws, the whole struct, for the scratch)
-  local function params(with_p, with_x, tail)
+  local function params(pass, with_p, with_x, tail)
+    local batched = shape.batched(L, opts.unroll, pass)
     local ps = {}
     if with_p then ps[#ps + 1] = "const " .. R .. " *restrict p" end
-    if with_x then ps[#ps + 1] = "const " .. R .. " *restrict x" end
+    if with_x then ps[#ps + 1] = "const " .. R .. " *restrict x" .. (batched and L.kind ~= "dense" and "c" or "") end
     if batched then
-      ps[#ps + 1] = P .. "_work *restrict w"
+      -- conv: ws, its samples w = &ws->s[s] inside; dense: w, its samples w->s[s]
+      ps[#ps + 1] = P .. "_work *restrict " .. (L.kind == "dense" and "w" or "ws")
       ps[#ps + 1] = "ptrdiff_t n"
     else
       if uses_scratch(L, opts) then ps[#ps + 1] = P .. "_work *restrict ws" end
@@ -80,12 +81,12 @@ local function layer_vars(net, L, opts)
     if tail then ps[#ps + 1] = tail end
     return table.concat(ps, ", ")
   end
-  v.fwd_params = params(L.wcount > 0 and not baked, L.src == "x")
+  v.fwd_params = params("forward", L.wcount > 0 and not baked, L.src == "x")
   local g = L.wcount > 0 and (R .. " *restrict g") or nil
   if L.kind == "conv" then
-    v.bwd_params = params(L.propagate, not L.propagate and L.pin == "x", g)
+    v.bwd_params = params("backward", L.propagate, not L.propagate and L.pin == "x", g)
   else
-    v.bwd_params = params(L.propagate and L.wcount > 0, L.src == "x", g)
+    v.bwd_params = params("backward", L.propagate and L.wcount > 0, L.src == "x", g)
   end
   if baked then
     v.wbase = string.format("%s_l%d_w", opts.name, L.index)
@@ -93,6 +94,13 @@ local function layer_vars(net, L, opts)
   else
     v.wbase = "p + " .. L.woff
     v.bref = function(i) return string.format("p[%d + %s]", L.boff, i) end
+  end
+  -- include(name, indent): another template rendered with these names,
+  -- each line indented by `indent` more (a part two templates share)
+  function v.include(name, indent)
+    local text = render(name, v):gsub("\n$", "")
+    if indent ~= "" then text = indent .. text:gsub("\n", "\n" .. indent) end
+    return text
   end
   registry.kinds[L.kind].env(L, ctx, v)
   return v
@@ -105,15 +113,20 @@ local function calls(net, opts)
   local P, fwd, bwd = opts.name, {}, {}
   for _, L in ipairs(net.layers) do
     local k = L.index
-    local batched = registry.kinds[L.kind].batched
-    local x = batched and "x, " or string.format("x + s*%d, ", net.in_size)
-    local ws = (not batched and uses_scratch(L, opts)) and "w, " or ""
-    local wk = batched and "w, n" or "&w->s[s]"
+    local function args(pass)
+      local batched = shape.batched(L, opts.unroll, pass)
+      local x = batched and "x, " or string.format("x + s*%d, ", net.in_size)
+      local ws = (not batched and uses_scratch(L, opts)) and "w, " or ""
+      return batched, x, ws, batched and "w, n" or "&w->s[s]"
+    end
+    local batched, x, ws, wk = args("forward")
     local p = opts.mode == "inference" and "" or "p, "
     local fx = L.src == "x" and x or ""
     fwd[k] = { batched = batched,
                stmt = string.format("%s_l%d_%s_forward(%s%s%s%s);", P, k, L.kind,
                                     L.wcount > 0 and p or "", fx, ws, wk) }
+    batched, x, ws, wk = args("backward")
+    fx = L.src == "x" and x or ""
     local bp
     if L.kind == "maxpool" then
       bp = L.propagate and "" or nil
@@ -150,17 +163,6 @@ local function groups(steps, from, to, step)
   return out
 end
 
--- chunk(net, opts): the samples the work struct holds.  Inference: 1.
--- Training: the description's batch size (a mini-batch in one chunk), at
--- most 32 and at most what fits 8 MB of work.
-local function chunk(net, opts, per_sample_bytes)
-  if opts.mode == "inference" then return 1 end
-  if opts.chunk_size then return opts.chunk_size end
-  local n = math.min(net.train.batch or 10, 32)
-  while n > 1 and n * per_sample_bytes > 8 * 2^20 do n = n - 1 end
-  return n
-end
-
 local cost_tpl = {
   ["log-likelihood"] = "cost_loglik.c.tpl",
   ["cross-entropy"] = "cost_crossentropy.c.tpl",
@@ -174,19 +176,17 @@ function M.generate(net, opts)
   local v = common(net, opts)
   v.version = M.VERSION
   v.opts = opts
-  v.work = shape.work(net, opts.mode, opts.unroll, opts.real)
+  v.chunk = shape.chunk(net, opts)
+  v.work = shape.work(net, opts.mode, opts.unroll, opts.real, v.chunk)
   v.sample_fields, v.scratch_fields = {}, {}
-  local per_sample = 0
   for _, f in ipairs(v.work) do
     f.type = f.type or opts.real
     if f.scratch then
       v.scratch_fields[#v.scratch_fields + 1] = f
     else
       v.sample_fields[#v.sample_fields + 1] = f
-      per_sample = per_sample + shape.field_bytes(f, opts.real)
     end
   end
-  v.chunk = chunk(net, opts, per_sample)
   v.layers = net.layers
   v.header = opts.header_name
   v.arch_hash = shape.fnv1a(shape.arch_text(net))

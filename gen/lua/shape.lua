@@ -71,13 +71,36 @@ function M.field_bytes(f, real)
   return f.count * size
 end
 
--- layer_work(L, mode, unroll, real) -> L's work-struct fields, each followed
+-- chunk(net, opts) -> the samples the work struct holds.  Inference: 1.
+-- Training: the description's batch size (a mini-batch in one chunk), at
+-- most 32 and at most what fits 8 MB of per-sample work; opts.chunk_size
+-- overrides it (tests).
+function M.chunk(net, opts)
+  if opts.mode == "inference" then return 1 end
+  if opts.chunk_size then return opts.chunk_size end
+  local per_sample = 0
+  for _, L in ipairs(net.layers) do
+    for _, f in ipairs(M.layer_work(L, opts.mode, opts.unroll, opts.real, 1)) do
+      if not f.scratch then per_sample = per_sample + M.field_bytes(f, opts.real) end
+    end
+  end
+  local n = math.min(net.train.batch or 10, 32)
+  while n > 1 and n * per_sample > 8 * 2^20 do n = n - 1 end
+  return n
+end
+
+-- layer_work(L, mode, unroll, real, chunk) -> L's work-struct fields (a
+-- per_chunk scratch field holds `chunk` times its count), each followed
 -- by padding to a multiple of 64 bytes where it needs it, so that every
 -- array starts on a cache line (given a 64-byte aligned struct): unaligned
 -- vector loads measured up to 1.4x slower in the conv loops
-function M.layer_work(L, mode, unroll, real)
+function M.layer_work(L, mode, unroll, real, chunk)
   local out = {}
   for _, f in ipairs(registry.kinds[L.kind].work(L, mode, unroll)) do
+    if f.per_chunk and chunk > 1 then
+      f.count = f.count * chunk
+      f.comment = f.comment .. string.format(", for each of the %d samples", chunk)
+    end
     out[#out + 1] = f
     local rest = M.field_bytes(f, real) % 64
     if rest ~= 0 then
@@ -88,13 +111,22 @@ function M.layer_work(L, mode, unroll, real)
   return out
 end
 
--- work(net, mode, unroll, real) -> list of fields for the work struct, in layer order
-function M.work(net, mode, unroll, real)
+-- work(net, mode, unroll, real, chunk) -> list of fields for the work struct, in layer order
+function M.work(net, mode, unroll, real, chunk)
   local fields = {}
   for _, L in ipairs(net.layers) do
-    for _, f in ipairs(M.layer_work(L, mode, unroll, real)) do fields[#fields + 1] = f end
+    for _, f in ipairs(M.layer_work(L, mode, unroll, real, chunk)) do fields[#fields + 1] = f end
   end
   return fields
+end
+
+-- batched(L, unroll, pass) -> whether layer L's `pass` ("forward" or
+-- "backward") runs once for a whole chunk (taking the work struct and n)
+-- rather than once per sample
+function M.batched(L, unroll, pass)
+  local b = registry.kinds[L.kind].batched
+  if type(b) == "function" then return b(L, unroll, pass) end
+  return b == true
 end
 
 -- An architecture hash: two networks with the same hash have the same
