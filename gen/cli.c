@@ -10,17 +10,19 @@
 
 #include "lauxlib.h"
 #include "host.h"
+#include "quantize.h"
 #include "weights.h"
 
 static const char usage[] =
     "usage: cnngen NET.lua -o OUT.c [--unroll none|kernel|full] [--real float|double] [--name NAME]\n"
-    "       cnngen info NET.lua [--real float|double] [--inference [--unroll MODE]]\n"
+    "       cnngen NET.lua --inference --weights W [--quantize int8 [--calibrate N] [--data D]] -o OUT.c\n"
+    "       cnngen info NET.lua [--real float|double] [--inference [--unroll MODE] [--quantize int8]]\n"
     "       cnngen check NET.lua [--unroll MODE] [--tolerance T] [--seed N] [--backend tcc|cc]\n"
     "       cnngen run NET.lua [--epochs N] [--eta X] [--batch N] [--l2 X] [--seed N] [--limit N]\n"
     "                          [--data fashion-mnist|DIR] [--backend tcc|cc|auto] [--threads N]\n"
     "                          [--save W] [--load W] [--json]\n"
     "       cnngen eval NET.lua --weights W [--data fashion-mnist|DIR] [--backend tcc|cc|auto] [--json]\n"
-    "                           [--predictions FILE]\n"
+    "                           [--predictions FILE] [--quantize int8 [--calibrate N]]\n"
     "       cnngen bench NET.lua... [--out PATH] [--runs N] [--min-time S] [--threads N]\n"
     "                          [--backend tcc|cc|auto] [--batch N] [--data fashion-mnist|DIR]\n"
     "       cnngen --help | --version\n";
@@ -78,7 +80,8 @@ static int takes_value(const char *flag)
     static const char *const known[] = { "-o", "--output", "--unroll", "--real", "--name", "--backend",
                                          "--data", "--save", "--load", "--weights", "--epochs", "--batch",
                                          "--limit", "--seed", "--eta", "--l2", "--tolerance", "--predictions",
-                                         "--threads", "--out", "--runs", "--min-time", NULL };
+                                         "--threads", "--out", "--runs", "--min-time", "--quantize",
+                                         "--calibrate", NULL };
     int i;
     for (i = 0; known[i]; ++i)
         if (!strcmp(flag, known[i])) return 1;
@@ -137,6 +140,11 @@ int cli_parse(int argc, char **argv, cli_opts *o)
         else if (!strcmp(flag, "--load")) o->load = v;
         else if (!strcmp(flag, "--weights")) o->weights = v;
         else if (!strcmp(flag, "--predictions")) o->predictions = v;
+        else if (!strcmp(flag, "--quantize")) o->quantize = v;
+        else if (!strcmp(flag, "--calibrate")) {
+            if (parse_long(flag, v, 1, &o->calibrate)) return HOST_USER;
+            o->has_calibrate = 1;
+        }
         else if (!strcmp(flag, "--epochs")) {
             if (parse_long(flag, v, 1, &o->epochs)) return HOST_USER;
             o->has_epochs = 1;
@@ -185,6 +193,20 @@ int cli_parse(int argc, char **argv, cli_opts *o)
         return bad("--real must be float or double, not '%s'", o->real);
     if (o->backend && strcmp(o->backend, "tcc") && strcmp(o->backend, "cc") && strcmp(o->backend, "auto"))
         return bad("--backend must be tcc, cc or auto, not '%s'", o->backend);
+    if (o->quantize) {
+        if (strcmp(o->quantize, "int8"))
+            return bad("--quantize must be int8, not '%s'", o->quantize);
+        if (strcmp(o->cmd, "emit") && strcmp(o->cmd, "eval") && strcmp(o->cmd, "info"))
+            return bad("--quantize is for inference code (emit with --inference, eval, info), not %s", o->cmd);
+        if (strcmp(o->cmd, "eval") && !o->inference)
+            return bad("%s", "--quantize int8 quantizes inference code: add --inference");
+        if (o->unroll && strcmp(o->unroll, "none"))
+            return bad("--quantize int8 generates one loop form, --unroll none, not --unroll %s", o->unroll);
+    }
+    if (o->has_calibrate && !o->quantize)
+        return bad("%s", "--calibrate N needs --quantize int8 (N: the training images that calibrate its ranges)");
+    if (o->has_calibrate && !strcmp(o->cmd, "info"))
+        return bad("%s", "--calibrate: info does not calibrate (its footprint needs no data)");
     return 0;
 }
 
@@ -197,10 +219,13 @@ void cli_push_gen_opts(lua_State *T, const cli_opts *o)
     if (o->inference) { lua_pushstring(T, "inference"); lua_setfield(T, -2, "mode"); }
     lua_pushstring(T, o->net);
     lua_setfield(T, -2, "source");
-    if (o->weights && !strcmp(o->cmd, "emit")) {
+    if (o->weights && (!strcmp(o->cmd, "emit") || o->inference)) {
         lua_pushstring(T, o->weights);
         lua_setfield(T, -2, "weights_path");
     }
+    if (o->quantize) { lua_pushstring(T, o->quantize); lua_setfield(T, -2, "quantize"); }
+    if (o->calib) quant_push_calibration(T, o->calib);
+    if (o->jit_ranges) { lua_pushboolean(T, 1); lua_setfield(T, -2, "ranges"); }
     lua_pushcfunction(T, weights_lua_load);
     lua_setfield(T, -2, "load_weights");
 }

@@ -2,10 +2,12 @@
  * cli.h -- the command line: options, and one function per subcommand.
  *
  *   cnngen NET.lua -o OUT.c [--unroll none|kernel|full] [--real float|double] [--name NAME]
- *   cnngen info NET.lua [--real T] [--inference [--unroll M]]
+ *   cnngen NET.lua --inference --weights W [--quantize int8 [--calibrate N] [--data D]] -o OUT.c
+ *   cnngen info NET.lua [--real T] [--inference [--unroll M] [--quantize int8]]
  *   cnngen check NET.lua [--unroll M] [--tolerance T] [--seed N] [--backend B]
  *   cnngen run NET.lua [training flags]
  *   cnngen eval NET.lua --weights W [--data D] [--backend B] [--json] [--predictions FILE]
+ *                       [--quantize int8 [--calibrate N]]
  *
  * Every subcommand returns an exit status (host.h: HOST_*) and prints its
  * errors as one line on stderr; nothing below main() calls exit().
@@ -17,6 +19,9 @@
 
 #include "lua.h"
 #include "jit.h"
+
+struct dataset;                 /* runtime/dataset.h */
+struct quant_calib;             /* quantize.h */
 
 #define CLI_MAX_NETS 16           /* descriptions one `cnngen bench` takes */
 
@@ -30,6 +35,12 @@ typedef struct cli_opts {
     const char *predictions;    /* eval --predictions FILE: one line per test image */
     int json;
     int inference;              /* --inference: forward/predict only, weights baked */
+    const char *quantize;       /* --quantize: "int8" (emit --inference, eval, info) */
+    long calibrate;             /* --calibrate N: training images for the int8 ranges */
+    int has_calibrate;
+    /* set by commands on their own copies, never by the command line */
+    int jit_ranges;             /* the unit gets <name>_jit_ranges (calibration) */
+    const struct quant_calib *calib;   /* the calibration to generate int8 code with */
     int has_epochs, has_eta, has_batch, has_l2, has_seed, has_limit;
     long epochs, batch, limit;
     long threads;               /* --threads (run, bench); 0: not given */
@@ -97,6 +108,14 @@ void cli_net_free(cli_net *n);
  * it).  Prints its error; returns HOST_OK or an exit status. */
 int cli_net_generate(lua_State *T, const cli_opts *o, int is_double, const char *backend,
                      cli_net *n, char **unit);
+
+/* Load o->weights into params (n's parameter count, float) and the data
+ * set -- o->data, else the description's train.data, else fashion-mnist;
+ * *data gets its name -- into *ds, checked against n's input and outputs.
+ * The weights first, so a wrong file is reported before the data is read.
+ * Prints its error; 0, or -1 (*ds left empty). */
+int cli_load_weights_data(const cli_opts *o, const cli_net *n, float *params, struct dataset *ds,
+                          const char **data);
 
 /* Refuse the flags in `flags` (a NULL-terminated list such as "-o") that o
  * sets but command cmd does not take; prints and returns HOST_USER, or 0. */

@@ -1,5 +1,6 @@
 /*
- * cmd_emit.c -- `cnngen NET.lua -o OUT.c`: write OUT.c and OUT.h.
+ * cmd_emit.c -- `cnngen NET.lua -o OUT.c`: write OUT.c and OUT.h.  With
+ * --quantize int8, the float net is calibrated first (quantize.h).
  */
 #include <stdio.h>
 #include <string.h>
@@ -8,8 +9,29 @@
 #include "cli.h"
 #include "host.h"
 #include "outfile.h"
+#include "quantize.h"
+
+static int emit_write(lua_State *T, const cli_opts *o);
 
 int cmd_emit(lua_State *T, const cli_opts *o)
+{
+    quant_calib cal;
+    cli_opts q;
+    int rc;
+    if (!o->quantize)
+        return emit_write(T, o);
+    if (!o->output)
+        return emit_write(T, o);            /* its message */
+    if ((rc = quant_calibrate(T, o, HOST_USER, NULL, &cal)) != HOST_OK)
+        return rc;
+    q = *o;
+    q.calib = &cal;
+    rc = emit_write(T, &q);
+    quant_calib_free(&cal);
+    return rc;
+}
+
+static int emit_write(lua_State *T, const cli_opts *o)
 {
     char err[4096], hpath[4096], cname[1024];
     const char *base, *c, *h;

@@ -10,6 +10,8 @@
  * probability" (the arg-max output, the first on ties as predict; and its
  * value), the format of examples/embed's program, so the two compare line
  * by line.
+ * --quantize int8 [--calibrate N] evaluates the int8 inference code instead
+ * (calibrated first, quantize.h; built with cc unless --backend tcc).
  * Statuses: 2 bad flags or description, 1 data or weights problems.
  */
 #include <stdio.h>
@@ -21,6 +23,7 @@
 #include "dataset.h"
 #include "host.h"
 #include "outfile.h"
+#include "quantize.h"
 #include "train.h"
 
 /* Write --predictions: "index class probability" for every sample of s. */
@@ -55,13 +58,18 @@ done:
     return rc;
 }
 
-static void eval_print(const cli_opts *o, const cli_net *n, const char *data,
+/* The result; calibrated > 0: of the int8 code, calibrated on that many
+ * training images. */
+static void eval_print(const cli_opts *o, const cli_net *n, const char *data, long calibrated,
                        const train_eval_result *r)
 {
     int i, k;
     if (o->json) {
-        printf("{\"accuracy\":%.6g,\"cost\":%.6g,\"n\":%d,\"backend\":\"%s\",\"confusion\":[",
+        printf("{\"accuracy\":%.6g,\"cost\":%.6g,\"n\":%d,\"backend\":\"%s\",",
                r->accuracy, r->cost, r->n, n->backend);
+        if (calibrated > 0)
+            printf("\"quantize\":\"int8\",\"calibrate\":%ld,", calibrated);
+        printf("\"confusion\":[");
         for (i = 0; i < r->classes; ++i) {
             printf("%s[", i ? "," : "");
             for (k = 0; k < r->classes; ++k)
@@ -71,7 +79,10 @@ static void eval_print(const cli_opts *o, const cli_net *n, const char *data,
         printf("]}\n");
         return;
     }
-    printf("%s: weights %s, %s test set (%d samples)\n", n->name, o->weights, data, r->n);
+    printf("%s: weights %s", n->name, o->weights);
+    if (calibrated > 0)
+        printf(" as int8 (calibrated on %ld training images)", calibrated);
+    printf(", %s test set (%d samples)\n", data, r->n);
     printf("test accuracy %.2f%% (%d/%d), cost %.4f\n", 100.0 * r->accuracy, r->correct, r->n,
            r->cost);
     printf("confusion matrix (rows: true label, columns: predicted)\n      ");
@@ -99,6 +110,8 @@ int cmd_eval(lua_State *T, const cli_opts *o)
     train_cost kind;
     float *params = NULL;
     const char *data;
+    char data_name[1024];
+    long calibrated = 0;
     int rc;
 
     if ((rc = cli_reject_flags(o, "eval", not_for_eval)) != 0)
@@ -113,21 +126,36 @@ int cmd_eval(lua_State *T, const cli_opts *o)
     }
     memset(&ds, 0, sizeof ds);
     memset(&r, 0, sizeof r);
-    if ((rc = cli_net_build(T, o, 0, "tcc", &n)) != HOST_OK)
-        return rc;
-    rc = HOST_FAIL;
-    data = o->data ? o->data : (n.data[0] ? n.data : "fashion-mnist");
-    params = malloc(n.api.param_count * sizeof *params);
-    if (!params) {
-        fprintf(stderr, "cnngen: out of memory for %zu parameters\n", n.api.param_count);
-        goto done;
-    }
-    /* the weights first: a wrong file is reported before the data is read */
-    if (ckpt_load(o->weights, params, n.api.param_count, 4, n.arch_hash, err, sizeof err) != 0
-        || dataset_open(data, &ds, err, sizeof err) != 0
-        || dataset_check(&ds, n.in_c, n.in_h, n.in_w, (int)n.api.out_size, err, sizeof err) != 0) {
-        fprintf(stderr, "cnngen: %s\n", err);
-        goto done;
+    if (o->quantize) {
+        /* the int8 inference code, from the float net calibrated on ds's
+         * training images (its parameters are baked in: none to pass) */
+        quant_calib cal;
+        cli_opts q = *o;
+        if ((rc = quant_calibrate(T, o, HOST_FAIL, &ds, &cal)) != HOST_OK)
+            return rc;
+        snprintf(data_name, sizeof data_name, "%s", cal.data);
+        data = data_name;
+        q.inference = 1;
+        q.calib = &cal;
+        calibrated = cal.n;
+        rc = cli_net_build(T, &q, 0, "cc", &n);
+        quant_calib_free(&cal);
+        if (rc != HOST_OK) {
+            dataset_free(&ds);
+            return rc;
+        }
+        rc = HOST_FAIL;
+    } else {
+        if ((rc = cli_net_build(T, o, 0, "tcc", &n)) != HOST_OK)
+            return rc;
+        rc = HOST_FAIL;
+        params = malloc(n.api.param_count * sizeof *params);
+        if (!params) {
+            fprintf(stderr, "cnngen: out of memory for %zu parameters\n", n.api.param_count);
+            goto done;
+        }
+        if (cli_load_weights_data(o, &n, params, &ds, &data) != 0)
+            goto done;
     }
     if (train_cost_parse(n.cost, &kind) != 0)
         kind = TRAIN_COST_LOGLIK;
@@ -140,7 +168,7 @@ int cmd_eval(lua_State *T, const cli_opts *o)
         fprintf(stderr, "cnngen: %s\n", err);
         goto done;
     }
-    eval_print(o, &n, data, &r);
+    eval_print(o, &n, data, calibrated, &r);
     rc = HOST_OK;
 done:
     train_eval_free(&r);

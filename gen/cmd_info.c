@@ -61,9 +61,9 @@ static size_t info_field(lua_State *T, int idx, const char *key)
  * second result). */
 static void info_footprint(lua_State *T, int idx)
 {
-    const char *c, *h, *name, *header, *options, *real;
+    const char *c, *h, *name, *header, *options, *wnote;
     size_t clen, hlen, work, weights, consts = 0;
-    char note[700], b[40];
+    char note[700];
     footprint fp;
     idx = lua_absindex(T, idx);
     lua_getfield(T, idx, "c");
@@ -76,8 +76,8 @@ static void info_footprint(lua_State *T, int idx)
     header = lua_tostring(T, -1);
     lua_getfield(T, idx, "options");
     options = lua_tostring(T, -1);
-    lua_getfield(T, idx, "real");
-    real = lua_tostring(T, -1);
+    lua_getfield(T, idx, "weights_note");
+    wnote = lua_tostring(T, -1);
     work = info_field(T, idx, "work_bytes");
     weights = info_field(T, idx, "weights_bytes");
 
@@ -102,8 +102,8 @@ static void info_footprint(lua_State *T, int idx)
     info_row("stack", fp.has_stack, fp.stack_bytes, note);
     info_row("RAM", fp.has_stack, work + fp.stack_bytes, fp.has_stack ? "" : "work struct + stack");
 
-    snprintf(note, sizeof note, "%s %s%s", info_commas(weights / (strcmp(real, "double") ? 4 : 8), b, sizeof b),
-             real, fp.compiled && fp.rodata_bytes < weights ? " (this compiler puts them in writable data)" : "");
+    snprintf(note, sizeof note, "%s%s", wnote,
+             fp.compiled && fp.rodata_bytes < weights ? " (this compiler puts them in writable data)" : "");
     info_row("weights", 1, weights, note);
     info_row("code", fp.compiled, fp.text_bytes, fp.compiled ? "executable sections" : "");
     if (fp.compiled && fp.rodata_bytes > weights) consts = fp.rodata_bytes - weights;

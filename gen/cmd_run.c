@@ -246,6 +246,21 @@ void cli_net_free(cli_net *n)
 }
 
 /* See cli.h. */
+int cli_load_weights_data(const cli_opts *o, const cli_net *n, float *params, dataset *ds, const char **data)
+{
+    char err[4096];
+    *data = o->data ? o->data : (n->data[0] ? n->data : "fashion-mnist");
+    if (ckpt_load(o->weights, params, n->api.param_count, 4, n->arch_hash, err, sizeof err) != 0
+        || dataset_open(*data, ds, err, sizeof err) != 0
+        || dataset_check(ds, n->in_c, n->in_h, n->in_w, (int)n->api.out_size, err, sizeof err) != 0) {
+        fprintf(stderr, "cnngen: %s\n", err);
+        dataset_free(ds);
+        return -1;
+    }
+    return 0;
+}
+
+/* See cli.h. */
 int cli_reject_flags(const cli_opts *o, const char *cmd, const char *const *flags)
 {
     for (; *flags; ++flags) {

@@ -25,11 +25,19 @@ int jit_bind(net_api *api, const char *prefix, int is_double, const char *name,
              char *err, size_t errlen)
 {
     /* The first five land in the api's function-pointer unions, the
-     * last four are size functions called once to fill the size fields. */
-    static const char *const suffix[9] = {
+     * last four are size functions called once to fill the size fields.
+     * Inference code has no training entry points, and its forward and
+     * predict take no parameters: the unit adds <prefix>_jit_forward and
+     * _jit_predict in the training API's shape (templates/jit_sizes.c.tpl). */
+    static const char *const train_suffix[9] = {
         "init", "forward", "predict", "loss_grad", "train_batch",
         "in_size", "out_size", "param_count", "work_size",
     };
+    static const char *const inference_suffix[9] = {
+        NULL, "jit_forward", "jit_predict", NULL, NULL,
+        "in_size", "out_size", "param_count", "work_size",
+    };
+    const char *const *suffix = train_suffix;
     net_api b;
     void *fn_dst[5];
     size_t *size_dst[4];
@@ -47,9 +55,16 @@ int jit_bind(net_api *api, const char *prefix, int is_double, const char *name,
     size_dst[2] = &b.param_count;
     size_dst[3] = &b.work_size;
 
+    if (snprintf(sym, sizeof sym, "%s_jit_forward", prefix) < (int)sizeof sym && lookup(ctx, sym)) {
+        suffix = inference_suffix;
+        b.inference = 1;
+    }
     for (k = 0; k < 9; ++k) {
         void *p;
-        int n = snprintf(sym, sizeof sym, "%s_%s", prefix, suffix[k]);
+        int n;
+        if (!suffix[k])
+            continue;
+        n = snprintf(sym, sizeof sym, "%s_%s", prefix, suffix[k]);
         if (n < 0 || (size_t)n >= sizeof sym) {
             if (err && errlen)
                 snprintf(err, errlen, "internal error: symbol prefix '%.40s...' is too long", prefix);
@@ -81,6 +96,7 @@ int jit_bind(net_api *api, const char *prefix, int is_double, const char *name,
     api->predict = b.predict;
     api->loss_grad = b.loss_grad;
     api->train_batch = b.train_batch;
+    api->inference = b.inference;
     return 0;
 }
 
@@ -97,6 +113,16 @@ void jit_release(net_api *api)
             dlclose(api->impl);
     }
     memset(api, 0, sizeof *api);
+}
+
+/* See jit.h. */
+void *jit_symbol(const net_api *api, const char *symbol)
+{
+    if (!api->impl || !api->backend)
+        return NULL;
+    if (strcmp(api->backend, "tcc") == 0)
+        return tcc_get_symbol((TCCState *)api->impl, symbol);
+    return dlsym(api->impl, symbol);
 }
 
 void *jit_work_new(const net_api *api)

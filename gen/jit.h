@@ -39,6 +39,9 @@ typedef double (*net_train_batch_d)(double *params, double *grad, void *w, const
 
 typedef struct net_api {
     int is_double;              /* 0: the f pointers are set; 1: the d pointers */
+    int inference;              /* 1: inference code (weights baked in): forward and
+                                   predict ignore params; init, loss_grad and
+                                   train_batch are NULL */
     size_t in_size, out_size, param_count, work_size;
     union { net_init_f f; net_init_d d; } init;
     union { net_forward_f f; net_forward_d d; } forward;
@@ -96,6 +99,10 @@ int jit_cc_build(const char *unit, const char *prefix, int is_double,
  * to 64 bytes: the generated code lays its arrays out on cache lines from
  * the struct's start. NULL when out of memory; release with free(). */
 void *jit_work_new(const net_api *api);
+
+/* The address of another symbol of a built unit (tcc_get_symbol or dlsym),
+ * or NULL. */
+void *jit_symbol(const net_api *api, const char *symbol);
 
 /* Release whatever the backend holds; *api is zeroed. Safe on a zeroed api.
  * The function pointers die with it (tcc's code memory, the dlopen handle). */

@@ -41,11 +41,7 @@ ${dot("            ")}
     }
 @ if act.softmax then
     for (s = 0; s < n; ++s) {
-        const ${real} *z = w->s[s].z${l};
-        ${real} *a = w->s[s].a${l}, zmax = z[0], sum = ${zero};
-        for (o = 1; o < ${L.units}; ++o) if (z[o] > zmax) zmax = z[o];
-        for (o = 0; o < ${L.units}; ++o) sum += a[o] = ${fn("exp")}(z[o] - zmax);
-        for (o = 0; o < ${L.units}; ++o) a[o] /= sum;
+${include("softmax.c.tpl", "        ")}
     }
 @ end
 }

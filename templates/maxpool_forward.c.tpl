@@ -1,5 +1,8 @@
 /* ---- layer ${l}: ${L.desc}
  *   a^${l}[c][y][x] = max_{i<${L.kh}, j<${L.kw}} a^${l-1}[c][${sy('y')}+i][${sx('x')}+j]
+@ if q8 then
+ * On the int8 values: max commutes with the monotone quantizer, max q(a) = q(max a).
+@ end
 @ if train then
  *   m${l} remembers the winner: its index in a^${l-1} (the first one on ties).
 @ end

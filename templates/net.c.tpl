@@ -12,6 +12,13 @@
  *   BP4  ∂C/∂w = a^{l−1} δ                       (conv: summed over every position the kernel visits)
 @ end
  *
+@ if q8 then
+ * int8: weights and activations quantized after training (--quantize int8),
+ * the activations' ranges calibrated on the first ${opts.calibration.n} training images of
+ * ${opts.calibration.data}; the scheme and the scales are below.  a<k> holds
+ * q(a^k), the int8 values, up to the last conv or dense layer (a0: the input's).
+ *
+@ end
  * Names:  p parameters (layout in ${header})  g ∂C/∂p  x the input a^0  w the work struct:
  *         a<k> activation of layer k     d<k> ∂C/∂a^k on entry to layer k's backward, δ^k after
  *         m<k> pool mask (winner's index)  x<k> zero-padded input of conv layer k

@@ -14,6 +14,10 @@ ${r}
 @ else
  * Inference only: the trained parameters (${opts.weights_source}, FNV-1a ${opts.weights_hash})
  * are baked into the .c as static const arrays; there is no training code.
+@   if q8 then
+ * int8 (--quantize int8): int8 weights and activations, int sums, ${real} in
+ * and out; ranges calibrated on ${opts.calibration.n} training images of ${opts.calibration.data}.
+@   end
 @ end
  */
 #ifndef ${PU}_H

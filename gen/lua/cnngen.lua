@@ -10,6 +10,7 @@ local dsl = require("dsl")
 local check = require("check")
 local shape = require("shape")
 local emit = require("emit")
+local quant = require("quant")
 
 local M = {}
 
@@ -43,9 +44,17 @@ local function normalize(net, opts)
   if o.real ~= "float" and o.real ~= "double" then err.plain("--real must be float or double, not %q", o.real) end
   -- The default is what measured fastest (README, "Performance"): loops
   -- for an optimizing compiler, straight-line code for tcc.
-  o.unroll = o.unroll or (o.backend == "tcc" and "full" or "none")
+  o.unroll = o.unroll or ((o.backend == "tcc" and not o.quantize) and "full" or "none")
   if not UNROLLS[o.unroll] then err.plain("--unroll must be none, kernel or full, not %q", o.unroll) end
   o.mode = o.mode or "train"
+  if o.quantize then
+    -- the CLI refuses these first, with its own messages; in-process callers get them here
+    if o.quantize ~= "int8" then err.plain("--quantize must be int8, not %q", tostring(o.quantize)) end
+    if o.mode ~= "inference" then err.plain("--quantize int8 quantizes inference code: add --inference") end
+    if o.unroll ~= "none" then
+      err.plain("--quantize int8 has one loop form, --unroll none (not %s)", o.unroll)
+    end
+  end
   -- e^x for float sigmoid: a polynomial an optimizing compiler vectorizes
   -- (10x faster than expf under gcc -O3, as accurate), but 7x slower than
   -- libm's expf under tcc, which does not optimize: libm there
@@ -62,6 +71,10 @@ local function normalize(net, opts)
   o.c_name = o.c_name or (o.name .. ".c")
   o.options = string.format("--real %s --unroll %s%s%s", o.real, o.unroll, o.fast_exp and "" or (o.real == "float" and " (libm e^x, for tcc)" or ""),
                             o.mode == "inference" and " --inference" or "")
+  if o.quantize then
+    o.options = o.options .. " --quantize int8" .. (o.calibration and o.calibration.n > 0 and
+                                                     (" --calibrate " .. o.calibration.n) or "")
+  end
   return o
 end
 
@@ -73,6 +86,9 @@ function M.generate(desc, opts)
     o.weights, o.weights_hash = o.load_weights(o.weights_path, net.param_count,
                                                shape.fnv1a(shape.arch_text(net)), o.real)
     o.weights_source = o.weights_path
+  end
+  if o.quantize and not o.calibration then
+    error("internal error: --quantize int8 without a calibration", 0)
   end
   local out = emit.generate(net, o)
   out.name = o.name
@@ -86,7 +102,7 @@ end
 -- info(desc, opts) -> text, measure
 -- With opts.mode == "inference", measure is the inference code to compile
 -- for the footprint (cmd_info.c): { c, h, name, header_name, c_name,
--- options, real, work_bytes, weights_bytes }, generated with stand-in
+-- options, real, work_bytes, weights_bytes, weights_note }, generated with stand-in
 -- weights (no file needed): a fixed pattern of ordinary values, so the
 -- compiler folds nothing that trained weights would not let it fold.
 function M.info(desc, opts)
@@ -94,6 +110,12 @@ function M.info(desc, opts)
   opts.stand_in_weights = true
   local o = normalize(net, opts)
   local rsize = o.real == "double" and 8 or 4
+  if o.mode == "inference" then
+    o.weights, o.weights_hash = {}, "-"
+    o.weights_source = "stand-in weights of cnngen info"
+    for k = 1, net.param_count do o.weights[k] = ((k * 7919) % 255 - 127) / 512 end
+  end
+  if o.quantize then o.calibration = quant.stand_in(net) end
   local lines = {}
   local function add(fmt, ...) lines[#lines + 1] = string.format(fmt, ...) end
   local function commas(n)
@@ -103,29 +125,33 @@ function M.info(desc, opts)
   end
   add("%s: input [%d][%d][%d], cost %s, %s", net.name, net.input[1], net.input[2], net.input[3], net.cost, o.real)
   add("%-3s %-8s %-16s %12s %14s %14s %12s", "#", "kind", "output", "params", "fwd MACs", "bwd MACs", "work bytes")
-  local tp, tf, tb, tw = 0, 0, 0, 0
+  local tp, tf, tb, tw, nb = 0, 0, 0, 0, 0
+  local qwork = o.quantize and shape.padded(quant.work(net, quant.plan(net, o), o.real), o.real)
   for _, L in ipairs(net.layers) do
     local wb = 0
-    for _, f in ipairs(shape.layer_work(L, o.mode, o.unroll, o.real, 1)) do
-      wb = wb + shape.field_bytes(f, o.real)
+    local fields = qwork or shape.layer_work(L, o.mode, o.unroll, o.real, 1)
+    for _, f in ipairs(fields) do
+      if not qwork or f.layer == L.index then wb = wb + shape.field_bytes(f, o.real) end
     end
     local np = L.wcount + L.bcount
     add("%-3d %-8s %-16s %12s %14s %14s %12s", L.index, L.kind,
         shape.shape_text(L.out),
         commas(np), commas(L.macs_fwd), commas(L.macs_bwd), commas(wb))
-    tp, tf, tb, tw = tp + np, tf + L.macs_fwd, tb + L.macs_bwd, tw + wb
+    tp, tf, tb, tw, nb = tp + np, tf + L.macs_fwd, tb + L.macs_bwd, tw + wb, nb + L.bcount
   end
   add("%-3s %-8s %-16s %12s %14s %14s %12s", "", "total", "", commas(tp), commas(tf), commas(tb), commas(tw))
-  add("parameters: %s (%s bytes); per sample: %s MACs forward, %s MACs forward+backward",
-      commas(tp), commas(tp * rsize), commas(tf), commas(tf + tb))
+  local pbytes, int8s = tp * rsize, 0
+  if o.quantize then pbytes, int8s = quant.weights_bytes(net, o.real) end
+  add("parameters: %s (%s bytes%s); per sample: %s MACs forward, %s MACs forward+backward",
+      commas(tp), commas(pbytes), o.quantize and ", int8 weights" or "", commas(tf), commas(tf + tb))
   local measure
   if o.mode == "inference" then
-    o.weights, o.weights_hash = {}, "-"
-    o.weights_source = "stand-in weights of cnngen info"
-    for k = 1, net.param_count do o.weights[k] = ((k * 7919) % 255 - 127) / 512 end
     local out = emit.generate(net, o)
     measure = { c = out.c, h = out.h, name = o.name, header_name = o.header_name, c_name = o.c_name,
-                options = o.options, real = o.real, work_bytes = tw, weights_bytes = tp * rsize }
+                options = o.options, real = o.real, work_bytes = tw, weights_bytes = pbytes,
+                weights_note = o.quantize and string.format("%s int8 weights, %s %s biases and scales",
+                                                            commas(int8s), commas(2 * nb), o.real)
+                               or string.format("%s %s", commas(tp), o.real) }
   end
   return table.concat(lines, "\n") .. "\n", measure
 end

@@ -7,6 +7,7 @@ local registry = require("registry")
 local shape = require("shape")
 local embedded = require("embedded")
 local err = require("err")
+local quant = require("quant")
 
 local M = {}
 
@@ -41,6 +42,7 @@ local function common(net, opts)
     net = net, P = opts.name, PU = opts.name:upper(), real = opts.real,
     lit = num.lit, fn = num.fn, num = num, unroll = opts.unroll,
     train = opts.mode == "train", zero = num.lit(0), one = num.lit(1),
+    q8 = opts.quantize ~= nil,
   }
 end
 
@@ -163,6 +165,68 @@ local function groups(steps, from, to, step)
   return out
 end
 
+-- q8_layer_vars(net, L, opts, plan): layer_vars for the int8 code, plus
+-- what the q8 templates use: src/pin (the int8 input, and its padded copy),
+-- in_type, store(a) (a^l as the next layer's int8, or as is), out_doc
+local function q8_layer_vars(net, L, opts, plan)
+  local k = L.index
+  local src = "w->a" .. (k - 1)                 -- layer 1 reads q(a^0), not x
+  local v = layer_vars(net, setmetatable({ src = src }, { __index = L }), opts)
+  v.src, v.sw = src, "w->"
+  local q = plan.layer[k]
+  v.q = q
+  if L.kind == "conv" then
+    v.pblocks = registry.kinds.conv.blocks(L.oh * L.ow, quant.PATCH_BLOCK)   -- q8_conv_forward's blocks of outputs
+  end
+  if q then
+    v.in_type = q.input.type
+    v.pin = (L.kind == "conv" and L.pad > 0) and ("w->x" .. k) or src
+    local out = q.output
+    if out then
+      local inv = v.lit(1 / out.scale)
+      function v.store(a) return string.format("%s_%s(%s * %s)", opts.name, out.round, a, inv) end
+      v.out_doc = string.format("q(a^%d) = round(a^%d / s),  s = %s%s", k, k, v.lit(out.scale),
+                                out.t ~= k and string.format(" (the scale of a^%d, after the pools)", out.t) or "")
+    else
+      function v.store(a) return a end
+      v.out_doc = string.format("a^%d stays %s: no conv or dense layer follows", k, opts.real)
+    end
+  end
+  return v
+end
+
+-- q8_calls(net, opts) -> the int8 driver's one group of per-sample steps:
+-- quantize x, then every layer
+local function q8_calls(net, opts)
+  local grp = { batched = false, string.format("%s_l0_quantize(x + s*%d, &w->s[s]);", opts.name, net.in_size) }
+  for _, L in ipairs(net.layers) do
+    grp[#grp + 1] = string.format("%s_l%d_%s_forward(&w->s[s]);", opts.name, L.index, L.kind)
+  end
+  return { grp }
+end
+
+-- finite(W, source): every parameter can be baked into C
+local function finite(W, source)
+  for k, x in ipairs(W) do
+    if x ~= x or x == math.huge or x == -math.huge then
+      err.plain("%s: parameter %d is %s; cannot bake it into C", source, k - 1, tostring(x))
+    end
+  end
+end
+
+-- lines(n, item, per_line): item(1..n), per_line to a line, each ending in ','
+local function lines(n, item, per_line)
+  local out, row = {}, {}
+  for k = 1, n do
+    row[#row + 1] = item(k) .. ","
+    if #row == per_line or k == n then
+      out[#out + 1] = "    " .. table.concat(row, " ")
+      row = {}
+    end
+  end
+  return table.concat(out, "\n")
+end
+
 local cost_tpl = {
   ["log-likelihood"] = "cost_loglik.c.tpl",
   ["cross-entropy"] = "cost_crossentropy.c.tpl",
@@ -176,8 +240,17 @@ function M.generate(net, opts)
   local v = common(net, opts)
   v.version = M.VERSION
   v.opts = opts
+  local plan
+  if opts.quantize then
+    finite(opts.weights, opts.weights_source)
+    plan = quant.plan(net, opts)
+  end
   v.chunk = shape.chunk(net, opts)
-  v.work = shape.work(net, opts.mode, opts.unroll, opts.real, v.chunk)
+  if plan then
+    v.work = shape.padded(quant.work(net, plan, opts.real), opts.real)
+  else
+    v.work = shape.work(net, opts.mode, opts.unroll, opts.real, v.chunk)
+  end
   v.sample_fields, v.scratch_fields = {}, {}
   for _, f in ipairs(v.work) do
     f.type = f.type or opts.real
@@ -190,19 +263,23 @@ function M.generate(net, opts)
   v.layers = net.layers
   v.header = opts.header_name
   v.arch_hash = shape.fnv1a(shape.arch_text(net))
-  local fwd, bwd = calls(net, opts)
-  v.fwd_groups = groups(fwd, 1, #net.layers, 1)
-  v.bwd_groups = groups(bwd, #net.layers, 1, -1)
   v.last = net.layers[#net.layers]
   v.uses_p_fwd, v.uses_p_bwd, v.uses_x_bwd = false, false, false
   v.fwd_per_sample, v.bwd_per_sample = false, false
-  for k in ipairs(net.layers) do
-    if fwd[k].stmt:find("(p,", 1, true) then v.uses_p_fwd = true end
-    if not fwd[k].batched then v.fwd_per_sample = true end
-    if bwd[k] then
-      if bwd[k].stmt:find("(p,", 1, true) then v.uses_p_bwd = true end
-      if bwd[k].stmt:find("x[,+ ]") then v.uses_x_bwd = true end
-      if not bwd[k].batched then v.bwd_per_sample = true end
+  if plan then
+    v.fwd_groups, v.bwd_groups, v.fwd_per_sample = q8_calls(net, opts), {}, true
+  else
+    local fwd, bwd = calls(net, opts)
+    v.fwd_groups = groups(fwd, 1, #net.layers, 1)
+    v.bwd_groups = groups(bwd, #net.layers, 1, -1)
+    for k in ipairs(net.layers) do
+      if fwd[k].stmt:find("(p,", 1, true) then v.uses_p_fwd = true end
+      if not fwd[k].batched then v.fwd_per_sample = true end
+      if bwd[k] then
+        if bwd[k].stmt:find("(p,", 1, true) then v.uses_p_bwd = true end
+        if bwd[k].stmt:find("x[,+ ]") then v.uses_x_bwd = true end
+        if not bwd[k].batched then v.bwd_per_sample = true end
+      end
     end
   end
   v.table_rows = {}
@@ -214,8 +291,12 @@ function M.generate(net, opts)
 
   local parts = {}
   for _, L in ipairs(net.layers) do
-    local lv = layer_vars(net, L, opts)
-    parts[#parts + 1] = render(L.kind .. "_forward.c.tpl", lv)
+    if plan then
+      local q8 = plan.layer[L.index] and "q8_" or ""   -- pools use the float template on int8 values
+      parts[#parts + 1] = render(q8 .. L.kind .. "_forward.c.tpl", q8_layer_vars(net, L, opts, plan))
+    else
+      parts[#parts + 1] = render(L.kind .. "_forward.c.tpl", layer_vars(net, L, opts))
+    end
   end
   if opts.mode == "train" then
     local lv = layer_vars(net, v.last, opts)
@@ -236,24 +317,28 @@ function M.generate(net, opts)
   v.weights_code = ""
   if opts.mode == "inference" then
     local W, suffix = opts.weights, opts.real == "float" and "f" or ""
-    function v.values(off, n)
-      local lines, row = {}, {}
-      for k = off + 1, off + n do
-        local x = W[k]
-        if x ~= x or x == math.huge or x == -math.huge then
-          err.plain("%s: parameter %d is %s; cannot bake it into C", opts.weights_source, k - 1, tostring(x))
-        end
-        row[#row + 1] = string.format("%a", x) .. suffix .. ","
-        if #row == 6 then
-          lines[#lines + 1] = "    " .. table.concat(row, " ")
-          row = {}
-        end
+    local function hex(x) return string.format("%a", x) .. suffix end
+    -- values(off, n): the parameters off+1 .. off+n; reals(list), ints(list)
+    function v.values(off, n) return lines(n, function(k) return hex(W[off + k]) end, 6) end
+    function v.reals(list) return lines(#list, function(k) return hex(list[k]) end, 6) end
+    function v.ints(list) return lines(#list, function(k) return tostring(list[k]) end, 20) end
+    if plan then
+      v.plan, v.cal, v.in_rep = plan, opts.calibration, plan.rep[1]
+      v.tensors, v.uses = {}, { [plan.rep[1].round] = true }
+      for t = 0, #net.layers - 1 do
+        local r = plan.rep[t + 1]
+        if r and r.t == t then v.tensors[#v.tensors + 1] = r end
       end
-      if #row > 0 then lines[#lines + 1] = "    " .. table.concat(row, " ") end
-      return table.concat(lines, "\n")
+      for _, q in pairs(plan.layer) do
+        if q.output then v.uses[q.output.round] = true end
+      end
+      v.weights_code = render("q8_scheme.c.tpl", v) .. render("q8_weights.c.tpl", v)
+    else
+      finite(W, opts.weights_source)
+      v.weights_code = render("weights.c.tpl", v)
     end
-    v.weights_code = render("weights.c.tpl", v)
   end
+  v.ranges = opts.ranges and quant.calibrated(net) or false
   v.sgd_code = opts.mode == "train" and render("sgd.c.tpl", v) or ""
   v.api_code = render("api.c.tpl", v)
 

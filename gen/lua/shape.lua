@@ -67,7 +67,8 @@ end
 -- field_bytes(f, real) -> bytes of one work-struct field
 function M.field_bytes(f, real)
   local t = f.type or real
-  local size = (t == "double" and 8) or (t == "unsigned short" and 2) or (t == "unsigned char" and 1) or 4
+  local size = (t == "double" and 8) or (t == "unsigned short" and 2) or
+               ((t == "unsigned char" or t == "signed char") and 1) or 4
   return f.count * size
 end
 
@@ -95,16 +96,25 @@ end
 -- array starts on a cache line (given a 64-byte aligned struct): unaligned
 -- vector loads measured up to 1.4x slower in the conv loops
 function M.layer_work(L, mode, unroll, real, chunk)
-  local out = {}
-  for _, f in ipairs(registry.kinds[L.kind].work(L, mode, unroll)) do
+  local fields = registry.kinds[L.kind].work(L, mode, unroll)
+  for _, f in ipairs(fields) do
     if f.per_chunk and chunk > 1 then
       f.count = f.count * chunk
       f.comment = f.comment .. string.format(", for each of the %d samples", chunk)
     end
+  end
+  return M.padded(fields, real)
+end
+
+-- padded(fields, real) -> the fields, each followed by padding to a
+-- multiple of 64 bytes where it needs it (layer_work says why)
+function M.padded(fields, real)
+  local out = {}
+  for _, f in ipairs(fields) do
     out[#out + 1] = f
     local rest = M.field_bytes(f, real) % 64
     if rest ~= 0 then
-      out[#out + 1] = { name = "pad_" .. f.name, count = 64 - rest, type = "unsigned char",
+      out[#out + 1] = { name = "pad_" .. f.name, count = 64 - rest, type = "unsigned char", layer = f.layer,
                         scratch = f.scratch, comment = "(to 64 bytes: the next array starts on a cache line)" }
     end
   end

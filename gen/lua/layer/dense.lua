@@ -53,6 +53,7 @@ end
 
 function M.env(L, ctx, env)
   env.zero = ctx.num.lit(0)
+  env.sw = "w->s[s]."                 -- sample s's fields (softmax.c.tpl)
   -- src(s): a^{l-1} of sample s, flattened (x itself for layer 1)
   function env.src(s)
     if L.src == "x" then return "x + " .. s .. "*" .. L.n_in end
