@@ -33,7 +33,7 @@ int cmd_emit(lua_State *T, const cli_opts *o)
 
 static int emit_write(lua_State *T, const cli_opts *o)
 {
-    char err[4096], hpath[4096], cname[1024];
+    char err[4096], hpath[4096], cname[4096];
     const char *base, *c, *h;
     size_t clen, hlen, n;
     int rc;

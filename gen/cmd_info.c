@@ -4,7 +4,8 @@
  *
  * With --inference, the table counts the inference work struct, and the
  * footprint of the inference code follows, measured by compiling it
- * (footprint.h) with stand-in weights, so no weights file is needed:
+ * (footprint.h) with stand-in weights, so no weights file is needed (with
+ * --quantize int8, the int8 code, with stand-in ranges too):
  *
  *   inference footprint (--real float --unroll none --inference), cc -O2, x86-64:
  *     work struct      121,880 bytes  sizeof(nielsen1_work)

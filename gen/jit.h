@@ -11,7 +11,10 @@
  *
  * The generated unit defines, besides the contract API of DESIGN.md,
  *   size_t <prefix>_work_size(void);   sizeof(<prefix>_work)
- * which the backends read into work_size.
+ * which the backends read into work_size.  Inference code (weights baked
+ * in) has no training entry points; its unit adds <prefix>_jit_forward
+ * and _jit_predict in the training API's shape (params ignored), and
+ * api->inference says so.
  */
 #ifndef CNNGEN_JIT_H
 #define CNNGEN_JIT_H

@@ -50,101 +50,14 @@
 /* Scratch directory, files, commands                               */
 /* ================================================================ */
 
-static char em_dir[64];
-
 static void em_setup(void)
 {
-    snprintf(em_dir, sizeof em_dir, "/tmp/cnngen-embed-XXXXXX");
-    cr_assert_not_null(mkdtemp(em_dir), "mkdtemp: %s", strerror(errno));
+    fs_scratch_make("embed");
 }
 
 static void em_teardown(void)
 {
-    if (em_dir[0]) fs_rm_tree(em_dir);
-}
-
-/* em_path("x") -> "<scratch>/x" (rotating static buffers). */
-static const char *em_path(const char *name)
-{
-    static char bufs[8][512];
-    static int k;
-    char *p = bufs[k++ % 8];
-    snprintf(p, 512, "%s/%s", em_dir, name);
-    return p;
-}
-
-static const char *em_env(const char *name)
-{
-    const char *v = getenv(name);
-    cr_assert(v && *v, "%s is not set; run the tests with `make test`", name);
-    return v;
-}
-
-/* The whole file, NUL-terminated, or NULL. */
-static char *em_slurp(const char *path)
-{
-    FILE *f = fopen(path, "rb");
-    char *buf;
-    long n;
-    if (!f) return NULL;
-    fseek(f, 0, SEEK_END);
-    n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    buf = malloc((size_t)n + 1);
-    cr_assert_not_null(buf);
-    if (fread(buf, 1, (size_t)n, f) != (size_t)n) n = 0;
-    buf[n] = '\0';
-    fclose(f);
-    return buf;
-}
-
-static void em_spit(const char *path, const void *data, size_t len)
-{
-    FILE *f = fopen(path, "wb");
-    cr_assert_not_null(f, "cannot write %s: %s", path, strerror(errno));
-    cr_assert_eq(fwrite(data, 1, len, f), len);
-    cr_assert_eq(fclose(f), 0);
-}
-
-typedef proc_result em_out;
-
-static void em_out_free(em_out *o)
-{
-    proc_free(o);
-}
-
-/* Run a shell command (printf-style), stdout and stderr captured apart. */
-#ifdef __GNUC__
-__attribute__((format(printf, 2, 3)))
-#endif
-static void em_sh(em_out *o, const char *fmt, ...)
-{
-    char cmd[4096];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(cmd, sizeof cmd, fmt, ap);
-    va_end(ap);
-    proc_sh(o, cmd);
-}
-
-/* Run a command that must succeed; returns its stdout (caller frees). */
-#ifdef __GNUC__
-__attribute__((format(printf, 1, 2)))
-#endif
-static char *em_ok(const char *fmt, ...)
-{
-    char cmd[4096];
-    em_out o;
-    char *text;
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(cmd, sizeof cmd, fmt, ap);
-    va_end(ap);
-    em_sh(&o, "%s", cmd);
-    cr_assert_eq(o.status, 0, "%s\nexit %d\nstdout:\n%.2000s\nstderr:\n%.2000s", cmd, o.status, o.out, o.err);
-    text = o.out;
-    free(o.err);
-    return text;
+    fs_scratch_remove();
 }
 
 /* ================================================================ */
@@ -208,13 +121,13 @@ static void em_make_data(void)
     unsigned dims[3] = { EM_TRAIN, EM_SIDE, EM_SIDE };
     em_synth(train_img, train_lbl, EM_TRAIN, 11);
     em_synth(em_test_img, test_lbl, EM_TEST, 12);
-    cr_assert_eq(mkdir(em_path("data"), 0755), 0);
-    idxw_write(em_path("data/train-images-idx3-ubyte.gz"), 3, dims, train_img, sizeof train_img, 1);
-    idxw_write(em_path("data/train-labels-idx1-ubyte.gz"), 1, dims, train_lbl, sizeof train_lbl, 1);
+    cr_assert_eq(mkdir(fs_path("data"), 0755), 0);
+    idxw_write(fs_path("data/train-images-idx3-ubyte.gz"), 3, dims, train_img, sizeof train_img, 1);
+    idxw_write(fs_path("data/train-labels-idx1-ubyte.gz"), 1, dims, train_lbl, sizeof train_lbl, 1);
     dims[0] = EM_TEST;
-    idxw_write(em_path("data/t10k-images-idx3-ubyte.gz"), 3, dims, em_test_img, sizeof em_test_img, 1);
-    idxw_write(em_path("data/t10k-labels-idx1-ubyte.gz"), 1, dims, test_lbl, sizeof test_lbl, 1);
-    idxw_write(em_path("t10k-images-idx3-ubyte"), 3, dims, em_test_img, sizeof em_test_img, 0);
+    idxw_write(fs_path("data/t10k-images-idx3-ubyte.gz"), 3, dims, em_test_img, sizeof em_test_img, 1);
+    idxw_write(fs_path("data/t10k-labels-idx1-ubyte.gz"), 1, dims, test_lbl, sizeof test_lbl, 1);
+    idxw_write(fs_path("t10k-images-idx3-ubyte"), 3, dims, em_test_img, sizeof em_test_img, 0);
 }
 
 /* <scratch>/shapes.lua: a small conv net for the data. */
@@ -231,7 +144,7 @@ static void em_make_net(void)
         "  },\n"
         "  train = { eta = 0.05, batch = 10, l2 = 0.1, seed = 3 },\n"
         "}\n";
-    em_spit(em_path("shapes.lua"), src, sizeof src - 1);
+    fs_spit(fs_path("shapes.lua"), src, sizeof src - 1);
 }
 
 /* Data, net, a short training run (weights in <scratch>/w.bin) and eval's
@@ -243,11 +156,11 @@ static double em_train_and_eval(int epochs)
     const char *p;
     em_make_data();
     em_make_net();
-    out = em_ok("'%s' run '%s' --data '%s' --epochs %d --backend tcc --save '%s'", em_env("CNNGEN"),
-                em_path("shapes.lua"), em_path("data"), epochs, em_path("w.bin"));
+    out = proc_ok("'%s' run '%s' --data '%s' --epochs %d --backend tcc --save '%s'", fs_env("CNNGEN"),
+                fs_path("shapes.lua"), fs_path("data"), epochs, fs_path("w.bin"));
     free(out);
-    out = em_ok("'%s' eval '%s' --data '%s' --weights '%s' --predictions '%s' --json", em_env("CNNGEN"),
-                em_path("shapes.lua"), em_path("data"), em_path("w.bin"), em_path("eval.txt"));
+    out = proc_ok("'%s' eval '%s' --data '%s' --weights '%s' --predictions '%s' --json", fs_env("CNNGEN"),
+                fs_path("shapes.lua"), fs_path("data"), fs_path("w.bin"), fs_path("eval.txt"));
     p = strstr(out, "\"accuracy\":");
     cr_assert_not_null(p, "eval --json printed no accuracy: %s", out);
     acc = strtod(p + 11, NULL);
@@ -263,19 +176,19 @@ static void em_ship(const char *sub, const char *real, const char *unroll)
     char dst[600];
     static const char *const files[] = { "main.c", "Makefile" };
     size_t k;
-    cr_assert_eq(mkdir(em_path(sub), 0755), 0, "mkdir %s: %s", em_path(sub), strerror(errno));
+    cr_assert_eq(mkdir(fs_path(sub), 0755), 0, "mkdir %s: %s", fs_path(sub), strerror(errno));
     for (k = 0; k < sizeof files / sizeof *files; ++k) {
         char src[600];
-        snprintf(src, sizeof src, "%s/examples/embed/%s", em_env("CNNGEN_ROOT"), files[k]);
-        text = em_slurp(src);
+        snprintf(src, sizeof src, "%s/examples/embed/%s", fs_env("CNNGEN_ROOT"), files[k]);
+        text = fs_slurp(src, NULL);
         cr_assert_not_null(text, "cannot read %s", src);
-        snprintf(dst, sizeof dst, "%s/%s", em_path(sub), files[k]);
-        em_spit(dst, text, strlen(text));
+        snprintf(dst, sizeof dst, "%s/%s", fs_path(sub), files[k]);
+        fs_spit(dst, text, strlen(text));
         free(text);
     }
-    snprintf(dst, sizeof dst, "%s/net.c", em_path(sub));
-    text = em_ok("'%s' '%s' --inference --weights '%s' --name net --real %s --unroll %s -o '%s'", em_env("CNNGEN"),
-                 em_path("shapes.lua"), em_path("w.bin"), real, unroll, dst);
+    snprintf(dst, sizeof dst, "%s/net.c", fs_path(sub));
+    text = proc_ok("'%s' '%s' --inference --weights '%s' --name net --real %s --unroll %s -o '%s'", fs_env("CNNGEN"),
+                 fs_path("shapes.lua"), fs_path("w.bin"), real, unroll, dst);
     free(text);
 }
 
@@ -364,67 +277,67 @@ Test(embed, product_program_predicts_what_eval_predicts)
 {
     em_pred want, got;
     char *text, *idx_out, *eval, dir[600], a[256], b[256];
-    em_out o;
+    proc_result o;
     double acc = em_train_and_eval(3);
     cr_assert_geq(acc, 0.8, "the net did not learn the shapes (accuracy %.3f): the comparison would be weak", acc);
-    eval = em_slurp(em_path("eval.txt"));
+    eval = fs_slurp(fs_path("eval.txt"), NULL);
     cr_assert_not_null(eval, "eval --predictions wrote no file");
     em_parse(eval, &want, "eval --predictions");
     cr_assert_eq(want.n, EM_TEST);
 
     /* --predictions: eval only; a file that cannot be written is one line, status 1 */
-    em_sh(&o, "'%s' eval '%s' --data '%s' --weights '%s' --predictions /nonexistent/dir/p.txt", em_env("CNNGEN"),
-          em_path("shapes.lua"), em_path("data"), em_path("w.bin"));
+    proc_shf(&o, "'%s' eval '%s' --data '%s' --weights '%s' --predictions /nonexistent/dir/p.txt", fs_env("CNNGEN"),
+          fs_path("shapes.lua"), fs_path("data"), fs_path("w.bin"));
     cr_expect_eq(o.status, 1, "exit %d: %s", o.status, o.err);
     cr_expect(strstr(o.err, "/nonexistent/dir/p.txt") && strchr(o.err, '\n') == o.err + strlen(o.err) - 1,
               "%s", o.err);
-    em_out_free(&o);
-    em_sh(&o, "'%s' run '%s' --predictions p.txt", em_env("CNNGEN"), em_path("shapes.lua"));
+    proc_free(&o);
+    proc_shf(&o, "'%s' run '%s' --predictions p.txt", fs_env("CNNGEN"), fs_path("shapes.lua"));
     cr_expect_eq(o.status, 2);
     cr_expect_str_eq(o.err, "cnngen: --predictions is an option of eval (see cnngen --help)\n");
-    em_out_free(&o);
+    proc_free(&o);
 
     /* ship: the copy holds main.c, Makefile, net.c, net.h and nothing else */
     em_ship("embed", "float", "none");
-    snprintf(dir, sizeof dir, "%s", em_path("embed"));
-    text = em_ok("ls '%s' | tr '\\n' ' '", dir);
+    snprintf(dir, sizeof dir, "%s", fs_path("embed"));
+    text = proc_ok("ls '%s' | tr '\\n' ' '", dir);
     cr_expect_str_eq(text, "Makefile main.c net.c net.h ");
     free(text);
-    text = em_ok("make -C '%s' CFLAGS='-O2 -Werror' 2>&1", dir);
+    text = proc_ok("make -C '%s' CFLAGS='-O2 -Werror' 2>&1", dir);
     cr_expect_not_null(strstr(text, "-O2 -Werror -std=c99 -Wall -Wextra -pedantic -c -o net.o net.c"),
                        "net.c was not built with -std=c99 -Wall -Wextra -pedantic -Werror:\n%s", text);
     cr_expect_null(strstr(text, "warning"), "%s", text);
     cr_expect_null(strstr(text, " -I"), "the build looked beyond its directory:\n%s", text);
-    cr_expect_null(strstr(text, em_env("CNNGEN_ROOT")), "the build used the repository:\n%s", text);
+    cr_expect_null(strstr(text, fs_env("CNNGEN_ROOT")), "the build used the repository:\n%s", text);
     free(text);
 
     /* the 1,000 test images, image for image */
-    idx_out = em_ok("'%s/classify' --idx '%s'", dir, em_path("t10k-images-idx3-ubyte"));
+    idx_out = proc_ok("'%s/classify' --idx '%s'", dir, fs_path("t10k-images-idx3-ubyte"));
     em_parse(idx_out, &got, "classify --idx");
     em_expect_same(&got, &want, 1e-4, "classify --idx");
-    text = em_ok("'%s/classify' --idx '%s' --limit 7 | wc -l", dir, em_path("t10k-images-idx3-ubyte"));
+    text = proc_ok("'%s/classify' --idx '%s' --limit 7 | wc -l", dir, fs_path("t10k-images-idx3-ubyte"));
     cr_expect_eq(atoi(text), 7, "--limit 7 printed %s lines", text);
     free(text);
 
     /* PGM: the same line as the IDX run, but for the file name */
-    em_write_pgm(em_path("img5.pgm"), 5, 0);
-    em_write_pgm(em_path("img6.pgm"), 6, 1);
-    text = em_ok("cd '%s' && '%s/classify' img5.pgm img6.pgm", em_dir, dir);
+    em_write_pgm(fs_path("img5.pgm"), 5, 0);
+    em_write_pgm(fs_path("img6.pgm"), 6, 1);
+    text = proc_ok("cd '%s' && '%s/classify' img5.pgm img6.pgm", fs_scratch(), dir);
     snprintf(b, sizeof b, "img5.pgm%s", strchr(em_line(idx_out, 5, a, sizeof a), ' '));
     cr_expect_str_eq(em_line(text, 0, a, sizeof a), b);
     snprintf(b, sizeof b, "img6.pgm%s", strchr(em_line(idx_out, 6, a, sizeof a), ' '));
     cr_expect_str_eq(em_line(text, 1, a, sizeof a), b);
     free(text);
-    text = em_ok("'%s/classify' - < '%s'", dir, em_path("img5.pgm"));
+    text = proc_ok("'%s/classify' - < '%s'", dir, fs_path("img5.pgm"));
     cr_expect_eq(strncmp(text, "- ", 2), 0, "stdin: %s", text);
     free(text);
 
     /* --names: the class's name last */
     {
         static const char names[] = "hbar\nvbar\nsquare\noutline\nbackslash\nslash\nplus\ncross\nring\nell\n";
-        em_spit(em_path("names.txt"), names, sizeof names - 1);
+        fs_spit(fs_path("names.txt"), names, sizeof names - 1);
     }
-    text = em_ok("'%s/classify' --names '%s' '%s'", dir, em_path("names.txt"), em_path("img5.pgm"));
+    text = proc_ok("'%s/classify' --names '%s' '%s'", dir, fs_path("names.txt"), fs_path("img5.pgm"));
     {
         static const char *const names[] = { "hbar", "vbar", "square", "outline", "backslash",
                                              "slash", "plus", "cross", "ring", "ell" };
@@ -439,10 +352,10 @@ Test(embed, product_program_predicts_what_eval_predicts)
         char pgm[64 + sizeof px];
         int n = snprintf(pgm, sizeof pgm, "P5\n27 28\n255\n");
         memcpy(pgm + n, px, 27 * 28);
-        em_spit(em_path("small.pgm"), pgm, (size_t)n + 27 * 28);
+        fs_spit(fs_path("small.pgm"), pgm, (size_t)n + 27 * 28);
         n = snprintf(pgm, sizeof pgm, "P5\n28 28\n255\n");
-        em_spit(em_path("short.pgm"), pgm, (size_t)n + 100);
-        em_spit(em_path("text.pgm"), "hello\n", 6);
+        fs_spit(fs_path("short.pgm"), pgm, (size_t)n + 100);
+        fs_spit(fs_path("text.pgm"), "hello\n", 6);
     }
     {
         static const char *const cases[][2] = {
@@ -457,32 +370,32 @@ Test(embed, product_program_predicts_what_eval_predicts)
         size_t k;
         for (k = 0; k < sizeof cases / sizeof *cases; ++k) {
             char *nl;
-            em_sh(&o, "cd '%s' && '%s/classify' %s", em_dir, dir, cases[k][0]);
+            proc_shf(&o, "cd '%s' && '%s/classify' %s", fs_scratch(), dir, cases[k][0]);
             cr_expect_neq(o.status, 0, "classify %s: exit 0", cases[k][0]);
             cr_expect_str_eq(o.out, "", "classify %s printed %s", cases[k][0], o.out);
             nl = strchr(o.err, '\n');
             cr_expect(nl && nl[1] == '\0', "classify %s: stderr is not one line: %s", cases[k][0], o.err);
             cr_expect(!strncmp(o.err, "classify: ", 10) && strstr(o.err, cases[k][1]),
                       "classify %s: stderr %s, want %s", cases[k][0], o.err, cases[k][1]);
-            em_out_free(&o);
+            proc_free(&o);
         }
     }
     /* a truncated IDX: the images before the cut, then the error */
-    text = em_slurp(em_path("t10k-images-idx3-ubyte"));
-    em_spit(em_path("cut-idx"), text, 16 + 3 * EM_PIXELS + 100);
+    text = fs_slurp(fs_path("t10k-images-idx3-ubyte"), NULL);
+    fs_spit(fs_path("cut-idx"), text, 16 + 3 * EM_PIXELS + 100);
     free(text);
-    em_sh(&o, "'%s/classify' --idx '%s'", dir, em_path("cut-idx"));
+    proc_shf(&o, "'%s/classify' --idx '%s'", dir, fs_path("cut-idx"));
     cr_expect_eq(o.status, 1);
     cr_expect(strstr(o.err, "truncated"), "%s", o.err);
     cr_expect_eq(strncmp(o.out, idx_out, strlen(o.out)), 0, "%s", o.out);
-    em_out_free(&o);
+    proc_free(&o);
 
     /* without a generated net, make says what to do */
-    cr_assert_eq(mkdir(em_path("empty"), 0755), 0);
-    em_sh(&o, "cp '%s/Makefile' '%s/main.c' '%s' && make -C '%s'", dir, dir, em_path("empty"), em_path("empty"));
+    cr_assert_eq(mkdir(fs_path("empty"), 0755), 0);
+    proc_shf(&o, "cp '%s/Makefile' '%s/main.c' '%s' && make -C '%s'", dir, dir, fs_path("empty"), fs_path("empty"));
     cr_expect_neq(o.status, 0);
     cr_expect(strstr(o.err, "--inference --weights W --name net"), "%s", o.err);
-    em_out_free(&o);
+    proc_free(&o);
 
     free(idx_out);
     free(eval);
@@ -501,7 +414,7 @@ Test(embed, inference_builds_for_every_real_unroll_and_compiler)
     size_t r, u, c;
     double acc = em_train_and_eval(2);
     cr_assert_geq(acc, 0.7, "the net did not learn the shapes (accuracy %.3f)", acc);
-    eval = em_slurp(em_path("eval.txt"));
+    eval = fs_slurp(fs_path("eval.txt"), NULL);
     cr_assert_not_null(eval);
     em_parse(eval, &want, "eval --predictions");
     for (r = 0; r < 2; ++r)
@@ -509,9 +422,9 @@ Test(embed, inference_builds_for_every_real_unroll_and_compiler)
             char sub[64], dir[600], what[700], *text, *h;
             snprintf(sub, sizeof sub, "%s-%s", reals[r], unrolls[u]);
             em_ship(sub, reals[r], unrolls[u]);
-            snprintf(dir, sizeof dir, "%s", em_path(sub));
+            snprintf(dir, sizeof dir, "%s", fs_path(sub));
             snprintf(what, sizeof what, "%s/net.h", dir);
-            h = em_slurp(what);
+            h = fs_slurp(what, NULL);
             cr_assert_not_null(h);
             snprintf(what, sizeof what, "Options: --real %s --unroll %s --inference", reals[r], unrolls[u]);
             cr_expect_not_null(strstr(h, what), "net.h does not say '%s'", what);
@@ -519,11 +432,11 @@ Test(embed, inference_builds_for_every_real_unroll_and_compiler)
             cr_expect_not_null(strstr(h, what), "net.h does not declare '%s'", what);
             free(h);
             for (c = 0; c < 3; ++c) {
-                text = em_ok("make -C '%s' clean >/dev/null && make -C '%s' CC=%s CFLAGS='%s' 2>&1", dir, dir,
+                text = proc_ok("make -C '%s' clean >/dev/null && make -C '%s' CC=%s CFLAGS='%s' 2>&1", dir, dir,
                              ccs[c][0], ccs[c][1]);
                 cr_expect_null(strstr(text, "warning"), "%s %s:\n%s", sub, ccs[c][0], text);
                 free(text);
-                text = em_ok("'%s/classify' --idx '%s'", dir, em_path("t10k-images-idx3-ubyte"));
+                text = proc_ok("'%s/classify' --idx '%s'", dir, fs_path("t10k-images-idx3-ubyte"));
                 snprintf(what, sizeof what, "%s built by %s", sub, ccs[c][0]);
                 em_parse(text, &got, what);
                 em_expect_same(&got, &want, 1e-4, what);

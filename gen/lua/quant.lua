@@ -106,6 +106,10 @@ function M.plan(net, opts)
     if net.layers[t + 1].wcount > 0 then
       local r = ranges[t]
       if not r then error(string.format("internal error: no calibrated range for a^%d", t), 0) end
+      if not (r.lo > -math.huge and r.hi < math.huge) then
+        err.plain("calibration: a^%d reached %g .. %g on the calibration images: it cannot be quantized",
+                  t, r.lo, r.hi)
+      end
       rep[t + 1] = M.tensor(r.lo, r.hi)
       rep[t + 1].t = t
     else

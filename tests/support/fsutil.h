@@ -4,7 +4,30 @@
 #ifndef TESTS_FSUTIL_H
 #define TESTS_FSUTIL_H
 
+#include <stddef.h>
+
 /* rm -r path: files, links and directories; missing paths are ignored. */
 void fs_rm_tree(const char *path);
+
+/* A scratch directory for the tests of one process (a suite's .init and
+ * .fini): fs_scratch_make("embed") creates /tmp/cnngen-embed-XXXXXX
+ * (failing the test if it cannot) and returns its path, which
+ * fs_scratch() returns after; fs_path("x") is "<scratch>/x" (one of 8
+ * rotating static buffers); fs_scratch_remove() removes the tree. */
+const char *fs_scratch_make(const char *what);
+const char *fs_scratch(void);
+const char *fs_path(const char *name);
+void fs_scratch_remove(void);
+
+/* getenv(name), failing the test when it is unset or empty (the tests
+ * find the binary and the tree through CNNGEN and CNNGEN_ROOT). */
+const char *fs_env(const char *name);
+
+/* The whole file, NUL-terminated (*len, when not NULL, gets its length),
+ * malloc'd; NULL when it cannot be read. */
+char *fs_slurp(const char *path, size_t *len);
+
+/* Write len bytes to path (created or truncated); fails the test on error. */
+void fs_spit(const char *path, const void *data, size_t len);
 
 #endif

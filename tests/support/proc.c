@@ -10,6 +10,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -138,6 +139,33 @@ int proc_sh_merged(const char *cmd, char **out)
     r.out = NULL;
     proc_free(&r);
     return status;
+}
+
+void proc_shf(proc_result *r, const char *fmt, ...)
+{
+    char cmd[8192];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(cmd, sizeof cmd, fmt, ap);
+    va_end(ap);
+    proc_sh(r, cmd);
+}
+
+char *proc_ok(const char *fmt, ...)
+{
+    char cmd[8192];
+    proc_result r;
+    char *text;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(cmd, sizeof cmd, fmt, ap);
+    va_end(ap);
+    proc_sh(&r, cmd);
+    cr_assert_eq(r.status, 0, "%s\nexit %d\nstdout:\n%.2000s\nstderr:\n%.2000s", cmd, r.status, r.out, r.err);
+    text = r.out;
+    r.out = NULL;
+    proc_free(&r);
+    return text;
 }
 
 void proc_free(proc_result *r)

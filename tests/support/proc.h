@@ -34,6 +34,20 @@ void proc_sh(proc_result *r, const char *cmd);
  * did not exit. */
 int proc_sh_merged(const char *cmd, char **out);
 
+/* proc_sh of a printf-style command. */
+#ifdef __GNUC__
+__attribute__((format(printf, 2, 3)))
+#endif
+void proc_shf(proc_result *r, const char *fmt, ...);
+
+/* Run a printf-style shell command that must succeed: the test fails,
+ * showing its exit status and output, otherwise.  Returns its stdout
+ * (malloc'd). */
+#ifdef __GNUC__
+__attribute__((format(printf, 1, 2)))
+#endif
+char *proc_ok(const char *fmt, ...);
+
 /* Free what r holds (r is zeroed; safe twice). */
 void proc_free(proc_result *r);
 

@@ -314,6 +314,58 @@ static void ref_softmax(const double *z, double *a, size_t n)
         a[j] /= sum;
 }
 
+/* See ref.h. */
+size_t ref_layer_units(const ref_net *net, int l)
+{
+    ref_shape shape[REF_MAX_LAYERS + 1];
+    ref_shapes(net, shape);
+    if (l < 0 || l > net->n_layers)
+        ref_fail("ref_layer_units: no layer %d", l);
+    return ref_units(shape[l]);
+}
+
+/* See ref.h. */
+size_t ref_layer_offset(const ref_net *net, int l)
+{
+    ref_shape shape[REF_MAX_LAYERS + 1];
+    size_t off = 0;
+    int k;
+    ref_shapes(net, shape);
+    if (l < 1 || l > net->n_layers)
+        ref_fail("ref_layer_offset: no layer %d", l);
+    for (k = 1; k < l; ++k)
+        off += ref_layer_params(&net->layer[k - 1], shape[k - 1]);
+    return off;
+}
+
+/* See ref.h. */
+void ref_layer_forward(const ref_net *net, int l, const double *p, const double *a_in, double *z)
+{
+    ref_shape shape[REF_MAX_LAYERS + 1];
+    const ref_layer *L;
+    ref_shapes(net, shape);
+    if (l < 1 || l > net->n_layers)
+        ref_fail("ref_layer_forward: no layer %d", l);
+    L = &net->layer[l - 1];
+    if (L->kind == REF_CONV)
+        ref_conv(L, shape[l - 1], shape[l], p, a_in, z);
+    else if (L->kind == REF_DENSE)
+        ref_dense(L, ref_units(shape[l - 1]), p, a_in, z);
+    else
+        ref_maxpool(L, shape[l - 1], shape[l], a_in, z);
+}
+
+/* See ref.h. */
+void ref_activate(int act, const double *z, double *a, size_t n)
+{
+    size_t u;
+    if (act == REF_SOFTMAX)
+        ref_softmax(z, a, n);
+    else
+        for (u = 0; u < n; ++u)
+            a[u] = ref_act(act, z[u]);
+}
+
 /* Runs the net on one sample. Writes the last layer's weighted input into
  * z_last and its activation into a_last (both ref_out_size long; for a
  * maxpool last layer, or no layers, z_last = a_last). Returns the last
@@ -322,7 +374,7 @@ static int ref_run(const ref_net *net, const double *params, const double *x,
                    double *z_last, double *a_last)
 {
     ref_shape shape[REF_MAX_LAYERS + 1];
-    size_t biggest, n, off = 0, u;
+    size_t biggest, n, off = 0;
     double *a_prev, *z, *a;
     int l, act = REF_LINEAR;
 
@@ -340,23 +392,11 @@ static int ref_run(const ref_net *net, const double *params, const double *x,
     memcpy(z, x, n * sizeof *x);
     for (l = 1; l <= net->n_layers; ++l) {
         const ref_layer *L = &net->layer[l - 1];
-        ref_shape in = shape[l - 1], out = shape[l];
-        n = ref_units(out);
-        act = REF_LINEAR;
-        if (L->kind == REF_CONV)
-            ref_conv(L, in, out, params + off, a_prev, z);
-        else if (L->kind == REF_DENSE)
-            ref_dense(L, ref_units(in), params + off, a_prev, z);
-        else
-            ref_maxpool(L, in, out, a_prev, z);   /* no activation: a = z */
-        if (L->kind != REF_MAXPOOL)
-            act = L->act;
-        if (act == REF_SOFTMAX)
-            ref_softmax(z, a, n);
-        else
-            for (u = 0; u < n; ++u)
-                a[u] = ref_act(act, z[u]);
-        off += ref_layer_params(L, in);
+        n = ref_units(shape[l]);
+        ref_layer_forward(net, l, params + off, a_prev, z);
+        act = L->kind == REF_MAXPOOL ? REF_LINEAR : L->act;   /* maxpool: no activation, a = z */
+        ref_activate(act, z, a, n);
+        off += ref_layer_params(L, shape[l - 1]);
         memcpy(a_prev, a, n * sizeof *a);
     }
     if (net->n_layers == 0)

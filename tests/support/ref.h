@@ -60,6 +60,18 @@ size_t ref_in_size(const ref_net *net);
 size_t ref_out_size(const ref_net *net);
 size_t ref_param_count(const ref_net *net);
 
+/* Layer by layer (for references of other arithmetic, such as int8):
+ * ref_layer_units is the size of a^l (l = 0: the input), ref_layer_offset
+ * where layer l's parameters start in the flat vector (l = 1..n_layers);
+ * ref_layer_forward computes layer l alone from its input a_in: z, the
+ * weighted input, for conv and dense (p: the layer's weights then biases),
+ * the pooled a_in for maxpool; ref_activate is a = σ(z) over n values
+ * (softmax: over all n). ref_forward is these, in order. */
+size_t ref_layer_units(const ref_net *net, int l);
+size_t ref_layer_offset(const ref_net *net, int l);
+void ref_layer_forward(const ref_net *net, int l, const double *p, const double *a_in, double *z);
+void ref_activate(int act, const double *z, double *a, size_t n);
+
 /* y[ref_out_size] = the network's output for one sample x[ref_in_size]. */
 void ref_forward(const ref_net *net, const double *params, const double *x, double *y);
 
