@@ -175,10 +175,10 @@ local function q8_layer_vars(net, L, opts, plan)
   v.src, v.sw = src, "w->"
   local q = plan.layer[k]
   v.q = q
-  if L.kind == "conv" then
-    v.pblocks = registry.kinds.conv.blocks(L.oh * L.ow, quant.PATCH_BLOCK)   -- q8_conv_forward's blocks of outputs
-  end
   if q then
+    if L.kind == "conv" then                   -- q8_conv_forward's blocks of outputs
+      v.pblocks = registry.kinds.conv.blocks(L.oh * L.ow, quant.patch_block(L, q.KP))
+    end
     v.in_type = q.input.type
     v.pin = (L.kind == "conv" and L.pad > 0) and ("w->x" .. k) or src
     local out = q.output

@@ -20,7 +20,16 @@ local cfmt = require("cfmt")
 local M = {}
 
 M.INT_MAX = 2^31 - 1             -- the sums are C ints, at least 32 bits (checked in the C)
-M.PATCH_BLOCK = 64               -- outputs a conv's int8 code computes at a time (q8_conv_forward)
+M.PATCH_BYTES = 8192             -- at most this many bytes of patches (q8_conv_forward) ...
+M.PATCH_BLOCK = 64               -- ... for at most 64 outputs at a time, at least 16
+
+-- patch_block(L, KP) -> the outputs conv layer L's int8 code computes at a
+-- time: as many as PATCH_BYTES of patches hold, 16 to 64 (a multiple of
+-- 16), at most the whole plane
+function M.patch_block(L, KP)
+  local pb = math.min(M.PATCH_BLOCK, math.max(16, M.PATCH_BYTES // KP // 16 * 16))
+  return math.min(pb, L.oh * L.ow)
+end
 
 -- round(x): half up, as the generated code rounds
 local function round(x) return math.floor(x + 0.5) end
@@ -167,7 +176,7 @@ function M.work(net, plan, real)
     end
     if L.kind == "conv" then
       local q = plan.layer[k]
-      local pb = math.min(M.PATCH_BLOCK, L.oh * L.ow)
+      local pb = M.patch_block(L, q.KP)
       f[#f + 1] = { name = "t" .. k, count = pb * q.KP, type = plan.rep[k].type, layer = k,
                     comment = string.format("patches of %d outputs: t%d[i][(c,i,j)] = q(a^%d)[c][%s+i][%s+j], [%d][%d]",
                                             pb, k, k - 1, cfmt.mul(L.sh, "y"), cfmt.mul(L.sw, "x"), pb, q.KP) }
