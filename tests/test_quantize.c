@@ -95,6 +95,8 @@ static qt_case qt_cases[] = {
         DENSE(10, REF_SOFTMAX) }, 5 },
     { "conv linear, then pools only (real output)", 7, 7, REF_QUADRATIC, 3,
       { CONV(4, 3, 3, 1, 1, 0, REF_LINEAR), POOL(2, 2, 1, 1), POOL(2, 2, 2, 2) }, 6 },
+    { "a pool first (on the int8 input), conv stride 2 relu, dense softmax", 12, 12, REF_LOGLIK, 3,
+      { POOL(2, 2, 2, 2), CONV(3, 2, 2, 2, 2, 0, REF_RELU), DENSE(4, REF_SOFTMAX) }, 7 },
 };
 
 /* Everything one case needs: the net, its float parameters (as doubles),

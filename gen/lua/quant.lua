@@ -178,7 +178,7 @@ function M.work(net, plan, real)
       local q = plan.layer[k]
       local pb = M.patch_block(L, q.KP)
       f[#f + 1] = { name = "t" .. k, count = pb * q.KP, type = plan.rep[k].type, layer = k,
-                    comment = string.format("patches of %d outputs: t%d[i][(c,i,j)] = q(a^%d)[c][%s+i][%s+j], [%d][%d]",
+                    comment = string.format("patches of %d outputs: t%d[o][(c,i,j)] = q(a^%d)[c][%s+i][%s+j], [%d][%d]",
                                             pb, k, k - 1, cfmt.mul(L.sh, "y"), cfmt.mul(L.sw, "x"), pb, q.KP) }
     end
     f[#f + 1] = { name = "a" .. k, count = L.n_out, type = out and out.type or real, layer = k,
