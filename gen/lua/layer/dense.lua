@@ -55,11 +55,16 @@ function M.env(L, ctx, env)
   env.zero = ctx.num.lit(0)
   -- src(s): a^{l-1} of sample s, flattened (x itself for layer 1)
   function env.src(s)
-    if L.src == "x" then return "x + " .. s .. "*" .. L.n_in end
+    if L.src == "x" then return "x + (" .. s .. ")*" .. L.n_in end
     return string.format("w->s[%s].a%d", s, L.index - 1)
   end
-  -- the backward's blocks of inputs u: 64 at a time, then the rest
-  env.ublocks = require("layer.conv").blocks(L.n_in, 64)
+  -- the backward's blocks of inputs u (16 at a time, then the rest) and of
+  -- units (8 at a time)
+  local conv = require("layer.conv")
+  env.ublocks16 = conv.blocks(L.n_in, 16)
+  env.gblocks = conv.blocks(L.units, 8)
+  -- the forward's blocks of units: 2 at a time, then the rest
+  env.oblocks = conv.blocks(L.units, 2)
   -- unrolled(indent, stmt): stmt for u = 0 .. n_in-1 with $u replaced,
   -- several to a line (--unroll full)
   function env.unrolled(indent, stmt)
