@@ -15,12 +15,14 @@ static void ${P}_l${l}_dense_forward(${fwd_params})
      * samples, each input vector 2 units (16 partial sums each: vectorizes) */
 @   for _, ob in ipairs(oblocks) do
     for (o = ${ob.from}; o < ${ob.to}; o += ${ob.size}) {
+        ptrdiff_t o1;
         for (s = 0; s + 1 < n; s += 2) {
-${include("dense_forward_block.c.tpl", "            ", { OB = ob.size, SB = 2 })}
+${include("dense_forward_block.c.tpl", "            ", { OB = ob.size, SB = 2, OV = "o" })}
         }
-        if (s < n) {
-${include("dense_forward_block.c.tpl", "            ", { OB = ob.size, SB = 1 })}
-        }
+        if (s < n)           /* the last sample, unit by unit (2 units x 1 sample: gcc 12 vectorizes the wrong loop) */
+            for (o1 = o; o1 < o + ${ob.size}; ++o1) {
+${include("dense_forward_block.c.tpl", "                ", { OB = 1, SB = 1, OV = "o1" })}
+            }
     }
 @   end
 @ else

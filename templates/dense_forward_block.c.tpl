@@ -1,7 +1,7 @@
 @ -- z^l[o+q] for OB units o+q and SB samples s+r: 16 partial sums each
 @ local N16 = L.n_in - L.n_in % 16
 @ for q = 0, OB - 1 do
-const ${real} *w${q} = ${wbase} + (o + ${q})*${L.n_in};   /* w[o+${q}][.] */
+const ${real} *w${q} = ${wbase} + (${OV} + ${q})*${L.n_in};   /* w[${OV}+${q}][.] */
 @ end
 @ for r = 0, SB - 1 do
 const ${real} *i${r} = ${src("s + " .. r)};   /* a^${l-1} of sample s+${r} */
@@ -32,13 +32,13 @@ for (u = ${N16}; u < ${L.n_in}; ++u) {
 @ for q = 0, OB - 1 do
 @   for r = 0, SB - 1 do
 {
-    ${real} z = ${bref("o + " .. q)};
+    ${real} z = ${bref(OV .. " + " .. q)};
     for (j = 0; j < 16; ++j) z += a${q}${r}[j];
 @     if act.softmax or L.store_z then
-    w->s[s + ${r}].z${l}[o + ${q}] = z;
+    w->s[s + ${r}].z${l}[${OV} + ${q}] = z;
 @     end
 @     if not act.softmax then
-    w->s[s + ${r}].a${l}[o + ${q}] = ${act.sigma("z")};
+    w->s[s + ${r}].a${l}[${OV} + ${q}] = ${act.sigma("z")};
 @     end
 }
 @   end
