@@ -118,6 +118,16 @@ function M.info(desc, opts)
   add("%-3s %-8s %-16s %12s %14s %14s %12s", "", "total", "", commas(tp), commas(tf), commas(tb), commas(tw))
   add("parameters: %s (%s bytes); per sample: %s MACs forward, %s MACs forward+backward",
       commas(tp), commas(tp * rsize), commas(tf), commas(tf + tb))
+  if o.mode == "train" then
+    -- the training work struct holds a chunk of samples (and scratch that
+    -- may grow with it): work bytes above are for one sample
+    local chunk, bytes = shape.chunk(net, o), 0
+    for _, f in ipairs(shape.work(net, o.mode, o.unroll, o.real, chunk)) do
+      bytes = bytes + shape.field_bytes(f, o.real) * (f.scratch and 1 or chunk)
+    end
+    add("training work struct: %s bytes, %d samples a chunk (loss_grad takes a mini-batch %d at a time)",
+        commas(bytes), chunk, chunk)
+  end
   local measure
   if o.mode == "inference" then
     o.weights, o.weights_hash = {}, "-"
