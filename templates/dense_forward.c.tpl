@@ -11,8 +11,8 @@ static void ${P}_l${l}_dense_forward(${fwd_params})
 {
     ptrdiff_t o, s${unroll ~= "full" and ", u" or ""};
 @ if unroll == "none" and L.n_in >= 32 then
-    /* 2 units x 2 samples at a time: each weight vector loaded serves 2
-     * samples, each input vector 2 units (16 partial sums each: vectorizes) */
+    /* 8 units x 2 samples at a time: each weight vector loaded serves 2
+     * samples, each input vector 8 units (16 partial sums each: vectorizes) */
 @   for _, ob in ipairs(oblocks) do
     for (o = ${ob.from}; o < ${ob.to}; o += ${ob.size}) {
         ptrdiff_t o1;

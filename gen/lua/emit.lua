@@ -41,6 +41,7 @@ local function common(net, opts)
     net = net, P = opts.name, PU = opts.name:upper(), real = opts.real,
     lit = num.lit, fn = num.fn, num = num, unroll = opts.unroll,
     train = opts.mode == "train", zero = num.lit(0), one = num.lit(1),
+    chunk = shape.chunk(net, opts),
   }
 end
 
@@ -183,7 +184,6 @@ function M.generate(net, opts)
   local v = common(net, opts)
   v.version = M.VERSION
   v.opts = opts
-  v.chunk = shape.chunk(net, opts)
   v.work = shape.work(net, opts.mode, opts.unroll, opts.real, v.chunk)
   v.sample_fields, v.scratch_fields = {}, {}
   for _, f in ipairs(v.work) do
