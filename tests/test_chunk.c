@@ -22,11 +22,12 @@ static const char chunk_net[] =
     "  dense { units = 5, act = 'softmax' } },\n"
     "  train = { batch = 4 } }\n";
 
-/* dense first: it reads the input x itself, several samples at a time */
+/* dense first: it reads the input x itself, several samples at a time; 9
+ * and 10 units: blocks of 8 units and the rest (1 and 2) */
 static const char dense_net[] =
     "return network { name = 'cd', input = { 1, 5, 7 }, layers = {\n"
     "  dense { units = 9, act = 'relu' },\n"
-    "  dense { units = 3, act = 'sigmoid' } } }\n";
+    "  dense { units = 10, act = 'sigmoid' } } }\n";
 
 /* loss and gradient of n samples with the work struct holding `chunk` */
 static float chunk_loss_grad(const char *src, const char *unroll, const char *backend, int chunk, int n,
