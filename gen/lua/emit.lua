@@ -36,7 +36,7 @@ M.render = render
 -- common(net, opts): the names every template sees
 local function common(net, opts)
   local num = cfmt.context(opts.real)
-  if opts.fast_exp then num.exp = opts.name .. "_exp" end
+  if opts.fast_exp then num.exp, num.tanh = opts.name .. "_exp", opts.name .. "_tanh" end
   return {
     net = net, P = opts.name, PU = opts.name:upper(), real = opts.real,
     lit = num.lit, fn = num.fn, num = num, unroll = opts.unroll,
@@ -235,9 +235,12 @@ function M.generate(net, opts)
   v.layer_code = table.concat(parts)
   v.exp_code = ""
   if opts.fast_exp then
+    v.uses_tanh, v.uses_exp = false, false
     for _, L in ipairs(net.layers) do
-      if L.act == "sigmoid" then v.exp_code = render("exp.c.tpl", v) break end
+      if L.act == "sigmoid" or L.act == "tanh" then v.uses_exp = true end
+      if L.act == "tanh" then v.uses_tanh = true end
     end
+    if v.uses_exp then v.exp_code = render("exp.c.tpl", v) end
   end
   v.init_code = opts.mode == "train" and render("init.c.tpl", v) or ""
   v.weights_code = ""
