@@ -544,7 +544,7 @@ int jit_cc_build(const char *unit, const char *prefix, int is_double,
         cc = "cc";
     flags = opts && opts->cflags ? opts->cflags : jit_cc_env("CFLAGS");
     if (!flags)
-        flags = "-O3 -march=native";
+        flags = "-O3 -march=native -ffp-contract=fast";   /* -std=c99 turns contraction off: FMA back on */
 
     if (jit_cc_cache_dir(opts, cache, sizeof cache, err, errlen) < 0 ||
         jit_cc_mkdir_p(cache, err, errlen) < 0)

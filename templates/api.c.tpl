@@ -70,9 +70,9 @@ int ${P}_predict(${train and ("const " .. real .. " *params, ") or ""}${P}_work 
 }
 
 @ if train then
-/* C = (1/n) Σ_s C_s and g = ∂C/∂p: forward, cost (BP1), backward, ${chunk} samples at a time */
-${real} ${P}_loss_grad(const ${real} *params, ${P}_work *w, const ${real} *x,
-                  const int *labels, int n, ${real} *grad)
+/* Σ_s C_s, and g = Σ_s ∂C_s/∂p: forward, cost (BP1), backward, ${chunk} samples at a time */
+static double ${P}_cost_grad_sum(const ${real} *params, ${P}_work *w, const ${real} *x,
+                                const int *labels, int n, ${real} *grad)
 {
     double cost = 0.0;
     ptrdiff_t k;
@@ -85,6 +85,15 @@ ${real} ${P}_loss_grad(const ${real} *params, ${P}_work *w, const ${real} *x,
         for (s = 0; s < m; ++s) cost += ${P}_cost(&w->s[s], labels[s0 + s]);
         ${P}_backward_pass(params, w, xs, m, grad);
     }
+    return cost;
+}
+
+/* C = (1/n) Σ_s C_s and g = ∂C/∂p */
+${real} ${P}_loss_grad(const ${real} *params, ${P}_work *w, const ${real} *x,
+                  const int *labels, int n, ${real} *grad)
+{
+    double cost = ${P}_cost_grad_sum(params, w, x, labels, n, grad);
+    ptrdiff_t k;
     if (n > 0) {
         const ${real} scale = ${one} / (${real})n;
         for (k = 0; k < ${net.param_count}; ++k) grad[k] *= scale;

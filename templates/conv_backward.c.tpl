@@ -28,31 +28,23 @@ static void ${P}_l${l}_conv_backward(${bwd_params})
 @ if unroll == "none" then
     /* Loops for an optimizing compiler.  First δ and the bias sums, map by map: */
 ${include("conv_delta.c.tpl", "")}
-    /* then ∂C/∂w, ${L.mb} maps at a time: for each tap, a row of partial
-     * sums over y (vectorizes along x), added up once per tap: */
-    for (m = 0; m < ${L.maps}; m += ${L.mb})
-        for (c = 0; c < ${L.cin}; ++c)
-            for (i = 0; i < ${L.kh}; ++i)
-                for (j = 0; j < ${L.kw}; ++j) {
-                    const ${real} *in = ${L.pin} + c*${L.H * L.W} + i*${L.W} + j;   /* a^${l-1}[c][i][j] */
-                    const ${real} *dm = w->d${l} + m*${L.oh * L.ow};
-                    ${real} acc[${L.mb}][${L.ow}];
-                    ptrdiff_t q;
-                    for (q = 0; q < ${L.mb}; ++q)
-                        for (ox = 0; ox < ${L.ow}; ++ox) acc[q][ox] = ${zero};
-                    for (oy = 0; oy < ${L.oh}; ++oy)
-                        for (ox = 0; ox < ${L.ow}; ++ox) {
-                            const ${real} v = in[${cfmt.mul(L.sh * L.W, "oy")} + ${sx('ox')}];
-@   for q = 0, L.mb - 1 do
-                            acc[${q}][ox] += dm[${q * L.oh * L.ow} + oy*${L.ow} + ox] * v;
-@   end
-                        }
-                    for (q = 0; q < ${L.mb}; ++q) {
-                        ${real} t = ${zero};
-                        for (ox = 0; ox < ${L.ow}; ++ox) t += acc[q][ox];
-                        g[${L.woff} + (m + q)*${L.ckk} + (c*${L.kh} + i)*${L.kw} + j] += t;
-                    }
-                }
+    /* then ∂C/∂w[m][k] = Σ_p δ^${l}[m][p] · t${l}[k][p] as dot products along p
+     * (vectorizes), through the patches t${l}[k][p] = a^${l-1}[c][${sy('y')}+i][${sx('x')}+j],
+     * k = (c, i, j), p = (y, x): ${L.mb} maps at a time, 16 partial sums each
+     * (measured: more taps at a time, 2 or 4, ran slower) */
+    for (c = 0; c < ${L.cin}; ++c)
+        for (i = 0; i < ${L.kh}; ++i)
+            for (j = 0; j < ${L.kw}; ++j)
+                for (oy = 0; oy < ${L.oh}; ++oy)
+                    for (ox = 0; ox < ${L.ow}; ++ox)
+                        ws->t${l}[((c*${L.kh} + i)*${L.kw} + j)*${L.oh * L.ow} + oy*${L.ow} + ox] =
+                            ${L.pin}[c*${L.H * L.W} + (${sy('oy')} + i)*${L.W} + ${sx('ox')} + j];
+    for (m = 0; m < ${L.maps}; m += ${L.mb}) {
+        ptrdiff_t k;
+        for (k = 0; k < ${L.ckk}; ++k) {
+${include("conv_gw_dot.c.tpl", "            ", { MB = L.mb, KB = 1 })}
+        }
+    }
 @   if L.propagate then
     /* and ∂C/∂a^${l-1}: each weight times the δ plane, added row by row */
     for (m = 0; m < ${L.maps}; ++m)

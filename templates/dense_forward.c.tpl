@@ -10,6 +10,30 @@
 static void ${P}_l${l}_dense_forward(${fwd_params})
 {
     ptrdiff_t o, s${unroll ~= "full" and ", u" or ""};
+@ if unroll == "none" and L.n_in >= 32 then
+    /* 8 units x 2 samples at a time: each weight vector loaded serves 2
+     * samples, each input vector 8 units (16 partial sums each: vectorizes) */
+@   for _, ob in ipairs(oblocks) do
+    for (o = ${ob.from}; o < ${ob.to}; o += ${ob.size}) {
+@     if ob.size == 2 then
+        ptrdiff_t o1;
+@     end
+        for (s = 0; s + 1 < n; s += 2) {
+${include("dense_forward_block.c.tpl", "            ", { OB = ob.size, SB = 2, OV = "o" })}
+        }
+@     if ob.size == 2 then
+        if (s < n)           /* the last sample, unit by unit (2 units x 1 sample: gcc 12 vectorizes the wrong loop) */
+            for (o1 = o; o1 < o + 2; ++o1) {
+${include("dense_forward_block.c.tpl", "                ", { OB = 1, SB = 1, OV = "o1" })}
+            }
+@     else
+        if (s < n) {         /* the last sample (n odd; inference: the only one) */
+${include("dense_forward_block.c.tpl", "            ", { OB = ob.size, SB = 1, OV = "o" })}
+        }
+@     end
+    }
+@   end
+@ else
     for (o = 0; o < ${L.units}; ++o) {
         const ${real} *wo = ${wbase} + o*${L.n_in};   /* w[o][.] */
         for (s = 0; s < n; ++s) {
@@ -17,15 +41,6 @@ static void ${P}_l${l}_dense_forward(${fwd_params})
             ${real} z = ${bref("o")};
 @ if unroll == "full" then
 ${dot("            ")}
-@ elseif L.n_in >= 32 then
-            ${real} acc[16] = { ${zero} };   /* 16 partial sums: independent chains a compiler can vectorize */
-            ptrdiff_t j;
-            for (u = 0; u < ${L.n_in - L.n_in % 16}; u += 16)
-                for (j = 0; j < 16; ++j) acc[j] += wo[u + j] * in[u + j];
-@   if L.n_in % 16 ~= 0 then
-            for (u = ${L.n_in - L.n_in % 16}; u < ${L.n_in}; ++u) acc[u - ${L.n_in - L.n_in % 16}] += wo[u] * in[u];
-@   end
-            for (j = 0; j < 16; ++j) z += acc[j];
 @ else
             for (u = 0; u < ${L.n_in}; ++u) z += wo[u] * in[u];
 @ end
@@ -39,6 +54,7 @@ ${dot("            ")}
 @ end
         }
     }
+@ end
 @ if act.softmax then
     for (s = 0; s < n; ++s) {
 ${include("softmax.c.tpl", "        ")}

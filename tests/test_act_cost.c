@@ -7,6 +7,7 @@
 #include <criterion/parameterized.h>
 
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 
 #include "build.h"
@@ -49,10 +50,10 @@ ParameterizedTest(struct ac_case *tc, act_cost, gradients_match, .timeout = 60)
     cr_assert(r.ok, "%s", r.msg);
 }
 
-/* The float sigmoid's e^x is a polynomial of the generator's (templates/
- * exp.c.tpl), not libm's: it must be as accurate as expf, everywhere.  A
+/* The float sigmoid's e^x and the float tanh are the generator's (templates/
+ * exp.c.tpl), not libm's: they must be about as accurate, everywhere.  A
  * one-weight net (w = 1, b = 0) gives σ(x) directly; compared with the
- * exact sigmoid in double, in units in the last place of the result. */
+ * exact function in double, in units in the last place of the result. */
 static double sigmoid_ulps(float got, double want)
 {
     int e;
@@ -60,17 +61,19 @@ static double sigmoid_ulps(float got, double want)
     return fabs((double)got - want) / ldexp(1.0, e - 24);
 }
 
-static void check_sigmoid_accuracy(const char *backend)
+static double exact_sigmoid(double x) { return 1.0 / (1.0 + exp(-x)); }
+
+static void check_accuracy(const char *backend, const char *act, double (*exact)(double), double limit)
 {
-    static const char src[] =
-        "return network { name = 'sig', input = { 1, 1, 1 },\n"
-        "  layers = { dense { units = 1, act = 'sigmoid' } } }\n";
+    char src[256];
     net_api api;
     char err[512];
     float p[2] = { 1.0f, 0.0f }, x, y;
     void *w;
     double worst = 0.0, worst_x = 0.0;
     long k;
+    snprintf(src, sizeof src, "return network { name = 'act', input = { 1, 1, 1 },\n"
+             "  layers = { dense { units = 1, act = '%s' } } }\n", act);
     cr_assert_eq(tb_build(src, "float", "none", backend, "-O2", &api, err, sizeof err), 0, "%s", err);
     w = calloc(1, api.work_size);
     cr_assert_not_null(w);
@@ -78,9 +81,9 @@ static void check_sigmoid_accuracy(const char *backend)
         double want, u;
         x = (float)k * (100.0f / 2000000.0f);      /* [-100, 100], steps of 5e-5 */
         api.forward.f(p, w, &x, &y);
-        want = 1.0 / (1.0 + exp(-(double)x));
-        if (want < 1.2e-38) {                      /* subnormal or zero: absolute */
-            cr_assert(fabs((double)y - want) < 1e-38, "σ(%g) = %g, want %g", x, y, want);
+        want = exact((double)x);
+        if (fabs(want) < 1.2e-38) {                /* subnormal or zero: absolute */
+            cr_assert(fabs((double)y - want) < 1e-38, "%s(%g) = %g, want %g", act, x, y, want);
             continue;
         }
         u = sigmoid_ulps(y, want);
@@ -88,8 +91,12 @@ static void check_sigmoid_accuracy(const char *backend)
     }
     free(w);
     jit_release(&api);
-    cr_assert(worst <= 3.0, "%s: σ(x) is off by %.2f ulp at x = %g (libm's expf: 2.5)", backend, worst, worst_x);
+    cr_assert(worst <= limit, "%s: %s(x) is off by %.2f ulp at x = %g (at most %g)", backend, act, worst, worst_x,
+              limit);
 }
 
-Test(act_cost, float_sigmoid_is_as_accurate_as_libm_cc, .timeout = 120) { check_sigmoid_accuracy("cc"); }
-Test(act_cost, float_sigmoid_is_as_accurate_as_libm_tcc, .timeout = 120) { check_sigmoid_accuracy("tcc"); }
+/* libm's: sigmoid through expf within 2.5 ulp, tanhf within 1 */
+Test(act_cost, float_sigmoid_is_as_accurate_as_libm_cc, .timeout = 120) { check_accuracy("cc", "sigmoid", exact_sigmoid, 3.0); }
+Test(act_cost, float_sigmoid_is_as_accurate_as_libm_tcc, .timeout = 120) { check_accuracy("tcc", "sigmoid", exact_sigmoid, 3.0); }
+Test(act_cost, float_tanh_is_accurate_cc, .timeout = 120) { check_accuracy("cc", "tanh", tanh, 3.0); }
+Test(act_cost, float_tanh_is_accurate_tcc, .timeout = 120) { check_accuracy("tcc", "tanh", tanh, 3.0); }

@@ -22,16 +22,23 @@ static const char chunk_net[] =
     "  dense { units = 5, act = 'softmax' } },\n"
     "  train = { batch = 4 } }\n";
 
+/* dense first: it reads the input x itself, several samples at a time; 9
+ * and 10 units: blocks of 8 units and the rest (1 and 2) */
+static const char dense_net[] =
+    "return network { name = 'cd', input = { 1, 5, 7 }, layers = {\n"
+    "  dense { units = 9, act = 'relu' },\n"
+    "  dense { units = 10, act = 'sigmoid' } } }\n";
+
 /* loss and gradient of n samples with the work struct holding `chunk` */
-static float chunk_loss_grad(const char *unroll, const char *backend, int chunk, int n, float *grad,
-                             size_t *count)
+static float chunk_loss_grad(const char *src, const char *unroll, const char *backend, int chunk, int n,
+                             float *grad, size_t *count)
 {
     net_api api;
     char err[512];
     float *p, *x, cost;
     int *labels, k;
     void *w;
-    cr_assert_eq(tb_build_chunk(chunk_net, "float", unroll, chunk, backend, "-O2", &api, err, sizeof err), 0,
+    cr_assert_eq(tb_build_chunk(src, "float", unroll, chunk, backend, "-O2", &api, err, sizeof err), 0,
                  "%s", err);
     p = malloc(api.param_count * sizeof *p);
     x = malloc((size_t)n * api.in_size * sizeof *x);
@@ -48,7 +55,7 @@ static float chunk_loss_grad(const char *unroll, const char *backend, int chunk,
     return cost;
 }
 
-static void check_chunks(const char *unroll, const char *backend)
+static void check_chunks(const char *src, const char *unroll, const char *backend)
 {
     static const int ns[] = { 1, 3, 4, 7, 13 };
     static const int chunks[] = { 1, 2, 4, 5, 32 };
@@ -56,10 +63,10 @@ static void check_chunks(const char *unroll, const char *backend)
     float *base = calloc(4096, sizeof *base), *g = calloc(4096, sizeof *g);
     cr_assert(base && g);
     for (i = 0; i < sizeof ns / sizeof ns[0]; ++i) {
-        float c0 = chunk_loss_grad(unroll, backend, 1, ns[i], base, &count);
+        float c0 = chunk_loss_grad(src, unroll, backend, 1, ns[i], base, &count);
         cr_assert(count <= 4096);
         for (j = 1; j < sizeof chunks / sizeof chunks[0]; ++j) {
-            float c = chunk_loss_grad(unroll, backend, chunks[j], ns[i], g, &count);
+            float c = chunk_loss_grad(src, unroll, backend, chunks[j], ns[i], g, &count);
             cr_assert(memcmp(&c, &c0, sizeof c) == 0, "%s/%s n=%d chunk %d: cost %.9g != %.9g with chunk 1",
                       unroll, backend, ns[i], chunks[j], c, c0);
             for (k = 0; k < count; ++k)
@@ -72,5 +79,14 @@ static void check_chunks(const char *unroll, const char *backend)
     free(g);
 }
 
-Test(chunk, results_do_not_depend_on_the_chunk_loops, .timeout = 120) { check_chunks("none", "cc"); }
-Test(chunk, results_do_not_depend_on_the_chunk_straight_line, .timeout = 120) { check_chunks("full", "tcc"); }
+Test(chunk, results_do_not_depend_on_the_chunk_loops, .timeout = 120)
+{
+    check_chunks(chunk_net, "none", "cc");
+    check_chunks(dense_net, "none", "cc");
+}
+
+Test(chunk, results_do_not_depend_on_the_chunk_straight_line, .timeout = 120)
+{
+    check_chunks(chunk_net, "full", "tcc");
+    check_chunks(dense_net, "full", "tcc");
+}

@@ -21,6 +21,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "build.h"
+#include "jit.h"
 #include "proc.h"
 #include "ref.h"
 
@@ -254,9 +256,23 @@ ParameterizedTest(struct example *ex, shape, info_matches_independent_shapes_par
                          grouped(c, sizeof c, fwd), grouped(d, sizeof d, fwd + bwd));
                 cr_assert_str_eq(line, expect, "%s --real %s: summary line", ex->name, rname);
                 seen |= 1 << 21;
+            } else if (!strncmp(line, "training work struct:", 21)) {
+                /* the bytes it gives are sizeof(<name>_work) as compiled */
+                char path[1024], err[512], *src;
+                net_api api;
+                p = line + 21;
+                cr_assert(parse_num(&p, &v), "%s: '%s'", ex->name, line);
+                snprintf(path, sizeof path, "%s/examples/%s.lua", env_or("CNNGEN_ROOT", "."), ex->name);
+                cr_assert_not_null(src = read_file(path), "cannot read %s", path);
+                cr_assert_eq(tb_build(src, rname, "none", "tcc", NULL, &api, err, sizeof err), 0, "%s", err);
+                cr_assert_eq(v, api.work_size, "%s --real %s: info says %zu bytes of training work, sizeof is %zu",
+                             ex->name, rname, v, api.work_size);
+                jit_release(&api);
+                free(src);
+                seen |= 1 << 22;
             }
         }
-        cr_assert_eq(seen, (1 << net.n_layers) - 1 + (1 << 20) + (1 << 21),
+        cr_assert_eq(seen, (1 << net.n_layers) - 1 + (1 << 20) + (1 << 21) + (1 << 22),
                      "%s: not every layer row, the total and the summary were found (mask %#x)", ex->name, seen);
         free(out);
     }

@@ -11,7 +11,8 @@ local M = {}
 M.names = { "sigmoid", "tanh", "relu", "linear", "softmax" }
 
 -- bind(name, num) -> activation record for one precision (num from
--- cfmt.context; num.exp, when set, names the e^x function sigmoid calls)
+-- cfmt.context; num.exp and num.tanh, when set, name the e^x and tanh
+-- functions sigmoid and tanh call)
 function M.bind(name, num)
   local lit, fn = num.lit, num.fn
   local one, zero = lit(1), lit(0)
@@ -22,7 +23,8 @@ function M.bind(name, num)
     a.dsigma = function(x) return x .. " * (" .. one .. " - " .. x .. ")" end
     a.doc, a.ddoc = "σ(z) = 1/(1 + e^−z)", "σ'(z) = a(1 − a)"
   elseif name == "tanh" then
-    a.sigma = function(z) return fn("tanh") .. "(" .. z .. ")" end
+    local tanh = num.tanh or fn("tanh")
+    a.sigma = function(z) return tanh .. "(" .. z .. ")" end
     a.dsigma = function(x) return "(" .. one .. " - " .. x .. " * " .. x .. ")" end
     a.doc, a.ddoc = "σ(z) = tanh z", "σ'(z) = 1 − a²"
   elseif name == "relu" then

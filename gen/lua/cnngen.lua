@@ -144,6 +144,16 @@ function M.info(desc, opts)
   if o.quantize then pbytes, int8s = quant.weights_bytes(net, o.real) end
   add("parameters: %s (%s bytes%s); per sample: %s MACs forward, %s MACs forward+backward",
       commas(tp), commas(pbytes), o.quantize and ", int8 weights" or "", commas(tf), commas(tf + tb))
+  if o.mode == "train" then
+    -- the training work struct holds a chunk of samples (and scratch that
+    -- may grow with it): work bytes above are for one sample
+    local chunk, bytes = shape.chunk(net, o), 0
+    for _, f in ipairs(shape.work(net, o.mode, o.unroll, o.real, chunk)) do
+      bytes = bytes + shape.field_bytes(f, o.real) * (f.scratch and 1 or chunk)
+    end
+    add("training work struct: %s bytes, %d samples a chunk (loss_grad takes a mini-batch %d at a time)",
+        commas(bytes), chunk, chunk)
+  end
   local measure
   if o.mode == "inference" then
     local out = emit.generate(net, o)

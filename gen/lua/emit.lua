@@ -37,20 +37,22 @@ M.render = render
 -- common(net, opts): the names every template sees
 local function common(net, opts)
   local num = cfmt.context(opts.real)
-  if opts.fast_exp then num.exp = opts.name .. "_exp" end
+  if opts.fast_exp then num.exp, num.tanh = opts.name .. "_exp", opts.name .. "_tanh" end
   return {
     net = net, P = opts.name, PU = opts.name:upper(), real = opts.real,
     lit = num.lit, fn = num.fn, num = num, unroll = opts.unroll,
     train = opts.mode == "train", zero = num.lit(0), one = num.lit(1),
     q8 = opts.quantize ~= nil,
+    chunk = shape.chunk(net, opts),
   }
 end
 
--- uses_scratch(L, opts): whether layer L's functions use the work struct's
--- shared scratch fields (then they take `ws`, the whole work struct)
-local function uses_scratch(L, opts)
+-- uses_scratch(L, opts, pass): whether layer L's `pass` function uses the
+-- work struct's shared scratch fields (then it takes `ws`, the whole work
+-- struct); a field with f.pass set serves that pass alone
+local function uses_scratch(L, opts, pass)
   for _, f in ipairs(registry.kinds[L.kind].work(L, opts.mode, opts.unroll)) do
-    if f.scratch then return true end
+    if f.scratch and (not f.pass or f.pass == pass) then return true end
   end
   return false
 end
@@ -77,7 +79,7 @@ local function layer_vars(net, L, opts)
       ps[#ps + 1] = P .. "_work *restrict " .. (L.kind == "dense" and "w" or "ws")
       ps[#ps + 1] = "ptrdiff_t n"
     else
-      if uses_scratch(L, opts) then ps[#ps + 1] = P .. "_work *restrict ws" end
+      if uses_scratch(L, opts, pass) then ps[#ps + 1] = P .. "_work *restrict ws" end
       ps[#ps + 1] = P .. "_sample *restrict w"
     end
     if tail then ps[#ps + 1] = tail end
@@ -97,10 +99,16 @@ local function layer_vars(net, L, opts)
     v.wbase = "p + " .. L.woff
     v.bref = function(i) return string.format("p[%d + %s]", L.boff, i) end
   end
-  -- include(name, indent): another template rendered with these names,
-  -- each line indented by `indent` more (a part two templates share)
-  function v.include(name, indent)
-    local text = render(name, v):gsub("\n$", "")
+  -- include(name, indent, extra): another template rendered with these
+  -- names (and those of the table extra), each line indented by `indent`
+  -- more (a part two templates share, or one a template uses twice)
+  function v.include(name, indent, extra)
+    local vars = v
+    if extra then
+      vars = setmetatable({}, { __index = v })
+      for k, x in pairs(extra) do vars[k] = x end
+    end
+    local text = render(name, vars):gsub("\n$", "")
     if indent ~= "" then text = indent .. text:gsub("\n", "\n" .. indent) end
     return text
   end
@@ -118,7 +126,7 @@ local function calls(net, opts)
     local function args(pass)
       local batched = shape.batched(L, opts.unroll, pass)
       local x = batched and "x, " or string.format("x + s*%d, ", net.in_size)
-      local ws = (not batched and uses_scratch(L, opts)) and "w, " or ""
+      local ws = (not batched and uses_scratch(L, opts, pass)) and "w, " or ""
       return batched, x, ws, batched and "w, n" or "&w->s[s]"
     end
     local batched, x, ws, wk = args("forward")
@@ -245,7 +253,6 @@ function M.generate(net, opts)
     finite(opts.weights, opts.weights_source)
     plan = quant.plan(net, opts)
   end
-  v.chunk = shape.chunk(net, opts)
   if plan then
     v.work = shape.padded(quant.work(net, plan, opts.real), opts.real)
   else
@@ -309,9 +316,12 @@ function M.generate(net, opts)
   v.layer_code = table.concat(parts)
   v.exp_code = ""
   if opts.fast_exp then
+    v.uses_tanh, v.uses_exp = false, false
     for _, L in ipairs(net.layers) do
-      if L.act == "sigmoid" then v.exp_code = render("exp.c.tpl", v) break end
+      if L.act == "sigmoid" or L.act == "tanh" then v.uses_exp = true end
+      if L.act == "tanh" then v.uses_tanh = true end
     end
+    if v.uses_exp then v.exp_code = render("exp.c.tpl", v) end
   end
   v.init_code = opts.mode == "train" and render("init.c.tpl", v) or ""
   v.weights_code = ""

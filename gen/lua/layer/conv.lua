@@ -113,8 +113,11 @@ function M.work(L, mode, unroll)
     f[#f + 1] = { name = "x" .. k, count = L.cin * L.H * L.W,
                   comment = string.format("a^%d zero-padded [%d][%d][%d]", k - 1, L.cin, L.H, L.W) }
   end
-  if unroll == "none" and L.im2col then
-    f[#f + 1] = { name = "t" .. k, count = L.ckk * L.oh * L.ow, scratch = true, per_chunk = mode == "train",
+  -- patches: the patches form's forward and backward; the row form's
+  -- backward (∂C/∂w as dot products along the patches' rows)
+  if unroll == "none" and (L.im2col or mode == "train") then
+    f[#f + 1] = { name = "t" .. k, count = L.ckk * L.oh * L.ow, scratch = true,
+                  per_chunk = mode == "train" and L.im2col, pass = not L.im2col and "backward" or nil,
                   comment = string.format("patches: t%d[c][i][j][y][x] = a^%d[c][%s+i][%s+j]", k, k - 1,
                                           cfmt.mul(L.sh, "y"), cfmt.mul(L.sw, "x")) }
   end
@@ -126,7 +129,7 @@ function M.work(L, mode, unroll)
   if mode == "train" then
     f[#f + 1] = { name = "d" .. k, count = L.n_out, comment = string.format("∂C/∂a^%d, then δ^%d", k, k) }
     if L.pad > 0 and L.propagate then
-      f[#f + 1] = { name = "dx" .. k, count = L.cin * L.H * L.W, scratch = true,
+      f[#f + 1] = { name = "dx" .. k, count = L.cin * L.H * L.W, scratch = true, pass = "backward",
                     comment = string.format("∂C/∂(padded a^%d)", k - 1) }
     end
   end
