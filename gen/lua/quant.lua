@@ -33,7 +33,6 @@ end
 
 -- round(x): half up, as the generated code rounds
 local function round(x) return math.floor(x + 0.5) end
-M.round = round
 
 -- tensor(lo, hi) -> the int8 representation of a tensor whose calibrated
 -- values lie in [lo, hi]:
