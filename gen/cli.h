@@ -102,6 +102,11 @@ int cli_net_build(lua_State *T, const cli_opts *o, int is_double, const char *de
                   cli_net *n);
 void cli_net_free(cli_net *n);
 
+/* cli_net_build's second half: build `unit` (from cli_net_generate, freed
+ * here) with n->backend into n->api.  Prints its error (and frees n);
+ * returns HOST_OK or HOST_FAIL. */
+int cli_net_compile(int is_double, cli_net *n, char *unit);
+
 /* cli_net_build's first half: describe and generate o->net for `backend`
  * ("tcc" or "cc": it picks the default --unroll), filling n but for its
  * api, and return the generated unit in *unit (malloc'd; the caller frees

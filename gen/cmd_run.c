@@ -126,7 +126,7 @@ static int run_read_layers(lua_State *T, int idx, cli_net *n)
 int cli_net_build(lua_State *T, const cli_opts *o, int is_double, const char *default_backend,
                   cli_net *n)
 {
-    char err[4096], *unit;
+    char *unit;
     const char *backend = o->backend ? o->backend : default_backend;
     int rc;
 
@@ -136,6 +136,15 @@ int cli_net_build(lua_State *T, const cli_opts *o, int is_double, const char *de
         backend = "cc";
     if ((rc = cli_net_generate(T, o, is_double, backend, n, &unit)) != HOST_OK)
         return rc;
+    return cli_net_compile(is_double, n, unit);
+}
+
+/* See cli.h. */
+int cli_net_compile(int is_double, cli_net *n, char *unit)
+{
+    char err[4096];
+    const char *backend = n->backend;
+    int rc;
     if (!strcmp(backend, "tcc")) {
         rc = jit_tcc_build(unit, n->name, is_double, n->name, &n->api, err, sizeof err);
     } else {
@@ -200,6 +209,10 @@ int cli_net_generate(lua_State *T, const cli_opts *o, int is_double, const char 
     run_str(T, res, "name", n->name, sizeof n->name);
     run_str(T, res, "arch_hash", arch, sizeof arch);
     n->arch_hash = strtoull(arch, NULL, 16);
+    /* the sizes, known before any build (a build sets them again) */
+    n->api.param_count = (size_t)run_int(T, res, "param_count", 0);
+    n->api.in_size = (size_t)run_int(T, res, "in_size", 0);
+    n->api.out_size = (size_t)run_int(T, res, "out_size", 0);
     lua_getfield(T, res, "input");
     if (lua_istable(T, -1)) {
         lua_rawgeti(T, -1, 1);
