@@ -61,7 +61,9 @@ ${include("conv_gw_dot.c.tpl", "            ", { MB = L.mb, KB = 1 })}
 @   end
 @ else
     /* Straight-line code for a compiler that does not optimize: at each
-     * output position, every tap is a constant offset. */
+     * output position, every tap is a constant offset.  A position whose
+     * δ is 0 (a max-pool loser, a relu below its kink) adds nothing to
+     * BP3, BP4 or ∂C/∂a^${l-1}: it is skipped (after a max-pool, 3 of 4 are). */
     for (m = 0; m < ${L.maps}; ++m) {
 @ if L.propagate then
         const ${real} *wm = p + ${L.woff} + m*${L.ckk};   /* w[m][.][.][.] */
@@ -82,6 +84,7 @@ ${include("conv_gw_dot.c.tpl", "            ", { MB = L.mb, KB = 1 })}
                 ${real} d = ${act.d_times("w->d" .. l .. "[o]", "a")};
                 w->d${l}[o] = d;
 @ end
+                if (d == ${zero}) continue;
                 gb += d;
 ${bwd_taps("                ", "gw[$w] += d*in[$x];")}
 @   if L.propagate then
