@@ -79,6 +79,9 @@ function M.resolve(L, s)
   L.gblocks = M.blocks(L.ckk, 16)
   L.dblocks = M.blocks(L.ckk, 8)
   L.pblocks = M.blocks(L.oh * L.ow, 16)
+  -- the straight-line forward copies each map's kernel into a local array
+  -- (up to this size; else it reads the weights in place)
+  L.wlocal = L.ckk <= 4096
   L.wcount, L.bcount = L.maps * L.ckk, L.maps
   L.fan_in = L.ckk
   L.n_in, L.n_out = L.cin * L.h * L.w, L.maps * L.oh * L.ow
@@ -146,21 +149,26 @@ function M.env(L, ctx, env)
   local function tap(c, i, j)
     return (c * L.kh + i) * L.kw + j, c * L.H * L.W + i * L.W + j
   end
-  -- fwd_taps(indent): z += w·a, one C statement per kernel row
-  function env.fwd_taps(indent)
-    local lines = {}
+  -- fwd_sums(indent): z^l's sum over the kernel for the straight-line
+  -- forward, one C statement per kernel row, taking turns among the
+  -- partial sums z0..z3: under tcc, which keeps no value in a register,
+  -- four short chains of dependent additions run side by side
+  function env.fwd_sums(indent)
+    local lines, q = {}, 0
     for c = 0, L.cin - 1 do
       for i = 0, L.kh - 1 do
         local terms = {}
         for j = 0, L.kw - 1 do
           local k, x = tap(c, i, j)
-          terms[#terms + 1] = string.format("wm[%d]*in[%d]", k, x)
+          terms[#terms + 1] = string.format("wl[%d]*in[%d]", k, x)
         end
-        lines[#lines + 1] = indent .. "z += " .. table.concat(terms, " + ") .. ";"
+        lines[#lines + 1] = indent .. "z" .. q .. " += " .. table.concat(terms, " + ") .. ";"
+        q = (q + 1) % env.nsums
       end
     end
     return table.concat(lines, "\n")
   end
+  env.nsums = math.min(4, L.cin * L.kh)
   -- bwd_taps(indent, stmt): stmt with $w (weight index) and $x (input
   -- offset) for every tap, a few to a line
   function env.bwd_taps(indent, stmt)
