@@ -26,15 +26,17 @@ ${include("dense_forward_block.c.tpl", "                ", { OB = 1, SB = 1, OV 
     }
 @   end
 @ else
+    /* Straight-line code for a compiler that does not optimize: z^${l} as
+     * sums of 8 products a statement, taking turns among 4 partial sums
+     * (short chains of dependent additions)${unroll == "full" and "" or ", 32 inputs a block"}. */
     for (o = 0; o < ${L.units}; ++o) {
         const ${real} *wo = ${wbase} + o*${L.n_in};   /* w[o][.] */
         for (s = 0; s < n; ++s) {
             const ${real} *in = ${src("s")};   /* a^${l-1} of sample s, flattened */
-            ${real} z = ${bref("o")};
 @ if unroll == "full" then
 ${dot("            ")}
 @ else
-            for (u = 0; u < ${L.n_in}; ++u) z += wo[u] * in[u];
+${blocked_dot("            ")}
 @ end
 @ if act.softmax then
             w->s[s].z${l}[o] = z;

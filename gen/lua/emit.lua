@@ -58,6 +58,7 @@ local function layer_vars(net, L, opts)
   local v = common(net, opts)
   local ctx = { num = v.num }
   v.L, v.l = L, L.index
+  v.chunk = shape.chunk(net, opts)
   v.act = L.act and act.bind(L.act, v.num) or act.bind("linear", v.num)
   -- where the layer's parameters are: the flat vector p when training,
   -- the baked arrays <P>_l<k>_w / _b in inference code
