@@ -17,6 +17,10 @@ M.schema = {
   act    = { type = "act", default = "sigmoid" },
 }
 
+-- the most weights a conv layer may have for the position-by-position
+-- straight-line forward (its code holds one product per weight)
+M.PMAJOR_MAX = 1024
+
 -- divisor_at_most(n, cap) -> the largest divisor of n that is <= cap
 function M.divisor_at_most(n, cap)
   for d = math.min(n, cap), 2, -1 do
@@ -82,6 +86,9 @@ function M.resolve(L, s)
   -- the straight-line forward copies each map's kernel into a local array
   -- (up to this size; else it reads the weights in place)
   L.wlocal = L.ckk <= 4096
+  -- ... or, with few weights in all, goes position by position with every
+  -- weight and the patch in local arrays (the code has maps x ckk products)
+  L.pmajor = L.maps * L.ckk <= M.PMAJOR_MAX
   L.wcount, L.bcount = L.maps * L.ckk, L.maps
   L.fan_in = L.ckk
   L.n_in, L.n_out = L.cin * L.h * L.w, L.maps * L.oh * L.ow
@@ -169,6 +176,45 @@ function M.env(L, ctx, env)
     return table.concat(lines, "\n")
   end
   env.nsums = math.min(4, L.cin * L.kh)
+  -- The position-by-position forward: patch_copy(indent) fills t from the
+  -- input at the kernel's offsets; each map's sum goes in pm_nsums
+  -- statements of about equal length (partial sums z0..), pm_total adds them
+  env.pmajor_max = M.PMAJOR_MAX
+  local pm_nsums = math.max(1, math.min(4, L.ckk // 12))
+  local zs = {}
+  for q = 0, pm_nsums - 1 do zs[#zs + 1] = "z" .. q end
+  env.pm_sums_decl = table.concat(zs, ", ")
+  env.pm_total = ({ "z0", "(z0 + z1)", "((z0 + z1) + z2)", "((z0 + z1) + (z2 + z3))" })[pm_nsums]
+  function env.patch_copy(indent)
+    local row = {}
+    for c = 0, L.cin - 1 do
+      for i = 0, L.kh - 1 do
+        for j = 0, L.kw - 1 do
+          local k, x = tap(c, i, j)
+          row[#row + 1] = string.format("t[%d] = in[%d];", k, x)
+        end
+      end
+    end
+    return cfmt.wrap(row, indent, 124)
+  end
+  function env.pm_map_sums(indent, m)
+    local lines = {}
+    for q = 0, pm_nsums - 1 do
+      local terms = {}
+      for k = q * L.ckk // pm_nsums, (q + 1) * L.ckk // pm_nsums - 1 do
+        terms[#terms + 1] = string.format("wl[%d]*t[%d]", m * L.ckk + k, k)
+      end
+      local text = string.format("z%d = %s;", q, table.concat(terms, " + "))
+      -- long sums go on several lines, broken before a " + "
+      while #text > 110 do
+        local cut = text:sub(1, 110):match(".*() %+ ")
+        lines[#lines + 1] = indent .. text:sub(1, cut - 1)
+        text = "    " .. text:sub(cut + 1)
+      end
+      lines[#lines + 1] = indent .. text
+    end
+    return table.concat(lines, "\n")
+  end
   -- bwd_taps(indent, stmt): stmt with $w (weight index) and $x (input
   -- offset) for every tap, a few to a line
   function env.bwd_taps(indent, stmt)
