@@ -70,7 +70,7 @@ ${include("dense_din_block.c.tpl", "            ", { SB = 1, UB = b.size })}
 @ else
     /* Straight-line code for a compiler that does not optimize.  tcc keeps
      * no value in a register: every name read is a load, every += a load
-     * and a store, so each statement adds 4 products to its target. */
+     * and a store, so each statement adds 8 products to its target. */
     ${real} dk[${L.klist}];         /* the factors δ ≠ 0 of a sum below ... */
     const ${real} *xk[${L.klist}];  /* ... and the vectors they multiply */
     ptrdiff_t k, nk;
