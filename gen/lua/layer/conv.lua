@@ -215,16 +215,17 @@ function M.env(L, ctx, env)
     end
     return table.concat(lines, "\n")
   end
-  -- bwd_taps(indent, stmt): stmt with $w (weight index) and $x (input
-  -- offset) for every tap, a few to a line
-  function env.bwd_taps(indent, stmt)
+  -- bwd_taps(indent, stmt, m): stmt with $w (weight index), $x (input
+  -- offset) and $W (index of map m's weight, m*ckk + $w) for every tap, a
+  -- few to a line
+  function env.bwd_taps(indent, stmt, m)
     local lines = {}
     for c = 0, L.cin - 1 do
       for i = 0, L.kh - 1 do
         local row = {}
         for j = 0, L.kw - 1 do
           local k, x = tap(c, i, j)
-          row[#row + 1] = (stmt:gsub("%$(%a)", { w = tostring(k), x = tostring(x) }))
+          row[#row + 1] = (stmt:gsub("%$(%a)", { w = tostring(k), x = tostring(x), W = tostring((m or 0) * L.ckk + k) }))
         end
         lines[#lines + 1] = cfmt.wrap(row, indent, 124)
       end
