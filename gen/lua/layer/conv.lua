@@ -204,14 +204,7 @@ function M.env(L, ctx, env)
       for k = q * L.ckk // pm_nsums, (q + 1) * L.ckk // pm_nsums - 1 do
         terms[#terms + 1] = string.format("wl[%d]*t[%d]", m * L.ckk + k, k)
       end
-      local text = string.format("z%d = %s;", q, table.concat(terms, " + "))
-      -- long sums go on several lines, broken before a " + "
-      while #text > 110 do
-        local cut = text:sub(1, 110):match(".*() %+ ")
-        lines[#lines + 1] = indent .. text:sub(1, cut - 1)
-        text = "    " .. text:sub(cut + 1)
-      end
-      lines[#lines + 1] = indent .. text
+      cfmt.wrap_sum(lines, indent, string.format("z%d = %s;", q, table.concat(terms, " + ")))
     end
     return table.concat(lines, "\n")
   end

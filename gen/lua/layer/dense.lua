@@ -138,13 +138,7 @@ function M.env(L, ctx, env)
     for s = 0, env.chunk - 1 do
       local t = {}
       for v = 0, size - 1 do t[#t + 1] = string.format("wb[%d]*xb[%d][%d]", v, s, v) end
-      local text = string.format("zo[%d] += %s;", s * L.units, table.concat(t, " + "))
-      while #text > 110 do                   -- broken before a " + "
-        local cut = text:sub(1, 110):match(".*() %+ ")
-        lines[#lines + 1] = indent .. text:sub(1, cut - 1)
-        text = "    " .. text:sub(cut + 1)
-      end
-      lines[#lines + 1] = indent .. text
+      cfmt.wrap_sum(lines, indent, string.format("zo[%d] += %s;", s * L.units, table.concat(t, " + ")))
     end
     return table.concat(lines, "\n")
   end
