@@ -77,7 +77,11 @@ static double ${P}_cost_grad_sum(const ${real} *params, ${P}_work *w, const ${re
     double cost = 0.0;
     ptrdiff_t k;
     int s, s0;
+@ if unroll == "none" then
     for (k = 0; k < ${net.param_count}; ++k) grad[k] = ${zero};
+@ else
+${by8("    ", 0, net.param_count, "$g = " .. zero .. ";")}
+@ end
     for (s0 = 0; s0 < n; s0 += ${chunk}) {                /* a chunk: samples s0 .. s0+m-1 */
         const int m = n - s0 < ${chunk} ? n - s0 : ${chunk};
         const ${real} *xs = x + (ptrdiff_t)s0*${net.in_size};
@@ -96,7 +100,11 @@ ${real} ${P}_loss_grad(const ${real} *params, ${P}_work *w, const ${real} *x,
     ptrdiff_t k;
     if (n > 0) {
         const ${real} scale = ${one} / (${real})n;
+@ if unroll == "none" then
         for (k = 0; k < ${net.param_count}; ++k) grad[k] *= scale;
+@ else
+${by8("        ", 0, net.param_count, "$g *= scale;")}
+@ end
         cost /= n;
     }
     return (${real})cost;

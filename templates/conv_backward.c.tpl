@@ -59,9 +59,62 @@ ${include("conv_gw_dot.c.tpl", "            ", { MB = L.mb, KB = 1 })}
                             din[${cfmt.mul(L.sh * L.W, "oy")} + ${sx('ox')}] += wv * dm[oy*${L.ow} + ox];
                 }
 @   end
+@ elseif L.pmajor then
+    /* Straight-line code for a compiler that does not optimize, position by
+     * position, every map's sums of ∂C/∂w and ∂C/∂b in the local arrays gl,
+     * gbl and the patch of a^${l-1} under the kernel in t: both factors of a
+     * product and its sum are at constant offsets of the stack frame (tcc
+     * keeps no value in a register).  A map whose δ is 0 at a position (a
+     * max-pool loser, a relu below its kink) adds nothing there: skipped. */
+    ${real} gl[${L.maps * L.ckk}], gbl[${L.maps}], t[${L.ckk}];   /* Σ δ·a^${l-1}, Σ δ, the patch t[c][i][j] */
+@   if L.propagate then
+    ${real} wl[${L.maps * L.ckk}];                                /* w */
+    const ${real} *wp = p + ${L.woff};
+@   end
+    ptrdiff_t k;
+    for (k = 0; k < ${L.maps * L.ckk}; ++k) {
+        gl[k] = ${zero};
+@   if L.propagate then
+        wl[k] = wp[k];
+@   end
+    }
+    for (m = 0; m < ${L.maps}; ++m) gbl[m] = ${zero};
+    for (oy = 0; oy < ${L.oh}; ++oy)
+        for (ox = 0; ox < ${L.ow}; ++ox) {
+            const ${real} *in = ${L.pin} + ${sy('oy')}*${L.W} + ${sx('ox')};   /* a^${l-1}[0][${sy('oy')}][${sx('ox')}] */
+@   if L.propagate then
+            ${real} *din = ${L.dbuf} + ${sy('oy')}*${L.W} + ${sx('ox')};
+@   end
+            ${real} *dp = w->d${l} + oy*${L.ow} + ox;   /* ∂C/∂a^${l}[0][oy][ox], then δ^${l} */
+@   if not (L.delta_given or act.identity) then
+            const ${real} *ap = w->a${l} + oy*${L.ow} + ox;
+@   end
+            ${real} d;
+${patch_copy("            ")}
+@   for m = 0, L.maps - 1 do
+@     local o = m * L.oh * L.ow
+@     if L.delta_given or act.identity then
+            d = dp[${o}];
+@     else
+            d = ${act.d_times("dp[" .. o .. "]", "ap[" .. o .. "]")};
+            dp[${o}] = d;
+@     end
+            if (d != ${zero}) {
+                gbl[${m}] += d;
+${bwd_taps("                ", "gl[$W] += d*t[$w];", m)}
+@     if L.propagate then
+${bwd_taps("                ", "din[$x] += d*wl[$W];", m)}
+@     end
+            }
+@   end
+        }
+    for (k = 0; k < ${L.maps * L.ckk}; ++k) g[${L.woff} + k] += gl[k];
+    for (m = 0; m < ${L.maps}; ++m) g[${L.boff} + m] += gbl[m];
 @ else
     /* Straight-line code for a compiler that does not optimize: at each
-     * output position, every tap is a constant offset. */
+     * output position, every tap is a constant offset.  A position whose
+     * δ is 0 (a max-pool loser, a relu below its kink) adds nothing to
+     * BP3, BP4 or ∂C/∂a^${l-1}: it is skipped (after a max-pool, 3 of 4 are). */
     for (m = 0; m < ${L.maps}; ++m) {
 @ if L.propagate then
         const ${real} *wm = p + ${L.woff} + m*${L.ckk};   /* w[m][.][.][.] */
@@ -82,6 +135,7 @@ ${include("conv_gw_dot.c.tpl", "            ", { MB = L.mb, KB = 1 })}
                 ${real} d = ${act.d_times("w->d" .. l .. "[o]", "a")};
                 w->d${l}[o] = d;
 @ end
+                if (d == ${zero}) continue;
                 gb += d;
 ${bwd_taps("                ", "gw[$w] += d*in[$x];")}
 @   if L.propagate then

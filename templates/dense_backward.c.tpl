@@ -68,39 +68,49 @@ ${include("dense_din_block.c.tpl", "            ", { SB = 1, UB = b.size })}
 @     end
 @   end
 @ else
-    /* Straight-line code for a compiler that does not optimize, sample by sample. */
-    for (s = 0; s < n; ++s) {
-        const ${real} *in = ${src("s")};   /* a^${l-1} of sample s, flattened */
-@   if L.propagate then
-        ${real} *din = w->s[s].d${l-1};
-        for (u = 0; u < ${L.n_in}; ++u) din[u] = ${zero};
+    /* Straight-line code for a compiler that does not optimize.  tcc keeps
+     * no value in a register: every name read is a load, every += a load
+     * and a store, so each statement adds 8 products to its target. */
+    ${real} dk[${L.klist}];         /* the factors δ ≠ 0 of a sum below ... */
+    const ${real} *xk[${L.klist}];  /* ... and the vectors they multiply */
+    ptrdiff_t k, nk;
+    for (s = 0; s < n; ++s) {                       /* δ^${l}_s and ∂C/∂b */
+        ${real} *d = w->s[s].d${l};
+@   if not (L.delta_given or act.identity) then
+        const ${real} *a = w->s[s].a${l};
 @   end
         for (o = 0; o < ${L.units}; ++o) {
-@   if L.propagate then
-            const ${real} *wo = p + ${L.woff} + o*${L.n_in};   /* w[o][.] */
+@   if not (L.delta_given or act.identity) then
+            d[o] = ${act.d_times("d[o]", "a[o]")};
 @   end
-            ${real} *gw = g + ${L.woff} + o*${L.n_in};         /* ∂C/∂w[o][.] */
-@   if L.delta_given or act.identity then
-            ${real} d = w->s[s].d${l}[o];
-@   else
-            ${real} a = w->s[s].a${l}[o];
-            ${real} d = ${act.d_times("w->s[s].d" .. l .. "[o]", "a")};
-            w->s[s].d${l}[o] = d;
-@   end
-            g[${L.boff} + o] += d;
-@   if unroll == "full" then
-${unrolled("            ", "gw[$u] += d*in[$u];")}
-@     if L.propagate then
-${unrolled("            ", "din[$u] += d*wo[$u];")}
-@     end
-@   else
-            for (u = 0; u < ${L.n_in}; ++u) gw[u] += d * in[u];
-@     if L.propagate then
-            for (u = 0; u < ${L.n_in}; ++u) din[u] += d * wo[u];
-@     end
-@   end
+            g[${L.boff} + o] += d[o];
         }
     }
+    /* ∂C/∂w[o][.] += Σ_s δ^${l}_s[o] · a^${l-1}_s[.], unit by unit, over the
+     * samples whose δ_s[o] is not 0 (the others add nothing) */
+    for (o = 0; o < ${L.units}; ++o) {
+        ${real} *t = g + ${L.woff} + o*${L.n_in};   /* ∂C/∂w[o][.] */
+        for (s = 0, nk = 0; s < n; ++s)
+            if (w->s[s].d${l}[o] != ${zero}) {
+                dk[nk] = w->s[s].d${l}[o];
+                xk[nk++] = ${src("s")};
+            }
+${axpy("        ")}
+    }
+@   if L.propagate then
+    /* ∂C/∂a^${l-1}_s[.] = Σ_o δ^${l}_s[o] · w[o][.], sample by sample, over the
+     * units whose δ_s[o] is not 0, along the rows of w */
+    for (s = 0; s < n; ++s) {
+        ${real} *t = w->s[s].d${l-1};
+        for (u = 0; u < ${L.n_in}; ++u) t[u] = ${zero};
+        for (o = 0, nk = 0; o < ${L.units}; ++o)
+            if (w->s[s].d${l}[o] != ${zero}) {
+                dk[nk] = w->s[s].d${l}[o];
+                xk[nk++] = p + ${L.woff} + o*${L.n_in};
+            }
+${axpy("        ")}
+    }
+@   end
 @ end
 }
 

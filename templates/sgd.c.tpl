@@ -13,7 +13,12 @@ ${real} ${P}_train_batch(${real} *params, ${real} *grad, ${P}_work *w, const ${r
     step = eta / (${real})n;
 @ for _, L in ipairs(layers) do
 @   if L.wcount > 0 then
+@     if unroll == "none" then
     for (k = ${L.woff}; k < ${L.woff + L.wcount}; ++k) params[k] = decay * params[k] - step * grad[k];   /* layer ${L.index} w */
+@     else
+    /* layer ${L.index} w */
+${by8("    ", L.woff, L.woff + L.wcount, "$p = decay * $p - step * $g;")}
+@     end
     for (k = ${L.boff}; k < ${L.boff + L.bcount}; ++k) params[k] -= step * grad[k];                      /* layer ${L.index} b */
 @   end
 @ end

@@ -76,4 +76,18 @@ function M.wrap(stmts, indent, width)
   return table.concat(lines, "\n")
 end
 
+-- wrap_sum(lines, indent, text, width): append the statement text to
+-- lines, on several lines of at most width (default 110) characters if it
+-- is longer, broken before a " + " (continuation lines 4 spaces further in)
+function M.wrap_sum(lines, indent, text, width)
+  width = width or 110
+  while #text > width do
+    local cut = text:sub(1, width):match(".*() %+ ")
+    if not cut then break end
+    lines[#lines + 1] = indent .. text:sub(1, cut - 1)
+    text = "    " .. text:sub(cut + 1)
+  end
+  lines[#lines + 1] = indent .. text
+end
+
 return M

@@ -44,7 +44,7 @@ local function normalize(net, opts)
   if o.real ~= "float" and o.real ~= "double" then err.plain("--real must be float or double, not %q", o.real) end
   -- The default is what measured fastest (README, "Performance"): loops
   -- for an optimizing compiler, straight-line code for tcc.
-  o.unroll = o.unroll or ((o.backend == "tcc" and not o.quantize) and "full" or "none")
+  o.unroll = o.unroll or ((o.backend == "tcc" and not o.quantize) and "kernel" or "none")
   if not UNROLLS[o.unroll] then err.plain("--unroll must be none, kernel or full, not %q", o.unroll) end
   o.mode = o.mode or "train"
   if o.quantize then

@@ -61,6 +61,7 @@ local function layer_vars(net, L, opts)
   local v = common(net, opts)
   local ctx = { num = v.num }
   v.L, v.l = L, L.index
+  v.chunk = shape.chunk(net, opts)
   v.act = L.act and act.bind(L.act, v.num) or act.bind("linear", v.num)
   -- where the layer's parameters are: the flat vector p when training,
   -- the baked arrays <P>_l<k>_w / _b in inference code
@@ -349,6 +350,31 @@ function M.generate(net, opts)
     end
   end
   v.ranges = opts.ranges and quant.calibrated(net) or false
+  -- by8(indent, from, to, stmt): stmt for k = from .. to-1, where $p
+  -- stands for params[k] and $g for grad[k]: 8 a loop turn at constant
+  -- offsets from the pointers p8, g8, then the rest written out (tcc does
+  -- not unroll, and a loop turn's own work costs as much as the stmt)
+  function v.by8(indent, from, to, stmt)
+    local function one(i, p, g)
+      return (stmt:gsub("%$p", p .. "[" .. i .. "]"):gsub("%$g", g .. "[" .. i .. "]"))
+    end
+    local body, decl, has_p = {}, {}, stmt:find("$p", 1, true)
+    for i = 0, 7 do body[#body + 1] = one(i, "p8", "g8") end
+    if has_p then decl[#decl + 1] = opts.real .. " *p8 = params + k;" end
+    if stmt:find("$g", 1, true) then
+      decl[#decl + 1] = (has_p and "const " or "") .. opts.real .. " *g8 = grad + k;"
+    end
+    local out, whole, rest = {}, to - (to - from) % 8, {}
+    if whole > from then
+      out[1] = string.format("%sfor (k = %d; k < %d; k += 8) {", indent, from, whole)
+      out[2] = indent .. "    " .. table.concat(decl, " ")
+      out[3] = cfmt.wrap(body, indent .. "    ", 110)
+      out[4] = indent .. "}"
+    end
+    for k = whole, to - 1 do rest[#rest + 1] = one(k, "params", "grad") end
+    if #rest > 0 then out[#out + 1] = cfmt.wrap(rest, indent, 110) end
+    return table.concat(out, "\n")
+  end
   v.sgd_code = opts.mode == "train" and render("sgd.c.tpl", v) or ""
   v.api_code = render("api.c.tpl", v)
 

@@ -17,6 +17,10 @@ M.schema = {
   act    = { type = "act", default = "sigmoid" },
 }
 
+-- the most weights a conv layer may have for the position-by-position
+-- straight-line forward (its code holds one product per weight)
+M.PMAJOR_MAX = 1024
+
 -- divisor_at_most(n, cap) -> the largest divisor of n that is <= cap
 function M.divisor_at_most(n, cap)
   for d = math.min(n, cap), 2, -1 do
@@ -79,6 +83,12 @@ function M.resolve(L, s)
   L.gblocks = M.blocks(L.ckk, 16)
   L.dblocks = M.blocks(L.ckk, 8)
   L.pblocks = M.blocks(L.oh * L.ow, 16)
+  -- the straight-line forward copies each map's kernel into a local array
+  -- (up to this size; else it reads the weights in place)
+  L.wlocal = L.ckk <= 4096
+  -- ... or, with few weights in all, goes position by position with every
+  -- weight and the patch in local arrays (the code has maps x ckk products)
+  L.pmajor = L.maps * L.ckk <= M.PMAJOR_MAX
   L.wcount, L.bcount = L.maps * L.ckk, L.maps
   L.fan_in = L.ckk
   L.n_in, L.n_out = L.cin * L.h * L.w, L.maps * L.oh * L.ow
@@ -146,31 +156,69 @@ function M.env(L, ctx, env)
   local function tap(c, i, j)
     return (c * L.kh + i) * L.kw + j, c * L.H * L.W + i * L.W + j
   end
-  -- fwd_taps(indent): z += w·a, one C statement per kernel row
-  function env.fwd_taps(indent)
-    local lines = {}
+  -- fwd_sums(indent): z^l's sum over the kernel for the straight-line
+  -- forward, one C statement per kernel row, taking turns among the
+  -- partial sums z0..z3: under tcc, which keeps no value in a register,
+  -- four short chains of dependent additions run side by side
+  function env.fwd_sums(indent)
+    local lines, q = {}, 0
     for c = 0, L.cin - 1 do
       for i = 0, L.kh - 1 do
         local terms = {}
         for j = 0, L.kw - 1 do
           local k, x = tap(c, i, j)
-          terms[#terms + 1] = string.format("wm[%d]*in[%d]", k, x)
+          terms[#terms + 1] = string.format("wl[%d]*in[%d]", k, x)
         end
-        lines[#lines + 1] = indent .. "z += " .. table.concat(terms, " + ") .. ";"
+        lines[#lines + 1] = indent .. "z" .. q .. " += " .. table.concat(terms, " + ") .. ";"
+        q = (q + 1) % env.nsums
       end
     end
     return table.concat(lines, "\n")
   end
-  -- bwd_taps(indent, stmt): stmt with $w (weight index) and $x (input
-  -- offset) for every tap, a few to a line
-  function env.bwd_taps(indent, stmt)
+  env.nsums = math.min(4, L.cin * L.kh)
+  -- The position-by-position forward: patch_copy(indent) fills t from the
+  -- input at the kernel's offsets; each map's sum goes in pm_nsums
+  -- statements of about equal length (partial sums z0..), pm_total adds them
+  env.pmajor_max = M.PMAJOR_MAX
+  local pm_nsums = math.max(1, math.min(4, L.ckk // 12))
+  local zs = {}
+  for q = 0, pm_nsums - 1 do zs[#zs + 1] = "z" .. q end
+  env.pm_sums_decl = table.concat(zs, ", ")
+  env.pm_total = ({ "z0", "(z0 + z1)", "((z0 + z1) + z2)", "((z0 + z1) + (z2 + z3))" })[pm_nsums]
+  function env.patch_copy(indent)
+    local row = {}
+    for c = 0, L.cin - 1 do
+      for i = 0, L.kh - 1 do
+        for j = 0, L.kw - 1 do
+          local k, x = tap(c, i, j)
+          row[#row + 1] = string.format("t[%d] = in[%d];", k, x)
+        end
+      end
+    end
+    return cfmt.wrap(row, indent, 124)
+  end
+  function env.pm_map_sums(indent, m)
+    local lines = {}
+    for q = 0, pm_nsums - 1 do
+      local terms = {}
+      for k = q * L.ckk // pm_nsums, (q + 1) * L.ckk // pm_nsums - 1 do
+        terms[#terms + 1] = string.format("wl[%d]*t[%d]", m * L.ckk + k, k)
+      end
+      cfmt.wrap_sum(lines, indent, string.format("z%d = %s;", q, table.concat(terms, " + ")))
+    end
+    return table.concat(lines, "\n")
+  end
+  -- bwd_taps(indent, stmt, m): stmt with $w (weight index), $x (input
+  -- offset) and $W (index of map m's weight, m*ckk + $w) for every tap, a
+  -- few to a line
+  function env.bwd_taps(indent, stmt, m)
     local lines = {}
     for c = 0, L.cin - 1 do
       for i = 0, L.kh - 1 do
         local row = {}
         for j = 0, L.kw - 1 do
           local k, x = tap(c, i, j)
-          row[#row + 1] = (stmt:gsub("%$(%a)", { w = tostring(k), x = tostring(x) }))
+          row[#row + 1] = (stmt:gsub("%$(%a)", { w = tostring(k), x = tostring(x), W = tostring((m or 0) * L.ckk + k) }))
         end
         lines[#lines + 1] = cfmt.wrap(row, indent, 124)
       end
