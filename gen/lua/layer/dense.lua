@@ -133,8 +133,10 @@ function M.env(L, ctx, env)
   -- The --unroll kernel forward with inputs and weights in local arrays
   -- (zl holds chunk x units sums: up to 8192 of them, else the blocked
   -- form above): xblock_sums(indent, size) adds one block of `size` inputs
-  -- to every sample's sum, one statement a sample
-  L.zlocal = env.chunk * L.units <= 8192
+  -- to every sample's sum, one statement a sample (those past the first
+  -- zmin only when the chunk has that sample: a partial chunk costs less)
+  env.zmin = 4
+  L.zlocal = env.chunk >= env.zmin and env.chunk * L.units <= 8192
   env.xbw = 16             -- measured on nielsen1's hidden layer: 16 1.2x faster than 32, 1.5x than 64
   env.xblocks = conv.blocks(L.n_in, env.xbw)
   function env.xblock_sums(indent, size)
@@ -144,7 +146,8 @@ function M.env(L, ctx, env)
     for s = 0, env.chunk - 1 do
       local t = {}
       for v = 0, size - 1 do t[#t + 1] = string.format("wb[%d]*xb[%d][%d]", v, s, v) end
-      cfmt.wrap_sum(lines, indent, string.format("zo[%d] += %s;", s * L.units, table.concat(t, " + ")))
+      cfmt.wrap_sum(lines, indent, string.format("%szo[%d] += %s;", s >= env.zmin and ("if (n > " .. s .. ") ") or "",
+                                                 s * L.units, table.concat(t, " + ")))
     end
     return table.concat(lines, "\n")
   end
