@@ -33,6 +33,12 @@ ${include("dense_forward_block.c.tpl", "            ", { OB = ob.size, SB = 1, O
 @     end
     }
 @   end
+@   if not act.softmax and not act.identity then
+    for (s = 0; s < n; ++s) {                 /* a^${l} = σ(z^${l}), in one loop (vectorizes; one copy of σ) */
+        ${real} *a = w->s[s].a${l};
+        for (o = 0; o < ${L.units}; ++o) a[o] = ${act.sigma("a[o]")};
+    }
+@   end
 @ else
 @   if unroll == "kernel" and L.zlocal then
     /* Straight-line code for a compiler that does not optimize.  With ${zmin}

@@ -38,7 +38,7 @@ for (u = ${N16}; u < ${L.n_in}; ++u) {
     w->s[s + ${r}].z${l}[${OV} + ${q}] = z;
 @     end
 @     if not act.softmax then
-    w->s[s + ${r}].a${l}[${OV} + ${q}] = ${act.sigma("z")};
+    w->s[s + ${r}].a${l}[${OV} + ${q}] = z;     /* σ below */
 @     end
 }
 @   end
