@@ -712,7 +712,7 @@ static int bench_one(bench *b, lua_State *T, const char *path)
         fprintf(stderr, "cnngen: %s: %s\n", path, err);
         goto done;
     }
-    params = malloc(bn.api[0].param_count * sizeof *params);
+    params = jit_params_new(&bn.api[0]);
     if (!params) {
         fprintf(stderr, "cnngen: out of memory\n");
         goto done;
@@ -723,7 +723,7 @@ static int bench_one(bench *b, lua_State *T, const char *path)
         goto done;
     rc = bench_inference(b, &bn, params);
 done:
-    free(params);
+    jit_params_free(params);
     for (k = 0; k < 2; ++k) {
         jit_release(&bn.api[k]);
         free(bn.unit[k]);

@@ -85,6 +85,14 @@ int jit_bind(net_api *api, const char *prefix, int is_double, const char *name,
             *size_dst[k - 5] = f();
         }
     }
+    if (snprintf(sym, sizeof sym, "%s_param_lead", prefix) < (int)sizeof sym) {
+        void *p = lookup(ctx, sym);      /* optional: 0 when absent */
+        if (p) {
+            jit_size_fn f;
+            memcpy(&f, &p, sizeof p);
+            api->param_lead = f();
+        }
+    }
     b.is_double = is_double != 0;
     api->is_double = b.is_double;
     api->in_size = b.in_size;
@@ -132,4 +140,22 @@ void *jit_work_new(const net_api *api)
     if (posix_memalign(&w, 64, size) != 0) return NULL;
     memset(w, 0, size);
     return w;
+}
+
+float *jit_params_new(const net_api *api)
+{
+    /* [16 floats][lead floats][params]: the float just before params
+     * records lead, for jit_params_free */
+    size_t lead = api->param_lead < 16 ? api->param_lead : 0;
+    float *base;
+    void *p = NULL;
+    if (posix_memalign(&p, 64, (16 + lead + api->param_count + 1) * sizeof(float)) != 0) return NULL;
+    base = p;
+    base[16 + lead - 1] = (float)lead;
+    return base + 16 + lead;
+}
+
+void jit_params_free(float *params)
+{
+    if (params) free(params - 16 - (size_t)params[-1]);
 }

@@ -53,6 +53,8 @@ typedef struct net_api {
     union { net_train_batch_f f; net_train_batch_d d; } train_batch;
     const char *backend;        /* "tcc" or "cc" */
     void *impl;                 /* backend state: TCCState* or dlopen handle */
+    size_t param_lead;          /* floats before a 64-byte line where parameter
+                                   vectors start best (jit_params_new) */
     int compiled;               /* 1: this build ran a compiler; 0: the cc backend
                                    reused a cached shared object */
 } net_api;
@@ -106,6 +108,13 @@ void *jit_work_new(const net_api *api);
 /* The address of another symbol of a built unit (tcc_get_symbol or dlsym),
  * or NULL. */
 void *jit_symbol(const net_api *api, const char *symbol);
+
+/* A float parameter (or gradient) vector for api, placed so that its
+ * largest layer's weights start on a 64-byte line (api->param_lead floats
+ * after one; measured: nielsen1's training step 6% faster than placed 16
+ * bytes off); NULL when out of memory.  Release with jit_params_free. */
+float *jit_params_new(const net_api *api);
+void jit_params_free(float *params);
 
 /* Release whatever the backend holds; *api is zeroed. Safe on a zeroed api.
  * The function pointers die with it (tcc's code memory, the dlopen handle). */

@@ -65,7 +65,7 @@ int train_init(train_ctx *t, const net_api *api, float *params, const ds_split *
     t->eta = eta;
     t->l2 = l2;
     t->seed = seed;
-    t->grad = malloc(api->param_count * sizeof *t->grad);
+    t->grad = jit_params_new(api);
     t->xbuf = malloc((size_t)batch * in * sizeof *t->xbuf);
     t->ybuf = malloc((size_t)batch * sizeof *t->ybuf);
     t->order = malloc((size_t)data->n * sizeof *t->order);
@@ -82,7 +82,7 @@ static void train_team_free(train_team *m);
 void train_free(train_ctx *t)
 {
     train_team_free(t->team);
-    free(t->grad);
+    jit_params_free(t->grad);
     free(t->xbuf);
     free(t->ybuf);
     free(t->order);
@@ -259,7 +259,7 @@ static void train_team_free(train_team *m)
     pool_free(m->pool);
     for (k = 1; k < m->n; ++k) {        /* [0] belongs to the context */
         if (m->work) free(m->work[k]);
-        if (m->grad) free(m->grad[k]);
+        if (m->grad) jit_params_free(m->grad[k]);
     }
     free(m->work);
     free(m->grad);
@@ -319,7 +319,7 @@ int train_threads(train_ctx *t, int threads, const train_span *spans, int nspans
     m->grad[0] = t->grad;
     for (k = 1; k < threads; ++k) {
         m->work[k] = jit_work_new(t->api);
-        m->grad[k] = malloc(t->api->param_count * sizeof(float));
+        m->grad[k] = jit_params_new(t->api);
         if (!m->work[k] || !m->grad[k]) {
             train_team_free(m);
             return errfmt(err, errlen, "out of memory for %d training threads", threads);

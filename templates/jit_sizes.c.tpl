@@ -8,6 +8,10 @@ size_t ${P}_work_size(void) { return sizeof(${P}_work); }
 size_t ${P}_in_size(void) { return ${PU}_IN_SIZE; }
 size_t ${P}_out_size(void) { return ${PU}_OUT_SIZE; }
 size_t ${P}_param_count(void) { return ${PU}_PARAM_COUNT; }
+/* reals to leave before the parameter vector so that the largest layer's
+ * weights start on a 64-byte line (aligned vector loads) */
+size_t ${P}_param_lead(void);
+size_t ${P}_param_lead(void) { return ${param_lead}; }
 @ if not train then
 
 /* ---- the entry points cnngen's in-process builds bind for inference

@@ -290,6 +290,13 @@ function M.generate(net, opts)
       end
     end
   end
+  -- the runner's parameter vectors start this many reals before a 64-byte
+  -- line, so that the largest layer's weights start on one
+  local big, per_line = nil, opts.real == "double" and 8 or 16
+  for _, L in ipairs(net.layers) do
+    if L.wcount > 0 and (not big or L.wcount > big.wcount) then big = L end
+  end
+  v.param_lead = big and (per_line - big.woff % per_line) % per_line or 0
   v.table_rows = {}
   for _, L in ipairs(net.layers) do
     local np = L.wcount + L.bcount
