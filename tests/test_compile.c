@@ -42,6 +42,7 @@
 #include <unistd.h>
 
 #include "build.h"
+#include "fsutil.h"
 #include "proc.h"
 
 /* ---- processes and files -------------------------------------------------- */
@@ -50,25 +51,6 @@ static const char *env_or(const char *name, const char *dflt)
 {
     const char *v = getenv(name);
     return v && *v ? v : dflt;
-}
-
-static char *slurp(const char *path)
-{
-    FILE *f = fopen(path, "rb");
-    char *buf;
-    long n;
-    if (!f) return NULL;
-    fseek(f, 0, SEEK_END);
-    n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    buf = malloc((size_t)n + 1);
-    if (buf && fread(buf, 1, (size_t)n, f) != (size_t)n) {
-        free(buf);
-        buf = NULL;
-    }
-    if (buf) buf[n] = '\0';
-    fclose(f);
-    return buf;
 }
 
 static void spit(const char *path, const char *text)
@@ -143,9 +125,9 @@ Test(compile, includes_only_math_stddef_and_own_header, .timeout = 30)
                 generate(dir, examples[e], reals[r], unrolls[u]);
                 snprintf(what, sizeof what, "%s --real %s --unroll %s", examples[e], reals[r], unrolls[u]);
                 snprintf(path, sizeof path, "%s/net.c", dir);
-                c = slurp(path);
+                c = fs_slurp(path, NULL);
                 snprintf(path, sizeof path, "%s/net.h", dir);
-                h = slurp(path);
+                h = fs_slurp(path, NULL);
                 cr_assert(c && h, "%s: no net.c/net.h in %s", what, dir);
                 check_includes(c, "net.c", c_ok, 3, what);
                 cr_assert(strstr(c, "#include \"net.h\""), "%s: net.c does not include its header net.h", what);
@@ -563,7 +545,7 @@ ParameterizedTest(struct cfg *c, compile, warning_free_global_free_and_same_resu
 
     /* the baseline: the same description built in-process (libtcc) */
     snprintf(src_path, sizeof src_path, "%s/examples/%s.lua", env_or("CNNGEN_ROOT", "."), c->ex);
-    src = slurp(src_path);
+    src = fs_slurp(src_path, NULL);
     cr_assert(src, "cannot read %s", src_path);
     cr_assert_eq(tb_build(src, c->real, c->unroll, "tcc", NULL, &api, err, sizeof err), 0, "%s: %s", src_path, err);
     snprintf(what, sizeof what, "%s --real %s --unroll %s, in-process tcc build", c->ex, c->real, c->unroll);

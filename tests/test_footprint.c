@@ -28,6 +28,7 @@
 
 #include "checkpoint.h"
 #include "footprint.h"
+#include "fsutil.h"
 #include "proc.h"
 
 static char fp_dir[64];
@@ -67,23 +68,6 @@ static const char *fpt_env(const char *name)
     const char *v = getenv(name);
     cr_assert(v && *v, "%s is not set; run the tests with `make test`", name);
     return v;
-}
-
-static char *fpt_slurp(const char *path)
-{
-    FILE *f = fopen(path, "rb");
-    char *buf;
-    long n;
-    if (!f) return NULL;
-    fseek(f, 0, SEEK_END);
-    n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    buf = malloc((size_t)n + 1);
-    cr_assert_not_null(buf);
-    if (fread(buf, 1, (size_t)n, f) != (size_t)n) n = 0;
-    buf[n] = '\0';
-    fclose(f);
-    return buf;
 }
 
 /* Run a shell command (printf-style); *out = stdout, *err = stderr
@@ -171,7 +155,7 @@ static long long fpt_sizeof_work(const char *ex, const char *real)
     st = fpt_sh(&out, &err, "'%s' '%s/examples/%s.lua' -o '%s'", bin, root, ex, fpt_path("train.c"));
     cr_assert_eq(st, 0, "%s", err);
     free(out), free(err);
-    h = fpt_slurp(fpt_path("train.h"));
+    h = fs_slurp(fpt_path("train.h"), NULL);
     cr_assert_not_null(h);
     p = strstr(h, "_PARAM_COUNT ");
     cr_assert_not_null(p);
@@ -275,7 +259,7 @@ Test(footprint, elf_sizes_match_what_was_compiled)
     st = fpt_sh(&out, &err, "cc -O2 -c '%s' -o '%s'", fpt_path("t.c"), fpt_path("t.o"));
     cr_assert_eq(st, 0, "%s", err);
     free(out), free(err);
-    obj = fpt_slurp(fpt_path("t.o"));
+    obj = fs_slurp(fpt_path("t.o"), NULL);
     cr_assert_not_null(obj);
     {
         struct stat sb;

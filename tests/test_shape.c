@@ -23,6 +23,7 @@
 
 #include "build.h"
 #include "jit.h"
+#include "fsutil.h"
 #include "proc.h"
 #include "ref.h"
 
@@ -32,25 +33,6 @@ static const char *env_or(const char *name, const char *dflt)
 {
     const char *v = getenv(name);
     return v && *v ? v : dflt;
-}
-
-static char *read_file(const char *path)
-{
-    FILE *f = fopen(path, "rb");
-    char *buf;
-    long n;
-    if (!f) return NULL;
-    fseek(f, 0, SEEK_END);
-    n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    buf = malloc((size_t)n + 1);
-    if (buf && fread(buf, 1, (size_t)n, f) != (size_t)n) {
-        free(buf);
-        buf = NULL;
-    }
-    if (buf) buf[n] = '\0';
-    fclose(f);
-    return buf;
 }
 
 /* ---- the examples' architectures ----------------------------------------- */
@@ -263,7 +245,7 @@ ParameterizedTest(struct example *ex, shape, info_matches_independent_shapes_par
                 p = line + 21;
                 cr_assert(parse_num(&p, &v), "%s: '%s'", ex->name, line);
                 snprintf(path, sizeof path, "%s/examples/%s.lua", env_or("CNNGEN_ROOT", "."), ex->name);
-                cr_assert_not_null(src = read_file(path), "cannot read %s", path);
+                cr_assert_not_null(src = fs_slurp(path, NULL), "cannot read %s", path);
                 cr_assert_eq(tb_build(src, rname, "none", "tcc", NULL, &api, err, sizeof err), 0, "%s", err);
                 cr_assert_eq(v, api.work_size, "%s --real %s: info says %zu bytes of training work, sizeof is %zu",
                              ex->name, rname, v, api.work_size);
@@ -311,7 +293,7 @@ ParameterizedTest(struct example *ex, shape, header_sizes_match_architecture, .t
         cr_assert_eq(proc_sh_merged(cmd, &out), 0, "%s:\n%s", cmd, out ? out : "");
         free(out);
         snprintf(path, sizeof path, "%s/net.h", dir);
-        h = read_file(path);
+        h = fs_slurp(path, NULL);
         cr_assert(h, "no %s", path);
         for (k = 0; k < 3; ++k) {
             const char *p;
