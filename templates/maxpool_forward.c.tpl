@@ -18,15 +18,25 @@ static void ${P}_l${l}_maxpool_forward(${fwd_params})
             for (ox = 0; ox < ${L.ow}; ++ox) {
                 ptrdiff_t u = c*${L.h * L.w} + ${cfmt.mul(L.sh * L.w, "oy")} + ${sx('ox')}, best = u;   /* a^${l-1}[c][${sy('oy')}][${sx('ox')}] */
 @ if unroll == "none" then
+                ${elem} v = ${L.src}[u];
+                /* best and v move to a larger value by arithmetic on the
+                 * comparison (gt is 0 or 1), not by a branch: which unit wins
+                 * varies from image to image, and a mispredicted branch per
+                 * pool made this loop 5x slower on real images */
                 for (i = 0; i < ${L.kh}; ++i)
-                    for (j = 0; j < ${L.kw}; ++j)
-                        if (${L.src}[u + i*${L.w} + j] > ${L.src}[best]) best = u + i*${L.w} + j;
+                    for (j = 0; j < ${L.kw}; ++j) {
+                        ${elem} t = ${L.src}[u + i*${L.w} + j];
+                        ptrdiff_t gt = t > v;
+                        best += gt * (u + i*${L.w} + j - best);
+                        v = gt ? t : v;
+                    }
+                w->a${l}[c*${L.oh * L.ow} + oy*${L.ow} + ox] = v;
 @ else
 @   for _, k in ipairs(offs) do
-                if (${L.src}[u + ${k}] > ${L.src}[best]) best = u + ${k};
+                best += (${L.src}[u + ${k}] > ${L.src}[best]) * (u + ${k} - best);   /* no branch: see --unroll none */
 @   end
-@ end
                 w->a${l}[c*${L.oh * L.ow} + oy*${L.ow} + ox] = ${L.src}[best];
+@ end
 @ if train then
                 w->m${l}[c*${L.oh * L.ow} + oy*${L.ow} + ox] = (${L.mask_type})best;
 @ end

@@ -61,6 +61,7 @@ local function layer_vars(net, L, opts)
   local v = common(net, opts)
   local ctx = { num = v.num }
   v.L, v.l = L, L.index
+  v.elem = opts.real                            -- the type of a^(l-1)'s values (int8 ones in q8 code)
   v.chunk = shape.chunk(net, opts)
   v.act = L.act and act.bind(L.act, v.num) or act.bind("linear", v.num)
   -- where the layer's parameters are: the flat vector p when training,
@@ -184,6 +185,7 @@ local function q8_layer_vars(net, L, opts, plan)
   v.src, v.sw = src, "w->"
   local q = plan.layer[k]
   v.q = q
+  v.elem = plan.rep[k] and plan.rep[k].type or opts.real
   if q then
     if L.kind == "conv" then                   -- q8_conv_forward's blocks of outputs
       v.pblocks = registry.kinds.conv.blocks(L.oh * L.ow, quant.patch_block(L, q.KP))
