@@ -14,6 +14,8 @@
  */
 @ if unroll == "none" and L.im2col then
 ${include("conv_backward_patches.c.tpl", "")}
+@ elseif pooled then
+${include("conv_backward_pooled.c.tpl", "")}
 @ else
 static void ${P}_l${l}_conv_backward(${bwd_params})
 {

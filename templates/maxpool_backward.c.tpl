@@ -1,4 +1,4 @@
-@ if L.propagate then
+@ if L.propagate and not done_below then
 /* ---- layer ${l} backward: ${L.desc}
  * Max-pool: δ flows back only to the unit that won its pool (the pool mask):
  *   ∂C/∂a^${l-1}[u] = Σ_{k : m${l}[k] = u} ∂C/∂a^${l}[k]        (0 for units that won nothing)

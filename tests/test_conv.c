@@ -71,3 +71,39 @@ Test(conv, as_output_layer_with_quadratic_cost, .timeout = 60)
     nc_check(&n, "kernel", 3, 2, 0, &r);
     cr_assert(r.ok, "%s", r.msg);
 }
+
+/* A wide first conv layer under a max-pool: --unroll none sums its ∂C/∂w
+ * over the pool winners only, reading the pool's mask and δ (the pool has
+ * no backward of its own there), when it has 8 maps or more.  Channels, padding, strides, an odd
+ * number of pools a map, overlapping and rectangular pools, every
+ * activation (--unroll none: the other forms keep the pool's backward). */
+struct pooled_case {
+    int c, h, w, maps, kh, kw, sh, sw, pad, act, pkh, pkw, psh, psw;
+};
+
+static struct pooled_case pooled_cases[] = {
+    { 2, 36, 36, 8, 3, 3, 1, 1, 0, REF_TANH, 2, 2, 2, 2 },       /* 17x17 pools: an odd count */
+    { 1, 41, 38, 8, 3, 4, 1, 2, 1, REF_SIGMOID, 3, 3, 2, 2 },    /* overlapping pools, stride {1, 2}, pad */
+    { 3, 34, 33, 9, 5, 5, 1, 1, 2, REF_RELU, 2, 3, 2, 3 },       /* rectangular pools, pad 2 */
+    { 1, 33, 33, 8, 2, 2, 1, 1, 0, REF_LINEAR, 2, 2, 2, 2 },
+    { 1, 28, 28, 20, 5, 5, 1, 1, 0, REF_SIGMOID, 2, 2, 2, 2 },   /* nielsen1's pair */
+    { 1, 28, 28, 6, 5, 5, 1, 1, 2, REF_TANH, 2, 2, 2, 2 },       /* lenet5's: too few maps, the dot products */
+};
+
+ParameterizedTestParameters(conv, under_a_maxpool)
+{
+    return cr_make_param_array(struct pooled_case, pooled_cases, sizeof pooled_cases / sizeof pooled_cases[0]);
+}
+
+ParameterizedTest(struct pooled_case *tc, conv, under_a_maxpool, .timeout = 120)
+{
+    ref_net a = ref_net_make(tc->c, tc->h, tc->w, REF_LOGLIK);
+    nc_result r;
+    ref_add_conv(&a, tc->maps, tc->kh, tc->kw, tc->sh, tc->sw, tc->pad, tc->act);
+    ref_add_pool(&a, tc->pkh, tc->pkw, tc->psh, tc->psw);
+    ref_add_dense(&a, 3, REF_SOFTMAX);
+    nc_check(&a, "none", 1, 3, 1500, &r);
+    cr_assert(r.ok, "conv under a max-pool, --unroll none: %s", r.msg);
+    nc_check_float(&a, "none", 5, 2, &r);
+    cr_assert(r.ok, "%s", r.msg);
+}

@@ -57,11 +57,20 @@ local function uses_scratch(L, opts, pass)
   return false
 end
 
+-- pool_done_below(L, opts): max-pool L's backward is done by the conv
+-- layer below it (its pooled form reads the pool's mask and δ itself)
+local function pool_done_below(L, opts)
+  return L.kind == "maxpool" and L.prev ~= nil and L.prev.kind == "conv"
+         and registry.kinds.conv.pooled(L.prev, opts.unroll) ~= nil
+end
+
 local function layer_vars(net, L, opts)
   local v = common(net, opts)
   local ctx = { num = v.num }
   v.L, v.l = L, L.index
   v.elem = opts.real                            -- the type of a^(l-1)'s values (int8 ones in q8 code)
+  v.done_below = pool_done_below(L, opts)
+  v.pooled = L.kind == "conv" and registry.kinds.conv.pooled(L, opts.unroll) or false
   v.chunk = shape.chunk(net, opts)
   v.act = L.act and act.bind(L.act, v.num) or act.bind("linear", v.num)
   -- where the layer's parameters are: the flat vector p when training,
@@ -141,7 +150,7 @@ local function calls(net, opts)
     fx = L.src == "x" and x or ""
     local bp
     if L.kind == "maxpool" then
-      bp = L.propagate and "" or nil
+      bp = (L.propagate and not pool_done_below(L, opts)) and "" or nil
     elseif L.kind == "dense" then
       bp = (L.propagate and "p, " or "") .. fx
     else

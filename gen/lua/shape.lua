@@ -4,6 +4,7 @@
 -- After resolve(net), each layer L has:
 --   index, out {c,h,w}, n_in, n_out, wcount, bcount, woff, boff, fan_in,
 --   src ("x" for layer 1, else "w->a<l-1>"), propagate (δ^{l-1} needed),
+--   prev, next (the layers below and above, nil at the ends),
 --   is_output, delta_given (δ^L computed by the cost), store_z,
 --   macs_fwd, macs_bwd
 -- and net has in_size, out_size, param_count, macs_fwd, macs_bwd.
@@ -24,6 +25,7 @@ function M.resolve(net)
     L.inshape = s
     kind.resolve(L, s)
     L.src = i == 1 and "x" or ("w->a" .. (i - 1))
+    L.prev, L.next = net.layers[i - 1], net.layers[i + 1]
     L.propagate = i > 1
     L.is_output = i == n
     L.woff = off

@@ -1,0 +1,74 @@
+@ local Q = pooled
+@ local q = Q.index
+@ local PP = Q.oh * Q.ow
+@ local kwp, ks, ka = pooled_sizes(L)
+@ local chw = L.cin * L.H * L.W
+static void ${P}_l${l}_conv_backward(${bwd_params})
+{
+    ptrdiff_t m, oy, ox, c, i, j, k, v;
+    /* Loops for an optimizing compiler, over the pool winners only: layer
+     * ${q} (max-pool) passes ∂C/∂a^${l} to the unit that won each pool and 0 to
+     * the others, so δ^${l} ≠ 0 only at a winner u = m${q}[k]:
+     *   δ^${l}[u] = ∂C/∂a^${q}[k] · σ'(z^${l}[u])                   (BP2 through the pool)
+     *   ∂C/∂w[m][.] += Σ_k δ^${l}[u] · (a^${l-1} patch at u)     (BP4 over the winners)
+     * (a unit that wins two pools gets both sums, as in the pool's backward).
+     * First the patch of every position, each kernel row padded to ${kwp}
+     * values (whole vectors; the taps past the row's end are never stored): */
+    for (k = 0; k < ${chw}; ++k) ws->xs${l}[k] = ${L.pin}[k];
+    for (k = ${chw}; k < ${chw + kwp}; ++k) ws->xs${l}[k] = ${zero};
+@ if ka > ks then
+    for (k = 0; k < ${ka - ks}; ++k) ws->t${l}[${L.oh * L.ow * ks} + k] = ${zero};   /* read by the last position's sums */
+@ end
+    for (oy = 0; oy < ${L.oh}; ++oy)
+        for (ox = 0; ox < ${L.ow}; ++ox) {
+            ${real} *t = ws->t${l} + (oy*${L.ow} + ox)*${ks};   /* t${l}[oy][ox][.] */
+            const ${real} *in = ws->xs${l} + ${cfmt.mul(L.sh * L.W, "oy")} + ${sx('ox')};   /* a^${l-1}[0][${sy('oy')}][${sx('ox')}] */
+            for (c = 0; c < ${L.cin}; ++c)
+                for (i = 0; i < ${L.kh}; ++i)
+                    for (j = 0; j < ${kwp}; ++j)
+                        t[(c*${L.kh} + i)*${kwp} + j] = in[c*${L.H * L.W} + i*${L.W} + j];
+        }
+    /* then map by map, two winners at a time (two chains of sums) */
+    for (m = 0; m < ${L.maps}; ++m) {
+        const ${Q.mask_type} *mk = w->m${q} + m*${PP};   /* winners of map m's pools */
+        const ${real} *dk = w->d${q} + m*${PP};       /* ∂C/∂a^${q}[m][.] */
+        ${real} s0[${ka}] = { ${zero} }, s1[${ka}] = { ${zero} }, gb = ${zero};
+        for (k = 0; k < ${PP - PP % 2}; k += 2) {
+            const ptrdiff_t u0 = mk[k], u1 = mk[k + 1];
+@ if act.identity then
+            const ${real} d0 = dk[k], d1 = dk[k + 1];
+@ else
+            const ${real} a0 = w->a${l}[u0], a1 = w->a${l}[u1];
+            const ${real} d0 = ${act.d_times("dk[k]", "a0")}, d1 = ${act.d_times("dk[k + 1]", "a1")};
+@ end
+            const ${real} *t0 = ws->t${l} + (u0 - m*${L.oh * L.ow})*${ks}, *t1 = ws->t${l} + (u1 - m*${L.oh * L.ow})*${ks};
+            gb += d0 + d1;
+            for (v = 0; v < ${ka}; v += 16)
+                for (j = 0; j < 16; ++j) {
+                    s0[v + j] += d0 * t0[v + j];
+                    s1[v + j] += d1 * t1[v + j];
+                }
+        }
+@ if PP % 2 == 1 then
+        {                                   /* the last winner (an odd number of pools) */
+            const ptrdiff_t u0 = mk[${PP - 1}];
+@   if act.identity then
+            const ${real} d0 = dk[${PP - 1}];
+@   else
+            const ${real} a0 = w->a${l}[u0];
+            const ${real} d0 = ${act.d_times("dk[" .. (PP - 1) .. "]", "a0")};
+@   end
+            const ${real} *t0 = ws->t${l} + (u0 - m*${L.oh * L.ow})*${ks};
+            gb += d0;
+            for (v = 0; v < ${ka}; v += 16)
+                for (j = 0; j < 16; ++j) s0[v + j] += d0 * t0[v + j];
+        }
+@ end
+        g[${L.boff} + m] += gb;
+        for (c = 0; c < ${L.cin}; ++c)
+            for (i = 0; i < ${L.kh}; ++i)
+                for (j = 0; j < ${L.kw}; ++j)
+                    g[${L.woff} + m*${L.ckk} + (c*${L.kh} + i)*${L.kw} + j] +=
+                        s0[(c*${L.kh} + i)*${kwp} + j] + s1[(c*${L.kh} + i)*${kwp} + j];
+    }
+}
