@@ -3,6 +3,15 @@
 @ local PP = Q.oh * Q.ow
 @ local kwp, ks, ka = pooled_sizes(L)
 @ local chw = L.cin * L.H * L.W
+@ -- winner(n, kx): the declarations of winner n (pool kx of map m): its
+@ -- index u in a^l, its δ and its patch row
+@ local function winner(n, kx)
+@   local a = act.identity and "" or string.format("            const %s a%d = w->a%d[u%d];\n", real, n, l, n)
+@   local d = act.identity and ("dk[" .. kx .. "]") or act.d_times("dk[" .. kx .. "]", "a" .. n)
+@   return string.format("            const ptrdiff_t u%d = mk[%s];\n%s            const %s d%d = %s;\n" ..
+@                        "            const %s *t%d = ws->t%d + (u%d - m*%d)*%d;", n, kx, a, real, n, d,
+@                        real, n, l, n, L.oh * L.ow, ks)
+@ end
 static void ${P}_l${l}_conv_backward(${bwd_params})
 {
     ptrdiff_t m, oy, ox, c, i, j, k, v;
@@ -34,14 +43,8 @@ static void ${P}_l${l}_conv_backward(${bwd_params})
         const ${real} *dk = w->d${q} + m*${PP};       /* ∂C/∂a^${q}[m][.] */
         ${real} s0[${ka}] = { ${zero} }, s1[${ka}] = { ${zero} }, gb = ${zero};
         for (k = 0; k < ${PP - PP % 2}; k += 2) {
-            const ptrdiff_t u0 = mk[k], u1 = mk[k + 1];
-@ if act.identity then
-            const ${real} d0 = dk[k], d1 = dk[k + 1];
-@ else
-            const ${real} a0 = w->a${l}[u0], a1 = w->a${l}[u1];
-            const ${real} d0 = ${act.d_times("dk[k]", "a0")}, d1 = ${act.d_times("dk[k + 1]", "a1")};
-@ end
-            const ${real} *t0 = ws->t${l} + (u0 - m*${L.oh * L.ow})*${ks}, *t1 = ws->t${l} + (u1 - m*${L.oh * L.ow})*${ks};
+${winner(0, "k")}
+${winner(1, "k + 1")}
             gb += d0 + d1;
             for (v = 0; v < ${ka}; v += 16)
                 for (j = 0; j < 16; ++j) {
@@ -51,14 +54,7 @@ static void ${P}_l${l}_conv_backward(${bwd_params})
         }
 @ if PP % 2 == 1 then
         {                                   /* the last winner (an odd number of pools) */
-            const ptrdiff_t u0 = mk[${PP - 1}];
-@   if act.identity then
-            const ${real} d0 = dk[${PP - 1}];
-@   else
-            const ${real} a0 = w->a${l}[u0];
-            const ${real} d0 = ${act.d_times("dk[" .. (PP - 1) .. "]", "a0")};
-@   end
-            const ${real} *t0 = ws->t${l} + (u0 - m*${L.oh * L.ow})*${ks};
+${winner(0, PP - 1)}
             gb += d0;
             for (v = 0; v < ${ka}; v += 16)
                 for (j = 0; j < 16; ++j) s0[v + j] += d0 * t0[v + j];

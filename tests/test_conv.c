@@ -72,11 +72,12 @@ Test(conv, as_output_layer_with_quadratic_cost, .timeout = 60)
     cr_assert(r.ok, "%s", r.msg);
 }
 
-/* A wide first conv layer under a max-pool: --unroll none sums its ∂C/∂w
- * over the pool winners only, reading the pool's mask and δ (the pool has
- * no backward of its own there), when it has 8 maps or more.  Channels, padding, strides, an odd
- * number of pools a map, overlapping and rectangular pools, every
- * activation (--unroll none: the other forms keep the pool's backward). */
+/* A wide first conv layer under a max-pool: with 8 maps or more,
+ * --unroll none sums its ∂C/∂w over the pool winners only, reading the
+ * pool's mask and δ (the pool has no backward of its own there).
+ * Channels, padding, strides, an odd number of pools a map, overlapping
+ * and rectangular pools, every activation (--unroll none: the other forms
+ * keep the pool's backward). */
 struct pooled_case {
     int c, h, w, maps, kh, kw, sh, sw, pad, act, pkh, pkw, psh, psw;
 };

@@ -173,10 +173,10 @@ function M.work(L, mode, unroll)
   if L.store_z then
     f[#f + 1] = { name = "z" .. k, count = L.n_out, comment = string.format("z^%d (for the cost)", k) }
   end
-  if mode == "train" and not M.pooled(L, unroll) then
-    f[#f + 1] = { name = "d" .. k, count = L.n_out, comment = string.format("∂C/∂a^%d, then δ^%d", k, k) }
-  end
   if mode == "train" then
+    if not M.pooled(L, unroll) then   -- the pooled form reads the pool's δ instead
+      f[#f + 1] = { name = "d" .. k, count = L.n_out, comment = string.format("∂C/∂a^%d, then δ^%d", k, k) }
+    end
     if L.pad > 0 and L.propagate then
       f[#f + 1] = { name = "dx" .. k, count = L.cin * L.H * L.W, scratch = true, pass = "backward",
                     comment = string.format("∂C/∂(padded a^%d)", k - 1) }
