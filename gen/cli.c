@@ -15,6 +15,7 @@
 
 static const char usage[] =
     "usage: cnngen NET.lua -o OUT.c [--unroll none|kernel|full] [--real float|double] [--name NAME]\n"
+    "                          [--backend tcc|cc]\n"
     "       cnngen NET.lua --inference --weights W [--quantize int8 [--calibrate N] [--data D]] -o OUT.c\n"
     "       cnngen info NET.lua [--real float|double] [--inference [--unroll MODE] [--quantize int8]]\n"
     "       cnngen check NET.lua [--unroll MODE] [--tolerance T] [--seed N] [--backend tcc|cc]\n"
@@ -193,6 +194,8 @@ int cli_parse(int argc, char **argv, cli_opts *o)
         return bad("--real must be float or double, not '%s'", o->real);
     if (o->backend && strcmp(o->backend, "tcc") && strcmp(o->backend, "cc") && strcmp(o->backend, "auto"))
         return bad("--backend must be tcc, cc or auto, not '%s'", o->backend);
+    if (o->backend && !strcmp(o->backend, "auto") && (!strcmp(o->cmd, "emit") || !strcmp(o->cmd, "info")))
+        return bad("%s", "--backend for written code is tcc or cc (the compiler it is for), not auto");
     if (o->quantize) {
         if (strcmp(o->quantize, "int8"))
             return bad("--quantize must be int8, not '%s'", o->quantize);
@@ -217,6 +220,12 @@ void cli_push_gen_opts(lua_State *T, const cli_opts *o)
     if (o->real) { lua_pushstring(T, o->real); lua_setfield(T, -2, "real"); }
     if (o->unroll) { lua_pushstring(T, o->unroll); lua_setfield(T, -2, "unroll"); }
     if (o->inference) { lua_pushstring(T, "inference"); lua_setfield(T, -2, "mode"); }
+    if (o->backend && (!strcmp(o->cmd, "emit") || !strcmp(o->cmd, "info"))) {
+        /* the form and e^x chosen for that compiler (run and the others
+         * build the code themselves and say which backend they use) */
+        lua_pushstring(T, o->backend);
+        lua_setfield(T, -2, "backend");
+    }
     lua_pushstring(T, o->net);
     lua_setfield(T, -2, "source");
     if (o->weights && (!strcmp(o->cmd, "emit") || o->inference)) {

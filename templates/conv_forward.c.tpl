@@ -108,15 +108,19 @@ static void ${P}_l${l}_conv_forward(${fwd_params})
 @   if L.store_z then
             ${real} *zo = w->z${l} + oy*${L.ow} + ox;
 @   end
-            ${real} z, ${pm_sums_decl};
+            ${real} zl[${L.maps}], ${pm_sums_decl};   /* zl[m] = z^${l}[m][oy][ox] */
 ${patch_copy("            ")}
 @   for m = 0, L.maps - 1 do
 ${pm_map_sums("            ", m)}
-            z = bl[${m}] + ${pm_total};
+            zl[${m}] = bl[${m}] + ${pm_total};
+@   end
+            /* a^${l} = σ(z^${l}) at this position, after all the sums (measured on
+             * nielsen1, σ a call to expf: 1.6x faster than σ after each sum) */
+@   for m = 0, L.maps - 1 do
 @     if L.store_z then
-            zo[${m * L.oh * L.ow}] = z;
+            zo[${m * L.oh * L.ow}] = zl[${m}];
 @     end
-            a[${m * L.oh * L.ow}] = ${act.sigma("z")};
+            a[${m * L.oh * L.ow}] = ${act.sigma("zl[" .. m .. "]")};
 @   end
         }
 @ else
@@ -143,25 +147,36 @@ ${pm_map_sums("            ", m)}
 @   if L.wlocal then
         for (k = 0; k < ${L.ckk}; ++k) wl[k] = wm[k];
 @   end
-        for (oy = 0; oy < ${L.oh}; ++oy)
+@   local zr = act_calls and "zr[ox]" or "z"
+        for (oy = 0; oy < ${L.oh}; ++oy) {
+@   if act_calls then
+            ${real} zr[${L.ow}];   /* z^${l}[m][oy][.] */
+@   end
             for (ox = 0; ox < ${L.ow}; ++ox) {
                 const ${real} *in = ${L.pin} + ${sy('oy')}*${L.W} + ${sx('ox')};   /* a^${l-1}[0][${sy('oy')}][${sx('ox')}] */
-                ${real} ${table.concat(zs, " = " .. zero .. ", ")} = ${zero}, z;   /* partial sums of z^${l}[m][oy][ox] */
+                ${real} ${table.concat(zs, " = " .. zero .. ", ")} = ${zero}${act_calls and "" or ", z"};   /* partial sums of z^${l}[m][oy][ox] */
 ${fwd_sums("                ")}
 @   if nsums == 1 then
-                z = b + z0;
+                ${zr} = b + z0;
 @   elseif nsums == 2 then
-                z = b + (z0 + z1);
+                ${zr} = b + (z0 + z1);
 @   elseif nsums == 3 then
-                z = b + ((z0 + z1) + z2);
+                ${zr} = b + ((z0 + z1) + z2);
 @   else
-                z = b + ((z0 + z1) + (z2 + z3));
+                ${zr} = b + ((z0 + z1) + (z2 + z3));
+@   end
+@   if act_calls then
+            }
+            /* a^${l} = σ(z^${l}) along the row, after all its sums (σ is a call:
+             * measured on lenet5's second conv, 1.2x faster than σ after each sum) */
+            for (ox = 0; ox < ${L.ow}; ++ox) {
 @   end
 @   if L.store_z then
-                w->z${l}[m*${L.oh * L.ow} + oy*${L.ow} + ox] = z;
+                w->z${l}[m*${L.oh * L.ow} + oy*${L.ow} + ox] = ${zr};
 @   end
-                w->a${l}[m*${L.oh * L.ow} + oy*${L.ow} + ox] = ${act.sigma("z")};
+                w->a${l}[m*${L.oh * L.ow} + oy*${L.ow} + ox] = ${act.sigma(zr)};
             }
+        }
     }
 @ end
 }

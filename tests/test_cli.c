@@ -299,26 +299,53 @@ Test(cli, every_unroll_mode_works)
     cli_expect_listing(cli_dir, "full.c, full.h, kernel.c, kernel.h, none.c, none.h");
 }
 
+/* --backend picks the form and e^x the runner would build for that
+ * compiler: straight-line code and libm's e^x for tcc, loops and the
+ * vectorizable polynomial for cc (the default) */
+Test(cli, backend_picks_the_form_for_that_compiler)
+{
+    static const struct { const char *file, *backend, *unroll, *options; int poly_exp; } cases[] = {
+        { "t.c", "tcc", NULL, "Options: --real float --unroll kernel (libm e^x, for tcc)\n", 0 },
+        { "c.c", "cc", NULL, "Options: --real float --unroll none\n", 1 },
+        { "k.c", "tcc", "none", "Options: --real float --unroll none (libm e^x, for tcc)\n", 0 },
+    };
+    size_t i;
+    for (i = 0; i < sizeof cases / sizeof cases[0]; ++i) {
+        cli_run r;
+        char *c;
+        /* without --unroll, the NULL after --backend ends the arguments */
+        cli_exec(&r, NET1, "-o", cli_path(cases[i].file), "--backend", cases[i].backend,
+                 cases[i].unroll ? "--unroll" : NULL, cases[i].unroll, NULL);
+        cli_expect_ok(&r);
+        cli_free(&r);
+        c = cli_read(cli_path(cases[i].file), NULL);
+        cr_assert_not_null(c);
+        cli_expect_contains(c, cases[i].file, cases[i].options);
+        cr_expect((strstr(c, "nielsen1_exp(") != NULL) == cases[i].poly_exp, "%s: the polynomial e^x is%s there",
+                  cases[i].file, cases[i].poly_exp ? " not" : "");
+        free(c);
+    }
+}
+
 /* ================================================================ */
 /* Bad flags and files: exit 2, one line, nothing written            */
 /* ================================================================ */
 
-Test(cli, bad_unroll_value_is_one_line)
+/* a bad value of an option: the message names it */
+Test(cli, bad_values_are_one_line)
 {
-    cli_run r;
-    cli_exec(&r, NET1, "-o", cli_path("n1.c"), "--unroll", "some", NULL);
-    cli_expect_error(&r, 2, "some");
-    cli_expect_listing(cli_dir, "");
-    cli_free(&r);
-}
-
-Test(cli, bad_real_value_is_one_line)
-{
-    cli_run r;
-    cli_exec(&r, NET1, "-o", cli_path("n1.c"), "--real", "half", NULL);
-    cli_expect_error(&r, 2, "half");
-    cli_expect_listing(cli_dir, "");
-    cli_free(&r);
+    static const char *const cases[][2] = {
+        { "--unroll", "some" }, { "--real", "half" },
+        { "--backend", "auto" },     /* written code is for one compiler */
+    };
+    size_t i;
+    for (i = 0; i < sizeof cases / sizeof cases[0]; ++i) {
+        cli_run r;
+        cli_exec(&r, NET1, "-o", cli_path("n1.c"), cases[i][0], cases[i][1], NULL);
+        cli_expect_error(&r, 2, cases[i][1]);
+        cli_expect_listing(cli_dir, "");
+        cli_free(&r);
+    }
 }
 
 Test(cli, name_that_is_not_a_c_identifier_is_one_line)

@@ -76,6 +76,19 @@ function M.wrap(stmts, indent, width)
   return table.concat(lines, "\n")
 end
 
+-- tree_sum(terms): the terms summed as a balanced tree, "(t1 + t2) + (t3 + t4)".
+-- For tcc, which keeps the running sum of a statement in a register but
+-- issues the additions in the order written: a chain t1 + t2 + ... + t16
+-- is 16 dependent additions (the CPU waits ~3 cycles on each, and only a
+-- few statements fit in its out-of-order window); a tree is 4 levels deep.
+function M.tree_sum(terms, i, j)
+  i, j = i or 1, j or #terms
+  if i == j then return terms[i] end
+  local m = (i + j - 1) // 2
+  local function side(a, b) return a == b and terms[a] or "(" .. M.tree_sum(terms, a, b) .. ")" end
+  return side(i, m) .. " + " .. side(m + 1, j)
+end
+
 -- wrap_sum(lines, indent, text, width): append the statement text to
 -- lines, on several lines of at most width (default 110) characters if it
 -- is longer, broken before a " + " (continuation lines 4 spaces further in)

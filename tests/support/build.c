@@ -35,16 +35,18 @@ static size_t int_field(lua_State *T, int idx, const char *k)
 }
 
 static int tb_generate_chunk(const char *src, const char *real, const char *unroll, int chunk,
-                             tb_gen *g, char *err, size_t errlen);
+                             const char *backend, tb_gen *g, char *err, size_t errlen);
 
 int tb_generate(const char *src, const char *real, const char *unroll, tb_gen *g,
                 char *err, size_t errlen)
 {
-    return tb_generate_chunk(src, real, unroll, 0, g, err, errlen);
+    return tb_generate_chunk(src, real, unroll, 0, NULL, g, err, errlen);
 }
 
+/* backend: the compiler the code is for, as the runner generates it
+ * (e^x and tanh for tcc differ from those for cc); NULL: cc's */
 static int tb_generate_chunk(const char *src, const char *real, const char *unroll, int chunk,
-                             tb_gen *g, char *err, size_t errlen)
+                             const char *backend, tb_gen *g, char *err, size_t errlen)
 {
     lua_State *T = host_new();
     int rc;
@@ -57,6 +59,7 @@ static int tb_generate_chunk(const char *src, const char *real, const char *unro
     if (real) { lua_pushstring(T, real); lua_setfield(T, -2, "real"); }
     if (unroll) { lua_pushstring(T, unroll); lua_setfield(T, -2, "unroll"); }
     if (chunk > 0) { lua_pushinteger(T, chunk); lua_setfield(T, -2, "chunk_size"); }
+    if (backend) { lua_pushstring(T, backend); lua_setfield(T, -2, "backend"); }
     lua_pushstring(T, "test.lua");
     lua_setfield(T, -2, "source");
     rc = host_describe_source(T, src, strlen(src), "test.lua", "generate", -1, 1, err, errlen);
@@ -107,7 +110,7 @@ int tb_build_chunk(const char *src, const char *real, const char *unroll, int ch
     tb_gen g;
     int rc, dbl = real && !strcmp(real, "double");
     memset(api, 0, sizeof *api);
-    if (tb_generate_chunk(src, real, unroll, chunk, &g, err, errlen) != 0) return -1;
+    if (tb_generate_chunk(src, real, unroll, chunk, backend, &g, err, errlen) != 0) return -1;
     if (!strcmp(backend, "tcc")) {
         rc = jit_tcc_build(g.unit, g.name, dbl, g.name, api, err, errlen);
     } else {

@@ -216,6 +216,9 @@ function M.env(L, ctx, env)
     return table.concat(lines, "\n")
   end
   env.nsums = math.min(4, L.cin * L.kh)
+  -- σ is a call (e^x or tanh) rather than arithmetic: the straight-line
+  -- forms apply it after a row's sums, not between them
+  env.act_calls = L.act == "sigmoid" or L.act == "tanh"
   -- The position-by-position forward: patch_copy(indent) fills t from the
   -- input at the kernel's offsets; each map's sum goes in pm_nsums
   -- statements of about equal length (partial sums z0..), pm_total adds them

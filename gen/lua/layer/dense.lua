@@ -147,7 +147,7 @@ function M.env(L, ctx, env)
       local t = {}
       for v = 0, size - 1 do t[#t + 1] = string.format("wb[%d]*xb[%d][%d]", v, s, v) end
       cfmt.wrap_sum(lines, indent, string.format("%szo[%d] += %s;", s >= env.zmin and ("if (n > " .. s .. ") ") or "",
-                                                 s * L.units, table.concat(t, " + ")))
+                                                 s * L.units, cfmt.tree_sum(t)))
     end
     return table.concat(lines, "\n")
   end
