@@ -72,12 +72,12 @@ Test(conv, as_output_layer_with_quadratic_cost, .timeout = 60)
     cr_assert(r.ok, "%s", r.msg);
 }
 
-/* A wide first conv layer under a max-pool: with 8 maps or more,
- * --unroll none sums its ∂C/∂w over the pool winners only, reading the
- * pool's mask and δ (the pool has no backward of its own there).
- * Channels, padding, strides, an odd number of pools a map, overlapping
- * and rectangular pools, every activation (--unroll none: the other forms
- * keep the pool's backward). */
+/* A first conv layer under a max-pool sums its ∂C/∂w over the pool
+ * winners only, reading the pool's mask and δ (the pool has no backward of
+ * its own there): --unroll none from 8 maps (below that, dot products),
+ * the straight-line forms at any number of maps.  Channels, padding,
+ * strides, an odd number of pools a map (and not a multiple of 4),
+ * overlapping and rectangular pools, every activation, every form. */
 struct pooled_case {
     int c, h, w, maps, kh, kw, sh, sw, pad, act, pkh, pkw, psh, psw;
 };
@@ -88,7 +88,7 @@ static struct pooled_case pooled_cases[] = {
     { 3, 34, 33, 9, 5, 5, 1, 1, 2, REF_RELU, 2, 3, 2, 3 },       /* rectangular pools, pad 2 */
     { 1, 33, 33, 8, 2, 2, 1, 1, 0, REF_LINEAR, 2, 2, 2, 2 },
     { 1, 28, 28, 20, 5, 5, 1, 1, 0, REF_SIGMOID, 2, 2, 2, 2 },   /* nielsen1's pair */
-    { 1, 28, 28, 6, 5, 5, 1, 1, 2, REF_TANH, 2, 2, 2, 2 },       /* lenet5's: too few maps, the dot products */
+    { 1, 28, 28, 6, 5, 5, 1, 1, 2, REF_TANH, 2, 2, 2, 2 },       /* lenet5's: too few maps for --unroll none */
 };
 
 ParameterizedTestParameters(conv, under_a_maxpool)
@@ -96,15 +96,19 @@ ParameterizedTestParameters(conv, under_a_maxpool)
     return cr_make_param_array(struct pooled_case, pooled_cases, sizeof pooled_cases / sizeof pooled_cases[0]);
 }
 
-ParameterizedTest(struct pooled_case *tc, conv, under_a_maxpool, .timeout = 120)
+ParameterizedTest(struct pooled_case *tc, conv, under_a_maxpool, .timeout = 180)
 {
+    static const char *const forms[] = { "none", "kernel", "full" };
     ref_net a = ref_net_make(tc->c, tc->h, tc->w, REF_LOGLIK);
     nc_result r;
+    size_t f;
     ref_add_conv(&a, tc->maps, tc->kh, tc->kw, tc->sh, tc->sw, tc->pad, tc->act);
     ref_add_pool(&a, tc->pkh, tc->pkw, tc->psh, tc->psw);
     ref_add_dense(&a, 3, REF_SOFTMAX);
-    nc_check(&a, "none", 1, 3, 1500, &r);
-    cr_assert(r.ok, "conv under a max-pool, --unroll none: %s", r.msg);
-    nc_check_float(&a, "none", 5, 2, &r);
-    cr_assert(r.ok, "%s", r.msg);
+    for (f = 0; f < sizeof forms / sizeof forms[0]; ++f) {
+        nc_check(&a, forms[f], 1, 3, 1500, &r);
+        cr_assert(r.ok, "conv under a max-pool, --unroll %s: %s", forms[f], r.msg);
+        nc_check_float(&a, forms[f], 5, 2, &r);
+        cr_assert(r.ok, "--unroll %s: %s", forms[f], r.msg);
+    }
 }
