@@ -108,11 +108,10 @@ static void ${P}_l${l}_conv_forward(${fwd_params})
 @   if L.store_z then
             ${real} *zo = w->z${l} + oy*${L.ow} + ox;
 @   end
-            ${real} zl[${L.maps}], ${pm_sums_decl};   /* zl[m] = z^${l}[m][oy][ox] */
+            ${real} zl[${L.maps}];   /* zl[m] = z^${l}[m][oy][ox] */
 ${patch_copy("            ")}
 @   for m = 0, L.maps - 1 do
-${pm_map_sums("            ", m)}
-            zl[${m}] = bl[${m}] + ${pm_total};
+${pm_map_sum("            ", m)}
 @   end
             /* a^${l} = σ(z^${l}) at this position, after all the sums (measured on
              * nielsen1, σ a call to expf: 1.6x faster than σ after each sum) */

@@ -76,11 +76,18 @@ ${xblock_sums("                ", b.size)}
                 w->s[s].a${l}[o] = ${act.sigma("z")};
 @   end
             }
-    } else       /* fewer samples: the products straight from memory */
+    } else       /* fewer samples: the products straight from memory, summed
+                  * as above (the same result whatever the chunk) */
 @   end
+@   if unroll == "full" then
     /* Straight-line code for a compiler that does not optimize: z^${l} as
      * sums of 8 products a statement, taking turns among 4 partial sums
-     * (short chains of dependent additions)${unroll == "full" and "" or ", 32 inputs a block"}. */
+     * (short chains of dependent additions). */
+@   elseif not L.zlocal then
+    /* Straight-line code for a compiler that does not optimize: z^${l} as sums
+     * of ${xbw} products a statement, added as balanced trees (short chains of
+     * dependent additions), in the order of the local-array form. */
+@   end
     for (o = 0; o < ${L.units}; ++o) {
         const ${real} *wo = ${wbase} + o*${L.n_in};   /* w[o][.] */
         for (s = 0; s < n; ++s) {
@@ -88,7 +95,7 @@ ${xblock_sums("                ", b.size)}
 @ if unroll == "full" then
 ${dot("            ")}
 @ else
-${blocked_dot("            ")}
+${xblocked_dot("            ")}
 @ end
 @ if act.softmax then
             w->s[s].z${l}[o] = z;

@@ -90,3 +90,12 @@ Test(chunk, results_do_not_depend_on_the_chunk_straight_line, .timeout = 120)
     check_chunks(chunk_net, "full", "tcc");
     check_chunks(dense_net, "full", "tcc");
 }
+
+/* --unroll kernel: with 4 samples or more in a chunk, the dense layers keep
+ * both factors of their products in local arrays (a chunk of 5 or 32 holds
+ * 7 or 13 samples as full and partial chunks, rows past n zero) */
+Test(chunk, results_do_not_depend_on_the_chunk_local_arrays, .timeout = 120)
+{
+    check_chunks(chunk_net, "kernel", "tcc");
+    check_chunks(dense_net, "kernel", "tcc");
+}

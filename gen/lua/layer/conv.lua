@@ -227,14 +227,10 @@ function M.env(L, ctx, env)
   -- forms apply it after a row's sums, not between them
   env.act_calls = L.act == "sigmoid" or L.act == "tanh"
   -- The position-by-position forward: patch_copy(indent) fills t from the
-  -- input at the kernel's offsets; each map's sum goes in pm_nsums
-  -- statements of about equal length (partial sums z0..), pm_total adds them
+  -- input at the kernel's offsets; pm_map_sum(indent, m) is map m's sum,
+  -- one statement, its products added as a balanced tree (short chains
+  -- of dependent additions, no partial sums stored and reloaded)
   env.pmajor_max = M.PMAJOR_MAX
-  local pm_nsums = math.max(1, math.min(4, L.ckk // 12))
-  local zs = {}
-  for q = 0, pm_nsums - 1 do zs[#zs + 1] = "z" .. q end
-  env.pm_sums_decl = table.concat(zs, ", ")
-  env.pm_total = ({ "z0", "(z0 + z1)", "((z0 + z1) + z2)", "((z0 + z1) + (z2 + z3))" })[pm_nsums]
   function env.patch_copy(indent)
     local row = {}
     for c = 0, L.cin - 1 do
@@ -247,15 +243,10 @@ function M.env(L, ctx, env)
     end
     return cfmt.wrap(row, indent, 124)
   end
-  function env.pm_map_sums(indent, m)
-    local lines = {}
-    for q = 0, pm_nsums - 1 do
-      local terms = {}
-      for k = q * L.ckk // pm_nsums, (q + 1) * L.ckk // pm_nsums - 1 do
-        terms[#terms + 1] = string.format("wl[%d]*t[%d]", m * L.ckk + k, k)
-      end
-      cfmt.wrap_sum(lines, indent, string.format("z%d = %s;", q, table.concat(terms, " + ")))
-    end
+  function env.pm_map_sum(indent, m)
+    local lines, terms = {}, {}
+    for k = 0, L.ckk - 1 do terms[#terms + 1] = string.format("wl[%d]*t[%d]", m * L.ckk + k, k) end
+    cfmt.wrap_sum(lines, indent, string.format("zl[%d] = bl[%d] + (%s);", m, m, cfmt.tree_sum(terms)))
     return table.concat(lines, "\n")
   end
   -- bwd_taps(indent, stmt, m): stmt with $w (weight index), $x (input

@@ -74,16 +74,18 @@ function M.env(L, ctx, env)
   -- the straight-line backward (--unroll kernel and full): the lists
   -- dk/xk hold up to a chunk's samples (∂C/∂w) or the units (∂C/∂a^{l-1})
   L.klist = math.max(env.chunk, L.propagate and L.units or 1)
-  -- axpy(indent): t[u] += Σ_k dk[k]·xk[k][u] for u < n_in: 8 terms of k a
-  -- statement (then 4, 2, 1; measured: 8 ran 1.07x faster than 4), 16 u a block at constant offsets from its
+  -- axpy(indent): t[u] += Σ_k dk[k]·xk[k][u] for u < n_in: 16 terms of k a
+  -- statement (then 8, 4, 2, 1; measured on nielsen1's ∂C/∂a: 16 1.05x faster than 8, 8 1.07x than 4), 16 u a block at constant offsets from its
   -- pointers.  Each statement adds its terms to t[u] one by one, in the
   -- order of k (t[u] + d0·a0 + d1·a1 ...), so that ∂C/∂w sums the samples
   -- in the same order whatever the chunk (bit for bit: test_chunk.c)
-  local AXPY_BLOCKS = { 8, 4, 2, 1 }
+  local AXPY_BLOCKS = { 16, 8, 4, 2, 1 }
   function env.axpy(indent)
     local R, out = env.real, {}
     local function add(depth, fmt, ...) out[#out + 1] = indent .. string.rep("    ", depth) .. string.format(fmt, ...) end
+    local first = true
     for _, sb in ipairs(AXPY_BLOCKS) do
+      if sb > L.klist then goto next_block end   -- never nk (gcc -O2 warns of the reads past dk)
       local ds, xs, as = {}, {}, {}
       for q = 0, sb - 1 do
         local k = q == 0 and "k" or ("k + " .. q)
@@ -91,7 +93,7 @@ function M.env(L, ctx, env)
         xs[#xs + 1] = string.format("*x%d = xk[%s]", q, k)
         as[#as + 1] = string.format("*a%d = x%d + u", q, q)
       end
-      add(0, "for (%s; %s < nk; %s) {", sb == AXPY_BLOCKS[1] and "k = 0" or "", sb > 1 and ("k + " .. (sb - 1)) or "k",
+      add(0, "for (%s; %s < nk; %s) {", first and "k = 0" or "", sb > 1 and ("k + " .. (sb - 1)) or "k",
           sb > 1 and ("k += " .. sb) or "++k")
       add(1, "const %s %s;", R, table.concat(ds, ", "))
       add(1, "const %s %s;", R, table.concat(xs, ", "))
@@ -107,6 +109,8 @@ function M.env(L, ctx, env)
         add(1, "}")
       end
       add(0, "}")
+      first = false
+      ::next_block::
     end
     return table.concat(out, "\n")
   end
@@ -151,22 +155,91 @@ function M.env(L, ctx, env)
     end
     return table.concat(lines, "\n")
   end
+  -- The --unroll kernel backward's ∂C/∂w with both factors in local
+  -- arrays (dense_backward.c.tpl), for chunks of zmin samples or more
+  -- whose δ fit a local array as the forward's sums do
+  L.blocal = env.chunk >= env.zmin and env.chunk * L.units <= 8192 and L.act ~= "relu"
+  -- bcopy(indent, dst, size, src): dst[s][v] = src(s)[v], v < size, for
+  -- each sample s of the chunk (past the first zmin: only when n has it)
+  function env.bcopy(indent, dst, size, src)
+    local lines = {}
+    for s = 0, env.chunk - 1 do
+      local cp = {}
+      for v = 0, size - 1 do cp[#cp + 1] = string.format("%s[%d][%d] = c[%d];", dst, s, v, v) end
+      lines[#lines + 1] = indent .. (s < env.zmin and "{" or string.format("if (n > %d) {", s))
+      lines[#lines + 1] = string.format("%s    const %s *c = %s;", indent, env.real, src(s))
+      lines[#lines + 1] = cfmt.wrap(cp, indent .. "    ", 110)
+      lines[#lines + 1] = indent .. "}"
+    end
+    return table.concat(lines, "\n")
+  end
+  function env.bsrc_x(u) return function(s) return env.src(tostring(s)) .. " + " .. u end end
+  -- dcopy(indent): ds[s] = dq[s] for the chunk's samples
+  function env.dcopy(indent)
+    local cp = {}
+    for s = 0, env.chunk - 1 do cp[#cp + 1] = string.format("ds[%d] = dq[%d];", s, s) end
+    return cfmt.wrap(cp, indent, 110)
+  end
+  -- bgrad1(indent, size): gu[v] += Σ_s ds[s]·xb[s][v], the samples in order
+  function env.bgrad1(indent, size)
+    local lines = {}
+    for v = 0, size - 1 do
+      local t = {}
+      for s = 0, env.chunk - 1 do t[#t + 1] = string.format("ds[%d]*xb[%d][%d]", s, s, v) end
+      cfmt.wrap_sum(lines, indent, string.format("gu[%d] = gu[%d] + %s;", v, v, table.concat(t, " + ")))
+    end
+    return table.concat(lines, "\n")
+  end
+  -- ... and its ∂C/∂a^{l-1}: 16 units a block
+  env.dblocks = conv.blocks(L.units, 16)
+  -- dbcopy(indent, size): db[s][q] = δ_s[o+q] (dq[q*chunk + s]), q < size
+  function env.dbcopy(indent, size)
+    local cp = {}
+    for s = 0, env.chunk - 1 do
+      for q = 0, size - 1 do cp[#cp + 1] = string.format("db[%d][%d] = dq[%d];", s, q, q * env.chunk + s) end
+    end
+    return cfmt.wrap(cp, indent, 110)
+  end
+  -- wccopy(indent, size): wc[q] = w[o+q][u] (wq[q*n_in])
+  function env.wccopy(indent, size)
+    local cp = {}
+    for q = 0, size - 1 do cp[#cp + 1] = string.format("wc[%d] = wq[%d];", q, q * L.n_in) end
+    return cfmt.wrap(cp, indent, 110)
+  end
+  -- bprop1(indent, size): ∂C/∂a_s[u] += Σ_q db[s][q]·wc[q], each sample of the chunk
+  function env.bprop1(indent, size)
+    local lines = {}
+    for s = 0, env.chunk - 1 do
+      local t = {}
+      for q = 0, size - 1 do t[#t + 1] = string.format("db[%d][%d]*wc[%d]", s, q, q) end
+      cfmt.wrap_sum(lines, indent, string.format("%stp[%d][u] = tp[%d][u] + %s;",
+                                                 s >= env.zmin and ("if (n > " .. s .. ") ") or "", s, s,
+                                                 table.concat(t, " + ")))
+    end
+    return table.concat(lines, "\n")
+  end
+  -- xblocked_dot(indent): the local-array form's sum from memory (fewer
+  -- than zmin samples, or more sums than the local array holds):
+  -- z = b + (0 + Σ block 0 + Σ block 1 ...), each
+  -- block of xbw inputs summed as xblock_sums does (the same additions in
+  -- the same order: the result does not depend on the chunk)
+  function env.xblocked_dot(indent)
+    local lines = { string.format("%s%s z = %s;", indent, env.real, env.zero) }
+    for _, b in ipairs(env.xblocks) do
+      lines[#lines + 1] = string.format("%sfor (u = %d; u < %d; u += %d) {", indent, b.from, b.to, b.size)
+      lines[#lines + 1] = string.format("%s    const %s *wu = wo + u, *xu = in + u;", indent, env.real)
+      local t = {}
+      for v = 0, b.size - 1 do t[#t + 1] = string.format("wu[%d]*xu[%d]", v, v) end
+      cfmt.wrap_sum(lines, indent .. "    ", "z += " .. cfmt.tree_sum(t) .. ";")
+      lines[#lines + 1] = indent .. "}"
+    end
+    lines[#lines + 1] = string.format("%sz = %s + z;", indent, env.bref("o"))
+    return table.concat(lines, "\n")
+  end
   -- dot(indent): every u written out (--unroll full)
   function env.dot(indent)
     local lines = { decl_sums(indent) }
     add_sums(lines, indent, "wo", "in", 0, L.n_in)
-    lines[#lines + 1] = total(indent)
-    return table.concat(lines, "\n")
-  end
-  -- blocked_dot(indent): 32 u a block, at constant offsets from wu, xu
-  function env.blocked_dot(indent)
-    local lines = { decl_sums(indent) }
-    for _, b in ipairs(conv.blocks(L.n_in, 32)) do
-      lines[#lines + 1] = string.format("%sfor (u = %d; u < %d; u += %d) {", indent, b.from, b.to, b.size)
-      lines[#lines + 1] = string.format("%s    const %s *wu = wo + u, *xu = in + u;", indent, env.real)
-      add_sums(lines, indent .. "    ", "wu", "xu", 0, b.size)
-      lines[#lines + 1] = indent .. "}"
-    end
     lines[#lines + 1] = total(indent)
     return table.concat(lines, "\n")
   end
