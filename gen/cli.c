@@ -195,7 +195,7 @@ int cli_parse(int argc, char **argv, cli_opts *o)
     if (o->backend && strcmp(o->backend, "tcc") && strcmp(o->backend, "cc") && strcmp(o->backend, "auto"))
         return bad("--backend must be tcc, cc or auto, not '%s'", o->backend);
     if (o->backend && !strcmp(o->backend, "auto") && (!strcmp(o->cmd, "emit") || !strcmp(o->cmd, "info")))
-        return bad("%s", "--backend for written code is tcc or cc (the compiler it is for), not auto");
+        return bad("%s", "--backend here names the compiler the code is for: tcc or cc, not auto");
     if (o->quantize) {
         if (strcmp(o->quantize, "int8"))
             return bad("--quantize must be int8, not '%s'", o->quantize);

@@ -75,8 +75,9 @@ function M.env(L, ctx, env)
   -- dk/xk hold up to a chunk's samples (∂C/∂w) or the units (∂C/∂a^{l-1})
   L.klist = math.max(env.chunk, L.propagate and L.units or 1)
   -- axpy(indent): t[u] += Σ_k dk[k]·xk[k][u] for u < n_in: 16 terms of k a
-  -- statement (then 8, 4, 2, 1; measured on nielsen1's ∂C/∂a: 16 1.05x faster than 8, 8 1.07x than 4), 16 u a block at constant offsets from its
-  -- pointers.  Each statement adds its terms to t[u] one by one, in the
+  -- statement, then 8, 4, 2, 1 (measured on nielsen1's ∂C/∂a: 16 1.05x
+  -- faster than 8, 8 1.07x than 4; blocks longer than the list are left
+  -- out), 16 u a block at constant offsets from its pointers.  Each statement adds its terms to t[u] one by one, in the
   -- order of k (t[u] + d0·a0 + d1·a1 ...), so that ∂C/∂w sums the samples
   -- in the same order whatever the chunk (bit for bit: test_chunk.c)
   local AXPY_BLOCKS = { 16, 8, 4, 2, 1 }
@@ -155,9 +156,11 @@ function M.env(L, ctx, env)
     end
     return table.concat(lines, "\n")
   end
-  -- The --unroll kernel backward's ∂C/∂w with both factors in local
-  -- arrays (dense_backward.c.tpl), for chunks of zmin samples or more
-  -- whose δ fit a local array as the forward's sums do
+  -- The --unroll kernel backward with both factors of its products in
+  -- local arrays (dense_backward.c.tpl): for chunks of zmin samples or
+  -- more whose δ fit a local array as the forward's sums do, and not under
+  -- relu, whose many zero δ the other form skips (measured on nielsen2:
+  -- the local arrays 3% slower there)
   L.blocal = env.chunk >= env.zmin and env.chunk * L.units <= 8192 and L.act ~= "relu"
   -- bcopy(indent, dst, size, src): dst[s][v] = src(s)[v], v < size, for
   -- each sample s of the chunk (past the first zmin: only when n has it)
@@ -220,9 +223,9 @@ function M.env(L, ctx, env)
   end
   -- xblocked_dot(indent): the local-array form's sum from memory (fewer
   -- than zmin samples, or more sums than the local array holds):
-  -- z = b + (0 + Σ block 0 + Σ block 1 ...), each
-  -- block of xbw inputs summed as xblock_sums does (the same additions in
-  -- the same order: the result does not depend on the chunk)
+  -- z = b + (0 + Σ block 0 + Σ block 1 ...), each block of xbw inputs
+  -- summed as xblock_sums does (the same additions in the same order: the
+  -- result does not depend on the chunk)
   function env.xblocked_dot(indent)
     local lines = { string.format("%s%s z = %s;", indent, env.real, env.zero) }
     for _, b in ipairs(env.xblocks) do
