@@ -32,6 +32,12 @@ static void ${P}_l${l}_maxpool_forward(${fwd_params})
                     }
                 w->a${l}[c*${L.oh * L.ow} + oy*${L.ow} + ox] = v;
 @ else
+@   -- Keep this form.  A tournament (pairs compared independently, the
+@   -- winner read through a pointer to the window) ran 0.6% faster under
+@   -- tcc, but gcc 12.2 miscompiles it with ptrdiff_t indices too: the
+@   -- pool's stores dropped at -O1 in one file and at -O3 in another (the
+@   -- same family as the int-index bug in the README; the compile matrix in
+@   -- test_compile.c caught it).
 @   for _, k in ipairs(offs) do
                 best += (${L.src}[u + ${k}] > ${L.src}[best]) * (u + ${k} - best);   /* no branch: see --unroll none */
 @   end
