@@ -104,7 +104,7 @@ ${include("dense_din_block.c.tpl", "            ", { SB = 1, UB = b.size })}
             for (v = 0; v < ${xbw}; ++v) xb[s][v] = ${zero};
 @     for _, b in ipairs(xblocks) do
         for (u = ${b.from}; u < ${b.to}; u += ${b.size}) {          /* inputs u..u+${b.size - 1} */
-${bcopy("            ", "xb", b.size, bsrc_x("u"))}
+${xcopy("            ", b.size)}
             for (o = 0; o < ${L.units}; ++o) {
                 const ${real} *dq = dt + o*${chunk};
                 ${real} *gu = g + ${L.woff} + o*${L.n_in} + u;   /* ∂C/∂w[o][u..] */

@@ -84,9 +84,11 @@ function M.env(L, ctx, env)
   function env.axpy(indent)
     local R, out = env.real, {}
     local function add(depth, fmt, ...) out[#out + 1] = indent .. string.rep("    ", depth) .. string.format(fmt, ...) end
-    local first = true
+    local blocks = {}   -- those no longer than the list (gcc -O2 warns of reads past dk)
     for _, sb in ipairs(AXPY_BLOCKS) do
-      if sb > L.klist then goto next_block end   -- never nk (gcc -O2 warns of the reads past dk)
+      if sb <= L.klist then blocks[#blocks + 1] = sb end
+    end
+    for bi, sb in ipairs(blocks) do
       local ds, xs, as = {}, {}, {}
       for q = 0, sb - 1 do
         local k = q == 0 and "k" or ("k + " .. q)
@@ -94,7 +96,7 @@ function M.env(L, ctx, env)
         xs[#xs + 1] = string.format("*x%d = xk[%s]", q, k)
         as[#as + 1] = string.format("*a%d = x%d + u", q, q)
       end
-      add(0, "for (%s; %s < nk; %s) {", first and "k = 0" or "", sb > 1 and ("k + " .. (sb - 1)) or "k",
+      add(0, "for (%s; %s < nk; %s) {", bi == 1 and "k = 0" or "", sb > 1 and ("k + " .. (sb - 1)) or "k",
           sb > 1 and ("k += " .. sb) or "++k")
       add(1, "const %s %s;", R, table.concat(ds, ", "))
       add(1, "const %s %s;", R, table.concat(xs, ", "))
@@ -110,8 +112,6 @@ function M.env(L, ctx, env)
         add(1, "}")
       end
       add(0, "}")
-      first = false
-      ::next_block::
     end
     return table.concat(out, "\n")
   end
@@ -165,21 +165,20 @@ function M.env(L, ctx, env)
   -- relu, whose many zero δ the other form skips (measured on nielsen2:
   -- the local arrays 3% slower there)
   L.blocal = env.chunk >= env.zmin and env.chunk * L.units <= 8192 and L.act ~= "relu"
-  -- bcopy(indent, dst, size, src): dst[s][v] = src(s)[v], v < size, for
-  -- each sample s of the chunk (past the first zmin: only when n has it)
-  function env.bcopy(indent, dst, size, src)
+  -- xcopy(indent, size): xb[s][v] = a^{l-1}_s[u+v], v < size, for each
+  -- sample s of the chunk (past the first zmin: only when n has it)
+  function env.xcopy(indent, size)
     local lines = {}
     for s = 0, env.chunk - 1 do
       local cp = {}
-      for v = 0, size - 1 do cp[#cp + 1] = string.format("%s[%d][%d] = c[%d];", dst, s, v, v) end
+      for v = 0, size - 1 do cp[#cp + 1] = string.format("xb[%d][%d] = c[%d];", s, v, v) end
       lines[#lines + 1] = indent .. (s < env.zmin and "{" or string.format("if (n > %d) {", s))
-      lines[#lines + 1] = string.format("%s    const %s *c = %s;", indent, env.real, src(s))
+      lines[#lines + 1] = string.format("%s    const %s *c = %s + u;", indent, env.real, env.src(tostring(s)))
       lines[#lines + 1] = cfmt.wrap(cp, indent .. "    ", 110)
       lines[#lines + 1] = indent .. "}"
     end
     return table.concat(lines, "\n")
   end
-  function env.bsrc_x(u) return function(s) return env.src(tostring(s)) .. " + " .. u end end
   -- dcopy(indent): ds[s] = dq[s] for the chunk's samples
   function env.dcopy(indent)
     local cp = {}
