@@ -1,6 +1,12 @@
 /* ---- layer ${l} backward: ${L.desc}
 @ if L.delta_given then
  *   δ^${l} is given by the cost (BP1)
+@ elseif pool_act and not pooled then
+ *   δ^${l} = ∂C/∂a^${l} ⊙ σ'(z^${l}),  ${pool_act.ddoc}                      (BP2)
+ *            is computed by the max-pool above, which applies this layer's σ
+@ elseif pool_act then
+ *   δ^${l} = ∂C/∂a^${l} ⊙ σ'(z^${l}),  ${pool_act.ddoc}, a from the max-pool above,
+ *            which applies this layer's σ                         (BP2)
 @ else
  *   δ^${l} = ∂C/∂a^${l} ⊙ σ'(z^${l}),  ${act.ddoc}                      (BP2)
 @ end

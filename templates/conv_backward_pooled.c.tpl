@@ -4,10 +4,13 @@
 @ local kwp, ks, ka = pooled_sizes(L)
 @ local chw = L.cin * L.H * L.W
 @ -- winner(n, kx, stride): the declarations of winner n (pool kx of map
-@ -- m): its index u in a^l, its δ and its patch row (stride values a position)
+@ -- m): its index u in a^l, its δ and its patch row (stride values a
+@ -- position).  σ'(z) at the winner comes from the pool's output a = σ(z_u)
+@ -- when the pool applies this layer's σ (conv.act_at_pool).
+@ local sa = pool_act or act
 @ local function winner(n, kx, stride)
-@   local a = act.identity and "" or string.format("            const %s a%d = w->a%d[u%d];\n", real, n, l, n)
-@   local d = act.identity and ("dk[" .. kx .. "]") or act.d_times("dk[" .. kx .. "]", "a" .. n)
+@   local a = sa.identity and "" or string.format("            const %s a%d = ak[%s];\n", real, n, kx)
+@   local d = sa.identity and ("dk[" .. kx .. "]") or sa.d_times("dk[" .. kx .. "]", "a" .. n)
 @   return string.format("            const ptrdiff_t u%d = mk[%s];\n%s            const %s d%d = %s;\n" ..
 @                        "            const %s *t%d = ws->t%d + (u%d - m*%d)*%d;", n, kx, a, real, n, d,
 @                        real, n, l, n, L.oh * L.ow, stride or ks)
@@ -20,6 +23,9 @@ static void ${P}_l${l}_conv_backward(${bwd_params})
      * ${q} (max-pool) passes ∂C/∂a^${l} to the unit that won each pool and 0 to
      * the others, so δ^${l} ≠ 0 only at a winner u = m${q}[k]:
      *   δ^${l}[u] = ∂C/∂a^${q}[k] · σ'(z^${l}[u])                   (BP2 through the pool)
+@ if not sa.identity then
+ * (${sa.ddoc} with a = a^${q}[k], the pool's output: it applies this layer's σ)
+@ end
      *   ∂C/∂w[m][.] += Σ_k δ^${l}[u] · (a^${l-1} patch at u)     (BP4 over the winners)
      * (a unit that wins two pools gets both sums, as in the pool's backward).
      * First the patch of every position, each kernel row padded to ${kwp}
@@ -42,6 +48,9 @@ static void ${P}_l${l}_conv_backward(${bwd_params})
     for (m = 0; m < ${L.maps}; ++m) {
         const ${Q.mask_type} *mk = w->m${q} + m*${PP};   /* winners of map m's pools */
         const ${real} *dk = w->d${q} + m*${PP};       /* ∂C/∂a^${q}[m][.] */
+@ if not sa.identity then
+        const ${real} *ak = w->a${q} + m*${PP};       /* a^${q}[m][.] = σ(z^${l}) at the winners */
+@ end
         ${real} s0[${ka}] = { ${zero} }, s1[${ka}] = { ${zero} }, gb = ${zero};
         for (k = 0; k < ${PP - PP % 2}; k += 2) {
 ${winner(0, "k")}
@@ -74,6 +83,9 @@ ${winner(0, PP - 1)}
      * pool winners only: layer ${q} (max-pool) passes ∂C/∂a^${l} to the unit that
      * won each pool and 0 to the others, so δ^${l} ≠ 0 only at a winner u = m${q}[k]:
      *   δ^${l}[u] = ∂C/∂a^${q}[k] · σ'(z^${l}[u])                   (BP2 through the pool)
+@ if not sa.identity then
+ * (${sa.ddoc} with a = a^${q}[k], the pool's output: it applies this layer's σ)
+@ end
      *   ∂C/∂w[m][.] += Σ_k δ^${l}[u] · (a^${l-1} patch at u)     (BP4 over the winners)
      * (a unit that wins two pools gets both sums, as in the pool's backward).
      * First the patch of every position, t${l}[y][x][c][i][j], at the kernel's
@@ -90,6 +102,9 @@ ${patch_copy("            ")}
     for (m = 0; m < ${L.maps}; ++m) {
         const ${Q.mask_type} *mk = w->m${q} + m*${PP};   /* winners of map m's pools */
         const ${real} *dk = w->d${q} + m*${PP};       /* ∂C/∂a^${q}[m][.] */
+@ if not sa.identity then
+        const ${real} *ak = w->a${q} + m*${PP};       /* a^${q}[m][.] = σ(z^${l}) at the winners */
+@ end
         ${real} gl[${L.ckk}], gb = ${zero};            /* Σ δ·patch, Σ δ */
         for (v = 0; v < ${L.ckk}; ++v) gl[v] = ${zero};
         for (k = 0; k + 3 < ${PP}; k += 4) {

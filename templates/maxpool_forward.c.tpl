@@ -1,10 +1,18 @@
 /* ---- layer ${l}: ${L.desc}
+@ if pool_act then
+ *   a^${l}[c][y][x] = σ(max_{i<${L.kh}, j<${L.kw}} z^${l-1}[c][${sy('y')}+i][${sx('x')}+j])
+@ else
  *   a^${l}[c][y][x] = max_{i<${L.kh}, j<${L.kw}} a^${l-1}[c][${sy('y')}+i][${sx('x')}+j]
+@ end
 @ if q8 then
  * On the int8 values: max commutes with the monotone quantizer, max q(a) = q(max a).
 @ end
+@ if pool_act then
+ * The σ of the conv below (${pool_act.doc}) is applied here, once per pool: it
+ * never decreases, so max σ(z) = σ(max z); a${l-1} holds z^${l-1}.
+@ end
 @ if train then
- *   m${l} remembers the winner: its index in a^${l-1} (the first one on ties).
+ *   m${l} remembers the winner: its index in a${l-1} (the first one on ties).
 @ end
  */
 static void ${P}_l${l}_maxpool_forward(${fwd_params})
@@ -47,5 +55,9 @@ static void ${P}_l${l}_maxpool_forward(${fwd_params})
                 w->m${l}[c*${L.oh * L.ow} + oy*${L.ow} + ox] = (${L.mask_type})best;
 @ end
             }
+@ if pool_act then
+    for (c = 0; c < ${L.n_out}; ++c)          /* a^${l} = σ(max z^${l-1}), ${pool_act.doc} */
+        w->a${l}[c] = ${pool_act.sigma("w->a" .. l .. "[c]")};
+@ end
 }
 

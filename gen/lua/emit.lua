@@ -77,6 +77,16 @@ local function layer_vars(net, L, opts)
   v.pooled = L.kind == "conv" and registry.kinds.conv.pooled(L, opts.unroll) or false
   v.chunk = shape.chunk(net, opts)
   v.act = L.act and act.bind(L.act, v.num) or act.bind("linear", v.num)
+  -- pool_act: the σ a max-pool applies for the conv below it (see
+  -- conv.act_at_pool; float code only); that conv's own code applies none
+  v.pool_act = false
+  if not v.q8 then
+    if L.kind == "conv" and L.act_at_pool then
+      v.pool_act, v.act = v.act, act.bind("linear", v.num)
+    elseif L.kind == "maxpool" and L.prev and L.prev.act_at_pool then
+      v.pool_act = act.bind(L.prev.act, v.num)
+    end
+  end
   -- where the layer's parameters are: the flat vector p when training,
   -- the baked arrays <P>_l<k>_w / _b in inference code
   local baked = opts.mode == "inference"

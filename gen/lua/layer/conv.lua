@@ -139,8 +139,22 @@ local function pooled_sizes(L)
 end
 M.pooled_sizes = pooled_sizes
 
+-- Under a max-pool, σ moves up to the pool: for a σ that never decreases,
+-- max σ(z) = σ(max z), so the pool takes the max of z and applies σ once
+-- per pool instead of once per unit (a quarter of the calls under 2x2
+-- pools), and σ'(z) at a winner is read from the pool's output.  The
+-- winner is then the first max of z, not of the rounded σ(z): it differs
+-- only where σ rounds two z to one value (where σ' is 0, in saturation,
+-- the gradient is the same).  The float code only: the int8 code
+-- quantizes σ(z) at the conv.
+function M.act_at_pool(L)
+  return L.next ~= nil and L.next.kind == "maxpool"
+         and (L.act == "sigmoid" or L.act == "tanh" or L.act == "relu")
+end
+
 -- after shape.lua has placed the layer (offsets, L.src, L.propagate):
 function M.place(L)
+  L.act_at_pool = M.act_at_pool(L)
   L.macs_bwd = L.macs_fwd * (L.propagate and 2 or 1)
   L.pin = L.pad > 0 and ("w->x" .. L.index) or L.src        -- padded input
   L.dbuf = L.pad > 0 and ("ws->dx" .. L.index) or ("w->d" .. (L.index - 1))
@@ -176,7 +190,9 @@ function M.work(L, mode, unroll)
                                           cfmt.mul(L.sh, "y"), cfmt.mul(L.sw, "x")) }
   end
   f[#f + 1] = { name = "a" .. k, count = L.n_out,
-                comment = string.format("a^%d = σ(z^%d)   [%d][%d][%d]  conv", k, k, L.maps, L.oh, L.ow) }
+                comment = L.act_at_pool
+                  and string.format("z^%d   [%d][%d][%d]  conv (σ is applied by the max-pool above)", k, L.maps, L.oh, L.ow)
+                  or string.format("a^%d = σ(z^%d)   [%d][%d][%d]  conv", k, k, L.maps, L.oh, L.ow) }
   if L.store_z then
     f[#f + 1] = { name = "z" .. k, count = L.n_out, comment = string.format("z^%d (for the cost)", k) }
   end
@@ -225,11 +241,12 @@ function M.env(L, ctx, env)
   env.nsums = math.min(4, L.cin * L.kh)
   -- σ is a call (e^x or tanh) rather than arithmetic: the straight-line
   -- forms apply it after a row's sums, not between them
-  env.act_calls = L.act == "sigmoid" or L.act == "tanh"
+  env.act_calls = not env.act.identity and (L.act == "sigmoid" or L.act == "tanh")
   -- The position-by-position forward: patch_copy(indent) fills t from the
   -- input at the kernel's offsets; pm_map_sum(indent, m) is map m's sum,
   -- one statement, its products added as a balanced tree (short chains
-  -- of dependent additions, no partial sums stored and reloaded)
+  -- of dependent additions, no partial sums stored and reloaded), stored
+  -- to dest
   env.pmajor_max = M.PMAJOR_MAX
   function env.patch_copy(indent)
     local row = {}
@@ -243,10 +260,10 @@ function M.env(L, ctx, env)
     end
     return cfmt.wrap(row, indent, 124)
   end
-  function env.pm_map_sum(indent, m)
+  function env.pm_map_sum(indent, m, dest)
     local lines, terms = {}, {}
     for k = 0, L.ckk - 1 do terms[#terms + 1] = string.format("wl[%d]*t[%d]", m * L.ckk + k, k) end
-    cfmt.wrap_sum(lines, indent, string.format("zl[%d] = bl[%d] + (%s);", m, m, cfmt.tree_sum(terms)))
+    cfmt.wrap_sum(lines, indent, string.format("%s = bl[%d] + (%s);", dest, m, cfmt.tree_sum(terms)))
     return table.concat(lines, "\n")
   end
   -- bwd_taps(indent, stmt, m): stmt with $w (weight index), $x (input
