@@ -175,3 +175,55 @@ ParameterizedTest(struct tie_case *tc, maxpool, ties_go_to_the_first_in_visiting
         jit_release(&api);
     }
 }
+
+/* ---- σ at the pool ------------------------------------------------------------ */
+
+/* A conv under a max-pool leaves its σ to the pool (max σ(z) = σ(max z)),
+ * so the winner is the first max of z, not of the rounded σ(z). Where σ
+ * rounds two different z to one float (z near 11, where σ' ≈ 1.7e-5 and
+ * a float near 1 is 6e-8 apart), the larger z wins even when it comes
+ * second, and δ flows to it. A 1x1 conv with w = 1, b = 0 copies x into
+ * z, so ∂C/∂w / ∂C/∂b = δ·x_winner / δ = x_winner names the winner. */
+Test(maxpool, the_winner_is_the_max_of_z_where_sigma_rounds_a_tie, .timeout = 60)
+{
+    static const struct { const char *backend, *unroll; } builds[] = {
+        { "tcc", "none" }, { "tcc", "kernel" }, { "tcc", "full" }, { "cc", "none" },
+    };
+    char src[4096], err[700];
+    ref_net n = ref_net_make(1, 1, 2, REF_QUADRATIC);
+    size_t b;
+    ref_add_conv(&n, 1, 1, 1, 1, 1, 0, REF_SIGMOID);
+    ref_add_pool(&n, 1, 2, 1, 2);
+    ref_add_dense(&n, 1, REF_LINEAR);
+    ref_lua(&n, "sigtie", src, sizeof src);
+    for (b = 0; b < sizeof builds / sizeof builds[0]; ++b) {
+        net_api api;
+        void *work;
+        float p[4] = { 1.0f, 0.0f, 1.0f, 0.0f }, g[4], x[2], y1, y2, z1 = 0.0f, z2 = 0.0f;
+        int k, label = 0, found = 0;
+        cr_assert_eq(tb_build(src, "float", builds[b].unroll, builds[b].backend, NULL, &api, err, sizeof err), 0,
+                     "%s --unroll %s: %s", builds[b].backend, builds[b].unroll, err);
+        work = malloc(api.work_size);
+        cr_assert(work);
+        /* a pair z1 < z2 whose σ this build rounds to one float (y = σ(z)) */
+        for (k = 0; k < 40 && !found; ++k) {
+            z1 = 11.0f + 0.05f * (float)k;
+            z2 = z1 + 2e-4f;
+            x[0] = x[1] = z1;
+            api.forward.f(p, work, x, &y1);
+            x[0] = x[1] = z2;
+            api.forward.f(p, work, x, &y2);
+            found = y1 == y2 && z1 < z2;
+        }
+        cr_assert(found, "%s --unroll %s: σ rounds no pair near 11 to one value: the test would prove nothing",
+                  builds[b].backend, builds[b].unroll);
+        x[0] = z1, x[1] = z2;
+        api.loss_grad.f(p, work, x, &label, 1, g);
+        cr_assert(g[1] != 0.0f, "%s --unroll %s: ∂C/∂b = 0", builds[b].backend, builds[b].unroll);
+        cr_assert(fabs((double)g[0] / g[1] - z2) < (z2 - z1) / 4,
+                  "%s --unroll %s: δ went to x = %.9g (z1 = %.9g, z2 = %.9g): the winner must be the larger z",
+                  builds[b].backend, builds[b].unroll, (double)g[0] / g[1], z1, z2);
+        free(work);
+        jit_release(&api);
+    }
+}
