@@ -72,6 +72,44 @@ Test(conv, as_output_layer_with_quadratic_cost, .timeout = 60)
     cr_assert(r.ok, "%s", r.msg);
 }
 
+/* A conv layer with small output planes (--unroll none: the patches form)
+ * under a max-pool sums its ∂C/∂w over the pool winners alone, 128 taps a
+ * block and a last block of whole vectors that stores only the taps below
+ * c·kh·kw: 150 taps (a 128 block and a 32 one storing 22), 288 (two 128
+ * blocks and a 32 one), 16 (one block storing all).  Overlapping and odd
+ * pool counts; δ^l at a winner from the pool's output a = σ(z) (tanh,
+ * relu, sigmoid), or δ itself (linear). */
+struct patches_case {
+    int maps1, k2, maps2, act, pk, ps;
+};
+
+static struct patches_case patches_cases[] = {
+    { 6, 5, 8, REF_RELU, 2, 1 },        /* 150 taps; 4x4 overlapping pools of 5x5 */
+    { 8, 6, 4, REF_TANH, 2, 2 },        /* 288 taps; 2x2 pools of 4x4 */
+    { 4, 2, 5, REF_SIGMOID, 2, 3 },     /* 16 taps; 2x2 pools of 8x8 at stride 3 (units between them win nothing) */
+    { 6, 5, 3, REF_LINEAR, 3, 1 },      /* 150 taps, linear: δ as the pool passes it */
+};
+
+ParameterizedTestParameters(conv, patches_form_under_a_maxpool)
+{
+    return cr_make_param_array(struct patches_case, patches_cases, sizeof patches_cases / sizeof patches_cases[0]);
+}
+
+ParameterizedTest(struct patches_case *tc, conv, patches_form_under_a_maxpool, .timeout = 180)
+{
+    ref_net a = ref_net_make(1, 20, 20, REF_LOGLIK);
+    nc_result r;
+    ref_add_conv(&a, tc->maps1, 3, 3, 1, 1, 0, REF_TANH);      /* 18x18 */
+    ref_add_pool(&a, 2, 2, 2, 2);                               /* 9x9 */
+    ref_add_conv(&a, tc->maps2, tc->k2, tc->k2, 1, 1, 0, tc->act);
+    ref_add_pool(&a, tc->pk, tc->pk, tc->ps, tc->ps);
+    ref_add_dense(&a, 3, REF_SOFTMAX);
+    nc_check(&a, "none", 2, 3, 1500, &r);
+    cr_assert(r.ok, "%s", r.msg);
+    nc_check_float(&a, "none", 6, 2, &r);
+    cr_assert(r.ok, "%s", r.msg);
+}
+
 /* A first conv layer under a max-pool sums its ∂C/∂w over the pool
  * winners only, reading the pool's mask and δ (the pool has no backward of
  * its own there): --unroll none from 8 maps (below that, dot products),

@@ -470,7 +470,7 @@ Test(run, ctrl_c_saves_exits_130_and_resumes_bit_identically)
     size_t got = 0;
     pid_t pid;
     rt_out o;
-    rt_make_data("data", 20000, 50, 8, 8, 4, 0);
+    rt_make_data("data", 100000, 50, 8, 8, 4, 0);   /* epochs long enough (~0.2 s) that Ctrl-C lands inside epoch 2 on a loaded machine */
     rt_make_net("syn.lua", "sigmoid", 8, 4);
     rt_path(net, sizeof net, "syn.lua");
     rt_path(data, sizeof data, "data");

@@ -38,6 +38,15 @@ function M.blocks(n, b)
   return t
 end
 
+-- whole_vectors(n) -> n rounded up to whole vectors of 16 floats
+function M.whole_vectors(n) return (n + 15) // 16 * 16 end
+
+-- under_pool(L) -> the max-pool above L, if any: δ^l is 0 but at its
+-- winners (the patches form's ∂C/∂w then runs over the winners alone)
+function M.under_pool(L)
+  return L.next ~= nil and L.next.kind == "maxpool" and L.next or nil
+end
+
 -- resolve(L, shape): fill in L's shapes from its input shape {c, h, w}.
 function M.resolve(L, s)
   L.cin, L.h, L.w = s[1], s[2], s[3]
@@ -81,6 +90,15 @@ function M.resolve(L, s)
   -- 8 taps x 16 positions at a time
   L.gmb = M.divisor_at_most(L.maps, 8)
   L.gblocks = M.blocks(L.ckk, 16)
+  -- ... and under a max-pool, over the pool winners alone: 128 taps at a
+  -- time (8 vector sums), the last block whole vectors too (it reads past
+  -- the patch row's end, into the next row or the field's slack, and
+  -- stores only the taps < ckk)
+  L.wblocks = {}
+  for from = 0, M.whole_vectors(L.ckk) - 1, 128 do
+    local size = math.min(128, M.whole_vectors(L.ckk) - from)
+    L.wblocks[#L.wblocks + 1] = { from = from, size = size, store = math.min(size, L.ckk - from) }
+  end
   L.dblocks = M.blocks(L.ckk, 8)
   L.pblocks = M.blocks(L.oh * L.ow, 16)
   -- the straight-line forward copies each map's kernel into a local array
@@ -184,7 +202,10 @@ function M.work(L, mode, unroll)
                   comment = string.format("patches by position: t%d[y][x][c][i][j < %d] = a^%d[c][%s+i][%s+j]",
                                           k, kwp, k - 1, cfmt.mul(L.sh, "y"), cfmt.mul(L.sw, "x")) }
   elseif unroll == "none" and (L.im2col or mode == "train") then
-    f[#f + 1] = { name = "t" .. k, count = L.ckk * L.oh * L.ow, scratch = true,
+    -- (under a max-pool, the patches form's winners read whole vectors
+    -- past the last patch row: slack)
+    local slack = (mode == "train" and L.im2col and M.under_pool(L)) and M.whole_vectors(L.ckk) - L.ckk or 0
+    f[#f + 1] = { name = "t" .. k, count = L.ckk * L.oh * L.ow + slack, scratch = true,
                   per_chunk = mode == "train" and L.im2col, pass = not L.im2col and "backward" or nil,
                   comment = string.format("patches: t%d[c][i][j][y][x] = a^%d[c][%s+i][%s+j]", k, k - 1,
                                           cfmt.mul(L.sh, "y"), cfmt.mul(L.sw, "x")) }
@@ -212,6 +233,7 @@ end
 function M.env(L, ctx, env)
   local num = ctx.num
   env.pooled_sizes = pooled_sizes
+  env.wpool = M.under_pool(L) or false
   -- sx("oy") -> "oy" or "2*oy": the input row/col an output starts at
   function env.sy(v) return cfmt.mul(L.sh, v) end
   function env.sx(v) return cfmt.mul(L.sw, v) end
