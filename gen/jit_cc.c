@@ -16,7 +16,9 @@
  * the cache directory and rename()d into place, so a reader only ever sees
  * a complete file under a final name; two processes building the same unit
  * at once both compile and the last rename wins, with identical contents.
- * A kill -9 at worst leaves a *.tmp-XXXXXX file, never a broken .so; such
+ * The compiler's own temporaries go to a *.tmp-XXXXXX directory beside the
+ * unit (its TMPDIR), removed after the build, stopped or not.
+ * A kill -9 at worst leaves a *.tmp-XXXXXX file or directory, never a broken .so; such
  * leftovers older than JIT_CC_STALE_SECONDS are deleted whenever the cache
  * is opened (a live build's temporaries are younger: its .c is written just
  * before the compile starts and the .so placeholder at its start, and no
@@ -49,6 +51,18 @@ extern char **environ;
 /* Added after the user's flags on every build. -fno-delete-null-pointer-checks:
  * see "Hazards" in STYLE.md (gcc 12 -O1/-O2 deletes a pool call otherwise). */
 #define JIT_CC_FIXED_FLAGS "-std=c99 -fPIC -shared -fno-delete-null-pointer-checks"
+
+/* The default flags: $CFLAGS replaces them. -std=c99 turns contraction
+ * off: -ffp-contract=fast turns FMA back on. */
+#define JIT_CC_DEFAULT_FLAGS "-O3 -march=native -ffp-contract=fast"
+
+/* ... and for gcc, also these: the optimization and code generation of the
+ * unit's functions run in two processes at once (link-time optimization's
+ * partitions; the unit's code is the same as without).  Measured on the
+ * 2-core machine of the README: lenet5's build 2.9 -> 1.7 s, nielsen2's
+ * 2.0 -> 1.4 s, training speed the same within noise.  Without `make` gcc
+ * runs the two one after the other (it says so in the build log). */
+#define JIT_CC_GCC_FLAGS "-flto=2 --param lto-min-partition=2000 --param lto-partitions=2"
 
 #define JIT_CC_PATH_MAX 4096
 
@@ -158,10 +172,29 @@ static int jit_cc_is_temporary(const char *name)
     return 1;
 }
 
-/* Delete the temporaries in cache that a killed build left behind: regular
- * files named as jit_cc_is_temporary says, last modified more than
- * JIT_CC_STALE_SECONDS ago. Best effort: a file that cannot be examined or
- * removed (or one another process removes first) is left alone. */
+/* Remove the files in dir, then dir (best effort). */
+static void jit_cc_rm_dir(const char *dir)
+{
+    DIR *d = opendir(dir);
+    struct dirent *e;
+    if (d) {
+        while ((e = readdir(d)) != NULL) {
+            char path[JIT_CC_PATH_MAX];
+            int n = snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+            if (n > 0 && (size_t)n < sizeof path && strcmp(e->d_name, ".") && strcmp(e->d_name, ".."))
+                unlink(path);
+        }
+        closedir(d);
+    }
+    rmdir(dir);
+}
+
+/* Delete the temporaries in cache that a killed build left behind: files
+ * named as jit_cc_is_temporary says, and directories so named after a unit
+ * (<unit>.c.tmp-XXXXXX: a compiler's TMPDIR, see jit_cc_compile),
+ * last modified more than JIT_CC_STALE_SECONDS ago. Best effort: a file
+ * that cannot be examined or removed (or one another process removes
+ * first) is left alone. */
 static void jit_cc_sweep(const char *cache)
 {
     DIR *d = opendir(cache);
@@ -176,9 +209,14 @@ static void jit_cc_sweep(const char *cache)
         if (!jit_cc_is_temporary(e->d_name))
             continue;
         n = snprintf(path, sizeof path, "%s/%s", cache, e->d_name);
-        if (n < 0 || (size_t)n >= sizeof path || lstat(path, &st) != 0 || !S_ISREG(st.st_mode))
+        if (n < 0 || (size_t)n >= sizeof path || lstat(path, &st) != 0 ||
+            !(S_ISREG(st.st_mode) || (S_ISDIR(st.st_mode) && strstr(e->d_name, ".c.tmp-"))))
             continue;
-        if (now - st.st_mtime > JIT_CC_STALE_SECONDS)
+        if (now - st.st_mtime <= JIT_CC_STALE_SECONDS)
+            continue;
+        if (S_ISDIR(st.st_mode))
+            jit_cc_rm_dir(path);         /* a compiler's TMPDIR (see jit_cc_compile) */
+        else
             unlink(path);
     }
     closedir(d);
@@ -389,12 +427,12 @@ static int jit_cc_wait(pid_t pid, jit_cc_cancel *c, int *status)
     return 0;
 }
 
-static int jit_cc_compile(const char *cc, const char *flags, const char *src,
-                          const char *out, const char *name, jit_cc_cancel *cancel,
-                          char *err, size_t errlen)
+static int jit_cc_compile_in(const char *cc, const char *flags, const char *src,
+                             const char *out, const char *tmpdir, const char *name,
+                             jit_cc_cancel *cancel, char *err, size_t errlen)
 {
     char log_path[JIT_CC_PATH_MAX], line[512], *cmd;
-    char *argv[7];
+    char *argv[8];
     posix_spawn_file_actions_t fa;
     posix_spawnattr_t attr;
     size_t cmdlen;
@@ -420,14 +458,15 @@ static int jit_cc_compile(const char *cc, const char *flags, const char *src,
         jit_cc_err(err, errlen, "out of memory compiling %s", name);
         return -1;
     }
-    snprintf(cmd, cmdlen, "%s %s " JIT_CC_FIXED_FLAGS " -o \"$1\" \"$2\" -lm", cc, flags);
+    snprintf(cmd, cmdlen, "TMPDIR=\"$3\" %s %s " JIT_CC_FIXED_FLAGS " -o \"$1\" \"$2\" -lm", cc, flags);
     argv[0] = "sh";
     argv[1] = "-c";
     argv[2] = cmd;
     argv[3] = "sh";
     argv[4] = (char *)out;
     argv[5] = (char *)src;
-    argv[6] = NULL;
+    argv[6] = (char *)tmpdir;
+    argv[7] = NULL;
 
     rc = posix_spawn_file_actions_init(&fa);
     if (rc == 0) {
@@ -499,6 +538,29 @@ static int jit_cc_compile(const char *cc, const char *flags, const char *src,
     return -1;
 }
 
+/* Compile src into out, the compiler's own temporaries in a directory of
+ * their own beside src (TMPDIR), removed afterwards whatever happened: a
+ * build stopped by jit_cc_cancel_fire leaves none of them behind (gcc's
+ * link-time optimization leaves some in TMPDIR when it is terminated). */
+static int jit_cc_compile(const char *cc, const char *flags, const char *src,
+                          const char *out, const char *name, jit_cc_cancel *cancel,
+                          char *err, size_t errlen)
+{
+    char tmpdir[JIT_CC_PATH_MAX];
+    int n = snprintf(tmpdir, sizeof tmpdir, "%s.tmp-XXXXXX", src), rc;
+    if (n < 0 || (size_t)n >= sizeof tmpdir) {
+        jit_cc_err(err, errlen, "%s: path too long", src);
+        return -1;
+    }
+    if (!mkdtemp(tmpdir)) {
+        jit_cc_err(err, errlen, "cannot create a temporary directory beside %s: %s", src, strerror(errno));
+        return -1;
+    }
+    rc = jit_cc_compile_in(cc, flags, src, out, tmpdir, name, cancel, err, errlen);
+    jit_cc_rm_dir(tmpdir);
+    return rc;
+}
+
 /* jit_lookup_fn over a dlopen handle. */
 static void *jit_cc_lookup(void *ctx, const char *symbol)
 {
@@ -524,6 +586,29 @@ static int jit_cc_load(const char *so_path, const char *prefix, int is_double,
     return 0;
 }
 
+/* Whether `cc --version` names gcc (the Free Software Foundation's
+ * copyright line, and no "clang"): 0 when it does not, or cannot be run
+ * (the compile that follows then reports the real problem). */
+static int jit_cc_is_gcc(const char *cc)
+{
+    char cmd[1024], line[256];
+    int n, fsf = 0, clang = 0;
+    FILE *f;
+    n = snprintf(cmd, sizeof cmd, "%s --version 2>/dev/null </dev/null", cc);
+    if (n < 0 || (size_t)n >= sizeof cmd)
+        return 0;
+    f = popen(cmd, "r");
+    if (!f)
+        return 0;
+    while (fgets(line, sizeof line, f)) {
+        if (strstr(line, "Free Software Foundation"))
+            fsf = 1;
+        if (strstr(line, "clang"))
+            clang = 1;
+    }
+    return pclose(f) == 0 && fsf && !clang;
+}
+
 /* See jit.h. On a cache hit (the .so exists and loads) nothing is compiled
  * and api->compiled is 0. A cached object that fails to load is rebuilt
  * once. */
@@ -534,6 +619,7 @@ int jit_cc_build(const char *unit, const char *prefix, int is_double,
     char cache[JIT_CC_PATH_MAX], base[JIT_CC_PATH_MAX - 32], src[JIT_CC_PATH_MAX],
          so[JIT_CC_PATH_MAX], tmp[JIT_CC_PATH_MAX], safe[128];
     const char *cc, *flags;
+    char default_flags[sizeof JIT_CC_DEFAULT_FLAGS + sizeof JIT_CC_GCC_FLAGS];
     unsigned long long key = 0xcbf29ce484222325ULL;
     struct stat st;
     int fd, n;
@@ -543,8 +629,11 @@ int jit_cc_build(const char *unit, const char *prefix, int is_double,
     if (!cc)
         cc = "cc";
     flags = opts && opts->cflags ? opts->cflags : jit_cc_env("CFLAGS");
-    if (!flags)
-        flags = "-O3 -march=native -ffp-contract=fast";   /* -std=c99 turns contraction off: FMA back on */
+    if (!flags) {
+        snprintf(default_flags, sizeof default_flags, "%s%s", JIT_CC_DEFAULT_FLAGS,
+                 jit_cc_is_gcc(cc) ? " " JIT_CC_GCC_FLAGS : "");
+        flags = default_flags;
+    }
 
     if (jit_cc_cache_dir(opts, cache, sizeof cache, err, errlen) < 0 ||
         jit_cc_mkdir_p(cache, err, errlen) < 0)

@@ -594,10 +594,11 @@ Test(jit, cc_second_build_hits_cache, .timeout = 60)
     free(unit);
 }
 
-/* A killed build leaves *.tmp-XXXXXX files in the cache; opening the cache
- * deletes those last modified more than an hour ago, and nothing else:
- * not a younger temporary (a build may be running), not an old cached
- * object, not a name that merely looks similar, not a directory. */
+/* A killed build leaves *.tmp-XXXXXX files in the cache, and its
+ * compiler's TMPDIR, <unit>.c.tmp-XXXXXX; opening the cache deletes those
+ * last modified more than an hour ago, and nothing else: not a younger
+ * temporary (a build may be running), not an old cached object, not a
+ * name that merely looks similar, not another directory. */
 Test(jit, cc_opening_the_cache_deletes_stale_temporaries, .timeout = 60)
 {
     static const struct { const char *name; int old, dir, gone; } files[] = {
@@ -608,6 +609,8 @@ Test(jit, cc_opening_the_cache_deletes_stale_temporaries, .timeout = 60)
         { "notes.tmp-abc", 1, 0, 0 },                          /* not mkstemp's six characters */
         { "notes.tmp-abc_de", 1, 0, 0 },
         { "stash.tmp-abcdef", 1, 1, 0 },                       /* a directory */
+        { "tiny-00112233aabbccdd.c.tmp-Qq1Ww2", 1, 1, 1 },     /* a killed compiler's TMPDIR */
+        { "tiny-4455667788990011.c.tmp-Ee3Rr4", 0, 1, 0 },     /* ... and a live one's */
     };
     char *unit = tiny_unit(0, "tiny", TINY_OK), *cache = make_tmp_dir(), err[1024] = "", path[4096];
     struct timespec two_hours_ago[2];
@@ -621,7 +624,13 @@ Test(jit, cc_opening_the_cache_deletes_stale_temporaries, .timeout = 60)
     for (k = 0; k < sizeof files / sizeof files[0]; ++k) {
         snprintf(path, sizeof path, "%s/%s", cache, files[k].name);
         if (files[k].dir) {
+            char inside[4200];
+            FILE *f;
             cr_assert_eq(mkdir(path, 0700), 0, "mkdir %s: %s", path, strerror(errno));
+            snprintf(inside, sizeof inside, "%s/cc0a1b2c.o", path);   /* a compiler's temporary */
+            f = fopen(inside, "w");
+            cr_assert_not_null(f, "%s: %s", inside, strerror(errno));
+            cr_assert_eq(fclose(f), 0);
         } else {
             FILE *f = fopen(path, "w");
             cr_assert_not_null(f, "%s: %s", path, strerror(errno));
@@ -828,6 +837,63 @@ Test(jit, cc_missing_compiler_from_env_is_reported, .timeout = 60)
     cr_assert_not_null(strstr(err, "cannot run the C compiler '/nonexistent/cnngen-cc'"), "%s", err);
     fs_rm_tree(cache);
     free(cache);
+    free(unit);
+}
+
+/* With no flags given, gcc gets two parallel link-time optimization jobs
+ * on top of the default flags, and a compiler that is not gcc does not:
+ * two wrappers around gcc, one that says it is gcc (passes --version
+ * through) and one that says it is not and refuses -flto, each logging
+ * its arguments. Both builds work and compute the tiny net right. */
+Test(jit, cc_default_flags_add_lto_jobs_for_gcc_only, .timeout = 120)
+{
+    static const struct { const char *name, *version; int lto; } wrappers[] = {
+        { "gcclike", "exec gcc --version", 1 },
+        { "otherlike", "echo 'othercc 1.0'; exit 0", 0 },
+    };
+    char *unit = tiny_unit(0, "tiny", TINY_OK), *dir = make_tmp_dir();
+    size_t k;
+    unsetenv("CFLAGS");
+    for (k = 0; k < sizeof wrappers / sizeof wrappers[0]; ++k) {
+        char path[4200], log[4200], cache[4200], so[4200], err[1024] = "", *text;
+        jit_cc_opts o;
+        net_api api;
+        tiny_results r;
+        FILE *f;
+        snprintf(path, sizeof path, "%s/%s", dir, wrappers[k].name);
+        snprintf(log, sizeof log, "%s/%s.log", dir, wrappers[k].name);
+        snprintf(cache, sizeof cache, "%s/cache-%s", dir, wrappers[k].name);
+        f = fopen(path, "w");
+        cr_assert_not_null(f);
+        fprintf(f, "#!/bin/sh\n"
+                   "echo \"$*\" >> '%s'\n"
+                   "case \" $* \" in\n"
+                   "*' --version '*) %s ;;\n"
+                   "*-flto*) [ %d = 1 ] || { echo 'no -flto here' >&2; exit 1; } ;;\n"
+                   "esac\n"
+                   "exec gcc \"$@\"\n", log, wrappers[k].version, wrappers[k].lto);
+        fclose(f);
+        cr_assert_eq(chmod(path, 0755), 0);
+        memset(&o, 0, sizeof o);
+        o.cc = path;
+        o.cache_dir = cache;
+        o.quiet = 1;
+        cr_assert_eq(jit_cc_build(unit, "tiny", 0, "tiny", &o, &api, err, sizeof err), 0,
+                     "%s: %s", wrappers[k].name, err);
+        check_tiny(&api, 0, &r);
+        jit_release(&api);
+        assert_clean_cache(cache, so, sizeof so);   /* the compiler's TMPDIR is gone too */
+        text = slurp(log);
+        cr_assert_not_null(text);
+        cr_assert_not_null(strstr(text, "-O3 -march=native -ffp-contract=fast"), "%s: %s", wrappers[k].name, text);
+        if (wrappers[k].lto)
+            cr_assert_not_null(strstr(text, "-flto=2"), "%s was not given -flto=2: %s", wrappers[k].name, text);
+        else
+            cr_assert_null(strstr(text, "-flto"), "%s was given -flto: %s", wrappers[k].name, text);
+        free(text);
+    }
+    fs_rm_tree(dir);
+    free(dir);
     free(unit);
 }
 
