@@ -147,13 +147,12 @@ function M.pooled(L, unroll)
   return nil
 end
 
--- the pooled form's patches: each position's taps, each kernel row padded
--- to kwp values (a multiple of 8: whole vectors, read past the row's end),
--- ks values a position, sums of ka (a multiple of 16) values
+-- the pooled loop form's patches, read in place: each kernel row as kwp
+-- values (a multiple of 8: whole vectors, read past the row's end), ks
+-- sums a map
 local function pooled_sizes(L)
   local kwp = (L.kw + 7) // 8 * 8
-  local ks = L.cin * L.kh * kwp
-  return kwp, ks, (ks + 15) // 16 * 16
+  return kwp, L.cin * L.kh * kwp
 end
 M.pooled_sizes = pooled_sizes
 
@@ -188,19 +187,16 @@ function M.work(L, mode, unroll)
                   comment = string.format("a^%d zero-padded [%d][%d][%d]", k - 1, L.cin, L.H, L.W) }
   end
   -- patches: the patches form's forward and backward; the row form's
-  -- backward (∂C/∂w as dot products along the patches' rows)
-  if mode == "train" and M.pooled(L, unroll) and unroll ~= "none" then
-    f[#f + 1] = { name = "t" .. k, count = L.oh * L.ow * L.ckk, scratch = true, pass = "backward",
-                  comment = string.format("patches by position: t%d[y][x][c][i][j] = a^%d[c][%s+i][%s+j]",
-                                          k, k - 1, cfmt.mul(L.sh, "y"), cfmt.mul(L.sw, "x")) }
-  elseif mode == "train" and M.pooled(L, unroll) then
-    local kwp, ks, ka = pooled_sizes(L)
-    f[#f + 1] = { name = "xs" .. k, count = L.cin * L.H * L.W + kwp, scratch = true, pass = "backward",
-                  comment = string.format("a^%d%s, then %d zeros (read past by the patch rows)", k - 1,
-                                          L.pad > 0 and " zero-padded" or "", kwp) }
-    f[#f + 1] = { name = "t" .. k, count = L.oh * L.ow * ks + ka - ks, scratch = true, pass = "backward",
-                  comment = string.format("patches by position: t%d[y][x][c][i][j < %d] = a^%d[c][%s+i][%s+j]",
-                                          k, kwp, k - 1, cfmt.mul(L.sh, "y"), cfmt.mul(L.sw, "x")) }
+  -- backward (∂C/∂w as dot products along the patches' rows).  The pooled
+  -- backward reads them in place (the loop form from a copy of the input
+  -- that whole-vector rows may read past)
+  if mode == "train" and M.pooled(L, unroll) then
+    if unroll == "none" then
+      local kwp = pooled_sizes(L)
+      f[#f + 1] = { name = "xs" .. k, count = L.cin * L.H * L.W + kwp, scratch = true, pass = "backward",
+                    comment = string.format("a^%d%s, then %d zeros (read past by the patch rows)", k - 1,
+                                            L.pad > 0 and " zero-padded" or "", kwp) }
+    end
   elseif unroll == "none" and (L.im2col or mode == "train") then
     -- (under a max-pool, the patches form's winners read whole vectors
     -- past the last patch row: slack)
