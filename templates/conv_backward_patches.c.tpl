@@ -44,11 +44,12 @@ ${include("conv_delta.c.tpl", "    ")}
     for (m = 0; m < ${L.maps}; ++m) {
 @   for _, b in ipairs(L.wblocks) do
 @     local nv = b.size // 16
+@     local gw = string.format("g[%d + m*%d + vb*16 + v]", L.woff + b.from, NK)   -- ∂C/∂w[m][from + 16vb + v]
         {                                   /* taps ${b.from}..${b.from + b.store - 1}${b.store < b.size and " (the sums past them are not stored)" or ""} */
-            ${real} acc[${nv}][16];         /* ∂C/∂w[m][${b.from} + 16q + v] */
-            ptrdiff_t r, q, v;
-            for (q = 0; q < ${nv}; ++q)
-                for (v = 0; v < 16; ++v) acc[q][v] = ${b.store < b.size and ("q*16 + v < " .. b.store .. " ? g[" .. (L.woff + b.from) .. " + m*" .. NK .. " + q*16 + v] : " .. zero) or ("g[" .. (L.woff + b.from) .. " + m*" .. NK .. " + q*16 + v]")};
+            ${real} acc[${nv}][16];         /* ∂C/∂w[m][${b.from} + 16vb + v] */
+            ptrdiff_t r, vb, v;
+            for (vb = 0; vb < ${nv}; ++vb)
+                for (v = 0; v < 16; ++v) acc[vb][v] = ${b.store < b.size and string.format("vb*16 + v < %d ? %s : %s", b.store, gw, zero) or gw};
             for (s = 0; s < n; ++s) {
                 const ${Q.mask_type} *mk = ws->s[s].m${q} + m*${PP};   /* winners of map m's pools */
                 const ${real} *dk = ws->s[s].d${q} + m*${PP};       /* ∂C/∂a^${q}_s[m][.] */
@@ -63,8 +64,8 @@ ${include("conv_delta.c.tpl", "    ")}
                     const ${real} d = dk[r];
 @     end
                     const ${real} *t = ts + (mk[r] - m*${NP})*${NK};   /* t${l}_s[u][${b.from}..] */
-                    for (q = 0; q < ${nv}; ++q)
-                        for (v = 0; v < 16; ++v) acc[q][v] += d * t[q*16 + v];
+                    for (vb = 0; vb < ${nv}; ++vb)
+                        for (v = 0; v < 16; ++v) acc[vb][v] += d * t[vb*16 + v];
                 }
             }
             for (v = 0; v < ${b.store}; ++v) g[${L.woff + b.from} + m*${NK} + v] = acc[v / 16][v % 16];
