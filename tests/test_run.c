@@ -1077,12 +1077,16 @@ Test(run, auto_starts_on_tcc_switches_to_cc_and_ends_like_a_cc_run, .timeout = 1
     rt_expect_same_costs(oc.out, oa.out, 2, 1e-4);
     rt_expect_close_weights(wc, wa, 1e-4);
 
-    /* on two threads too */
+    /* on two threads too, from a cache of its own (so that it starts on
+     * tcc: on a machine of 2 cores or fewer on one thread, then both) */
+    snprintf(xdg, sizeof xdg, "XDG_CACHE_HOME=%s", rt_path(cache, sizeof cache, "cache2"));
     rt_run(&oa, (const char *const[]){ "run", net, "--data", data, "--epochs", "2", "--json",
                                         "--backend", "auto", "--threads", "2", "--save", wa,
-                                        NULL }, (const char *const[]){ "CNNGEN_AUTO_SWITCH_AT=5",
-                                                                       NULL });
+                                        NULL }, env);
     cr_assert_eq(oa.status, 0, "stderr: %s", oa.err);
+    cr_expect_str_empty(oa.err);
+    cr_expect(strstr(oa.out, "\"backend\":\"tcc\xe2\x86\x92" "cc\"}\n{\"epoch\":2,"),
+              "epoch 1 should report the switch: %s", oa.out);
     rt_expect_same_costs(oc.out, oa.out, 2, 1e-4);
     rt_expect_close_weights(wc, wa, 1e-4);
 }
