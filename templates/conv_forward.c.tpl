@@ -128,9 +128,9 @@ ${pm_map_sum("            ", m, "zl[" .. m .. "]")}
             /* a^${l} = σ(z^${l}) at this position, after all the sums (measured on
              * nielsen1, σ a call to expf: 1.6x faster than σ after each sum) */
 @     for m = 0, L.maps - 1 do
-@     if L.store_z then
+@       if L.store_z then
             zo[${m * L.oh * L.ow}] = zl[${m}];
-@     end
+@       end
             a[${m * L.oh * L.ow}] = ${act.sigma("zl[" .. m .. "]")};
 @     end
 @   end
