@@ -11,6 +11,7 @@
 #include "lauxlib.h"
 #include "host.h"
 #include "quantize.h"
+#include "train.h"
 #include "weights.h"
 
 static const char usage[] =
@@ -285,5 +286,34 @@ int cli_main(int argc, char **argv)
         rc = HOST_USER;
     }
     lua_close(T);
+    return rc;
+}
+
+int cli_net_threads(const cli_net *n, train_ctx *t, int threads, char *err, size_t errlen)
+{
+    train_span *sp;
+    int k, c = 0, rc;
+    if (threads == train_thread_count(t))
+        return 0;
+    sp = malloc((size_t)(2 * n->nlayers + 1) * sizeof *sp);
+    if (!sp) {
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
+    for (k = 0; k < n->nlayers; ++k) {
+        const cli_layer *L = &n->layers[k];
+        if (L->wcount) {
+            sp[c].off = L->woff;
+            sp[c].count = L->wcount;
+            sp[c++].decay = 1;
+        }
+        if (L->bcount) {
+            sp[c].off = L->boff;
+            sp[c].count = L->bcount;
+            sp[c++].decay = 0;
+        }
+    }
+    rc = train_threads(t, threads, sp, c, err, errlen);
+    free(sp);
     return rc;
 }

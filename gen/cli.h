@@ -114,6 +114,11 @@ int cli_net_compile(int is_double, cli_net *n, char *unit);
 int cli_net_generate(lua_State *T, const cli_opts *o, int is_double, const char *backend,
                      cli_net *n, char **unit);
 
+/* Train t on `threads` threads from now on (train.h: train_threads), the
+ * parameter spans from n's layer records.  0, or -1 with a message. */
+struct train_ctx;
+int cli_net_threads(const cli_net *n, struct train_ctx *t, int threads, char *err, size_t errlen);
+
 /* Load o->weights into params (n's parameter count, float) and the data
  * set -- o->data, else the description's train.data, else fashion-mnist;
  * *data gets its name -- into *ds, checked against n's input and outputs.

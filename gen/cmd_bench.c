@@ -282,50 +282,21 @@ static void bench_train_work(void *ctx, long k)
     bench_train_batches(ctx, k);
 }
 
-/* The net's parameter spans for train_threads (as cmd_run.c's). */
-static int bench_spans(const cli_net *n, train_span **out)
-{
-    train_span *sp = malloc((size_t)(2 * n->nlayers + 1) * sizeof *sp);
-    int k, c = 0;
-    if (!sp)
-        return -1;
-    for (k = 0; k < n->nlayers; ++k) {
-        const cli_layer *L = &n->layers[k];
-        if (L->wcount) {
-            sp[c].off = L->woff;
-            sp[c].count = L->wcount;
-            sp[c++].decay = 1;
-        }
-        if (L->bcount) {
-            sp[c].off = L->boff;
-            sp[c].count = L->bcount;
-            sp[c++].decay = 0;
-        }
-    }
-    *out = sp;
-    return c;
-}
-
 /* A training context on api with fresh parameters (init, the
  * description's seed), `threads` threads, mini-batches of `batch`. */
 static int bench_train_init(bench *b, bench_net *bn, const net_api *api, int threads, int batch,
                             float *params, bench_train *bt)
 {
     char err[1024];
-    train_span *sp = NULL;
-    int nsp;
     memset(bt, 0, sizeof *bt);
     api->init.f(params, bn->net.seed);
     if (train_init(&bt->tr, api, params, &b->ds.train, batch, (float)bn->net.eta,
                    (float)bn->net.l2, bn->net.seed, err, sizeof err) != 0
-        || (nsp = bench_spans(&bn->net, &sp)) < 0
-        || train_threads(&bt->tr, threads, sp, nsp, err, sizeof err) != 0) {
-        fprintf(stderr, "cnngen: %s\n", sp ? err : "out of memory");
-        free(sp);
+        || cli_net_threads(&bn->net, &bt->tr, threads, err, sizeof err) != 0) {
+        fprintf(stderr, "cnngen: %s\n", err);
         train_free(&bt->tr);
         return -1;
     }
-    free(sp);
     train_order(bt->tr.order, b->ds.train.n, bn->net.seed, 0);
     return 0;
 }
@@ -602,17 +573,22 @@ static int bench_auto_once(bench *b, lua_State *T, bench_net *bn, int threads, i
         tier_stop(&tr);
         return HOST_FAIL;
     }
-    if (bench_train_init(b, bn, &tcc, threads, batch, params, &bt) != 0) {
+    if (bench_train_init(b, bn, &tcc, tier_tcc_threads(threads), batch, params, &bt) != 0) {
         tier_stop(&tr);
         jit_release(&tcc);
         return HOST_FAIL;
     }
     while (done < samples) {
-        if (!switched && tier_ready(&tr)) {
+        if (!switched && tier_ready(&tr)) {     /* as run does: cc, and all the threads */
             const net_api *api = tier_wait(&tr);
             switched = 1;
             if (api && train_use_api(&bt.tr, api) == 0)
                 *switch_s = progress_now() - t0;
+            if (cli_net_threads(&bn->net, &bt.tr, threads, err, sizeof err) != 0) {
+                fprintf(stderr, "cnngen: %s\n", err);
+                rc = HOST_FAIL;
+                break;
+            }
         }
         bench_train_batches(&bt, 1);
         done += bt.tr.batch;
@@ -621,7 +597,7 @@ static int bench_auto_once(bench *b, lua_State *T, bench_net *bn, int threads, i
     train_free(&bt.tr);
     tier_stop(&tr);
     jit_release(&tcc);
-    return HOST_OK;
+    return rc == HOST_FAIL ? HOST_FAIL : HOST_OK;
 }
 
 /* Cold auto runs, compared with what cold cc and tcc runs of the same

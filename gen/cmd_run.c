@@ -418,57 +418,11 @@ static int run_load(run_job *j, const cli_opts *o)
     return 0;
 }
 
-/* --threads: split each mini-batch across `threads` threads (1: back to
- * train_batch); the parameter ranges come from the generator's layer
- * records. */
-static int run_threads(run_job *j, long threads, char *err, size_t errlen)
-{
-    train_span *sp;
-    int k, n = 0, rc;
-    if (threads == train_thread_count(&j->tr))
-        return 0;
-    sp = malloc((size_t)(2 * j->net.nlayers + 1) * sizeof *sp);
-    if (!sp) {
-        snprintf(err, errlen, "out of memory");
-        return -1;
-    }
-    for (k = 0; k < j->net.nlayers; ++k) {
-        const cli_layer *L = &j->net.layers[k];
-        if (L->wcount) {
-            sp[n].off = L->woff;
-            sp[n].count = L->wcount;
-            sp[n++].decay = 1;
-        }
-        if (L->bcount) {
-            sp[n].off = L->boff;
-            sp[n].count = L->bcount;
-            sp[n++].decay = 0;
-        }
-    }
-    rc = train_threads(&j->tr, (int)threads, sp, n, err, errlen);
-    free(sp);
-    return rc;
-}
-
-/* The threads of the tcc phase of --backend auto: with as many threads as
- * the machine has cores (or more), one core fewer (at least one thread),
- * leaving that core to the cc build, which is then ready sooner (measured
- * on 2 cores with --threads 2, one epoch from a cold cache: lenet5's whole
- * run 4.6-5.1 -> 4.2-4.8 s, against 3.9-4.5 s with cc alone); all of them
- * again from the switch on. */
-static long run_tcc_threads(const run_job *j)
-{
-    long cores = sysconf(_SC_NPROCESSORS_ONLN);
-    if (j->threads <= 1 || cores <= 0 || j->threads < cores)
-        return j->threads;
-    return cores > 2 ? cores - 1 : 1;
-}
-
-/* The end of the tcc phase: all the threads again. */
+/* The end of the tcc phase: all the threads again (tier_tcc_threads). */
 static void run_threads_after_tcc(run_job *j)
 {
     char err[512];
-    if (run_threads(j, j->threads, err, sizeof err) != 0) {
+    if (cli_net_threads(&j->net, &j->tr, (int)j->threads, err, sizeof err) != 0) {
         progress_clear(&j->pg);
         fprintf(stderr, "cnngen: note: %s; training goes on with %d thread%s\n", err,
                 train_thread_count(&j->tr), train_thread_count(&j->tr) == 1 ? "" : "s");
@@ -561,7 +515,8 @@ static int run_train(run_job *j, const cli_opts *o)
         kind = TRAIN_COST_LOGLIK;
     if (train_init(&j->tr, &j->net.api, j->params, &j->ds.train, (int)j->batch,
                    (float)j->eta, (float)j->l2, j->seed, err, sizeof err) != 0
-        || run_threads(j, j->tiering ? run_tcc_threads(j) : j->threads, err, sizeof err) != 0) {
+        || cli_net_threads(&j->net, &j->tr, j->tiering ? tier_tcc_threads((int)j->threads)
+                                                       : (int)j->threads, err, sizeof err) != 0) {
         fprintf(stderr, "cnngen: %s\n", err);
         return HOST_FAIL;
     }

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 static double tier_now(void)
 {
@@ -90,4 +91,12 @@ void tier_stop(tier *t)
     jit_cc_cancel_destroy(&t->cancel);
     free(t->unit);
     memset(t, 0, sizeof *t);
+}
+
+int tier_tcc_threads(int threads)
+{
+    long cores = sysconf(_SC_NPROCESSORS_ONLN);
+    if (threads <= 1 || cores <= 0 || threads < cores)
+        return threads;
+    return cores > 2 ? (int)cores - 1 : 1;
 }

@@ -29,6 +29,7 @@
 #include "cli.h"
 #include "host.h"
 #include "pool.h"
+#include "tier.h"
 #include "train.h"
 
 /* ================================================================ */
@@ -347,12 +348,22 @@ Test(threads, spans_that_do_not_tile_the_parameters_are_refused)
 typedef struct th_switch {
     const net_api *to;
     int at, calls;
+    int threads;                /* > 0: from the switch on, this many threads (as auto does) */
+    const cli_net *net;         /* ... with these layers' spans */
+    train_ctx *tr;              /* set by th_epoch */
 } th_switch;
 
 static const net_api *th_next_api(void *ctx)
 {
     th_switch *s = ctx;
-    return ++s->calls > s->at ? s->to : NULL;
+    char err[256];
+    if (++s->calls <= s->at)
+        return NULL;
+    if (s->threads > 0 && s->calls == s->at + 1) {
+        cr_assert_eq(cli_net_threads(s->net, s->tr, s->threads, err, sizeof err), 0, "%s", err);
+        cr_assert_eq(train_thread_count(s->tr), s->threads);
+    }
+    return s->to;
 }
 
 static double th_epoch(const th_net *t, const net_api *api, const ds_split *d, int threads,
@@ -365,6 +376,7 @@ static double th_epoch(const th_net *t, const net_api *api, const ds_split *d, i
     cr_assert_eq(train_init(&tr, api, p, d, 10, 0.5f, 1.0f, 4, err, sizeof err), 0, "%s", err);
     cr_assert_eq(train_threads(&tr, threads, t->spans, t->nspans, err, sizeof err), 0, "%s", err);
     if (sw) {
+        sw->tr = &tr;
         tr.next_api = th_next_api;
         tr.next_ctx = sw;
     }
@@ -410,7 +422,7 @@ Test(threads, switching_from_tcc_to_cc_mid_epoch_ends_where_a_cc_epoch_does, .ti
     p1 = malloc(cc.net.api.param_count * sizeof *p1);
     p2 = malloc(cc.net.api.param_count * sizeof *p2);
     for (threads = 1; threads <= 2; ++threads) {
-        th_switch sw = { NULL, 7, 0 };
+        th_switch sw = { NULL, 7, 0, 0, NULL, NULL };
         sw.to = &cc.net.api;
         c1 = th_epoch(&cc, &cc.net.api, &d, threads, NULL, p1);
         c2 = th_epoch(&tcc, &tcc.net.api, &d, threads, &sw, p2);
@@ -418,10 +430,34 @@ Test(threads, switching_from_tcc_to_cc_mid_epoch_ends_where_a_cc_epoch_does, .ti
                   threads, c2, c1);
         th_expect_close(p1, p2, cc.net.api.param_count, 1e-4, "tcc then cc vs cc");
     }
+    {   /* as auto trains with --threads 2 on 2 cores: tcc on one thread, then cc on two */
+        th_switch sw = { NULL, 7, 0, 2, NULL, NULL };
+        sw.to = &cc.net.api;
+        sw.net = &cc.net;
+        c1 = th_epoch(&cc, &cc.net.api, &d, 2, NULL, p1);
+        c2 = th_epoch(&tcc, &tcc.net.api, &d, 1, &sw, p2);
+        cr_expect(sw.calls > sw.at, "the switch never came");
+        cr_expect(fabs(c1 - c2) <= 1e-4 * fmax(1.0, fabs(c1)), "1 thread then 2: cost %.9g vs %.9g", c2, c1);
+        th_expect_close(p1, p2, cc.net.api.param_count, 1e-4, "tcc on 1 thread then cc on 2 vs cc on 2");
+    }
     free(p1);
     free(p2);
     free(d.x);
     free(d.y);
     cli_net_free(&tcc.net);
     cli_net_free(&cc.net);
+}
+
+/* auto's tcc phase leaves a core to the compiler when the run has as
+ * many threads as the machine has cores, or more; fewer are kept. */
+Test(threads, the_tcc_phase_of_auto_leaves_a_core_to_the_compiler)
+{
+    long cores = sysconf(_SC_NPROCESSORS_ONLN);
+    int fewer = cores > 2 ? (int)cores - 1 : 1;
+    cr_assert_gt(cores, 0);
+    cr_expect_eq(tier_tcc_threads(1), 1);
+    cr_expect_eq(tier_tcc_threads((int)cores), cores > 1 ? fewer : 1);
+    cr_expect_eq(tier_tcc_threads((int)cores + 3), cores > 1 ? fewer : 1);
+    if (cores > 2)
+        cr_expect_eq(tier_tcc_threads((int)cores - 1), (int)cores - 1);
 }
