@@ -112,8 +112,7 @@ ParameterizedTest(struct patches_case *tc, conv, patches_form_under_a_maxpool, .
 
 /* A first conv layer under a max-pool sums its ∂C/∂w over the pool
  * winners only, reading the pool's mask and δ (the pool has no backward of
- * its own there): --unroll none from 8 maps (below that, dot products),
- * the straight-line forms at any number of maps.  Channels, padding,
+ * its own there), in every form and at any number of maps.  Channels, padding,
  * strides, an odd number of pools a map (and not a multiple of 4),
  * overlapping and rectangular pools, every activation, every form. */
 struct pooled_case {
@@ -126,7 +125,8 @@ static struct pooled_case pooled_cases[] = {
     { 3, 34, 33, 9, 5, 5, 1, 1, 2, REF_RELU, 2, 3, 2, 3 },       /* rectangular pools, pad 2 */
     { 1, 33, 33, 8, 2, 2, 1, 1, 0, REF_LINEAR, 2, 2, 2, 2 },
     { 1, 28, 28, 20, 5, 5, 1, 1, 0, REF_SIGMOID, 2, 2, 2, 2 },   /* nielsen1's pair */
-    { 1, 28, 28, 6, 5, 5, 1, 1, 2, REF_TANH, 2, 2, 2, 2 },       /* lenet5's: too few maps for --unroll none */
+    { 1, 28, 28, 6, 5, 5, 1, 1, 2, REF_TANH, 2, 2, 2, 2 },       /* lenet5's */
+    { 2, 27, 30, 3, 4, 3, 1, 1, 1, REF_RELU, 2, 2, 2, 2 },       /* 3 maps, 2 channels, pad 1: 13x15 pools */
 };
 
 ParameterizedTestParameters(conv, under_a_maxpool)

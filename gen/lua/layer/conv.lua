@@ -129,19 +129,19 @@ end
 -- propagates no δ (the first layer): only the pool winners have a δ ≠ 0
 -- (3 of 4 are 0 under 2x2 pools), so ∂C/∂w sums over the winners, read
 -- from the pool's mask and δ directly; the pool's own backward (the
--- scatter into ∂C/∂a^l) is not needed.  The patches it reads, by
--- position, are built once and serve every map: worth it from 8 maps
--- (measured: nielsen1's 20 maps, conv + pool backward 20.6 -> 9.3 µs a
--- sample; lenet5's 6 maps ran 2% slower than the dot products).  The
--- straight-line forms take it at any number of maps (they skipped the
--- zero δ one branch at a time; measured under tcc, training 1.12x faster
--- for nielsen1, 1.17x nielsen2, 1.07x lenet5's 6 maps).
-M.POOLED_MIN_MAPS = 8
+-- scatter into ∂C/∂a^l) is not needed (measured: nielsen1's conv + pool
+-- backward 20.6 -> 9.3 µs a sample).  Each winner's patch is read in
+-- place, so the form is worth it at any number of maps (with the patches
+-- copied out first it lost to the dot products below 8 maps; read in
+-- place, lenet5's 6 maps train 1.16x faster, 2 or 3 maps 1.5-4x).  The
+-- straight-line forms take it too (they skipped the zero δ one branch at
+-- a time; measured under tcc, training 1.12x faster for nielsen1, 1.17x
+-- nielsen2, 1.07x lenet5).  Small output planes (the patches form) sum
+-- their ∂C/∂w over the winners in their own way (conv_backward_patches).
 -- pooled(L, unroll) -> the pool layer above, when L's backward takes this form
 function M.pooled(L, unroll)
   local P = L.next
-  if not L.propagate and P and P.kind == "maxpool"
-     and (unroll ~= "none" or (not L.im2col and L.maps >= M.POOLED_MIN_MAPS)) then
+  if not L.propagate and P and P.kind == "maxpool" and (unroll ~= "none" or not L.im2col) then
     return P
   end
   return nil
