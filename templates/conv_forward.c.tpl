@@ -20,7 +20,7 @@ static void ${P}_l${l}_conv_forward(${fwd_params})
 @ end
 @ if L.pad > 0 then
     ptrdiff_t u, pc, py, px;
-    for (u = 0; u < ${L.cin * L.H * L.W}; ++u) w->x${l}[u] = ${zero};
+    for (u = 0; u < ${L.cin * L.H * L.W + (unroll == "none" and L.xslack or 0)}; ++u) w->x${l}[u] = ${zero};
     for (pc = 0; pc < ${L.cin}; ++pc)                 /* x${l}[c][${L.pad}+y][${L.pad}+x] = a^${l-1}[c][y][x] */
         for (py = 0; py < ${L.h}; ++py)
             for (px = 0; px < ${L.w}; ++px)
@@ -68,19 +68,24 @@ static void ${P}_l${l}_conv_forward(${fwd_params})
 @ elseif unroll == "none" then
     /* Loops for an optimizing compiler: ${L.mb} maps at a time, one output
      * row of sums each; the innermost loop runs along the row (vectorizes)
-     * and every input value loaded serves ${L.mb} maps. */
+     * and every input value loaded serves ${L.mb} maps.
+@   if L.owz > L.ow then
+     * The rows of sums are ${L.owz} long, whole vectors (the sums past ${L.ow} are
+     * never stored; x${l} has ${L.xslack} zeros after it for their reads).
+@   end
+     */
     for (m = 0; m < ${L.maps}; m += ${L.mb})
         for (oy = 0; oy < ${L.oh}; ++oy) {
-            ${real} z[${L.mb}][${L.ow}];                  /* z^${l}[m..m+${L.mb - 1}][oy][.] */
+            ${real} z[${L.mb}][${L.owz}];                  /* z^${l}[m..m+${L.mb - 1}][oy][.] */
             ptrdiff_t q;
             for (q = 0; q < ${L.mb}; ++q)
-                for (ox = 0; ox < ${L.ow}; ++ox) z[q][ox] = ${bref("m + q")};
+                for (ox = 0; ox < ${L.owz}; ++ox) z[q][ox] = ${bref("m + q")};
             for (c = 0; c < ${L.cin}; ++c)
                 for (i = 0; i < ${L.kh}; ++i)
                     for (j = 0; j < ${L.kw}; ++j) {
                         const ${real} *in = ${L.pin} + c*${L.H * L.W} + (${sy('oy')} + i)*${L.W} + j;   /* a^${l-1}[c][${sy('oy')}+i][j] */
                         const ${real} *wv = ${wbase} + m*${L.ckk} + (c*${L.kh} + i)*${L.kw} + j;     /* w[m][c][i][j] */
-                        for (ox = 0; ox < ${L.ow}; ++ox) {
+                        for (ox = 0; ox < ${L.owz}; ++ox) {
                             const ${real} v = in[${sx('ox')}];
 @   for q = 0, L.mb - 1 do
                             z[${q}][ox] += wv[${q * L.ckk}] * v;

@@ -83,6 +83,12 @@ function M.resolve(L, s)
   -- has too little work per row there (measured: nielsen2's second conv,
   -- 8x8 outputs, runs 6x faster as patches; 24x24 outputs run best as rows)
   L.im2col = L.mb * L.oh * L.ow <= 1024
+  -- the row form's rows of sums, in whole vectors when the input is the
+  -- zero-padded copy x<l> (its sums past the row are never stored; the
+  -- copy has slack for the reads past its last row): with a row of 28,
+  -- lenet5's first conv, training 1.09x
+  L.owz = (L.pad > 0 and not L.im2col) and M.whole_vectors(L.ow) or L.ow
+  L.xslack = (L.owz - L.ow) * L.sw
   -- blocking of the patches form's backward (measured on nielsen2's second
   -- conv, 20x12x12 -> 40x8x8, in the whole training step): ∂C/∂w takes gmb
   -- maps x 16 taps at a time (8 vector sums: 26 us a sample, 83% of the
@@ -183,8 +189,10 @@ end
 function M.work(L, mode, unroll)
   local k, f = L.index, {}
   if L.pad > 0 then
-    f[#f + 1] = { name = "x" .. k, count = L.cin * L.H * L.W,
-                  comment = string.format("a^%d zero-padded [%d][%d][%d]", k - 1, L.cin, L.H, L.W) }
+    local slack = unroll == "none" and L.xslack or 0
+    f[#f + 1] = { name = "x" .. k, count = L.cin * L.H * L.W + slack,
+                  comment = string.format("a^%d zero-padded [%d][%d][%d]%s", k - 1, L.cin, L.H, L.W,
+                                          slack > 0 and string.format(", then %d zeros (read past by the rows of sums)", slack) or "") }
   end
   -- patches: the patches form's forward and backward; the row form's
   -- backward (∂C/∂w as dot products along the patches' rows).  The pooled
