@@ -16,13 +16,13 @@
 
 static const char usage[] =
     "usage: cnngen NET.lua -o OUT.c [--unroll none|kernel|full] [--real float|double] [--name NAME]\n"
-    "                          [--backend tcc|cc]\n"
+    "                          [--backend tcc|cc] [--chunk N]\n"
     "       cnngen NET.lua --inference --weights W [--quantize int8 [--calibrate N] [--data D]] -o OUT.c\n"
-    "       cnngen info NET.lua [--real float|double] [--inference [--unroll MODE] [--quantize int8]]\n"
+    "       cnngen info NET.lua [--real float|double] [--chunk N] [--inference [--unroll MODE] [--quantize int8]]\n"
     "       cnngen check NET.lua [--unroll MODE] [--tolerance T] [--seed N] [--backend tcc|cc]\n"
     "       cnngen run NET.lua [--epochs N] [--eta X] [--batch N] [--l2 X] [--seed N] [--limit N]\n"
     "                          [--data fashion-mnist|DIR] [--backend tcc|cc|auto] [--threads N]\n"
-    "                          [--save W] [--load W] [--json]\n"
+    "                          [--chunk N] [--save W] [--load W] [--json]\n"
     "       cnngen eval NET.lua --weights W [--data fashion-mnist|DIR] [--backend tcc|cc|auto] [--json]\n"
     "                           [--predictions FILE] [--quantize int8 [--calibrate N]]\n"
     "       cnngen bench NET.lua... [--out PATH] [--runs N] [--min-time S] [--threads N]\n"
@@ -83,7 +83,7 @@ static int takes_value(const char *flag)
                                          "--data", "--save", "--load", "--weights", "--epochs", "--batch",
                                          "--limit", "--seed", "--eta", "--l2", "--tolerance", "--predictions",
                                          "--threads", "--out", "--runs", "--min-time", "--quantize",
-                                         "--calibrate", NULL };
+                                         "--calibrate", "--chunk", NULL };
     int i;
     for (i = 0; known[i]; ++i)
         if (!strcmp(flag, known[i])) return 1;
@@ -170,6 +170,9 @@ int cli_parse(int argc, char **argv, cli_opts *o)
         } else if (!strcmp(flag, "--tolerance")) {
             if (parse_double(flag, v, 1e-300, &o->tolerance)) return HOST_USER;
             o->has_tolerance = 1;
+        } else if (!strcmp(flag, "--chunk")) {
+            if (parse_long(flag, v, 1, &o->chunk)) return HOST_USER;
+            if (o->chunk > CLI_MAX_CHUNK) return bad("--chunk %s: at most " CLI_MAX_CHUNK_TEXT " samples", v);
         } else if (!strcmp(flag, "--threads")) {
             if (parse_long(flag, v, 1, &o->threads)) return HOST_USER;
             if (o->threads > 256) return bad("--threads %s: at most 256", v);
@@ -187,6 +190,10 @@ int cli_parse(int argc, char **argv, cli_opts *o)
         return bad("--threads is an option of run and bench, not %s", o->cmd);
     if ((o->out || o->runs || o->min_time > 0) && strcmp(o->cmd, "bench"))
         return bad("%s is an option of bench", o->out ? "--out" : o->runs ? "--runs" : "--min-time");
+    if (o->chunk && strcmp(o->cmd, "emit") && strcmp(o->cmd, "info") && strcmp(o->cmd, "run"))
+        return bad("--chunk is an option of emit, info and run, not %s", o->cmd);
+    if (o->chunk && o->inference)
+        return bad("%s", "--chunk sizes training code; inference code holds one sample");
     if (o->predictions && strcmp(o->cmd, "eval"))
         return bad("%s", "--predictions is an option of eval");
     if (o->unroll && strcmp(o->unroll, "none") && strcmp(o->unroll, "kernel") && strcmp(o->unroll, "full"))
@@ -220,6 +227,7 @@ void cli_push_gen_opts(lua_State *T, const cli_opts *o)
     if (o->name) { lua_pushstring(T, o->name); lua_setfield(T, -2, "name"); }
     if (o->real) { lua_pushstring(T, o->real); lua_setfield(T, -2, "real"); }
     if (o->unroll) { lua_pushstring(T, o->unroll); lua_setfield(T, -2, "unroll"); }
+    if (o->chunk) { lua_pushinteger(T, o->chunk); lua_setfield(T, -2, "chunk_size"); }
     if (o->inference) { lua_pushstring(T, "inference"); lua_setfield(T, -2, "mode"); }
     if (o->backend && (!strcmp(o->cmd, "emit") || !strcmp(o->cmd, "info"))) {
         /* the form and e^x chosen for that compiler (run and the others

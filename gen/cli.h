@@ -24,6 +24,8 @@ struct dataset;                 /* runtime/dataset.h */
 struct quant_calib;             /* quantize.h */
 
 #define CLI_MAX_NETS 16           /* descriptions one `cnngen bench` takes */
+#define CLI_MAX_CHUNK 1024        /* --chunk: samples a training work struct may hold */
+#define CLI_MAX_CHUNK_TEXT "1024"
 
 typedef struct cli_opts {
     const char *cmd;            /* "emit", "info", "check", "run", "eval", "bench" */
@@ -38,6 +40,7 @@ typedef struct cli_opts {
     const char *quantize;       /* --quantize: "int8" (emit --inference, eval, info) */
     long calibrate;             /* --calibrate N: training images for the int8 ranges */
     int has_calibrate;
+    long chunk;                 /* --chunk N: samples the training work struct holds; 0: not given */
     /* set by commands on their own copies, never by the command line */
     int jit_ranges;             /* the unit gets <name>_jit_ranges (calibration) */
     const struct quant_calib *calib;   /* the calibration to generate int8 code with */

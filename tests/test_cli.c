@@ -262,15 +262,25 @@ Test(cli, name_option_prefixes_every_symbol)
     free(h);
 }
 
-Test(cli, real_double_gives_double_signatures)
+/* Emit nielsen1 to <base>.c with one option `flag value`, expect success,
+ * and return <base>.h's text (malloc'd). */
+static char *cli_emit_header(const char *base, const char *flag, const char *value)
 {
     cli_run r;
-    char *h;
-    cli_exec(&r, NET1, "-o", cli_path("n1.c"), "--real", "double", NULL);
+    char c[64], h[64], *text;
+    snprintf(c, sizeof c, "%s.c", base);
+    snprintf(h, sizeof h, "%s.h", base);
+    cli_exec(&r, NET1, "-o", cli_path(c), flag, value, NULL);
     cli_expect_ok(&r);
     cli_free(&r);
-    h = cli_read(cli_path("n1.h"), NULL);
-    cr_assert_not_null(h);
+    text = cli_read(cli_path(h), NULL);
+    cr_assert_not_null(text, "%s was not written", h);
+    return text;
+}
+
+Test(cli, real_double_gives_double_signatures)
+{
+    char *h = cli_emit_header("n1", "--real", "double");
     cli_expect_contains(h, "n1.h", "void nielsen1_forward(const double *params");
     cli_expect_contains(h, "n1.h", "double nielsen1_loss_grad(");
     cr_expect(strstr(h, "float") == NULL, "n1.h still mentions float");
@@ -327,6 +337,22 @@ Test(cli, backend_picks_the_form_for_that_compiler)
     }
 }
 
+/* --chunk N sizes the training work struct without touching the
+ * description's batch: the header's CHUNK and Options say so, and info
+ * counts its bytes with it. */
+Test(cli, chunk_sizes_the_training_work_struct)
+{
+    cli_run r;
+    char *h = cli_emit_header("c3", "--chunk", "3");
+    cli_expect_contains(h, "c3.h", "#define NIELSEN1_CHUNK       3 ");
+    cli_expect_contains(h, "c3.h", "Options: --real float --unroll none --chunk 3\n");
+    free(h);
+    cli_exec(&r, "info", NET1, "--chunk", "4", NULL);
+    cli_expect_ok(&r);
+    cli_expect_contains(r.out, "info's output", "4 samples a chunk");
+    cli_free(&r);
+}
+
 /* ================================================================ */
 /* Bad flags and files: exit 2, one line, nothing written            */
 /* ================================================================ */
@@ -337,6 +363,7 @@ Test(cli, bad_values_are_one_line)
     static const char *const cases[][2] = {
         { "--unroll", "some" }, { "--real", "half" },
         { "--backend", "auto" },     /* written code is for one compiler */
+        { "--chunk", "0" }, { "--chunk", "2000" },
     };
     size_t i;
     for (i = 0; i < sizeof cases / sizeof cases[0]; ++i) {
@@ -346,6 +373,19 @@ Test(cli, bad_values_are_one_line)
         cli_expect_listing(cli_dir, "");
         cli_free(&r);
     }
+}
+
+/* --chunk where it means nothing: one line naming it */
+Test(cli, chunk_is_refused_where_it_means_nothing)
+{
+    cli_run r;
+    cli_exec(&r, "check", NET1, "--chunk", "2", NULL);
+    cli_expect_error(&r, 2, "--chunk is an option of emit, info and run");
+    cli_free(&r);
+    cli_exec(&r, NET1, "--inference", "--weights", cli_path("w.bin"), "-o", cli_path("i.c"), "--chunk", "2", NULL);
+    cli_expect_error(&r, 2, "inference code holds one sample");
+    cli_expect_listing(cli_dir, "");
+    cli_free(&r);
 }
 
 Test(cli, name_that_is_not_a_c_identifier_is_one_line)

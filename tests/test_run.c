@@ -1048,6 +1048,33 @@ Test(run, two_threads_train_like_one)
     cr_expect(strstr(o2.out, ", 3 threads;") != NULL, "%s", o2.out);
 }
 
+/* --chunk changes the work struct, not the training: the same weights
+ * bit for bit with a chunk of 3 as with the description's batch of 10
+ * (the generated code sums in one order whatever the chunk), on each
+ * backend. */
+Test(run, chunk_changes_the_work_struct_not_the_results)
+{
+    static const char *const backends[] = { "tcc", "cc" };
+    char p[4][256];             /* the net, the data, the weights of each run */
+    rt_out o[2];
+    size_t b;
+    rt_standard(300);
+    rt_path(p[0], sizeof p[0], "syn.lua");
+    rt_path(p[1], sizeof p[1], "data");
+    for (b = 0; b < 2; ++b) {
+        rt_path(p[2], sizeof p[2], "whole.bin");
+        rt_path(p[3], sizeof p[3], "chunk3.bin");
+        rt_run(&o[0], (const char *const[]){ "run", p[0], "--data", p[1], "--epochs", "1", "--json",
+                                              "--backend", backends[b], "--save", p[2], NULL }, NULL);
+        rt_run(&o[1], (const char *const[]){ "run", p[0], "--data", p[1], "--epochs", "1", "--json",
+                                              "--backend", backends[b], "--chunk", "3", "--save", p[3],
+                                              NULL }, NULL);
+        cr_assert(o[0].status == 0 && o[1].status == 0, "stderr: %s / %s", o[0].err, o[1].err);
+        rt_expect_same_costs(o[0].out, o[1].out, 1, 0.0);
+        rt_expect_close_weights(p[2], p[3], 0.0);
+    }
+}
+
 /* auto, with the switch pinned before mini-batch 6 (CNNGEN_AUTO_SWITCH_AT)
  * and a cache of its own: epoch 1 says tcc→cc, epoch 2 cc, and the run
  * ends where a cc run ends, to float rounding. */

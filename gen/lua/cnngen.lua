@@ -69,8 +69,16 @@ local function normalize(net, opts)
   o.source_hash = o.source_hash or "?"
   o.header_name = o.header_name or (o.name .. ".h")
   o.c_name = o.c_name or (o.name .. ".c")
-  o.options = string.format("--real %s --unroll %s%s%s", o.real, o.unroll, o.fast_exp and "" or (o.real == "float" and " (libm e^x, for tcc)" or ""),
-                            o.mode == "inference" and " --inference" or "")
+  if o.chunk_size ~= nil then
+    -- the CLI refuses these first; in-process callers get them here
+    if math.type(o.chunk_size) ~= "integer" or o.chunk_size < 1 then
+      err.plain("--chunk must be a whole number of samples, 1 or more, not %s", tostring(o.chunk_size))
+    end
+    if o.mode == "inference" then err.plain("--chunk sizes training code; inference code holds one sample") end
+  end
+  o.options = string.format("--real %s --unroll %s%s%s%s", o.real, o.unroll, o.fast_exp and "" or (o.real == "float" and " (libm e^x, for tcc)" or ""),
+                            o.mode == "inference" and " --inference" or "",
+                            o.chunk_size and (" --chunk " .. o.chunk_size) or "")
   if o.quantize then
     o.options = o.options .. " --quantize int8" .. (o.calibration and o.calibration.n > 0 and
                                                      (" --calibrate " .. o.calibration.n) or "")
