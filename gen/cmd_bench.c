@@ -597,7 +597,7 @@ static int bench_auto_once(bench *b, lua_State *T, bench_net *bn, int threads, i
     train_free(&bt.tr);
     tier_stop(&tr);
     jit_release(&tcc);
-    return rc == HOST_FAIL ? HOST_FAIL : HOST_OK;
+    return rc;
 }
 
 /* Cold auto runs, compared with what cold cc and tcc runs of the same

@@ -486,20 +486,15 @@ static const net_api *run_next_api(void *ctx)
         return NULL;
     api = tier_wait(&j->tier);
     j->tiering = 0;
-    if (!api) {
+    if (!api || train_use_api(&j->tr, api) != 0) {
         progress_clear(&j->pg);
-        fprintf(stderr, "cnngen: note: %s; training goes on with tcc\n", j->tier.err);
-        run_threads_after_tcc(j);
-        return NULL;
+        fprintf(stderr, "cnngen: note: %s; training goes on with tcc\n",
+                api ? "the cc build does not fit this run" : j->tier.err);
+        api = NULL;
     }
-    if (train_use_api(&j->tr, api) != 0) {
-        progress_clear(&j->pg);
-        fprintf(stderr, "cnngen: note: the cc build does not fit this run; training goes on with tcc\n");
-        run_threads_after_tcc(j);
-        return NULL;
-    }
-    run_threads_after_tcc(j);
-    j->pg.backend = "tcc\xe2\x86\x92" "cc";    /* "tcc→cc", UTF-8 */
+    run_threads_after_tcc(j);           /* on cc or on tcc: the tcc phase is over */
+    if (api)
+        j->pg.backend = "tcc\xe2\x86\x92" "cc";    /* "tcc→cc", UTF-8 */
     return api;
 }
 

@@ -588,12 +588,22 @@ static int jit_cc_load(const char *so_path, const char *prefix, int is_double,
 
 /* Whether `cc --version` names gcc (the Free Software Foundation's
  * copyright line, and no "clang"): 0 when it does not, or cannot be run
- * (the compile that follows then reports the real problem). */
+ * (the compile that follows then reports the real problem).  The answer
+ * for the last compiler asked is kept, so that the builds of one process
+ * (auto's cache lookup and its build, bench's many) ask once. */
 static int jit_cc_is_gcc(const char *cc)
 {
+    static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+    static char last[1024];
+    static int last_answer = -1;
     char cmd[1024], line[256];
-    int n, fsf = 0, clang = 0;
+    int n, fsf = 0, clang = 0, answer;
     FILE *f;
+    pthread_mutex_lock(&lock);
+    answer = last_answer >= 0 && !strcmp(last, cc) ? last_answer : -1;
+    pthread_mutex_unlock(&lock);
+    if (answer >= 0)
+        return answer;
     n = snprintf(cmd, sizeof cmd, "%s --version 2>/dev/null </dev/null", cc);
     if (n < 0 || (size_t)n >= sizeof cmd)
         return 0;
@@ -606,7 +616,12 @@ static int jit_cc_is_gcc(const char *cc)
         if (strstr(line, "clang"))
             clang = 1;
     }
-    return pclose(f) == 0 && fsf && !clang;
+    answer = pclose(f) == 0 && fsf && !clang;
+    pthread_mutex_lock(&lock);
+    snprintf(last, sizeof last, "%s", cc);
+    last_answer = answer;
+    pthread_mutex_unlock(&lock);
+    return answer;
 }
 
 /* See jit.h. On a cache hit (the .so exists and loads) nothing is compiled

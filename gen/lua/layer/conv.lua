@@ -146,10 +146,7 @@ end
 -- their ∂C/∂w over the winners in their own way (conv_backward_patches).
 -- pooled(L, unroll) -> the pool layer above, when L's backward takes this form
 function M.pooled(L, unroll)
-  local P = L.next
-  if not L.propagate and P and P.kind == "maxpool" and (unroll ~= "none" or not L.im2col) then
-    return P
-  end
+  if not L.propagate and (unroll ~= "none" or not L.im2col) then return M.under_pool(L) end
   return nil
 end
 
@@ -171,8 +168,7 @@ M.pooled_sizes = pooled_sizes
 -- the gradient is the same).  The float code only: the int8 code
 -- quantizes σ(z) at the conv.
 function M.act_at_pool(L)
-  return L.next ~= nil and L.next.kind == "maxpool"
-         and (L.act == "sigmoid" or L.act == "tanh" or L.act == "relu")
+  return M.under_pool(L) ~= nil and (L.act == "sigmoid" or L.act == "tanh" or L.act == "relu")
 end
 
 -- after shape.lua has placed the layer (offsets, L.src, L.propagate):
