@@ -26,6 +26,8 @@
  */
 #include "jit.h"
 
+#include "atomicfile.h"
+
 #include <dirent.h>
 #include <dlfcn.h>
 #include <errno.h>
@@ -252,58 +254,18 @@ static int jit_cc_cache_dir(const jit_cc_opts *opts, char *dir, size_t len,
 /* Files                                                            */
 /* ---------------------------------------------------------------- */
 
-/* Write all of buf[0..n) to fd. Return 0 or -1 (errno set). */
-static int jit_cc_write_all(int fd, const char *buf, size_t n)
-{
-    while (n > 0) {
-        ssize_t w = write(fd, buf, n);
-        if (w < 0 && errno == EINTR)
-            continue;
-        if (w < 0)
-            return -1;
-        if (w == 0) {
-            errno = EIO;
-            return -1;
-        }
-        buf += w;
-        n -= (size_t)w;
-    }
-    return 0;
-}
-
-/* Write text to `path` through a temporary in the same directory and a
- * rename, so `path` never holds a partial file. Return 0, or -1 with err. */
+/* Write text to `path` atomically (atomicfile.h), so `path` never holds a
+ * partial file. Return 0, or -1 with err. */
 static int jit_cc_write_file(const char *path, const char *text, char *err, size_t errlen)
 {
-    char tmp[JIT_CC_PATH_MAX];
-    int fd, n = snprintf(tmp, sizeof tmp, "%s.tmp-XXXXXX", path);
-
-    if (n < 0 || (size_t)n >= sizeof tmp) {
-        jit_cc_err(err, errlen, "%s: path too long", path);
-        return -1;
-    }
-    fd = mkstemp(tmp);
-    if (fd < 0) {
+    int rc = af_save(path, text, strlen(text), 0644);
+    if (rc == AF_OK || rc == AF_SYNC_DIR)
+        return 0;
+    if (rc == AF_RENAME)
+        jit_cc_err(err, errlen, "cannot rename a temporary file to %s: %s", path, strerror(errno));
+    else
         jit_cc_err(err, errlen, "cannot write %s: %s", path, strerror(errno));
-        return -1;
-    }
-    if (jit_cc_write_all(fd, text, strlen(text)) != 0) {
-        jit_cc_err(err, errlen, "cannot write %s: %s", tmp, strerror(errno));
-        close(fd);
-        unlink(tmp);
-        return -1;
-    }
-    if (fchmod(fd, 0644) != 0 || close(fd) != 0) {
-        jit_cc_err(err, errlen, "cannot write %s: %s", tmp, strerror(errno));
-        unlink(tmp);
-        return -1;
-    }
-    if (rename(tmp, path) != 0) {
-        jit_cc_err(err, errlen, "cannot rename %s to %s: %s", tmp, path, strerror(errno));
-        unlink(tmp);
-        return -1;
-    }
-    return 0;
+    return -1;
 }
 
 /* Read up to len-1 bytes from the start of fd into buf, NUL-terminated. */
@@ -632,12 +594,13 @@ int jit_cc_build(const char *unit, const char *prefix, int is_double,
                  net_api *api, char *err, size_t errlen)
 {
     char cache[JIT_CC_PATH_MAX], base[JIT_CC_PATH_MAX - 32], src[JIT_CC_PATH_MAX],
-         so[JIT_CC_PATH_MAX], tmp[JIT_CC_PATH_MAX], safe[128];
+         so[JIT_CC_PATH_MAX], safe[128];
     const char *cc, *flags;
     char default_flags[sizeof JIT_CC_DEFAULT_FLAGS + sizeof JIT_CC_GCC_FLAGS];
     unsigned long long key = 0xcbf29ce484222325ULL;
+    atomicfile so_file;
     struct stat st;
-    int fd, n;
+    int n, rc;
 
     memset(api, 0, sizeof *api);
     cc = opts && opts->cc && *opts->cc ? opts->cc : jit_cc_env("CC");
@@ -668,7 +631,6 @@ int jit_cc_build(const char *unit, const char *prefix, int is_double,
     }
     snprintf(src, sizeof src, "%s.c", base);
     snprintf(so, sizeof so, "%s.so", base);
-    snprintf(tmp, sizeof tmp, "%s.so.tmp-XXXXXX", base);
 
     if (stat(so, &st) == 0 &&
         jit_cc_load(so, prefix, is_double, name, api, err, errlen) == 0) {
@@ -686,29 +648,24 @@ int jit_cc_build(const char *unit, const char *prefix, int is_double,
 
     if (jit_cc_write_file(src, unit, err, errlen) < 0)
         return -1;
-    /* The compiler writes into this placeholder (mkstemp's mode is 0600;
-     * the linker adds the x bits). */
-    fd = mkstemp(tmp);
-    if (fd < 0) {
+    /* The compiler writes into this placeholder, which then takes the
+     * place of the .so (the linker adds the x bits to its mode). */
+    rc = af_begin(&so_file, so, 0644);
+    if (rc == AF_OK)
+        rc = af_finish(&so_file);
+    if (rc != AF_OK) {
         jit_cc_err(err, errlen, "cannot create a temporary file in %s: %s", cache, strerror(errno));
         return -1;
     }
-    if (fchmod(fd, 0644) != 0) {
-        jit_cc_err(err, errlen, "cannot chmod %s: %s", tmp, strerror(errno));
-        close(fd);
-        unlink(tmp);
-        return -1;
-    }
-    close(fd);
     if (!opts || !opts->quiet)
         fprintf(stderr, "cnngen: compiling %s with %s %s ...\n", name, cc, flags);
-    if (jit_cc_compile(cc, flags, src, tmp, name, opts ? opts->cancel : NULL, err, errlen) < 0) {
-        unlink(tmp);
+    if (jit_cc_compile(cc, flags, src, so_file.tmp, name, opts ? opts->cancel : NULL, err, errlen) < 0) {
+        af_abort(&so_file);
         return -1;
     }
-    if (rename(tmp, so) != 0) {
-        jit_cc_err(err, errlen, "cannot rename %s to %s: %s", tmp, so, strerror(errno));
-        unlink(tmp);
+    rc = af_commit(&so_file);
+    if (rc != AF_OK && rc != AF_SYNC_DIR) {
+        jit_cc_err(err, errlen, "cannot rename %s to %s: %s", so_file.tmp, so, strerror(errno));
         return -1;
     }
     if (jit_cc_load(so, prefix, is_double, name, api, err, errlen) < 0)

@@ -38,7 +38,7 @@ typedef struct ckpt_info {
 
 /* Write count parameters (float when real_size is 4, double when 8) to
  * path, with arch_hash in the header.  The file is written to a temporary
- * "<path>.tmpXXXXXX" in the same directory, flushed, fsync'd, closed and
+ * "<path>.tmp-XXXXXX" in the same directory, flushed, fsync'd, closed and
  * renamed over path, then the directory is fsync'd.  On any failure before
  * the rename the temporary is removed and a previous file at path is left
  * untouched.  The new file takes the mode of the file it replaces, or 0644.

@@ -2,6 +2,7 @@
  * fsutil.c -- test support: file-system chores (fsutil.h).
  */
 #include "fsutil.h"
+#include "tbuf.h"
 
 #include <criterion/criterion.h>
 
@@ -34,6 +35,53 @@ void fs_rm_tree(const char *path)
     } else {
         unlink(path);
     }
+}
+
+static int fs_cmp_names(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+char *fs_listing(const char *dir, int *count)
+{
+    DIR *d = opendir(dir);
+    struct dirent *e;
+    char **names = NULL;
+    size_t n = 0, cap = 0, i;
+    tbuf b = { NULL, 0, 0 };
+    tbuf_add(&b, "", 0);
+    while (d && (e = readdir(d)) != NULL) {
+        if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
+            continue;
+        if (n == cap) {
+            cap = cap ? 2 * cap : 64;
+            names = realloc(names, cap * sizeof *names);
+            cr_assert_not_null(names);
+        }
+        names[n] = strdup(e->d_name);
+        cr_assert_not_null(names[n++]);
+    }
+    if (d)
+        closedir(d);
+    if (n)
+        qsort(names, n, sizeof *names, fs_cmp_names);
+    for (i = 0; i < n; ++i) {
+        if (i)
+            tbuf_add(&b, ", ", 2);
+        tbuf_add(&b, names[i], strlen(names[i]));
+        free(names[i]);
+    }
+    free(names);
+    if (count)
+        *count = (int)n;
+    return b.s;
+}
+
+void fs_expect_listing(const char *dir, const char *want)
+{
+    char *got = fs_listing(dir, NULL);
+    cr_expect_str_eq(got, want, "%s holds [%s], want [%s]", dir, got, want);
+    free(got);
 }
 
 char *fs_slurp(const char *path, size_t *len)
