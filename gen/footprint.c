@@ -3,7 +3,6 @@
  */
 #include "footprint.h"
 
-#include <dirent.h>
 #include <elf.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -17,6 +16,7 @@
 #include <unistd.h>
 
 #include "host.h"
+#include "rmtree.h"
 
 extern char **environ;
 
@@ -319,20 +319,6 @@ static int fp_join(char *out, const char *dir, const char *name)
     return n < 0 || n >= FP_PATH_MAX ? -1 : 0;
 }
 
-/* Remove the files of dir (flat) and dir. */
-static void fp_rm_dir(const char *dir)
-{
-    DIR *d = opendir(dir);
-    struct dirent *e;
-    char path[FP_PATH_MAX];
-    while (d && (e = readdir(d)) != NULL) {
-        if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, "..")) continue;
-        if (fp_join(path, dir, e->d_name) == 0) unlink(path);
-    }
-    if (d) closedir(d);
-    rmdir(dir);
-}
-
 void footprint_measure(const char *name, const char *c, size_t clen, const char *h, size_t hlen,
                        const char *header_name, footprint *fp)
 {
@@ -400,5 +386,5 @@ void footprint_measure(const char *name, const char *c, size_t clen, const char 
         snprintf(fp->stack_why, sizeof fp->stack_why, "%s wrote no stack-usage file", cc);
     }
 done:
-    fp_rm_dir(dir);
+    rm_tree(dir);
 }

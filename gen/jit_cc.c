@@ -27,6 +27,7 @@
 #include "jit.h"
 
 #include "atomicfile.h"
+#include "rmtree.h"
 
 #include <dirent.h>
 #include <dlfcn.h>
@@ -174,23 +175,6 @@ static int jit_cc_is_temporary(const char *name)
     return 1;
 }
 
-/* Remove the files in dir, then dir (best effort). */
-static void jit_cc_rm_dir(const char *dir)
-{
-    DIR *d = opendir(dir);
-    struct dirent *e;
-    if (d) {
-        while ((e = readdir(d)) != NULL) {
-            char path[JIT_CC_PATH_MAX];
-            int n = snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
-            if (n > 0 && (size_t)n < sizeof path && strcmp(e->d_name, ".") && strcmp(e->d_name, ".."))
-                unlink(path);
-        }
-        closedir(d);
-    }
-    rmdir(dir);
-}
-
 /* Delete the temporaries in cache that a killed build left behind: files
  * named as jit_cc_is_temporary says, and directories so named after a unit
  * (<unit>.c.tmp-XXXXXX: a compiler's TMPDIR, see jit_cc_compile),
@@ -216,10 +200,7 @@ static void jit_cc_sweep(const char *cache)
             continue;
         if (now - st.st_mtime <= JIT_CC_STALE_SECONDS)
             continue;
-        if (S_ISDIR(st.st_mode))
-            jit_cc_rm_dir(path);         /* a compiler's TMPDIR (see jit_cc_compile) */
-        else
-            unlink(path);
+        rm_tree(path);                  /* a file, or a compiler's TMPDIR (see jit_cc_compile) */
     }
     closedir(d);
 }
@@ -519,7 +500,7 @@ static int jit_cc_compile(const char *cc, const char *flags, const char *src,
         return -1;
     }
     rc = jit_cc_compile_in(cc, flags, src, out, tmpdir, name, cancel, err, errlen);
-    jit_cc_rm_dir(tmpdir);
+    rm_tree(tmpdir);
     return rc;
 }
 

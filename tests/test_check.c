@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "build.h"
+#include "fsutil.h"
 #include "gradcheck.h"
 #include "jit.h"
 #include "proc.h"
@@ -32,14 +33,7 @@ static void ck_setup(void)
 
 static void ck_teardown(void)
 {
-    char p[128];
-    static const char *const names[] = { "small.lua", "wide.lua", "bad.lua" };
-    size_t k;
-    for (k = 0; k < sizeof names / sizeof *names; ++k) {
-        snprintf(p, sizeof p, "%s/%s", ck_dir, names[k]);
-        unlink(p);
-    }
-    rmdir(ck_dir);
+    rm_tree(ck_dir);
 }
 
 /* ck_dir/name, written with text when text is not NULL. */

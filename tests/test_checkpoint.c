@@ -37,7 +37,7 @@ static void ck_setup(void)
 
 static void ck_teardown(void)
 {
-    fs_rm_tree(ck_dir);
+    rm_tree(ck_dir);
 }
 
 /* ck_dir/name in buf. */

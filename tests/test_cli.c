@@ -78,7 +78,7 @@ static void cli_setup(void)
 /* Suite fini: remove the scratch directory. */
 static void cli_teardown(void)
 {
-    if (cli_dir[0]) fs_rm_tree(cli_dir);
+    if (cli_dir[0]) rm_tree(cli_dir);
 }
 
 /* cli_path("n1.c") -> "<scratch>/n1.c" (static buffer, rotating). */

@@ -32,6 +32,7 @@
 #include <sys/types.h>
 #include <unistd.h>
 
+#include "fsutil.h"
 #include "proc.h"
 #include "tbuf.h"
 
@@ -79,23 +80,6 @@ static int dsl_write(const char *path, const char *data, size_t len)
     if (!f) return -1;
     ok = fwrite(data, 1, len, f) == len;
     return (fclose(f) == 0 && ok) ? 0 : -1;
-}
-
-/* Remove a flat directory and what is in it. */
-static void dsl_rm_dir(const char *dir)
-{
-    DIR *d = opendir(dir);
-    struct dirent *e;
-    char path[4096];
-    if (d) {
-        while ((e = readdir(d)) != NULL) {
-            if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, "..")) continue;
-            snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
-            unlink(path);
-        }
-        closedir(d);
-    }
-    rmdir(dir);
 }
 
 /* qsort comparator for an array of strings. */
@@ -268,7 +252,7 @@ static int dsl_case(const char *bin, const char *errdir, const char *name, int a
         dsl_addf(&problems, "\n      files left: %s (want %s)", listing, want_listing);
 
     if (problems.len > 0) dsl_addf(report, "\n  %s:%s", name, problems.s);
-    dsl_rm_dir(dir);
+    rm_tree(dir);
     dsl_run_free(&r);
     free(listing);
     free(want_listing);
@@ -337,7 +321,7 @@ static void dsl_limit(const char *src, const char *want, double seconds)
     cr_assert(dsl_write(path, src, strlen(src)) == 0);
     dsl_exec(dir, argv, seconds + 20, &r);
     listing = dsl_listing(dir);
-    dsl_rm_dir(dir);
+    rm_tree(dir);
     n = r.err_len;
     cr_expect(!r.timed_out && r.signal == 0, "still running after %.0f s, or killed by a signal", seconds + 20);
     cr_expect(r.seconds < seconds, "took %.2f s, more than %.0f s", r.seconds, seconds);

@@ -41,17 +41,7 @@ static void fpt_setup(void)
 
 static void fpt_teardown(void)
 {
-    DIR *d;
-    struct dirent *e;
-    char path[512];
-    if (!fp_dir[0] || !(d = opendir(fp_dir))) return;
-    while ((e = readdir(d)) != NULL) {
-        if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, "..")) continue;
-        snprintf(path, sizeof path, "%s/%s", fp_dir, e->d_name);
-        unlink(path);
-    }
-    closedir(d);
-    rmdir(fp_dir);
+    if (fp_dir[0]) rm_tree(fp_dir);
 }
 
 static const char *fpt_path(const char *name)

@@ -32,7 +32,7 @@ static void id_setup(void)
 
 static void id_teardown(void)
 {
-    fs_rm_tree(id_dir);
+    rm_tree(id_dir);
 }
 
 /* id_dir/name in buf. */

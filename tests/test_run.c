@@ -55,7 +55,7 @@ static void rt_setup(void)
 
 static void rt_teardown(void)
 {
-    fs_rm_tree(rt_dir);
+    rm_tree(rt_dir);
 }
 
 /* rt_dir/name into buf. */

@@ -14,29 +14,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-void fs_rm_tree(const char *path)
-{
-    struct stat st;
-    if (lstat(path, &st) != 0)
-        return;
-    if (S_ISDIR(st.st_mode)) {
-        DIR *d = opendir(path);
-        struct dirent *e;
-        char sub[4096];
-        while (d && (e = readdir(d)) != NULL) {
-            if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
-                continue;
-            snprintf(sub, sizeof sub, "%s/%s", path, e->d_name);
-            fs_rm_tree(sub);
-        }
-        if (d)
-            closedir(d);
-        rmdir(path);
-    } else {
-        unlink(path);
-    }
-}
-
 static int fs_cmp_names(const void *a, const void *b)
 {
     return strcmp(*(char *const *)a, *(char *const *)b);
@@ -140,7 +117,7 @@ const char *fs_path(const char *name)
 void fs_scratch_remove(void)
 {
     if (fs_scratch_dir[0])
-        fs_rm_tree(fs_scratch_dir);
+        rm_tree(fs_scratch_dir);
     fs_scratch_dir[0] = '\0';
 }
 

@@ -6,8 +6,7 @@
 
 #include <stddef.h>
 
-/* rm -r path: files, links and directories; missing paths are ignored. */
-void fs_rm_tree(const char *path);
+#include "rmtree.h"             /* rm_tree(path): rm -rf, as cnngen itself removes trees */
 
 /* The names in dir other than "." and "..", sorted, joined by ", "
  * ("a.c, a.h"; "" when dir is empty or cannot be read), malloc'd; *count,
