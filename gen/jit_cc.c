@@ -27,6 +27,7 @@
 #include "jit.h"
 
 #include "atomicfile.h"
+#include "hash.h"
 #include "rmtree.h"
 
 #include <dirent.h>
@@ -111,15 +112,10 @@ static void jit_cc_safe_name(char *dst, size_t len, const char *name)
     dst[o] = '\0';
 }
 
-/* FNV-1a, 64 bit, over s and its terminating NUL, continuing from h. */
+/* FNV-1a (hash.h) over s and its terminating NUL, continuing from h. */
 static unsigned long long jit_cc_fnv1a(unsigned long long h, const char *s)
 {
-    const unsigned char *p = (const unsigned char *)s;
-    do {
-        h ^= *p;
-        h *= 0x100000001b3ULL;
-    } while (*p++);
-    return h;
+    return fnv1a_update(h, s, strlen(s) + 1);
 }
 
 /* Create dir and its missing parents, like mkdir -p. Return 0, or -1 with
@@ -429,7 +425,7 @@ int jit_cc_build(const char *unit, const char *prefix, int is_double,
          so[JIT_CC_PATH_MAX], safe[128];
     const char *cc, *flags;
     char default_flags[sizeof JIT_CC_DEFAULT_FLAGS + sizeof JIT_CC_GCC_FLAGS];
-    unsigned long long key = 0xcbf29ce484222325ULL;
+    unsigned long long key = FNV1A_INIT;
     atomicfile so_file;
     struct stat st;
     int n, rc;

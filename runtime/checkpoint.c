@@ -1,11 +1,12 @@
 /*
  * checkpoint.c -- weights files (format in checkpoint.h): little-endian
- * encoding, the FNV-1a checksum and precision conversion on load; the file
+ * encoding, the FNV-1a checksum (hash.h) and precision conversion on load; the file
  * is written through atomicfile.h.
  */
 #include "atomicfile.h"
 #include "errfmt.h"
 #include "checkpoint.h"
+#include "hash.h"
 
 #include <errno.h>
 #include <float.h>
@@ -72,19 +73,6 @@ static void ckpt_put_real(unsigned char *b, const void *params, size_t i, int re
     }
 }
 
-/* See checkpoint.h. */
-unsigned long long ckpt_hash(unsigned long long h, const void *data, size_t n)
-{
-    const unsigned char *p = data;
-    uint64_t x = h;
-    size_t i;
-    for (i = 0; i < n; ++i) {
-        x ^= p[i];
-        x *= 0x100000001b3ULL;
-    }
-    return x;
-}
-
 /* ---- writing --------------------------------------------------------- */
 
 /* Report a failed step of the atomic write (atomicfile.h) as one line
@@ -102,7 +90,7 @@ int ckpt_save(const char *path, const void *params, size_t count, int real_size,
 {
     unsigned char head[CKPT_HEADER_SIZE], tail[8];
     unsigned char *buf;
-    uint64_t sum = CKPT_HASH_INIT;
+    uint64_t sum = FNV1A_INIT;
     size_t i = 0, fill;
     atomicfile o;
     int rc;
@@ -125,7 +113,7 @@ int ckpt_save(const char *path, const void *params, size_t count, int real_size,
         for (fill = 0; i < count && fill + (size_t)real_size <= CKPT_CHUNK;
              ++i, fill += (size_t)real_size)
             ckpt_put_real(buf + fill, params, i, real_size);
-        sum = ckpt_hash(sum, buf, fill);
+        sum = fnv1a_update(sum, buf, fill);
         rc = af_write(&o, buf, fill);
     }
     free(buf);
@@ -332,7 +320,7 @@ int ckpt_load(const char *path, void *params, size_t count, int real_size,
         errfmt(err, errlen, "%s: trailing data after the weights", path);
         goto done;
     }
-    if (ckpt_get_u64(tail) != ckpt_hash(CKPT_HASH_INIT, raw, nraw)) {
+    if (ckpt_get_u64(tail) != fnv1a(raw, nraw)) {
         errfmt(err, errlen, "%s: checksum mismatch: the weights file is corrupt", path);
         goto done;
     }

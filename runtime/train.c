@@ -15,6 +15,7 @@
 
 #include "atomicfile.h"
 #include "checkpoint.h"
+#include "hash.h"
 #include "pool.h"
 #include "rng.h"
 
@@ -521,7 +522,7 @@ void train_stop_reset(void)
 /* See train.h: the bytes ckpt_save checksums, little-endian IEEE floats. */
 unsigned long long train_params_hash(const float *params, size_t count)
 {
-    unsigned long long h = CKPT_HASH_INIT;
+    unsigned long long h = FNV1A_INIT;
     unsigned char b[4 * 256];
     size_t i = 0;
     while (i < count) {
@@ -534,7 +535,7 @@ unsigned long long train_params_hash(const float *params, size_t count)
             b[4 * k + 2] = (unsigned char)(u >> 16);
             b[4 * k + 3] = (unsigned char)(u >> 24);
         }
-        h = ckpt_hash(h, b, 4 * n);
+        h = fnv1a_update(h, b, 4 * n);
         i += n;
     }
     return h;
