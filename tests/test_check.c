@@ -89,9 +89,8 @@ static void ck_run(ck_out *o, const char *net, const char *extra1, const char *e
 
 static void ck_one_line(const ck_out *o, int status, const char *want)
 {
-    const char *nl = strchr(o->err, '\n');
     cr_expect_eq(o->status, status, "status %d, want %d; stderr: %s", o->status, status, o->err);
-    cr_expect(nl && nl[1] == '\0', "not one line on stderr: [%s]", o->err);
+    cr_expect(proc_one_line(o->err), "not one line on stderr: [%s]", o->err);
     cr_expect(strstr(o->err, want) != NULL, "stderr [%s] lacks [%s]", o->err, want);
 }
 

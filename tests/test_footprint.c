@@ -26,6 +26,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "build.h"
 #include "checkpoint.h"
 #include "footprint.h"
 #include "fsutil.h"
@@ -336,15 +337,14 @@ Test(footprint, info_inference_measures_every_example)
 
 Test(footprint, info_inference_with_double_and_unroll)
 {
-    static const char *const unrolls[] = { "none", "kernel", "full" };
     size_t u;
-    for (u = 0; u < 3; ++u) {
+    for (u = 0; u < TB_NUNROLLS; ++u) {
         char flags[64], want[128], *out;
         long long params, table_work;
-        snprintf(flags, sizeof flags, "--real double --unroll %s", unrolls[u]);
+        snprintf(flags, sizeof flags, "--real double --unroll %s", tb_unrolls[u]);
         out = fpt_info("lenet5", flags, "");
         fpt_table(out, &params, &table_work);
-        snprintf(want, sizeof want, "(--real double --unroll %s --inference)", unrolls[u]);
+        snprintf(want, sizeof want, "(--real double --unroll %s --inference)", tb_unrolls[u]);
         cr_expect_not_null(strstr(out, want), "%s", out);
         cr_expect_eq(fpt_row(out, "weights"), 8 * params, "%s", out);
         cr_expect_eq(fpt_row(out, "work struct"), table_work, "%s", out);

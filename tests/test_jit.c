@@ -12,7 +12,6 @@
  */
 #include <criterion/criterion.h>
 
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <math.h>
@@ -326,25 +325,21 @@ static char *make_tmp_dir(void)
  * last matching name is copied into match[0..len) if match. */
 static int count_files(const char *dir, const char *suffix, int *nsuffix, char *match, size_t len)
 {
-    DIR *d = opendir(dir);
-    struct dirent *e;
-    int n = 0;
+    char **names;
+    int n = fs_names(dir, &names), i;
     size_t sl = strlen(suffix);
 
     *nsuffix = 0;
-    cr_assert_not_null(d, "opendir %s: %s", dir, strerror(errno));
-    while ((e = readdir(d)) != NULL) {
-        size_t l = strlen(e->d_name);
-        if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
-            continue;
-        ++n;
-        if (l >= sl && strcmp(e->d_name + l - sl, suffix) == 0) {
+    for (i = 0; i < n; ++i) {
+        size_t l = strlen(names[i]);
+        if (l >= sl && strcmp(names[i] + l - sl, suffix) == 0) {
             ++*nsuffix;
             if (match)
-                snprintf(match, len, "%s/%s", dir, e->d_name);
+                snprintf(match, len, "%s/%s", dir, names[i]);
         }
+        free(names[i]);
     }
-    closedir(d);
+    free(names);
     return n;
 }
 

@@ -17,7 +17,6 @@
  */
 #include <criterion/criterion.h>
 
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <math.h>
@@ -84,14 +83,8 @@ static int rt_exists(const char *name)
 /* Number of entries in rt_dir (to see that nothing was left behind). */
 static int rt_count_files(void)
 {
-    DIR *d = opendir(rt_dir);
-    struct dirent *e;
-    int n = 0;
-    while (d && (e = readdir(d)) != NULL)
-        if (strcmp(e->d_name, ".") && strcmp(e->d_name, ".."))
-            ++n;
-    if (d)
-        closedir(d);
+    int n;
+    free(fs_listing(rt_dir, &n));
     return n;
 }
 
@@ -281,9 +274,8 @@ static void rt_run(rt_out *o, const char *const *args, const char *const *env)
 /* Exactly one line on stderr, containing `want`, and the status. */
 static void rt_expect_error(const rt_out *o, int status, const char *want)
 {
-    const char *nl = strchr(o->err, '\n');
     cr_expect_eq(o->status, status, "status %d, want %d; stderr: %s", o->status, status, o->err);
-    cr_expect(nl && nl[1] == '\0', "not exactly one line on stderr: [%s]", o->err);
+    cr_expect(proc_one_line(o->err), "not exactly one line on stderr: [%s]", o->err);
     cr_expect(strstr(o->err, want) != NULL, "stderr [%s] lacks [%s]", o->err, want);
 }
 
@@ -1151,9 +1143,8 @@ Test(run, auto_does_not_wait_for_a_slow_cc_and_survives_a_failing_one, .timeout 
     char net[256], data[256], xdg[300], cache[256], sub[512];
     const char *const slow[] = { xdg, "CC=sleep 30; cc", NULL };
     const char *const failing[] = { xdg, "CC=false", "CNNGEN_AUTO_SWITCH_AT=1", NULL };
-    struct dirent *e;
-    DIR *d;
-    int leftovers = 0;
+    char **names;
+    int leftovers = 0, n, i;
     rt_out o;
     rt_standard(100);
     rt_path(net, sizeof net, "syn.lua");
@@ -1164,12 +1155,13 @@ Test(run, auto_does_not_wait_for_a_slow_cc_and_survives_a_failing_one, .timeout 
     cr_assert_eq(o.status, 0, "stderr: %s", o.err);
     cr_expect(strstr(o.out, "\"backend\":\"tcc\"") != NULL, "%s", o.out);
     snprintf(sub, sizeof sub, "%s/cnngen", cache);
-    d = opendir(sub);
-    while (d && (e = readdir(d)) != NULL)
-        if (strstr(e->d_name, ".so") || strstr(e->d_name, "tmp"))
-            ++leftovers, fprintf(stderr, "left in the cache: %s\n", e->d_name);
-    if (d)
-        closedir(d);
+    n = fs_names(sub, &names);
+    for (i = 0; i < n; ++i) {
+        if (strstr(names[i], ".so") || strstr(names[i], "tmp"))
+            ++leftovers, fprintf(stderr, "left in the cache: %s\n", names[i]);
+        free(names[i]);
+    }
+    free(names);
     cr_expect_eq(leftovers, 0);
 
     rt_run(&o, (const char *const[]){ "run", net, "--data", data, "--epochs", "1", "--json",
@@ -1234,13 +1226,8 @@ Test(run, bench_measures_every_backend_and_writes_json, .timeout = 180)
     free(text);
     /* the scratch caches are gone */
     {
-        DIR *d = opendir(tmp);
-        struct dirent *e;
-        int n = 0;
-        while (d && (e = readdir(d)) != NULL)
-            n += strcmp(e->d_name, ".") && strcmp(e->d_name, "..");
-        if (d)
-            closedir(d);
+        int n;
+        free(fs_listing(tmp, &n));
         cr_expect_eq(n, 0, "bench left files in TMPDIR");
     }
 }
@@ -1357,7 +1344,7 @@ Test(run, experiment_script_drives_the_cnngen_module, .timeout = 120)
 /* A mistake inside a script: one line naming the script's line, exit 2. */
 Test(run, experiment_errors_name_the_script_line, .timeout = 60)
 {
-    char path[256], *nl;
+    char path[256];
     rt_out o;
     rt_write("bad.lua",
              "local m = cnngen.compile(network { name = \"t\", input = { 1, 8, 8 },\n"
@@ -1365,7 +1352,6 @@ Test(run, experiment_errors_name_the_script_line, .timeout = 60)
              "m:train(cnngen.data(\"/nonexistent/dir\"))\n");
     rt_run(&o, (const char *const[]){ "run", rt_path(path, sizeof path, "bad.lua"), NULL }, NULL);
     cr_assert_eq(o.status, 2, "stderr: %s", o.err);
-    nl = strchr(o.err, '\n');
-    cr_assert(nl && nl[1] == '\0', "one line: %s", o.err);
+    cr_assert(proc_one_line(o.err), "one line: %s", o.err);
     cr_expect(strstr(o.err, "bad.lua:3: ") != NULL, "%s", o.err);
 }

@@ -19,29 +19,36 @@ static int fs_cmp_names(const void *a, const void *b)
     return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-char *fs_listing(const char *dir, int *count)
+int fs_names(const char *dir, char ***names)
 {
     DIR *d = opendir(dir);
     struct dirent *e;
-    char **names = NULL;
-    size_t n = 0, cap = 0, i;
-    tbuf b = { NULL, 0, 0 };
-    tbuf_add(&b, "", 0);
+    size_t n = 0, cap = 0;
+    *names = NULL;
     while (d && (e = readdir(d)) != NULL) {
         if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
             continue;
         if (n == cap) {
             cap = cap ? 2 * cap : 64;
-            names = realloc(names, cap * sizeof *names);
-            cr_assert_not_null(names);
+            *names = realloc(*names, cap * sizeof **names);
+            cr_assert_not_null(*names);
         }
-        names[n] = strdup(e->d_name);
-        cr_assert_not_null(names[n++]);
+        (*names)[n] = strdup(e->d_name);
+        cr_assert_not_null((*names)[n++]);
     }
     if (d)
         closedir(d);
     if (n)
-        qsort(names, n, sizeof *names, fs_cmp_names);
+        qsort(*names, n, sizeof **names, fs_cmp_names);
+    return (int)n;
+}
+
+char *fs_listing(const char *dir, int *count)
+{
+    char **names;
+    int n = fs_names(dir, &names), i;
+    tbuf b = { NULL, 0, 0 };
+    tbuf_add(&b, "", 0);
     for (i = 0; i < n; ++i) {
         if (i)
             tbuf_add(&b, ", ", 2);
@@ -50,7 +57,7 @@ char *fs_listing(const char *dir, int *count)
     }
     free(names);
     if (count)
-        *count = (int)n;
+        *count = n;
     return b.s;
 }
 

@@ -8,6 +8,11 @@
 
 #include "rmtree.h"             /* rm_tree(path): rm -rf, as cnngen itself removes trees */
 
+/* The names in dir other than "." and "..", sorted, as a malloc'd array
+ * of malloc'd strings in *names; returns how many (0, and *names NULL,
+ * when dir is empty or cannot be read). */
+int fs_names(const char *dir, char ***names);
+
 /* The names in dir other than "." and "..", sorted, joined by ", "
  * ("a.c, a.h"; "" when dir is empty or cannot be read), malloc'd; *count,
  * when not NULL, gets how many. */
