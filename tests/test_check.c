@@ -23,23 +23,15 @@
 #include "jit.h"
 #include "proc.h"
 
-static char ck_dir[64];
-
 static void ck_setup(void)
 {
-    strcpy(ck_dir, "/tmp/cnngen_check_XXXXXX");
-    cr_assert_not_null(mkdtemp(ck_dir), "mkdtemp: %s", strerror(errno));
+    fs_scratch_make("check");
 }
 
-static void ck_teardown(void)
-{
-    rm_tree(ck_dir);
-}
-
-/* ck_dir/name, written with text when text is not NULL. */
+/* <scratch>/name, written with text when text is not NULL. */
 static const char *ck_file(char *buf, size_t len, const char *name, const char *text)
 {
-    snprintf(buf, len, "%s/%s", ck_dir, name);
+    snprintf(buf, len, "%s/%s", fs_scratch(), name);
     if (text) {
         FILE *f = fopen(buf, "w");
         cr_assert_not_null(f, "%s: %s", buf, strerror(errno));
@@ -113,7 +105,7 @@ static const char wide_net[] =
     "  layers = { dense { units = 100, act = \"sigmoid\" }, dense { units = 10, act = \"softmax\" } },\n"
     "}\n";
 
-TestSuite(check, .init = ck_setup, .fini = ck_teardown, .timeout = 60);
+TestSuite(check, .init = ck_setup, .fini = fs_scratch_remove, .timeout = 60);
 
 /* ---- the examples ---------------------------------------------------- */
 

@@ -26,23 +26,15 @@
 
 #define ARCH 0x1234abcd5678ef00ULL
 
-static char ck_dir[64];
-
 static void ck_setup(void)
 {
-    strcpy(ck_dir, "/tmp/cnngen_ckpt_XXXXXX");
-    cr_assert_not_null(mkdtemp(ck_dir), "mkdtemp: %s", strerror(errno));
+    fs_scratch_make("ckpt");
 }
 
-static void ck_teardown(void)
-{
-    rm_tree(ck_dir);
-}
-
-/* ck_dir/name in buf. */
+/* <scratch>/name in buf. */
 static const char *ck_path(char *buf, size_t len, const char *name)
 {
-    snprintf(buf, len, "%s/%s", ck_dir, name);
+    snprintf(buf, len, "%s/%s", fs_scratch(), name);
     return buf;
 }
 
@@ -87,7 +79,7 @@ static void ck_expect_fail(const char *path, size_t count, const char *want)
     free(p);
 }
 
-TestSuite(checkpoint, .init = ck_setup, .fini = ck_teardown, .timeout = 20);
+TestSuite(checkpoint, .init = ck_setup, .fini = fs_scratch_remove, .timeout = 20);
 
 Test(checkpoint, round_trip_float)
 {
@@ -406,7 +398,7 @@ Test(checkpoint, save_over_existing_leaves_no_temp_files)
     ck_path(path, sizeof path, "w.bin");
     for (k = 0; k < 3; ++k) {
         cr_assert_eq(ckpt_save(path, k % 2 ? b : a, N, 4, ARCH, err, sizeof err), 0, "%s", err);
-        fs_expect_listing(ck_dir, "w.bin");
+        fs_expect_listing(fs_scratch(), "w.bin");
     }
     cr_assert_eq(ckpt_load(path, c, N, 4, ARCH, err, sizeof err), 0, "%s", err);
     cr_assert(memcmp(c, a, sizeof c) == 0, "the last save did not win");
@@ -433,7 +425,7 @@ Test(checkpoint, save_into_missing_directory_fails)
     cr_assert_eq(ckpt_save(path, a, 4, 4, ARCH, err, sizeof err), -1);
     cr_assert(strstr(err, path), "message does not name the file: %s", err);
     cr_assert(strstr(err, "No such file or directory"), "%s", err);
-    fs_expect_listing(ck_dir, "");
+    fs_expect_listing(fs_scratch(), "");
 }
 
 /* A write that fails part way (file size limit: EFBIG, as a full disk
@@ -460,7 +452,7 @@ Test(checkpoint, failed_write_keeps_old_file)
     setrlimit(RLIMIT_FSIZE, &rl);
 
     cr_assert(strstr(err, path) && strstr(err, "File too large"), "%s", err);
-    fs_expect_listing(ck_dir, "w.bin");
+    fs_expect_listing(fs_scratch(), "w.bin");
     cr_assert_eq(ckpt_load(path, back, OLD, 4, ARCH, err, sizeof err), 0, "%s", err);
     cr_assert(memcmp(back, old, sizeof old) == 0, "old weights changed");
 }
@@ -479,7 +471,7 @@ Test(checkpoint, failed_rename_leaves_target_and_no_temp)
     fs_spit(inner, "x", 1);
     cr_assert_eq(ckpt_save(path, a, 4, 4, ARCH, err, sizeof err), -1);
     cr_assert(strstr(err, path), "%s", err);
-    fs_expect_listing(ck_dir, "w.bin");
+    fs_expect_listing(fs_scratch(), "w.bin");
     cr_assert_eq(stat(inner, &st), 0, "the target's contents were disturbed");
 }
 
