@@ -7,8 +7,9 @@
 #   make bench      the benchmark (writes build/bench.json)
 #   make install    copy build/cnngen to $(PREFIX)/bin
 #
-# Every C file in gen/ (but gen/embed.c, a build tool) and runtime/ is part
-# of cnngen; every tests/*.c and tests/support/*.c is part of build/tests.
+# Every C file in gen/ (but gen/embed.c, a build tool, which links
+# runtime/atomicfile.c alone) and runtime/ is part of cnngen; every
+# tests/*.c and tests/support/*.c is part of build/tests.
 # Adding a file needs no edit here.
 
 CC      ?= cc
@@ -41,8 +42,8 @@ $(DEPS_STAMP): .ci/install-deps
 	@sh .ci/install-deps
 	@touch $@
 
-$(B)/embed: gen/embed.c | $(DEPS_STAMP)
-	$(CC) $(OPT) $(WARN) -o $@ $<
+$(B)/embed: gen/embed.c runtime/atomicfile.c runtime/atomicfile.h | $(DEPS_STAMP)
+	$(CC) $(OPT) $(WARN) $(DEFS) -Iruntime -o $@ gen/embed.c runtime/atomicfile.c
 
 $(B)/embedded.c: $(B)/embed $(EMBEDDED)
 	$(B)/embed $@ $(EMBEDDED)

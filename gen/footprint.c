@@ -3,11 +3,8 @@
  */
 #include "footprint.h"
 
-#include <dirent.h>
 #include <elf.h>
 #include <errno.h>
-#include <fcntl.h>
-#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,8 +14,8 @@
 #include <unistd.h>
 
 #include "host.h"
-
-extern char **environ;
+#include "rmtree.h"
+#include "subproc.h"
 
 #define FP_PATH_MAX 4096
 
@@ -255,61 +252,25 @@ static int fp_write(const char *path, const char *a, size_t alen, const char *b,
     return (fclose(f) == 0 && ok) ? 0 : -1;
 }
 
-/* Run `cd dir && $CC flags -c src -o obj` through sh, output into log.
- * Returns the exit status (127: cannot run), or -1. */
+/* Run `cd dir && $CC flags -c src -o obj` through sh (subproc.h), the
+ * line of its output to report in line[0..len).  Returns the exit status
+ * (127: cannot run), or -1. */
 static int fp_compile(const char *cc, const char *flags, const char *dir, const char *src,
-                      const char *obj, const char *log)
+                      const char *obj, char *line, size_t len)
 {
-    char cmd[1024];
+    char cmd[1024], text[8192];
     char *argv[8];
-    posix_spawn_file_actions_t fa;
-    pid_t pid;
-    int fd, rc, status;
+    int status;
+    line[0] = '\0';
     if ((size_t)snprintf(cmd, sizeof cmd, "cd \"$1\" && exec %s %s -c \"$2\" -o \"$3\"", cc, flags) >= sizeof cmd)
         return -1;
-    fd = open(log, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-    if (fd < 0) return -1;
-    argv[0] = "sh", argv[1] = "-c", argv[2] = cmd, argv[3] = "sh";
+    argv[0] = "/bin/sh", argv[1] = "-c", argv[2] = cmd, argv[3] = "sh";
     argv[4] = (char *)dir, argv[5] = (char *)src, argv[6] = (char *)obj, argv[7] = NULL;
-    rc = posix_spawn_file_actions_init(&fa);
-    if (rc == 0) {
-        posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
-        posix_spawn_file_actions_adddup2(&fa, fd, 1);
-        posix_spawn_file_actions_adddup2(&fa, fd, 2);
-        if (fd > 2) posix_spawn_file_actions_addclose(&fa, fd);
-        rc = posix_spawn(&pid, "/bin/sh", &fa, NULL, argv, environ);
-        posix_spawn_file_actions_destroy(&fa);
-    }
-    close(fd);
-    if (rc != 0) return -1;
-    while (waitpid(pid, &status, 0) < 0)
-        if (errno != EINTR) return -1;
+    if (subproc_run(argv, dir, NULL, &status, text, sizeof text) != SUBPROC_OK)
+        return -1;
+    if (text[0])
+        subproc_pick_line(text, line, len);
     return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-}
-
-/* The first line of file path that says "error" (else its first line). */
-static void fp_first_error(const char *path, char *out, size_t len)
-{
-    size_t n;
-    char *text = host_read_file(path, &n), *p, *line = NULL;
-    out[0] = '\0';
-    if (!text) return;
-    for (p = text; p && *p; p = strchr(p, '\n') ? strchr(p, '\n') + 1 : NULL) {
-        char *e = strchr(p, '\n'), *hit;
-        if (e) *e = '\0';
-        hit = strstr(p, "error");
-        if (e) *e = '\n';
-        if (!line) line = p;
-        if (hit) {
-            line = p;
-            break;
-        }
-    }
-    if (line) {
-        char *e = strchr(line, '\n');
-        snprintf(out, len, "%.*s", (int)(e ? (size_t)(e - line) : strlen(line)), line);
-    }
-    free(text);
 }
 
 /* dir + "/" + name into out[0..FP_PATH_MAX); -1 when it does not fit. */
@@ -319,25 +280,11 @@ static int fp_join(char *out, const char *dir, const char *name)
     return n < 0 || n >= FP_PATH_MAX ? -1 : 0;
 }
 
-/* Remove the files of dir (flat) and dir. */
-static void fp_rm_dir(const char *dir)
-{
-    DIR *d = opendir(dir);
-    struct dirent *e;
-    char path[FP_PATH_MAX];
-    while (d && (e = readdir(d)) != NULL) {
-        if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, "..")) continue;
-        if (fp_join(path, dir, e->d_name) == 0) unlink(path);
-    }
-    if (d) closedir(d);
-    rmdir(dir);
-}
-
 void footprint_measure(const char *name, const char *c, size_t clen, const char *h, size_t hlen,
                        const char *header_name, footprint *fp)
 {
     const char *cc = getenv("CC"), *tmp = getenv("TMPDIR");
-    char dir[FP_PATH_MAX], src[FP_PATH_MAX], hdr[FP_PATH_MAX], log[FP_PATH_MAX], obj[FP_PATH_MAX];
+    char dir[FP_PATH_MAX], src[FP_PATH_MAX], hdr[FP_PATH_MAX], obj[FP_PATH_MAX];
     char probe[600], line[400];
     const char *srcname = "footprint.c", *objname = "footprint.o";
     unsigned char *bytes;
@@ -354,8 +301,7 @@ void footprint_measure(const char *name, const char *c, size_t clen, const char 
         snprintf(fp->why, sizeof fp->why, "cannot create a temporary directory in %s: %s", tmp, strerror(errno));
         return;
     }
-    if (fp_join(src, dir, srcname) || fp_join(hdr, dir, header_name) || fp_join(obj, dir, objname)
-        || fp_join(log, dir, "cc.log")) {
+    if (fp_join(src, dir, srcname) || fp_join(hdr, dir, header_name) || fp_join(obj, dir, objname)) {
         snprintf(fp->why, sizeof fp->why, "the temporary directory's name is too long");
         goto done;
     }
@@ -366,14 +312,13 @@ void footprint_measure(const char *name, const char *c, size_t clen, const char 
         snprintf(fp->why, sizeof fp->why, "cannot write the code to a temporary directory: %s", strerror(errno));
         goto done;
     }
-    st = fp_compile(cc, "-O2 -fstack-usage", dir, srcname, objname, log);
+    st = fp_compile(cc, "-O2 -fstack-usage", dir, srcname, objname, line, sizeof line);
     if (st != 0 && st != 127) {
         /* a compiler without -fstack-usage (tcc, old clang): sizes only */
-        st = fp_compile(cc, "-O2", dir, srcname, objname, log);
+        st = fp_compile(cc, "-O2", dir, srcname, objname, line, sizeof line);
         snprintf(fp->stack_why, sizeof fp->stack_why, "%s has no -fstack-usage", cc);
     }
     if (st != 0) {
-        fp_first_error(log, line, sizeof line);
         if (st == 127 || st < 0)
             snprintf(fp->why, sizeof fp->why, "cannot run the C compiler '%s' (set CC)%s%s", cc,
                      line[0] ? ": " : "", line);
@@ -400,5 +345,5 @@ void footprint_measure(const char *name, const char *c, size_t clen, const char 
         snprintf(fp->stack_why, sizeof fp->stack_why, "%s wrote no stack-usage file", cc);
     }
 done:
-    fp_rm_dir(dir);
+    rm_tree(dir);
 }

@@ -17,6 +17,7 @@
 #include "lualib.h"
 
 #include "embedded.h"
+#include "hash.h"
 #include "sandbox.h"
 
 /* ------------------------------------------------------------ modules */
@@ -40,6 +41,28 @@ static int emb_open(lua_State *L)
     lua_newtable(L);
     lua_pushcfunction(L, emb_read);
     lua_setfield(L, -2, "read");
+    return 1;
+}
+
+/* native.fnv1a(text) -> the 64-bit FNV-1a of text (hash.h), 16 hex digits:
+ * the generator's Lua hashes with the same code as the C side. */
+static int native_fnv1a(lua_State *L)
+{
+    size_t len;
+    const char *s = luaL_checklstring(L, 1, &len);
+    char hex[17];
+    snprintf(hex, sizeof hex, "%016llx", fnv1a(s, len));
+    lua_pushstring(L, hex);
+    return 1;
+}
+
+/* package.preload loader of module "native": what the generator's Lua
+ * takes from C. */
+static int native_open(lua_State *L)
+{
+    lua_newtable(L);
+    lua_pushcfunction(L, native_fnv1a);
+    lua_setfield(L, -2, "fnv1a");
     return 1;
 }
 
@@ -82,6 +105,8 @@ static void register_modules(lua_State *L)
     }
     lua_pushcfunction(L, emb_open);
     lua_setfield(L, -2, "embedded");
+    lua_pushcfunction(L, native_open);
+    lua_setfield(L, -2, "native");
     lua_pop(L, 2);
     /* the generator finds modules only in the binary */
     lua_getglobal(L, "package");
@@ -162,22 +187,6 @@ int host_call(lua_State *T, const char *fn, int nargs, int nres, char *err, size
     }
     lua_remove(T, base + 1);           /* the message handler */
     return HOST_OK;
-}
-
-unsigned long long host_fnv1a_update(unsigned long long h, const void *data, size_t len)
-{
-    const unsigned char *p = data;
-    size_t i;
-    for (i = 0; i < len; ++i) {
-        h ^= p[i];
-        h *= 0x100000001b3ULL;
-    }
-    return h;
-}
-
-unsigned long long host_fnv1a(const void *data, size_t len)
-{
-    return host_fnv1a_update(0xcbf29ce484222325ULL, data, len);
 }
 
 /* Read a whole file; NULL with errno set on failure. */
@@ -261,7 +270,7 @@ int host_describe_source(lua_State *T, const char *src, size_t len, const char *
     int last_line, rc;
     opts_idx = lua_absindex(T, opts_idx);
     rc = host_sandbox(T, src, len, chunk, NULL, &last_line, err, errlen);
-    snprintf(hash, sizeof hash, "%016llx", host_fnv1a(src, len));
+    snprintf(hash, sizeof hash, "%016llx", fnv1a(src, len));
     if (rc != HOST_OK) return rc;
     lua_pushstring(T, chunk);
     lua_setfield(T, opts_idx, "chunk");

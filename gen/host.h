@@ -3,7 +3,9 @@
  *
  * The generator's Lua modules (gen/lua/) and templates are embedded in the
  * binary; host_new() makes a state where `require("cnngen")` finds them
- * and `require("embedded").read(path)` returns any embedded file.  Globals
+ * and `require("embedded").read(path)` returns any embedded file;
+ * `require("native")` holds what the Lua takes from C (native.fnv1a(text):
+ * runtime/hash.h's FNV-1a as 16 hex digits).  Globals
  * are strict: reading or writing an undefined global is an error, so a
  * typo in the generator fails loudly.
  */
@@ -50,10 +52,5 @@ int host_describe_source(lua_State *T, const char *src, size_t len, const char *
 /* Call require("cnngen")[fn] with the nargs values on top of the stack;
  * same results and statuses as host_describe_call. */
 int host_call(lua_State *T, const char *fn, int nargs, int nres, char *err, size_t errlen);
-
-/* 64-bit FNV-1a of a byte string. */
-unsigned long long host_fnv1a(const void *data, size_t len);
-/* Continue a 64-bit FNV-1a hash h over more bytes. */
-unsigned long long host_fnv1a_update(unsigned long long h, const void *data, size_t len);
 
 #endif

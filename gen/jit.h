@@ -23,6 +23,8 @@
 #include <stddef.h>
 #include <sys/types.h>
 
+#include "subproc.h"
+
 /* Signatures of the generated API, float build ("--real float"). */
 typedef void  (*net_init_f)(float *params, unsigned long long seed);
 typedef void  (*net_forward_f)(const float *params, void *w, const float *x, float *y);
@@ -65,12 +67,8 @@ typedef struct net_api {
  * compiler runs in its own group when a build has a cancel handle, so
  * Ctrl-C at the terminal does not reach it either) and makes the build
  * return -1 with "cancelled"; a build not yet started returns at once.
- * Temporaries are removed as on any failure. */
-typedef struct jit_cc_cancel {
-    pthread_mutex_t lock;
-    pid_t pgid;                 /* the running compiler's process group, or 0 */
-    int fired;
-} jit_cc_cancel;
+ * Temporaries are removed as on any failure.  (The handle is subproc.h's.) */
+typedef subproc_cancel jit_cc_cancel;
 
 void jit_cc_cancel_init(jit_cc_cancel *c);
 void jit_cc_cancel_fire(jit_cc_cancel *c);

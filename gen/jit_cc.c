@@ -26,12 +26,14 @@
  */
 #include "jit.h"
 
+#include "atomicfile.h"
+#include "hash.h"
+#include "rmtree.h"
+
 #include <dirent.h>
 #include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <signal.h>
-#include <spawn.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -41,8 +43,6 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
-
-extern char **environ;
 
 /* Bump when the way objects are built or named changes: old cache entries
  * are then simply never found again. */
@@ -112,15 +112,10 @@ static void jit_cc_safe_name(char *dst, size_t len, const char *name)
     dst[o] = '\0';
 }
 
-/* FNV-1a, 64 bit, over s and its terminating NUL, continuing from h. */
+/* FNV-1a (hash.h) over s and its terminating NUL, continuing from h. */
 static unsigned long long jit_cc_fnv1a(unsigned long long h, const char *s)
 {
-    const unsigned char *p = (const unsigned char *)s;
-    do {
-        h ^= *p;
-        h *= 0x100000001b3ULL;
-    } while (*p++);
-    return h;
+    return fnv1a_update(h, s, strlen(s) + 1);
 }
 
 /* Create dir and its missing parents, like mkdir -p. Return 0, or -1 with
@@ -172,23 +167,6 @@ static int jit_cc_is_temporary(const char *name)
     return 1;
 }
 
-/* Remove the files in dir, then dir (best effort). */
-static void jit_cc_rm_dir(const char *dir)
-{
-    DIR *d = opendir(dir);
-    struct dirent *e;
-    if (d) {
-        while ((e = readdir(d)) != NULL) {
-            char path[JIT_CC_PATH_MAX];
-            int n = snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
-            if (n > 0 && (size_t)n < sizeof path && strcmp(e->d_name, ".") && strcmp(e->d_name, ".."))
-                unlink(path);
-        }
-        closedir(d);
-    }
-    rmdir(dir);
-}
-
 /* Delete the temporaries in cache that a killed build left behind: files
  * named as jit_cc_is_temporary says, and directories so named after a unit
  * (<unit>.c.tmp-XXXXXX: a compiler's TMPDIR, see jit_cc_compile),
@@ -214,10 +192,7 @@ static void jit_cc_sweep(const char *cache)
             continue;
         if (now - st.st_mtime <= JIT_CC_STALE_SECONDS)
             continue;
-        if (S_ISDIR(st.st_mode))
-            jit_cc_rm_dir(path);         /* a compiler's TMPDIR (see jit_cc_compile) */
-        else
-            unlink(path);
+        rm_tree(path);                  /* a file, or a compiler's TMPDIR (see jit_cc_compile) */
     }
     closedir(d);
 }
@@ -252,110 +227,18 @@ static int jit_cc_cache_dir(const jit_cc_opts *opts, char *dir, size_t len,
 /* Files                                                            */
 /* ---------------------------------------------------------------- */
 
-/* Write all of buf[0..n) to fd. Return 0 or -1 (errno set). */
-static int jit_cc_write_all(int fd, const char *buf, size_t n)
-{
-    while (n > 0) {
-        ssize_t w = write(fd, buf, n);
-        if (w < 0 && errno == EINTR)
-            continue;
-        if (w < 0)
-            return -1;
-        if (w == 0) {
-            errno = EIO;
-            return -1;
-        }
-        buf += w;
-        n -= (size_t)w;
-    }
-    return 0;
-}
-
-/* Write text to `path` through a temporary in the same directory and a
- * rename, so `path` never holds a partial file. Return 0, or -1 with err. */
+/* Write text to `path` atomically (atomicfile.h), so `path` never holds a
+ * partial file. Return 0, or -1 with err. */
 static int jit_cc_write_file(const char *path, const char *text, char *err, size_t errlen)
 {
-    char tmp[JIT_CC_PATH_MAX];
-    int fd, n = snprintf(tmp, sizeof tmp, "%s.tmp-XXXXXX", path);
-
-    if (n < 0 || (size_t)n >= sizeof tmp) {
-        jit_cc_err(err, errlen, "%s: path too long", path);
-        return -1;
-    }
-    fd = mkstemp(tmp);
-    if (fd < 0) {
+    int rc = af_save(path, text, strlen(text), 0644);
+    if (rc == AF_OK || rc == AF_SYNC_DIR)
+        return 0;
+    if (rc == AF_RENAME)
+        jit_cc_err(err, errlen, "cannot rename a temporary file to %s: %s", path, strerror(errno));
+    else
         jit_cc_err(err, errlen, "cannot write %s: %s", path, strerror(errno));
-        return -1;
-    }
-    if (jit_cc_write_all(fd, text, strlen(text)) != 0) {
-        jit_cc_err(err, errlen, "cannot write %s: %s", tmp, strerror(errno));
-        close(fd);
-        unlink(tmp);
-        return -1;
-    }
-    if (fchmod(fd, 0644) != 0 || close(fd) != 0) {
-        jit_cc_err(err, errlen, "cannot write %s: %s", tmp, strerror(errno));
-        unlink(tmp);
-        return -1;
-    }
-    if (rename(tmp, path) != 0) {
-        jit_cc_err(err, errlen, "cannot rename %s to %s: %s", tmp, path, strerror(errno));
-        unlink(tmp);
-        return -1;
-    }
-    return 0;
-}
-
-/* Read up to len-1 bytes from the start of fd into buf, NUL-terminated. */
-static void jit_cc_read_head(int fd, char *buf, size_t len)
-{
-    size_t got = 0;
-    if (lseek(fd, 0, SEEK_SET) < 0) {
-        buf[0] = '\0';
-        return;
-    }
-    while (got + 1 < len) {
-        ssize_t r = read(fd, buf + got, len - 1 - got);
-        if (r < 0 && errno == EINTR)
-            continue;
-        if (r <= 0)
-            break;
-        got += (size_t)r;
-    }
-    buf[got] = '\0';
-}
-
-/* The line of the compiler's output to report, copied into line[0..len):
- * the first one containing "error", else the first non-blank one. */
-static void jit_cc_pick_line(const char *out, char *line, size_t len)
-{
-    const char *p, *pick = NULL;
-    size_t n;
-
-    for (p = out; *p; ) {
-        const char *e = strchr(p, '\n');
-        size_t l = e ? (size_t)(e - p) : strlen(p);
-        const char *q;
-        for (q = p; q + 5 <= p + l; ++q)
-            if (memcmp(q, "error", 5) == 0)
-                break;
-        if (q + 5 <= p + l) {
-            pick = p;
-            break;
-        }
-        if (!pick && l > 0 && strspn(p, " \t") < l)
-            pick = p;
-        p = e ? e + 1 : p + l;
-    }
-    if (!pick) {
-        snprintf(line, len, "no message from the compiler");
-        return;
-    }
-    n = strcspn(pick, "\n");
-    if (n >= len)
-        n = len - 1;
-    memcpy(line, pick, n);
-    line[n] = '\0';
+    return -1;
 }
 
 /* ---------------------------------------------------------------- */
@@ -376,90 +259,35 @@ static void jit_cc_pick_line(const char *out, char *line, size_t len)
 
 void jit_cc_cancel_init(jit_cc_cancel *c)
 {
-    pthread_mutex_init(&c->lock, NULL);
-    c->pgid = 0;
-    c->fired = 0;
+    subproc_cancel_init(c);
 }
 
 void jit_cc_cancel_fire(jit_cc_cancel *c)
 {
-    pthread_mutex_lock(&c->lock);
-    c->fired = 1;
-    if (c->pgid > 0)
-        kill(-c->pgid, SIGTERM);        /* gcc's driver removes its temporaries on SIGTERM */
-    pthread_mutex_unlock(&c->lock);
+    subproc_cancel_fire(c);
 }
 
 void jit_cc_cancel_destroy(jit_cc_cancel *c)
 {
-    pthread_mutex_destroy(&c->lock);
-}
-
-static int jit_cc_cancelled(jit_cc_cancel *c)
-{
-    int f;
-    if (!c)
-        return 0;
-    pthread_mutex_lock(&c->lock);
-    f = c->fired;
-    pthread_mutex_unlock(&c->lock);
-    return f;
-}
-
-/* Wait for the compiler (pid) and reap it.  With a cancel handle, the
- * group id is published while the process runs and withdrawn before it
- * is reaped (waitid with WNOWAIT first), so a fire never signals a group
- * whose id could have been reused. */
-static int jit_cc_wait(pid_t pid, jit_cc_cancel *c, int *status)
-{
-    if (c) {
-        siginfo_t info;
-        while (waitid(P_PID, (id_t)pid, &info, WEXITED | WNOWAIT) < 0)
-            if (errno != EINTR)
-                break;
-        pthread_mutex_lock(&c->lock);
-        c->pgid = 0;
-        pthread_mutex_unlock(&c->lock);
-    }
-    while (waitpid(pid, status, 0) < 0)
-        if (errno != EINTR)
-            return -1;
-    return 0;
+    subproc_cancel_destroy(c);
 }
 
 static int jit_cc_compile_in(const char *cc, const char *flags, const char *src,
                              const char *out, const char *tmpdir, const char *name,
                              jit_cc_cancel *cancel, char *err, size_t errlen)
 {
-    char log_path[JIT_CC_PATH_MAX], line[512], *cmd;
+    char line[512], text[8192], *cmd;
     char *argv[8];
-    posix_spawn_file_actions_t fa;
-    posix_spawnattr_t attr;
-    size_t cmdlen;
-    pid_t pid;
-    int fd, rc, status, n;
+    size_t cmdlen = strlen(cc) + strlen(flags) + sizeof JIT_CC_FIXED_FLAGS + 32, srclen = strlen(src);
+    int rc, status;
 
-    n = snprintf(log_path, sizeof log_path, "%s.log-XXXXXX", src);
-    if (n < 0 || (size_t)n >= sizeof log_path) {
-        jit_cc_err(err, errlen, "%s: path too long", src);
-        return -1;
-    }
-    fd = mkstemp(log_path);
-    if (fd < 0) {
-        jit_cc_err(err, errlen, "cannot create a temporary file beside %s: %s", src, strerror(errno));
-        return -1;
-    }
-    unlink(log_path);
-
-    cmdlen = strlen(cc) + strlen(flags) + sizeof JIT_CC_FIXED_FLAGS + 32;
     cmd = malloc(cmdlen);
     if (!cmd) {
-        close(fd);
         jit_cc_err(err, errlen, "out of memory compiling %s", name);
         return -1;
     }
     snprintf(cmd, cmdlen, "TMPDIR=\"$3\" %s %s " JIT_CC_FIXED_FLAGS " -o \"$1\" \"$2\" -lm", cc, flags);
-    argv[0] = "sh";
+    argv[0] = "/bin/sh";
     argv[1] = "-c";
     argv[2] = cmd;
     argv[3] = "sh";
@@ -467,74 +295,38 @@ static int jit_cc_compile_in(const char *cc, const char *flags, const char *src,
     argv[5] = (char *)src;
     argv[6] = (char *)tmpdir;
     argv[7] = NULL;
-
-    rc = posix_spawn_file_actions_init(&fa);
-    if (rc == 0) {
-        posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
-        posix_spawn_file_actions_adddup2(&fa, fd, 1);
-        posix_spawn_file_actions_adddup2(&fa, fd, 2);
-        if (fd > 2)
-            posix_spawn_file_actions_addclose(&fa, fd);
-        posix_spawnattr_init(&attr);
-        if (cancel) {                   /* its own process group, which a fire can signal */
-            posix_spawnattr_setpgroup(&attr, 0);
-            posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP);
-            pthread_mutex_lock(&cancel->lock);
-            rc = cancel->fired ? ECANCELED
-                               : posix_spawn(&pid, "/bin/sh", &fa, &attr, argv, environ);
-            if (rc == 0)
-                cancel->pgid = pid;
-            pthread_mutex_unlock(&cancel->lock);
-        } else {
-            rc = posix_spawn(&pid, "/bin/sh", &fa, &attr, argv, environ);
-        }
-        posix_spawnattr_destroy(&attr);
-        posix_spawn_file_actions_destroy(&fa);
-    }
+    rc = subproc_run(argv, tmpdir, cancel, &status, text, sizeof text);
     free(cmd);
-    if (rc == ECANCELED) {
-        close(fd);
-        jit_cc_err(err, errlen, "building %s with %s: cancelled", name, cc);
+    switch (rc) {
+    case SUBPROC_OK:
+        break;
+    case SUBPROC_CAPTURE:
+        jit_cc_err(err, errlen, "cannot create a temporary file beside %s: %s", src, strerror(errno));
         return -1;
-    }
-    if (rc != 0) {
-        close(fd);
-        jit_cc_err(err, errlen, "cannot run /bin/sh to compile %s: %s", name, strerror(rc));
+    case SUBPROC_START:
+        jit_cc_err(err, errlen, "cannot run /bin/sh to compile %s: %s", name, strerror(errno));
         return -1;
-    }
-    if (jit_cc_wait(pid, cancel, &status) < 0) {
-        close(fd);
+    case SUBPROC_WAIT:
         jit_cc_err(err, errlen, "waiting for the compiler of %s: %s", name, strerror(errno));
         return -1;
-    }
-    if (jit_cc_cancelled(cancel)) {
-        close(fd);
+    default:
         jit_cc_err(err, errlen, "building %s with %s: cancelled", name, cc);
         return -1;
     }
-    if (WIFEXITED(status) && WEXITSTATUS(status) == 0) {
-        close(fd);
+    if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
         return 0;
-    }
-
-    {
-        char text[8192];
-        size_t srclen = strlen(src);
-        jit_cc_read_head(fd, text, sizeof text);
-        close(fd);
-        jit_cc_pick_line(text, line, sizeof line);
-        if (WIFSIGNALED(status))
-            jit_cc_err(err, errlen, "compiler '%s' killed by signal %d while building %s",
-                       cc, WTERMSIG(status), name);
-        else if (WEXITSTATUS(status) == 126 || WEXITSTATUS(status) == 127)
-            jit_cc_err(err, errlen, "cannot run the C compiler '%s': %s", cc, line);
-        else if (strncmp(line, src, srclen) == 0 && line[srclen] == ':')
-            jit_cc_err(err, errlen, "internal error: generated code for %s does not compile"
-                       " under %s (source kept in %s): %s", name, cc, src, line);
-        else
-            jit_cc_err(err, errlen, "'%s %s' failed on %s (source kept in %s): %s",
-                       cc, flags, name, src, line);
-    }
+    subproc_pick_line(text, line, sizeof line);
+    if (WIFSIGNALED(status))
+        jit_cc_err(err, errlen, "compiler '%s' killed by signal %d while building %s",
+                   cc, WTERMSIG(status), name);
+    else if (WEXITSTATUS(status) == 126 || WEXITSTATUS(status) == 127)
+        jit_cc_err(err, errlen, "cannot run the C compiler '%s': %s", cc, line);
+    else if (strncmp(line, src, srclen) == 0 && line[srclen] == ':')
+        jit_cc_err(err, errlen, "internal error: generated code for %s does not compile"
+                   " under %s (source kept in %s): %s", name, cc, src, line);
+    else
+        jit_cc_err(err, errlen, "'%s %s' failed on %s (source kept in %s): %s",
+                   cc, flags, name, src, line);
     return -1;
 }
 
@@ -557,7 +349,7 @@ static int jit_cc_compile(const char *cc, const char *flags, const char *src,
         return -1;
     }
     rc = jit_cc_compile_in(cc, flags, src, out, tmpdir, name, cancel, err, errlen);
-    jit_cc_rm_dir(tmpdir);
+    rm_tree(tmpdir);
     return rc;
 }
 
@@ -596,27 +388,25 @@ static int jit_cc_is_gcc(const char *cc)
     static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
     static char last[1024];
     static int last_answer = -1;
-    char cmd[1024], line[256];
-    int n, fsf = 0, clang = 0, answer;
-    FILE *f;
+    char cmd[1024], text[4096];
+    char *argv[4];
+    int n, status, answer;
     pthread_mutex_lock(&lock);
     answer = last_answer >= 0 && !strcmp(last, cc) ? last_answer : -1;
     pthread_mutex_unlock(&lock);
     if (answer >= 0)
         return answer;
-    n = snprintf(cmd, sizeof cmd, "%s --version 2>/dev/null </dev/null", cc);
+    n = snprintf(cmd, sizeof cmd, "%s --version 2>/dev/null", cc);
     if (n < 0 || (size_t)n >= sizeof cmd)
         return 0;
-    f = popen(cmd, "r");
-    if (!f)
+    argv[0] = "/bin/sh";
+    argv[1] = "-c";
+    argv[2] = cmd;
+    argv[3] = NULL;
+    if (subproc_run(argv, NULL, NULL, &status, text, sizeof text) != SUBPROC_OK)
         return 0;
-    while (fgets(line, sizeof line, f)) {
-        if (strstr(line, "Free Software Foundation"))
-            fsf = 1;
-        if (strstr(line, "clang"))
-            clang = 1;
-    }
-    answer = pclose(f) == 0 && fsf && !clang;
+    answer = WIFEXITED(status) && WEXITSTATUS(status) == 0 &&
+             strstr(text, "Free Software Foundation") && !strstr(text, "clang");
     pthread_mutex_lock(&lock);
     snprintf(last, sizeof last, "%s", cc);
     last_answer = answer;
@@ -632,12 +422,13 @@ int jit_cc_build(const char *unit, const char *prefix, int is_double,
                  net_api *api, char *err, size_t errlen)
 {
     char cache[JIT_CC_PATH_MAX], base[JIT_CC_PATH_MAX - 32], src[JIT_CC_PATH_MAX],
-         so[JIT_CC_PATH_MAX], tmp[JIT_CC_PATH_MAX], safe[128];
+         so[JIT_CC_PATH_MAX], safe[128];
     const char *cc, *flags;
     char default_flags[sizeof JIT_CC_DEFAULT_FLAGS + sizeof JIT_CC_GCC_FLAGS];
-    unsigned long long key = 0xcbf29ce484222325ULL;
+    unsigned long long key = FNV1A_INIT;
+    atomicfile so_file;
     struct stat st;
-    int fd, n;
+    int n, rc;
 
     memset(api, 0, sizeof *api);
     cc = opts && opts->cc && *opts->cc ? opts->cc : jit_cc_env("CC");
@@ -668,7 +459,6 @@ int jit_cc_build(const char *unit, const char *prefix, int is_double,
     }
     snprintf(src, sizeof src, "%s.c", base);
     snprintf(so, sizeof so, "%s.so", base);
-    snprintf(tmp, sizeof tmp, "%s.so.tmp-XXXXXX", base);
 
     if (stat(so, &st) == 0 &&
         jit_cc_load(so, prefix, is_double, name, api, err, errlen) == 0) {
@@ -679,36 +469,31 @@ int jit_cc_build(const char *unit, const char *prefix, int is_double,
         jit_cc_err(err, errlen, "%s is not in the cache (%s)", name, so);
         return -1;
     }
-    if (opts && jit_cc_cancelled(opts->cancel)) {
+    if (opts && subproc_cancelled(opts->cancel)) {
         jit_cc_err(err, errlen, "building %s with %s: cancelled", name, cc);
         return -1;
     }
 
     if (jit_cc_write_file(src, unit, err, errlen) < 0)
         return -1;
-    /* The compiler writes into this placeholder (mkstemp's mode is 0600;
-     * the linker adds the x bits). */
-    fd = mkstemp(tmp);
-    if (fd < 0) {
+    /* The compiler writes into this placeholder, which then takes the
+     * place of the .so (the linker adds the x bits to its mode). */
+    rc = af_begin(&so_file, so, 0644);
+    if (rc == AF_OK)
+        rc = af_finish(&so_file);
+    if (rc != AF_OK) {
         jit_cc_err(err, errlen, "cannot create a temporary file in %s: %s", cache, strerror(errno));
         return -1;
     }
-    if (fchmod(fd, 0644) != 0) {
-        jit_cc_err(err, errlen, "cannot chmod %s: %s", tmp, strerror(errno));
-        close(fd);
-        unlink(tmp);
-        return -1;
-    }
-    close(fd);
     if (!opts || !opts->quiet)
         fprintf(stderr, "cnngen: compiling %s with %s %s ...\n", name, cc, flags);
-    if (jit_cc_compile(cc, flags, src, tmp, name, opts ? opts->cancel : NULL, err, errlen) < 0) {
-        unlink(tmp);
+    if (jit_cc_compile(cc, flags, src, so_file.tmp, name, opts ? opts->cancel : NULL, err, errlen) < 0) {
+        af_abort(&so_file);
         return -1;
     }
-    if (rename(tmp, so) != 0) {
-        jit_cc_err(err, errlen, "cannot rename %s to %s: %s", tmp, so, strerror(errno));
-        unlink(tmp);
+    rc = af_commit(&so_file);
+    if (rc != AF_OK && rc != AF_SYNC_DIR) {
+        jit_cc_err(err, errlen, "cannot rename %s to %s: %s", so_file.tmp, so, strerror(errno));
         return -1;
     }
     if (jit_cc_load(so, prefix, is_double, name, api, err, errlen) < 0)

@@ -13,6 +13,8 @@
  */
 #include "jit.h"
 
+#include "atomicfile.h"
+
 #include <errno.h>
 #include <libtcc.h>
 #include <stdarg.h>
@@ -104,8 +106,7 @@ static int jit_tcc_keep_source(const char *unit, const char *safe_name,
                                char *path, size_t len, char *why, size_t whylen)
 {
     const char *dir = getenv("TMPDIR");
-    size_t left = strlen(unit);
-    int fd, n;
+    int fd, n, rc;
 
     if (!dir || !*dir)
         dir = "/tmp";
@@ -119,20 +120,9 @@ static int jit_tcc_keep_source(const char *unit, const char *safe_name,
         jit_tcc_err(why, whylen, "%s/cnngen-%s-XXXXXX.c: %s", dir, safe_name, strerror(errno));
         return -1;
     }
-    while (left > 0) {
-        ssize_t w = write(fd, unit, left);
-        if (w < 0 && errno == EINTR)
-            continue;
-        if (w <= 0) {
-            jit_tcc_err(why, whylen, "%s: %s", path, w < 0 ? strerror(errno) : "short write");
-            close(fd);
-            unlink(path);
-            return -1;
-        }
-        unit += w;
-        left -= (size_t)w;
-    }
-    if (close(fd) != 0) {
+    close(fd);
+    rc = af_save(path, unit, strlen(unit), AF_KEEP_MODE);    /* over the empty file, 0600 */
+    if (rc != AF_OK && rc != AF_SYNC_DIR) {
         jit_tcc_err(why, whylen, "%s: %s", path, strerror(errno));
         unlink(path);
         return -1;

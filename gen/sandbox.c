@@ -60,6 +60,7 @@ typedef struct sb {
     int memory_over;            /* the hook found the memory budget spent */
     int memory_hit;             /* the allocator refused a request */
     const char *const *kinds;   /* the layer constructors, for messages */
+    lua_State *T;               /* the trusted state (suggestions are its to make) */
     char source[1024];          /* "@chunk", as Lua names the chunk */
 } sb;
 
@@ -251,24 +252,42 @@ static int sb_print(lua_State *L)
     return sandbox_print_to(L, stderr);
 }
 
-/* Edit distance with transpositions (optimal string alignment), for
- * "did you mean" hints; short words only. */
-static size_t sb_distance(const char *a, const char *b)
+/* In the trusted state: suggest.lua's suggest(name, kinds), name and the
+ * NULL-ended kinds coming as light userdata. */
+static int sb_suggest_here(lua_State *T)
 {
-    size_t d[33][33], i, j, n = strlen(a), m = strlen(b);
-    if (n > 32 || m > 32) return (size_t)-1;
-    for (i = 0; i <= n; ++i) d[i][0] = i;
-    for (j = 0; j <= m; ++j) d[0][j] = j;
-    for (i = 1; i <= n; ++i)
-        for (j = 1; j <= m; ++j) {
-            size_t c = d[i - 1][j - 1] + (a[i - 1] != b[j - 1]);
-            if (d[i - 1][j] + 1 < c) c = d[i - 1][j] + 1;
-            if (d[i][j - 1] + 1 < c) c = d[i][j - 1] + 1;
-            if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] && d[i - 2][j - 2] + 1 < c)
-                c = d[i - 2][j - 2] + 1;
-            d[i][j] = c;
-        }
-    return d[n][m];
+    const char *name = lua_touserdata(T, 1);
+    const char *const *kinds = lua_touserdata(T, 2);
+    int i;
+    lua_getglobal(T, "require");
+    lua_pushliteral(T, "suggest");
+    lua_call(T, 1, 1);
+    lua_getfield(T, -1, "suggest");
+    lua_pushstring(T, name);
+    lua_newtable(T);
+    for (i = 0; kinds[i]; ++i) {
+        lua_pushstring(T, kinds[i]);
+        lua_rawseti(T, -2, i + 1);
+    }
+    lua_call(T, 2, 1);
+    return 1;
+}
+
+/* The layer kind to suggest for name ("did you mean"), by the generator's
+ * one rule (gen/lua/suggest.lua) run in the trusted state T, into
+ * out[0..len); 0 when there is none (or T cannot say). */
+static int sb_suggest(lua_State *T, const char *name, const char *const *kinds, char *out, size_t len)
+{
+    int top = lua_gettop(T), found = 0;
+    lua_pushcfunction(T, sb_suggest_here);
+    lua_pushlightuserdata(T, (void *)name);
+    lua_pushlightuserdata(T, (void *)kinds);
+    if (lua_pcall(T, 2, 1, 0) == LUA_OK && lua_type(T, -1) == LUA_TSTRING) {
+        snprintf(out, len, "%s", lua_tostring(T, -1));
+        found = 1;
+    }
+    lua_settop(T, top);
+    return found;
 }
 
 /* Lua says "attempt to call a nil value (global 'convv')" for a misspelt
@@ -281,8 +300,8 @@ static void sb_hint(lua_State *L, sb *s, const char *msg)
     static const char *const string_gone[] = { "'dump')", "'find')", "'match')", "'gmatch')",
                                                "'gsub')", NULL };
     const char *p = strstr(msg, "a nil value (global '"), *e;
-    char name[64];
-    size_t i, n, best = (size_t)-1, bestd = (size_t)-1;
+    char name[64], near[64];
+    size_t i, n;
     luaL_Buffer b;
     for (i = 0; string_gone[i]; ++i) {
         const char *f = strstr(msg, string_gone[i]);
@@ -308,20 +327,13 @@ static void sb_hint(lua_State *L, sb *s, const char *msg)
         lua_pushliteral(L, "");
         return;
     }
-    for (i = 0; s->kinds[i]; ++i) {
-        size_t d = sb_distance(name, s->kinds[i]), len = strlen(s->kinds[i]);
-        if (d <= (len / 3 > 1 ? len / 3 : 1) && d < bestd) {
-            best = i;
-            bestd = d;
-        }
-    }
     luaL_buffinit(L, &b);
     luaL_addstring(&b, ": no layer kind or function is called '");
     luaL_addstring(&b, name);
     luaL_addstring(&b, "'");
-    if (best != (size_t)-1) {
+    if (sb_suggest(s->T, name, s->kinds, near, sizeof near)) {
         luaL_addstring(&b, " (did you mean ");
-        luaL_addstring(&b, s->kinds[best]);
+        luaL_addstring(&b, near);
         luaL_addstring(&b, " { ... }?)");
     }
     luaL_addstring(&b, "; the layer kinds are");
@@ -583,6 +595,7 @@ int sandbox_run(lua_State *T, const char *source, size_t len, const char *chunk,
     snprintf(s->source, sizeof s->source, "@%s", chunk);
     s->last_line = 1;
     s->kinds = kinds;
+    s->T = T;
 
     L = lua_newstate(sb_alloc, s);
     if (!L) {

@@ -10,6 +10,7 @@
 
 #include "lauxlib.h"
 #include "checkpoint.h"
+#include "hash.h"
 #include "host.h"
 
 /* Raise a user error (err.lua's form) with the message on the stack top. */
@@ -34,7 +35,7 @@ int weights_lua_load(lua_State *L)
     lua_Integer k;
     FILE *f;
     unsigned char chunk[65536];
-    unsigned long long h = 0xcbf29ce484222325ULL;
+    unsigned long long h = FNV1A_INIT;
     size_t n;
     if (count < 0) return luaL_error(L, "bad count");
     buf = malloc((size_t)count * (is_double ? 8 : 4) + 8);
@@ -52,7 +53,7 @@ int weights_lua_load(lua_State *L)
     /* the file's own hash, for the generated front matter */
     f = fopen(path, "rb");
     if (f) {
-        while ((n = fread(chunk, 1, sizeof chunk, f)) > 0) h = host_fnv1a_update(h, chunk, n);
+        while ((n = fread(chunk, 1, sizeof chunk, f)) > 0) h = fnv1a_update(h, chunk, n);
         fclose(f);
     }
     snprintf(fh, sizeof fh, "%016llx", h);

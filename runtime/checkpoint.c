@@ -1,17 +1,14 @@
 /*
  * checkpoint.c -- weights files (format in checkpoint.h): little-endian
- * encoding, the FNV-1a checksum, precision conversion on load, and a small
- * atomic file writer (temporary in the target's directory, fsync, rename,
- * fsync of the directory).
- *
- * The writer is kept static here: the generator's own outputs go through
- * gen/outfile.c, which follows the same protocol.
+ * encoding, the FNV-1a checksum (hash.h) and precision conversion on load; the file
+ * is written through atomicfile.h.
  */
+#include "atomicfile.h"
 #include "errfmt.h"
 #include "checkpoint.h"
+#include "hash.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <float.h>
 #include <math.h>
 #include <stdint.h>
@@ -19,7 +16,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <unistd.h>
 
 /* The encoding copies reals bit for bit into 32- and 64-bit integers. */
 typedef char ckpt_float_is_32_bits[sizeof(float) == 4 ? 1 : -1];
@@ -77,163 +73,13 @@ static void ckpt_put_real(unsigned char *b, const void *params, size_t i, int re
     }
 }
 
-/* See checkpoint.h. */
-unsigned long long ckpt_hash(unsigned long long h, const void *data, size_t n)
+/* ---- writing --------------------------------------------------------- */
+
+/* Report a failed step of the atomic write (atomicfile.h) as one line
+ * naming path; the temporary is already gone. */
+static int ckpt_write_failed(const char *path, int stage, char *err, size_t errlen)
 {
-    const unsigned char *p = data;
-    uint64_t x = h;
-    size_t i;
-    for (i = 0; i < n; ++i) {
-        x ^= p[i];
-        x *= 0x100000001b3ULL;
-    }
-    return x;
-}
-
-/* ---- atomic writer ---------------------------------------------------- */
-
-/* An output file in progress: `f` writes to the temporary `tmp`, which
- * becomes `path` on commit. */
-typedef struct ckpt_out {
-    const char *path;
-    char *tmp;
-    FILE *f;
-} ckpt_out;
-
-/* Create the temporary "<path>.tmpXXXXXX" beside path, with the mode of
- * the file it will replace (0644 for a new one). */
-static int ckpt_out_open(ckpt_out *o, const char *path, char *err, size_t errlen)
-{
-    struct stat st;
-    mode_t mode = 0644;
-    int fd;
-
-    o->path = path;
-    o->f = NULL;
-    o->tmp = malloc(strlen(path) + sizeof ".tmpXXXXXX");
-    if (!o->tmp)
-        return errfmt(err, errlen, "%s: out of memory", path);
-    strcpy(o->tmp, path);
-    strcat(o->tmp, ".tmpXXXXXX");
-    fd = mkstemp(o->tmp);
-    if (fd < 0) {
-        int e = errno;
-        free(o->tmp);
-        o->tmp = NULL;
-        return errfmt(err, errlen, "%s: cannot create a temporary file beside it: %s",
-                          path, strerror(e));
-    }
-    if (stat(path, &st) == 0 && S_ISREG(st.st_mode))
-        mode = st.st_mode & 0777;
-    if (fchmod(fd, mode) != 0 || !(o->f = fdopen(fd, "wb"))) {
-        int e = errno;
-        close(fd);
-        unlink(o->tmp);
-        free(o->tmp);
-        o->tmp = NULL;
-        return errfmt(err, errlen, "%s: cannot prepare a temporary file: %s",
-                          path, strerror(e));
-    }
-    return 0;
-}
-
-/* Give up on o: close and remove the temporary.  The target is untouched. */
-static void ckpt_out_abort(ckpt_out *o)
-{
-    if (o->f)
-        fclose(o->f);
-    if (o->tmp) {
-        unlink(o->tmp);
-        free(o->tmp);
-    }
-    o->f = NULL;
-    o->tmp = NULL;
-}
-
-/* Write n bytes to o; on failure abort o and return -1 with a message. */
-static int ckpt_out_write(ckpt_out *o, const void *p, size_t n, char *err, size_t errlen)
-{
-    if (n > 0 && fwrite(p, 1, n, o->f) != n) {
-        int e = errno;
-        ckpt_out_abort(o);
-        return errfmt(err, errlen, "%s: write failed: %s", o->path, strerror(e));
-    }
-    return 0;
-}
-
-/* fsync the directory holding path, so the rename survives a crash.
- * Filesystems that cannot sync a directory (EINVAL) are not an error. */
-static int ckpt_sync_dir(const char *path)
-{
-    const char *slash = strrchr(path, '/');
-    size_t len = slash ? (size_t)(slash - path) : 1;
-    char *dir;
-    int fd, rc = 0, e = 0;
-
-    if (slash && len == 0)
-        len = 1;                        /* "/name": the root */
-    dir = malloc(len + 1);
-    if (!dir) {
-        errno = ENOMEM;
-        return -1;
-    }
-    if (slash)
-        memcpy(dir, path, len);
-    else
-        dir[0] = '.';
-    dir[len] = '\0';
-    fd = open(dir, O_RDONLY | O_DIRECTORY);
-    if (fd < 0) {
-        rc = -1;
-        e = errno;
-    } else {
-        if (fsync(fd) != 0 && errno != EINVAL) {
-            rc = -1;
-            e = errno;
-        }
-        close(fd);
-    }
-    free(dir);
-    errno = e;
-    return rc;
-}
-
-/* Flush, fsync and close the temporary, rename it onto the target and sync
- * the directory.  On failure before the rename, abort o (the target stays
- * as it was).  o is finished either way. */
-static int ckpt_out_commit(ckpt_out *o, char *err, size_t errlen)
-{
-    const char *what;
-    int e;
-
-    if (fflush(o->f) != 0) {
-        what = "write failed";
-        goto fail;
-    }
-    if (fsync(fileno(o->f)) != 0) {
-        what = "fsync failed";
-        goto fail;
-    }
-    if (fclose(o->f) != 0) {
-        o->f = NULL;
-        what = "close failed";
-        goto fail;
-    }
-    o->f = NULL;
-    if (rename(o->tmp, o->path) != 0) {
-        what = "cannot rename the temporary file onto it";
-        goto fail;
-    }
-    free(o->tmp);
-    o->tmp = NULL;
-    if (ckpt_sync_dir(o->path) != 0)
-        return errfmt(err, errlen, "%s: written, but syncing its directory failed: %s",
-                          o->path, strerror(errno));
-    return 0;
-fail:
-    e = errno;
-    ckpt_out_abort(o);
-    return errfmt(err, errlen, "%s: %s: %s", o->path, what, strerror(e));
+    return errfmt(err, errlen, "%s: %s: %s", path, af_stage_what(stage), strerror(errno));
 }
 
 /* ---- save ------------------------------------------------------------- */
@@ -244,9 +90,10 @@ int ckpt_save(const char *path, const void *params, size_t count, int real_size,
 {
     unsigned char head[CKPT_HEADER_SIZE], tail[8];
     unsigned char *buf;
-    uint64_t sum = CKPT_HASH_INIT;
+    uint64_t sum = FNV1A_INIT;
     size_t i = 0, fill;
-    ckpt_out o;
+    atomicfile o;
+    int rc;
 
     if (real_size != 4 && real_size != 8)
         return errfmt(err, errlen, "%s: internal error: real size %d (must be 4 or 8)",
@@ -254,33 +101,30 @@ int ckpt_save(const char *path, const void *params, size_t count, int real_size,
     buf = malloc(CKPT_CHUNK);
     if (!buf)
         return errfmt(err, errlen, "%s: out of memory", path);
-    if (ckpt_out_open(&o, path, err, errlen) < 0) {
-        free(buf);
-        return -1;
-    }
     memcpy(head, ckpt_magic, 8);
     ckpt_put_u32(head + 8, CKPT_VERSION);
     ckpt_put_u32(head + 12, (uint32_t)real_size);
     ckpt_put_u64(head + 16, (uint64_t)count);
     ckpt_put_u64(head + 24, (uint64_t)arch_hash);
-    if (ckpt_out_write(&o, head, sizeof head, err, errlen) < 0)
-        goto fail;
-    while (i < count) {
+    rc = af_begin(&o, path, AF_KEEP_MODE);
+    if (rc == AF_OK)
+        rc = af_write(&o, head, sizeof head);
+    while (rc == AF_OK && i < count) {
         for (fill = 0; i < count && fill + (size_t)real_size <= CKPT_CHUNK;
              ++i, fill += (size_t)real_size)
             ckpt_put_real(buf + fill, params, i, real_size);
-        sum = ckpt_hash(sum, buf, fill);
-        if (ckpt_out_write(&o, buf, fill, err, errlen) < 0)
-            goto fail;
+        sum = fnv1a_update(sum, buf, fill);
+        rc = af_write(&o, buf, fill);
     }
-    ckpt_put_u64(tail, sum);
-    if (ckpt_out_write(&o, tail, sizeof tail, err, errlen) < 0)
-        goto fail;
     free(buf);
-    return ckpt_out_commit(&o, err, errlen);
-fail:
-    free(buf);                          /* o was aborted by ckpt_out_write */
-    return -1;
+    ckpt_put_u64(tail, sum);
+    if (rc == AF_OK)
+        rc = af_write(&o, tail, sizeof tail);
+    if (rc == AF_OK)
+        rc = af_finish(&o);
+    if (rc == AF_OK)
+        rc = af_commit(&o);
+    return rc == AF_OK ? 0 : ckpt_write_failed(path, rc, err, errlen);
 }
 
 /* ---- load ------------------------------------------------------------- */
@@ -476,7 +320,7 @@ int ckpt_load(const char *path, void *params, size_t count, int real_size,
         errfmt(err, errlen, "%s: trailing data after the weights", path);
         goto done;
     }
-    if (ckpt_get_u64(tail) != ckpt_hash(CKPT_HASH_INIT, raw, nraw)) {
+    if (ckpt_get_u64(tail) != fnv1a(raw, nraw)) {
         errfmt(err, errlen, "%s: checksum mismatch: the weights file is corrupt", path);
         goto done;
     }

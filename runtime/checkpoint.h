@@ -10,9 +10,9 @@
  *       12    4  uint32 real size: 4 (float) or 8 (double)
  *       16    8  uint64 parameter count N
  *       24    8  uint64 architecture hash (the caller's hash of the
- *                network's shapes; see ckpt_hash)
+ *                network's shapes, e.g. by fnv1a of hash.h)
  *       32  N*r  the parameters, in the network's flat order
- *   32+N*r    8  uint64 FNV-1a (64-bit) of the N*r parameter bytes
+ *   32+N*r    8  uint64 FNV-1a (64-bit, hash.h) of the N*r parameter bytes
  *
  * and nothing after.  A file of either precision loads into a network of
  * either precision: float -> double is exact, double -> float rounds (a
@@ -25,7 +25,6 @@
 
 #define CKPT_VERSION     1
 #define CKPT_HEADER_SIZE 32
-#define CKPT_HASH_INIT   0xcbf29ce484222325ULL   /* FNV-1a 64-bit offset basis */
 
 /* The header of a weights file, as ckpt_peek reads it. */
 typedef struct ckpt_info {
@@ -38,7 +37,7 @@ typedef struct ckpt_info {
 
 /* Write count parameters (float when real_size is 4, double when 8) to
  * path, with arch_hash in the header.  The file is written to a temporary
- * "<path>.tmpXXXXXX" in the same directory, flushed, fsync'd, closed and
+ * "<path>.tmp-XXXXXX" in the same directory, flushed, fsync'd, closed and
  * renamed over path, then the directory is fsync'd.  On any failure before
  * the rename the temporary is removed and a previous file at path is left
  * untouched.  The new file takes the mode of the file it replaces, or 0644.
@@ -63,11 +62,5 @@ int ckpt_load(const char *path, void *params, size_t count, int real_size,
  * is what the header implies; the checksum is not verified).  Returns 0, or
  * -1 with a message as ckpt_load's. */
 int ckpt_peek(const char *path, ckpt_info *info, char *err, size_t errlen);
-
-/* FNV-1a, 64-bit: fold n bytes of data into h.  Start from CKPT_HASH_INIT.
- * Exposed so callers can build an architecture hash from the network's
- * shapes (fold each number as fixed-width little-endian bytes, so the hash
- * is the same on every platform). */
-unsigned long long ckpt_hash(unsigned long long h, const void *data, size_t n);
 
 #endif

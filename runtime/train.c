@@ -6,17 +6,16 @@
 #include "train.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <math.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
+#include "atomicfile.h"
 #include "checkpoint.h"
+#include "hash.h"
 #include "pool.h"
 #include "rng.h"
 
@@ -523,7 +522,7 @@ void train_stop_reset(void)
 /* See train.h: the bytes ckpt_save checksums, little-endian IEEE floats. */
 unsigned long long train_params_hash(const float *params, size_t count)
 {
-    unsigned long long h = CKPT_HASH_INIT;
+    unsigned long long h = FNV1A_INIT;
     unsigned char b[4 * 256];
     size_t i = 0;
     while (i < count) {
@@ -536,7 +535,7 @@ unsigned long long train_params_hash(const float *params, size_t count)
             b[4 * k + 2] = (unsigned char)(u >> 16);
             b[4 * k + 3] = (unsigned char)(u >> 24);
         }
-        h = ckpt_hash(h, b, 4 * n);
+        h = fnv1a_update(h, b, 4 * n);
         i += n;
     }
     return h;
@@ -594,14 +593,12 @@ int train_state_load(const char *weights, train_state *st, char *err, size_t err
     return 1;
 }
 
-/* See train.h.  The same protocol as ckpt_save: a temporary beside the
- * target, fsync, rename, fsync of the directory. */
+/* See train.h.  Written as ckpt_save writes weights (atomicfile.h). */
 int train_state_save(const char *weights, const train_state *st, char *err, size_t errlen)
 {
-    char path[4096], tmp[4096 + 16], text[512], dir[4096];
-    size_t len = 0, off = 0;
-    int fd, i, e = 0;
-    char *slash;
+    char path[4096], text[512];
+    size_t len = 0;
+    int i, rc;
 
     if (train_state_path(weights, path, sizeof path) < 0)
         return errfmt(err, errlen, "%s: path too long", weights);
@@ -611,46 +608,11 @@ int train_state_save(const char *weights, const train_state *st, char *err, size
         len += (size_t)snprintf(text + len, sizeof text - len,
                                 "weights %016llx epoch %d sample %d\n",
                                 st->pos[i].weights, st->pos[i].epoch, st->pos[i].sample);
-    snprintf(tmp, sizeof tmp, "%s.tmpXXXXXX", path);
-    fd = mkstemp(tmp);
-    if (fd < 0)
-        return errfmt(err, errlen, "%s: cannot create: %s", path, strerror(errno));
-    while (off < len) {
-        ssize_t w = write(fd, text + off, len - off);
-        if (w < 0 && errno == EINTR)
-            continue;
-        if (w <= 0) {
-            e = w < 0 ? errno : EIO;
-            break;
-        }
-        off += (size_t)w;
-    }
-    if (!e && fchmod(fd, 0644) != 0)
-        e = errno;
-    if (!e && fsync(fd) != 0)
-        e = errno;
-    if (close(fd) != 0 && !e)
-        e = errno;
-    if (!e && rename(tmp, path) != 0)
-        e = errno;
-    if (e) {
-        unlink(tmp);
-        return errfmt(err, errlen, "%s: cannot write: %s", path, strerror(e));
-    }
-    snprintf(dir, sizeof dir, "%s", path);
-    slash = strrchr(dir, '/');
-    if (slash == dir)
-        dir[1] = '\0';
-    else if (slash)
-        *slash = '\0';
-    else
-        strcpy(dir, ".");
-    fd = open(dir, O_RDONLY);
-    if (fd >= 0) {
-        fsync(fd);
-        close(fd);
-    }
-    return 0;
+    rc = af_save(path, text, len, 0644);
+    if (rc == AF_OK || rc == AF_SYNC_DIR)
+        return 0;
+    return errfmt(err, errlen, "%s: cannot %s: %s", path, rc == AF_CREATE ? "create" : "write",
+                  strerror(errno));
 }
 
 const train_pos *train_state_find(const train_state *st, unsigned long long hash)

@@ -18,34 +18,20 @@
 #include <unistd.h>
 
 #include "build.h"
+#include "fsutil.h"
 #include "gradcheck.h"
 #include "jit.h"
 #include "proc.h"
 
-static char ck_dir[64];
-
 static void ck_setup(void)
 {
-    strcpy(ck_dir, "/tmp/cnngen_check_XXXXXX");
-    cr_assert_not_null(mkdtemp(ck_dir), "mkdtemp: %s", strerror(errno));
+    fs_scratch_make("check");
 }
 
-static void ck_teardown(void)
-{
-    char p[128];
-    static const char *const names[] = { "small.lua", "wide.lua", "bad.lua" };
-    size_t k;
-    for (k = 0; k < sizeof names / sizeof *names; ++k) {
-        snprintf(p, sizeof p, "%s/%s", ck_dir, names[k]);
-        unlink(p);
-    }
-    rmdir(ck_dir);
-}
-
-/* ck_dir/name, written with text when text is not NULL. */
+/* <scratch>/name, written with text when text is not NULL. */
 static const char *ck_file(char *buf, size_t len, const char *name, const char *text)
 {
-    snprintf(buf, len, "%s/%s", ck_dir, name);
+    snprintf(buf, len, "%s/%s", fs_scratch(), name);
     if (text) {
         FILE *f = fopen(buf, "w");
         cr_assert_not_null(f, "%s: %s", buf, strerror(errno));
@@ -95,9 +81,8 @@ static void ck_run(ck_out *o, const char *net, const char *extra1, const char *e
 
 static void ck_one_line(const ck_out *o, int status, const char *want)
 {
-    const char *nl = strchr(o->err, '\n');
     cr_expect_eq(o->status, status, "status %d, want %d; stderr: %s", o->status, status, o->err);
-    cr_expect(nl && nl[1] == '\0', "not one line on stderr: [%s]", o->err);
+    cr_expect(proc_one_line(o->err), "not one line on stderr: [%s]", o->err);
     cr_expect(strstr(o->err, want) != NULL, "stderr [%s] lacks [%s]", o->err, want);
 }
 
@@ -120,7 +105,7 @@ static const char wide_net[] =
     "  layers = { dense { units = 100, act = \"sigmoid\" }, dense { units = 10, act = \"softmax\" } },\n"
     "}\n";
 
-TestSuite(check, .init = ck_setup, .fini = ck_teardown, .timeout = 60);
+TestSuite(check, .init = ck_setup, .fini = fs_scratch_remove, .timeout = 60);
 
 /* ---- the examples ---------------------------------------------------- */
 

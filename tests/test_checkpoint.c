@@ -9,7 +9,6 @@
  */
 #include <criterion/criterion.h>
 
-#include <dirent.h>
 #include <errno.h>
 #include <float.h>
 #include <math.h>
@@ -27,69 +26,16 @@
 
 #define ARCH 0x1234abcd5678ef00ULL
 
-static char ck_dir[64];
-
 static void ck_setup(void)
 {
-    strcpy(ck_dir, "/tmp/cnngen_ckpt_XXXXXX");
-    cr_assert_not_null(mkdtemp(ck_dir), "mkdtemp: %s", strerror(errno));
+    fs_scratch_make("ckpt");
 }
 
-static void ck_teardown(void)
-{
-    fs_rm_tree(ck_dir);
-}
-
-/* ck_dir/name in buf. */
+/* <scratch>/name in buf. */
 static const char *ck_path(char *buf, size_t len, const char *name)
 {
-    snprintf(buf, len, "%s/%s", ck_dir, name);
+    snprintf(buf, len, "%s/%s", fs_scratch(), name);
     return buf;
-}
-
-/* The whole file at path, malloc'd; *len its length. */
-static unsigned char *ck_read_all(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    unsigned char *buf;
-    long n;
-    cr_assert_not_null(f, "open %s: %s", path, strerror(errno));
-    fseek(f, 0, SEEK_END);
-    n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    buf = malloc(n > 0 ? (size_t)n : 1);
-    cr_assert_eq(fread(buf, 1, (size_t)n, f), (size_t)n);
-    fclose(f);
-    *len = (size_t)n;
-    return buf;
-}
-
-static void ck_write_all(const char *path, const void *data, size_t len)
-{
-    FILE *f = fopen(path, "wb");
-    cr_assert_not_null(f, "create %s: %s", path, strerror(errno));
-    cr_assert_eq(fwrite(data, 1, len, f), len);
-    cr_assert_eq(fclose(f), 0);
-}
-
-/* Names in dir other than "." and "..", space-separated, sorted, in buf;
- * returns how many. */
-static int ck_list(const char *dir, char *buf, size_t len)
-{
-    struct dirent **names;
-    int i, n = scandir(dir, &names, NULL, alphasort), count = 0;
-    cr_assert_geq(n, 0, "scandir %s: %s", dir, strerror(errno));
-    buf[0] = '\0';
-    for (i = 0; i < n; ++i) {
-        if (strcmp(names[i]->d_name, ".") != 0 && strcmp(names[i]->d_name, "..") != 0) {
-            if (count++)
-                strncat(buf, " ", len - strlen(buf) - 1);
-            strncat(buf, names[i]->d_name, len - strlen(buf) - 1);
-        }
-        free(names[i]);
-    }
-    free(names);
-    return count;
 }
 
 /* count floats with varied magnitudes and signs. */
@@ -133,7 +79,7 @@ static void ck_expect_fail(const char *path, size_t count, const char *want)
     free(p);
 }
 
-TestSuite(checkpoint, .init = ck_setup, .fini = ck_teardown, .timeout = 20);
+TestSuite(checkpoint, .init = ck_setup, .fini = fs_scratch_remove, .timeout = 20);
 
 Test(checkpoint, round_trip_float)
 {
@@ -218,19 +164,10 @@ Test(checkpoint, byte_format_is_as_documented)
     ck_path(path, sizeof path, "w.bin");
     cr_assert_eq(ckpt_save(path, p, 2, 4, 0x0102030405060708ULL, err, sizeof err), 0,
                  "%s", err);
-    got = ck_read_all(path, &len);
+    got = (unsigned char *)fs_slurp(path, &len);
     cr_assert_eq(len, sizeof want);
     cr_assert(memcmp(got, want, len) == 0, "bytes differ from the documented format");
     free(got);
-}
-
-Test(checkpoint, hash_known_vectors)
-{
-    cr_assert_eq(ckpt_hash(CKPT_HASH_INIT, "", 0), CKPT_HASH_INIT);
-    cr_assert_eq(ckpt_hash(CKPT_HASH_INIT, "a", 1), 0xaf63dc4c8601ec8cULL);
-    cr_assert_eq(ckpt_hash(CKPT_HASH_INIT, "foobar", 6), 0x85944171f73967e8ULL);
-    cr_assert_eq(ckpt_hash(ckpt_hash(CKPT_HASH_INIT, "foo", 3), "bar", 3),
-                 0x85944171f73967e8ULL, "hashing in pieces differs");
 }
 
 Test(checkpoint, float_file_loads_into_double_network)
@@ -311,10 +248,10 @@ Test(checkpoint, truncated_at_many_lengths)
     ck_path(path, sizeof path, "w.bin");
     ck_path(cut, sizeof cut, "cut.bin");
     cr_assert_eq(ckpt_save(path, a, N, 4, ARCH, NULL, 0), 0);
-    bytes = ck_read_all(path, &len);
+    bytes = (unsigned char *)fs_slurp(path, &len);
     cr_assert_eq(len, 32 + 4 * N + 8);
     for (c = 0; c < sizeof cuts / sizeof cuts[0]; ++c) {
-        ck_write_all(cut, bytes, cuts[c]);
+        fs_spit(cut, bytes, cuts[c]);
         ck_expect_fail(cut, N, "truncated");
         cr_assert_eq(ckpt_peek(cut, &info, err, sizeof err), -1, "peek at %zu bytes", cuts[c]);
         cr_assert(strstr(err, "truncated"), "peek at %zu bytes: %s", cuts[c], err);
@@ -337,7 +274,7 @@ Test(checkpoint, truncated_through_a_fifo)
     ck_path(path, sizeof path, "w.bin");
     ck_path(fifo, sizeof fifo, "fifo");
     cr_assert_eq(ckpt_save(path, a, N, 4, ARCH, NULL, 0), 0);
-    bytes = ck_read_all(path, &len);
+    bytes = (unsigned char *)fs_slurp(path, &len);
     cr_assert_eq(mkfifo(fifo, 0600), 0, "mkfifo: %s", strerror(errno));
     pid = fork();
     cr_assert_geq(pid, 0);
@@ -362,13 +299,13 @@ Test(checkpoint, foreign_file)
                                          0, 0, 0, 13, 'I', 'H', 'D', 'R' };
     char path[128];
     ck_path(path, sizeof path, "notes.txt");
-    ck_write_all(path, text, sizeof text - 1);
+    fs_spit(path, text, sizeof text - 1);
     ck_expect_fail(path, 10, "not a cnngen weights file");
     ck_path(path, sizeof path, "image.png");
-    ck_write_all(path, png, sizeof png);
+    fs_spit(path, png, sizeof png);
     ck_expect_fail(path, 10, "not a cnngen weights file");
     ck_path(path, sizeof path, "short");
-    ck_write_all(path, "CNX", 3);           /* too short, and already wrong */
+    fs_spit(path, "CNX", 3);           /* too short, and already wrong */
     ck_expect_fail(path, 10, "not a cnngen weights file");
 }
 
@@ -383,15 +320,15 @@ Test(checkpoint, checksum_corruption)
     ck_fill_float(a, N, 1.0f);
     ck_path(path, sizeof path, "w.bin");
     cr_assert_eq(ckpt_save(path, a, N, 4, ARCH, NULL, 0), 0);
-    bytes = ck_read_all(path, &len);
+    bytes = (unsigned char *)fs_slurp(path, &len);
 
     bytes[32 + 4 * 17 + 1] ^= 0x10;         /* one bit of parameter 17 */
-    ck_write_all(path, bytes, len);
+    fs_spit(path, bytes, len);
     ck_expect_fail(path, N, "checksum mismatch");
 
     bytes[32 + 4 * 17 + 1] ^= 0x10;         /* restore; now damage the checksum */
     bytes[len - 1] ^= 0x01;
-    ck_write_all(path, bytes, len);
+    fs_spit(path, bytes, len);
     ck_expect_fail(path, N, "checksum mismatch");
     free(bytes);
 }
@@ -407,11 +344,11 @@ Test(checkpoint, trailing_data)
     ck_fill_float(a, N, 1.0f);
     ck_path(path, sizeof path, "w.bin");
     cr_assert_eq(ckpt_save(path, a, N, 4, ARCH, NULL, 0), 0);
-    bytes = ck_read_all(path, &len);
+    bytes = (unsigned char *)fs_slurp(path, &len);
     more = malloc(len + 1);
     memcpy(more, bytes, len);
     more[len] = '\n';
-    ck_write_all(path, more, len + 1);
+    fs_spit(path, more, len + 1);
     ck_expect_fail(path, N, "trailing data");
     free(bytes);
     free(more);
@@ -428,13 +365,13 @@ Test(checkpoint, unsupported_version_and_bad_real_size)
     ck_fill_float(a, N, 1.0f);
     ck_path(path, sizeof path, "w.bin");
     cr_assert_eq(ckpt_save(path, a, N, 4, ARCH, NULL, 0), 0);
-    bytes = ck_read_all(path, &len);
+    bytes = (unsigned char *)fs_slurp(path, &len);
     bytes[8] = 2;
-    ck_write_all(path, bytes, len);
+    fs_spit(path, bytes, len);
     ck_expect_fail(path, N, "unsupported weights file version 2");
     bytes[8] = 1;
     bytes[12] = 2;
-    ck_write_all(path, bytes, len);
+    fs_spit(path, bytes, len);
     ck_expect_fail(path, N, "real size 2");
     free(bytes);
 }
@@ -453,7 +390,7 @@ Test(checkpoint, save_over_existing_leaves_no_temp_files)
 {
     enum { N = 300 };
     float a[N], b[N], c[N];
-    char path[128], list[512], err[512] = "";
+    char path[128], err[512] = "";
     int k;
 
     ck_fill_float(a, N, 1.0f);
@@ -461,8 +398,7 @@ Test(checkpoint, save_over_existing_leaves_no_temp_files)
     ck_path(path, sizeof path, "w.bin");
     for (k = 0; k < 3; ++k) {
         cr_assert_eq(ckpt_save(path, k % 2 ? b : a, N, 4, ARCH, err, sizeof err), 0, "%s", err);
-        cr_assert_eq(ck_list(ck_dir, list, sizeof list), 1, "directory holds: %s", list);
-        cr_assert_str_eq(list, "w.bin");
+        fs_expect_listing(fs_scratch(), "w.bin");
     }
     cr_assert_eq(ckpt_load(path, c, N, 4, ARCH, err, sizeof err), 0, "%s", err);
     cr_assert(memcmp(c, a, sizeof c) == 0, "the last save did not win");
@@ -484,12 +420,12 @@ Test(checkpoint, save_keeps_mode_of_replaced_file)
 Test(checkpoint, save_into_missing_directory_fails)
 {
     float a[4] = { 1, 2, 3, 4 };
-    char path[128], list[512], err[512] = "";
+    char path[128], err[512] = "";
     ck_path(path, sizeof path, "no/such/dir/w.bin");
     cr_assert_eq(ckpt_save(path, a, 4, 4, ARCH, err, sizeof err), -1);
     cr_assert(strstr(err, path), "message does not name the file: %s", err);
     cr_assert(strstr(err, "No such file or directory"), "%s", err);
-    cr_assert_eq(ck_list(ck_dir, list, sizeof list), 0, "directory holds: %s", list);
+    fs_expect_listing(fs_scratch(), "");
 }
 
 /* A write that fails part way (file size limit: EFBIG, as a full disk
@@ -498,7 +434,7 @@ Test(checkpoint, failed_write_keeps_old_file)
 {
     enum { OLD = 16, BIG = 20000 };
     static float old[OLD], big[BIG], back[OLD];
-    char path[128], list[512], err[512] = "";
+    char path[128], err[512] = "";
     struct rlimit rl;
 
     ck_fill_float(old, OLD, 5.0f);
@@ -516,8 +452,7 @@ Test(checkpoint, failed_write_keeps_old_file)
     setrlimit(RLIMIT_FSIZE, &rl);
 
     cr_assert(strstr(err, path) && strstr(err, "File too large"), "%s", err);
-    cr_assert_eq(ck_list(ck_dir, list, sizeof list), 1, "directory holds: %s", list);
-    cr_assert_str_eq(list, "w.bin");
+    fs_expect_listing(fs_scratch(), "w.bin");
     cr_assert_eq(ckpt_load(path, back, OLD, 4, ARCH, err, sizeof err), 0, "%s", err);
     cr_assert(memcmp(back, old, sizeof old) == 0, "old weights changed");
 }
@@ -527,16 +462,16 @@ Test(checkpoint, failed_write_keeps_old_file)
 Test(checkpoint, failed_rename_leaves_target_and_no_temp)
 {
     float a[4] = { 1, 2, 3, 4 };
-    char path[128], inner[160], list[512], err[512] = "";
+    char path[128], inner[160], err[512] = "";
     struct stat st;
 
     ck_path(path, sizeof path, "w.bin");
     cr_assert_eq(mkdir(path, 0755), 0);
     snprintf(inner, sizeof inner, "%s/keep", path);
-    ck_write_all(inner, "x", 1);
+    fs_spit(inner, "x", 1);
     cr_assert_eq(ckpt_save(path, a, 4, 4, ARCH, err, sizeof err), -1);
     cr_assert(strstr(err, path), "%s", err);
-    cr_assert_eq(ck_list(ck_dir, list, sizeof list), 1, "directory holds: %s", list);
+    fs_expect_listing(fs_scratch(), "w.bin");
     cr_assert_eq(stat(inner, &st), 0, "the target's contents were disturbed");
 }
 

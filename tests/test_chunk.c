@@ -4,14 +4,18 @@
  * others sample by sample).  The chunk size must not change any result:
  * every gradient is summed over the samples in the same order whatever the
  * chunk, so the results are equal bit for bit -- for mini-batches smaller
- * than, equal to and larger than a chunk, with partial last chunks.
+ * than, equal to and larger than a chunk, with partial last chunks; and
+ * `cnngen run --chunk 3` ends bit for bit where the batch-sized chunk
+ * does, on each backend.
  */
 #include <criterion/criterion.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "build.h"
+#include "fsutil.h"
 #include "jit.h"
+#include "runfix.h"
 
 static const char chunk_net[] =
     "return network { name = 'ck', input = { 2, 9, 9 }, layers = {\n"
@@ -98,4 +102,32 @@ Test(chunk, results_do_not_depend_on_the_chunk_local_arrays, .timeout = 120)
 {
     check_chunks(chunk_net, "kernel", "tcc");
     check_chunks(dense_net, "kernel", "tcc");
+}
+
+/* --chunk changes the work struct, not the training: the same weights
+ * bit for bit with a chunk of 3 as with the description's batch of 10
+ * (the generated code sums in one order whatever the chunk), on each
+ * backend. */
+Test(chunk, run_changes_the_work_struct_not_the_results, .init = rt_setup,
+     .fini = fs_scratch_remove, .timeout = 60)
+{
+    static const char *const backends[] = { "tcc", "cc" };
+    char p[4][256];             /* the net, the data, the weights of each run */
+    rt_out o[2];
+    size_t b;
+    rt_standard(300);
+    rt_path(p[0], sizeof p[0], "syn.lua");
+    rt_path(p[1], sizeof p[1], "data");
+    for (b = 0; b < 2; ++b) {
+        rt_path(p[2], sizeof p[2], "whole.bin");
+        rt_path(p[3], sizeof p[3], "chunk3.bin");
+        rt_run(&o[0], (const char *const[]){ "run", p[0], "--data", p[1], "--epochs", "1", "--json",
+                                              "--backend", backends[b], "--save", p[2], NULL }, NULL);
+        rt_run(&o[1], (const char *const[]){ "run", p[0], "--data", p[1], "--epochs", "1", "--json",
+                                              "--backend", backends[b], "--chunk", "3", "--save", p[3],
+                                              NULL }, NULL);
+        cr_assert(o[0].status == 0 && o[1].status == 0, "stderr: %s / %s", o[0].err, o[1].err);
+        rt_expect_same_costs(o[0].out, o[1].out, 1, 0.0);
+        rt_expect_close_weights(p[2], p[3], 0.0);
+    }
 }

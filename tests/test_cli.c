@@ -23,109 +23,17 @@
 #include <sys/types.h>
 #include <unistd.h>
 
+#include "build.h"
 #include "fsutil.h"
 #include "proc.h"
 #include "tbuf.h"
 
 #define CLI_SECONDS 60          /* a run that takes longer is killed */
 
-/* ================================================================ */
-/* Helpers: strings, files, a scratch directory per test             */
-/* ================================================================ */
-
-/* The whole file, NUL-terminated (*len its size), or NULL. */
-static char *cli_read(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    tbuf b = { NULL, 0, 0 };
-    char chunk[65536];
-    size_t n;
-    if (!f) return NULL;
-    tbuf_add(&b, "", 0);
-    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0) tbuf_add(&b, chunk, n);
-    fclose(f);
-    if (len) *len = b.len;
-    return b.s;
-}
-
-/* Write len bytes to path, or fail the test. */
-static void cli_write(const char *path, const char *data, size_t len)
-{
-    FILE *f = fopen(path, "wb");
-    cr_assert_not_null(f, "cannot write %s: %s", path, strerror(errno));
-    cr_assert_eq(fwrite(data, 1, len, f), len);
-    cr_assert_eq(fclose(f), 0);
-}
-
-/* The value of an environment variable make test sets; fails the test if unset. */
-static const char *cli_env(const char *name)
-{
-    const char *v = getenv(name);
-    cr_assert(v && *v, "%s is not set; run the tests with `make test`", name);
-    return v;
-}
-
-/* The scratch directory of the running test (one per test process). */
-static char cli_dir[64];
-
-/* Suite init: a fresh scratch directory (cli_dir) for the test. */
+/* Suite init: a fresh scratch directory for the test (fs_path names in it). */
 static void cli_setup(void)
 {
-    snprintf(cli_dir, sizeof cli_dir, "/tmp/cnngen_cli_XXXXXX");
-    cr_assert_not_null(mkdtemp(cli_dir), "mkdtemp: %s", strerror(errno));
-}
-
-/* Suite fini: remove the scratch directory. */
-static void cli_teardown(void)
-{
-    if (cli_dir[0]) fs_rm_tree(cli_dir);
-}
-
-/* cli_path("n1.c") -> "<scratch>/n1.c" (static buffer, rotating). */
-static const char *cli_path(const char *name)
-{
-    static char bufs[8][4096];
-    static int k;
-    char *p = bufs[k++ % 8];
-    snprintf(p, 4096, "%s/%s", cli_dir, name);
-    return p;
-}
-
-/* qsort comparator for an array of strings. */
-static int cli_cmp_names(const void *a, const void *b)
-{
-    return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-/* The names in dir, sorted, joined by ", " (caller frees). */
-static char *cli_listing(const char *dir)
-{
-    DIR *d = opendir(dir);
-    struct dirent *e;
-    char *names[256];
-    int n = 0, i;
-    tbuf b = { NULL, 0, 0 };
-    tbuf_add(&b, "", 0);
-    if (!d) return b.s;
-    while ((e = readdir(d)) != NULL && n < 256)
-        if (strcmp(e->d_name, ".") && strcmp(e->d_name, ".."))
-            names[n++] = strdup(e->d_name);
-    closedir(d);
-    qsort(names, (size_t)n, sizeof *names, cli_cmp_names);
-    for (i = 0; i < n; ++i) {
-        if (i) tbuf_add(&b, ", ", 2);
-        tbuf_add(&b, names[i], strlen(names[i]));
-        free(names[i]);
-    }
-    return b.s;
-}
-
-/* Expect dir to hold exactly the names in want ("a, b", sorted). */
-static void cli_expect_listing(const char *dir, const char *want)
-{
-    char *got = cli_listing(dir);
-    cr_expect_str_eq(got, want, "%s holds [%s], want [%s]", dir, got, want);
-    free(got);
+    fs_scratch_make("cli");
 }
 
 /* ================================================================ */
@@ -138,7 +46,7 @@ typedef proc_result cli_run;
  * repository root, capturing stdout and stderr. */
 static void cli_exec(cli_run *r, ...)
 {
-    const char *bin = cli_env("CNNGEN"), *root = cli_env("CNNGEN_ROOT");
+    const char *bin = fs_env("CNNGEN"), *root = fs_env("CNNGEN_ROOT");
     char *argv[32];
     int argc = 0;
     va_list ap;
@@ -157,12 +65,6 @@ static void cli_free(cli_run *r)
     proc_free(r);
 }
 
-/* Is s (len bytes) exactly one non-empty line, ending in a newline? */
-static int cli_one_line(const char *s, size_t len)
-{
-    return len > 1 && s[len - 1] == '\n' && memchr(s, '\n', len - 1) == NULL;
-}
-
 /* A successful run: exit 0, not killed, nothing on stderr. */
 static void cli_expect_ok(const cli_run *r)
 {
@@ -177,7 +79,7 @@ static void cli_expect_error(const cli_run *r, int status, const char *want)
     cr_expect_eq(r->signal, 0, "killed by signal %d", r->signal);
     if (status) cr_expect_eq(r->status, status, "exit status %d, want %d; stderr: %s", r->status, status, r->err);
     else cr_expect(r->status > 0, "exit status %d, want non-zero", r->status);
-    cr_expect(cli_one_line(r->err, r->err_len), "stderr is not exactly one line: '%s'", r->err);
+    cr_expect(proc_one_line(r->err), "stderr is not exactly one line: '%s'", r->err);
     cr_expect(strstr(r->err, want) != NULL, "stderr '%s' does not mention '%s'", r->err, want);
     cr_expect(strstr(r->err, "internal error") == NULL, "an internal error for a user mistake: %s", r->err);
     cr_expect_eq(r->out_len, 0, "stdout is not empty: %s", r->out);
@@ -191,7 +93,7 @@ static void cli_expect_contains(const char *text, const char *what, const char *
 
 #define NET1 "examples/nielsen1.lua"
 
-TestSuite(cli, .init = cli_setup, .fini = cli_teardown, .timeout = CLI_SECONDS * 2);
+TestSuite(cli, .init = cli_setup, .fini = fs_scratch_remove, .timeout = CLI_SECONDS * 2);
 
 /* ================================================================ */
 /* Emitting C                                                        */
@@ -201,11 +103,11 @@ Test(cli, emit_writes_c_and_h_and_nothing_else)
 {
     cli_run r;
     char *c;
-    cli_exec(&r, NET1, "-o", cli_path("n1.c"), NULL);
+    cli_exec(&r, NET1, "-o", fs_path("n1.c"), NULL);
     cli_expect_ok(&r);
     cr_expect_eq(r.out_len, 0, "stdout is not empty: %s", r.out);
-    cli_expect_listing(cli_dir, "n1.c, n1.h");
-    c = cli_read(cli_path("n1.c"), NULL);
+    fs_expect_listing(fs_scratch(), "n1.c, n1.h");
+    c = fs_slurp(fs_path("n1.c"), NULL);
     cr_assert_not_null(c, "n1.c was not written");
     cli_expect_contains(c, "n1.c", "#include \"n1.h\"");
     free(c);
@@ -217,22 +119,22 @@ Test(cli, output_is_byte_identical_from_run_to_run)
     cli_run r;
     char *c1, *h1, *c2, *h2;
     size_t cl1, hl1, cl2, hl2;
-    cli_exec(&r, NET1, "-o", cli_path("n1.c"), NULL);
+    cli_exec(&r, NET1, "-o", fs_path("n1.c"), NULL);
     cli_expect_ok(&r);
     cli_free(&r);
-    c1 = cli_read(cli_path("n1.c"), &cl1);
-    h1 = cli_read(cli_path("n1.h"), &hl1);
+    c1 = fs_slurp(fs_path("n1.c"), &cl1);
+    h1 = fs_slurp(fs_path("n1.h"), &hl1);
     cr_assert(c1 && h1, "first run wrote nothing");
     sleep(1);                   /* a timestamp would now differ */
-    cli_exec(&r, NET1, "-o", cli_path("n1.c"), NULL);
+    cli_exec(&r, NET1, "-o", fs_path("n1.c"), NULL);
     cli_expect_ok(&r);
     cli_free(&r);
-    c2 = cli_read(cli_path("n1.c"), &cl2);
-    h2 = cli_read(cli_path("n1.h"), &hl2);
+    c2 = fs_slurp(fs_path("n1.c"), &cl2);
+    h2 = fs_slurp(fs_path("n1.h"), &hl2);
     cr_assert(c2 && h2, "second run wrote nothing");
     cr_expect(cl1 == cl2 && memcmp(c1, c2, cl1) == 0, "n1.c differs between two runs");
     cr_expect(hl1 == hl2 && memcmp(h1, h2, hl1) == 0, "n1.h differs between two runs");
-    cli_expect_listing(cli_dir, "n1.c, n1.h");
+    fs_expect_listing(fs_scratch(), "n1.c, n1.h");
     free(c1);
     free(h1);
     free(c2);
@@ -243,11 +145,11 @@ Test(cli, name_option_prefixes_every_symbol)
 {
     cli_run r;
     char *c, *h;
-    cli_exec(&r, NET1, "-o", cli_path("n1.c"), "--name", "foo", NULL);
+    cli_exec(&r, NET1, "-o", fs_path("n1.c"), "--name", "foo", NULL);
     cli_expect_ok(&r);
     cli_free(&r);
-    c = cli_read(cli_path("n1.c"), NULL);
-    h = cli_read(cli_path("n1.h"), NULL);
+    c = fs_slurp(fs_path("n1.c"), NULL);
+    h = fs_slurp(fs_path("n1.h"), NULL);
     cr_assert(c && h, "nothing written");
     cli_expect_contains(h, "n1.h", "foo_forward(");
     cli_expect_contains(h, "n1.h", "foo_init(");
@@ -270,10 +172,10 @@ static char *cli_emit_header(const char *base, const char *flag, const char *val
     char c[64], h[64], *text;
     snprintf(c, sizeof c, "%s.c", base);
     snprintf(h, sizeof h, "%s.h", base);
-    cli_exec(&r, NET1, "-o", cli_path(c), flag, value, NULL);
+    cli_exec(&r, NET1, "-o", fs_path(c), flag, value, NULL);
     cli_expect_ok(&r);
     cli_free(&r);
-    text = cli_read(cli_path(h), NULL);
+    text = fs_slurp(fs_path(h), NULL);
     cr_assert_not_null(text, "%s was not written", h);
     return text;
 }
@@ -289,24 +191,23 @@ Test(cli, real_double_gives_double_signatures)
 
 Test(cli, every_unroll_mode_works)
 {
-    static const char *const modes[] = { "none", "kernel", "full" };
     size_t len[3];
     int i;
-    for (i = 0; i < 3; ++i) {
+    for (i = 0; i < TB_NUNROLLS; ++i) {
         cli_run r;
         char name[32], *c;
-        snprintf(name, sizeof name, "%s.c", modes[i]);
-        cli_exec(&r, NET1, "-o", cli_path(name), "--unroll", modes[i], NULL);
+        snprintf(name, sizeof name, "%s.c", tb_unrolls[i]);
+        cli_exec(&r, NET1, "-o", fs_path(name), "--unroll", tb_unrolls[i], NULL);
         cli_expect_ok(&r);
         cli_free(&r);
-        c = cli_read(cli_path(name), &len[i]);
-        cr_assert_not_null(c, "--unroll %s wrote nothing", modes[i]);
+        c = fs_slurp(fs_path(name), &len[i]);
+        cr_assert_not_null(c, "--unroll %s wrote nothing", tb_unrolls[i]);
         cli_expect_contains(c, name, "--unroll ");
-        cli_expect_contains(c, name, modes[i]);
+        cli_expect_contains(c, name, tb_unrolls[i]);
         free(c);
     }
     cr_expect(len[2] > len[1], "--unroll full (%zu bytes) is not longer than --unroll kernel (%zu)", len[2], len[1]);
-    cli_expect_listing(cli_dir, "full.c, full.h, kernel.c, kernel.h, none.c, none.h");
+    fs_expect_listing(fs_scratch(), "full.c, full.h, kernel.c, kernel.h, none.c, none.h");
 }
 
 /* --backend picks the form and e^x the runner would build for that
@@ -324,11 +225,11 @@ Test(cli, backend_picks_the_form_for_that_compiler)
         cli_run r;
         char *c;
         /* without --unroll, the NULL after --backend ends the arguments */
-        cli_exec(&r, NET1, "-o", cli_path(cases[i].file), "--backend", cases[i].backend,
+        cli_exec(&r, NET1, "-o", fs_path(cases[i].file), "--backend", cases[i].backend,
                  cases[i].unroll ? "--unroll" : NULL, cases[i].unroll, NULL);
         cli_expect_ok(&r);
         cli_free(&r);
-        c = cli_read(cli_path(cases[i].file), NULL);
+        c = fs_slurp(fs_path(cases[i].file), NULL);
         cr_assert_not_null(c);
         cli_expect_contains(c, cases[i].file, cases[i].options);
         cr_expect((strstr(c, "nielsen1_exp(") != NULL) == cases[i].poly_exp, "%s: the polynomial e^x is%s there",
@@ -368,9 +269,9 @@ Test(cli, bad_values_are_one_line)
     size_t i;
     for (i = 0; i < sizeof cases / sizeof cases[0]; ++i) {
         cli_run r;
-        cli_exec(&r, NET1, "-o", cli_path("n1.c"), cases[i][0], cases[i][1], NULL);
+        cli_exec(&r, NET1, "-o", fs_path("n1.c"), cases[i][0], cases[i][1], NULL);
         cli_expect_error(&r, 2, cases[i][1]);
-        cli_expect_listing(cli_dir, "");
+        fs_expect_listing(fs_scratch(), "");
         cli_free(&r);
     }
 }
@@ -382,18 +283,18 @@ Test(cli, chunk_is_refused_where_it_means_nothing)
     cli_exec(&r, "check", NET1, "--chunk", "2", NULL);
     cli_expect_error(&r, 2, "--chunk is an option of emit, info and run");
     cli_free(&r);
-    cli_exec(&r, NET1, "--inference", "--weights", cli_path("w.bin"), "-o", cli_path("i.c"), "--chunk", "2", NULL);
+    cli_exec(&r, NET1, "--inference", "--weights", fs_path("w.bin"), "-o", fs_path("i.c"), "--chunk", "2", NULL);
     cli_expect_error(&r, 2, "inference code holds one sample");
-    cli_expect_listing(cli_dir, "");
+    fs_expect_listing(fs_scratch(), "");
     cli_free(&r);
 }
 
 Test(cli, name_that_is_not_a_c_identifier_is_one_line)
 {
     cli_run r;
-    cli_exec(&r, NET1, "-o", cli_path("n1.c"), "--name", "9lives", NULL);
+    cli_exec(&r, NET1, "-o", fs_path("n1.c"), "--name", "9lives", NULL);
     cli_expect_error(&r, 2, "9lives");
-    cli_expect_listing(cli_dir, "");
+    fs_expect_listing(fs_scratch(), "");
     cli_free(&r);
 }
 
@@ -408,14 +309,14 @@ Test(cli, name_follows_the_rule_of_the_description)
     const char *rule_d, *rule_r;
     size_t k;
     for (k = 0; k < sizeof bad / sizeof bad[0]; ++k) {
-        cli_exec(&r, NET1, "-o", cli_path("n1.c"), "--name", bad[k], NULL);
+        cli_exec(&r, NET1, "-o", fs_path("n1.c"), "--name", bad[k], NULL);
         cli_expect_error(&r, 2, bad[k]);
-        cli_expect_listing(cli_dir, "");
+        fs_expect_listing(fs_scratch(), "");
         cli_free(&r);
     }
     cli_exec(&r, "info", NET1, "--name", "int", NULL);
     cli_expect_error(&r, 2, "\"int\" is not a C identifier");
-    cli_exec(&d, "tests/errors/name_keyword.lua", "-o", cli_path("n1.c"), NULL);
+    cli_exec(&d, "tests/errors/name_keyword.lua", "-o", fs_path("n1.c"), NULL);
     cli_expect_error(&d, 2, "\"int\" is not a C identifier");
     rule_r = strstr(r.err, "is not a C identifier");
     rule_d = strstr(d.err, "is not a C identifier");
@@ -424,7 +325,7 @@ Test(cli, name_follows_the_rule_of_the_description)
     cli_free(&r);
     cli_free(&d);
     /* the longest name the rule allows is fine */
-    cli_exec(&r, NET1, "-o", cli_path("n1.c"), "--name", bad[3] + 1, NULL);
+    cli_exec(&r, NET1, "-o", fs_path("n1.c"), "--name", bad[3] + 1, NULL);
     cli_expect_ok(&r);
     cli_free(&r);
 }
@@ -432,9 +333,9 @@ Test(cli, name_follows_the_rule_of_the_description)
 Test(cli, output_must_be_a_c_file)
 {
     cli_run r;
-    cli_exec(&r, NET1, "-o", cli_path("n1.txt"), NULL);
+    cli_exec(&r, NET1, "-o", fs_path("n1.txt"), NULL);
     cli_expect_error(&r, 2, "n1.txt");
-    cli_expect_listing(cli_dir, "");
+    fs_expect_listing(fs_scratch(), "");
     cli_free(&r);
 }
 
@@ -457,45 +358,45 @@ Test(cli, flag_without_its_value_is_one_line)
 Test(cli, unknown_flag_is_one_line)
 {
     cli_run r;
-    cli_exec(&r, NET1, "-o", cli_path("n1.c"), "--frobnicate", NULL);        /* last */
+    cli_exec(&r, NET1, "-o", fs_path("n1.c"), "--frobnicate", NULL);        /* last */
     cli_expect_error(&r, 2, "--frobnicate");
     cr_expect(strstr(r.err, "unknown") != NULL, "does not say unknown: %s", r.err);
     cli_free(&r);
-    cli_exec(&r, "--frobnicate", "3", NET1, "-o", cli_path("n1.c"), NULL);  /* with a value */
+    cli_exec(&r, "--frobnicate", "3", NET1, "-o", fs_path("n1.c"), NULL);  /* with a value */
     cli_expect_error(&r, 2, "--frobnicate");
     cli_free(&r);
-    cli_expect_listing(cli_dir, "");
+    fs_expect_listing(fs_scratch(), "");
 }
 
 Test(cli, missing_description_file_is_one_line_naming_it)
 {
     cli_run r;
-    cli_exec(&r, "examples/no_such_net.lua", "-o", cli_path("n1.c"), NULL);
+    cli_exec(&r, "examples/no_such_net.lua", "-o", fs_path("n1.c"), NULL);
     cli_expect_error(&r, 2, "examples/no_such_net.lua");
-    cli_expect_listing(cli_dir, "");
+    fs_expect_listing(fs_scratch(), "");
     cli_free(&r);
 }
 
 Test(cli, output_into_a_missing_directory_fails_and_leaves_nothing)
 {
     cli_run r;
-    cli_exec(&r, NET1, "-o", cli_path("no_such_dir/n1.c"), NULL);
+    cli_exec(&r, NET1, "-o", fs_path("no_such_dir/n1.c"), NULL);
     cli_expect_error(&r, 0, "no_such_dir/n1.c");
-    cli_expect_listing(cli_dir, "");
+    fs_expect_listing(fs_scratch(), "");
     cli_free(&r);
 }
 
 Test(cli, description_errors_name_the_file_as_given)
 {
     cli_run r;
-    const char *net = cli_path("bad.lua");
+    const char *net = fs_path("bad.lua");
     char *want = malloc(strlen(net) + 8);
-    cli_write(net, "return network {\n  name = \"x\",\n}\n", 33);
-    cli_exec(&r, net, "-o", cli_path("bad.c"), NULL);
+    fs_spit(net, "return network {\n  name = \"x\",\n}\n", 33);
+    cli_exec(&r, net, "-o", fs_path("bad.c"), NULL);
     sprintf(want, "%s:1: ", net);
     cli_expect_error(&r, 2, want);
     cr_expect(strncmp(r.err, want, strlen(want)) == 0, "stderr does not start with '%s': %s", want, r.err);
-    cli_expect_listing(cli_dir, "bad.lua");
+    fs_expect_listing(fs_scratch(), "bad.lua");
     free(want);
     cli_free(&r);
 }
@@ -504,13 +405,13 @@ Test(cli, precompiled_chunk_is_refused)
 {
     static const char chunk[] = "\033Lua\x54\x00\x19\x93\r\n\x1a\n";
     cli_run r;
-    const char *net = cli_path("bin.lua");
+    const char *net = fs_path("bin.lua");
     char want[4200];
-    cli_write(net, chunk, sizeof chunk - 1);
-    cli_exec(&r, net, "-o", cli_path("bin.c"), NULL);
+    fs_spit(net, chunk, sizeof chunk - 1);
+    cli_exec(&r, net, "-o", fs_path("bin.c"), NULL);
     snprintf(want, sizeof want, "%s:1: ", net);
     cli_expect_error(&r, 2, want);
-    cli_expect_listing(cli_dir, "bin.lua");
+    fs_expect_listing(fs_scratch(), "bin.lua");
     cli_free(&r);
 }
 

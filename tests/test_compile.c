@@ -112,7 +112,6 @@ Test(compile, includes_only_math_stddef_and_own_header, .timeout = 30)
 {
     static const char *const examples[] = { "nielsen1", "nielsen2", "lenet5" };
     static const char *const reals[] = { "float", "double" };
-    static const char *const unrolls[] = { "none", "kernel", "full" };
     static const char *const c_ok[] = { "<math.h>", "<stddef.h>", "\"net.h\"" };
     static const char *const h_ok[] = { "<stddef.h>" };
     char dir[] = "/tmp/cnngen-compile-XXXXXX", path[512], what[128], cmd[600];
@@ -120,10 +119,10 @@ Test(compile, includes_only_math_stddef_and_own_header, .timeout = 30)
     cr_assert(mkdtemp(dir), "mkdtemp");
     for (e = 0; e < 3; ++e)
         for (r = 0; r < 2; ++r)
-            for (u = 0; u < 3; ++u) {
+            for (u = 0; u < TB_NUNROLLS; ++u) {
                 char *c, *h;
-                generate(dir, examples[e], reals[r], unrolls[u]);
-                snprintf(what, sizeof what, "%s --real %s --unroll %s", examples[e], reals[r], unrolls[u]);
+                generate(dir, examples[e], reals[r], tb_unrolls[u]);
+                snprintf(what, sizeof what, "%s --real %s --unroll %s", examples[e], reals[r], tb_unrolls[u]);
                 snprintf(path, sizeof path, "%s/net.c", dir);
                 c = fs_slurp(path, NULL);
                 snprintf(path, sizeof path, "%s/net.h", dir);

@@ -6,6 +6,7 @@
 #include <criterion/criterion.h>
 #include <criterion/parameterized.h>
 
+#include "build.h"
 #include "netcheck.h"
 
 struct conv_case {
@@ -33,12 +34,11 @@ ParameterizedTestParameters(conv, matches_reference_and_finite_differences)
 
 static void check(const ref_net *net, const char *what)
 {
-    static const char *const unrolls[] = { "none", "kernel", "full" };
     int u;
-    for (u = 0; u < 3; ++u) {
+    for (u = 0; u < TB_NUNROLLS; ++u) {
         nc_result r;
-        nc_check(net, unrolls[u], 1 + (unsigned)u, 3, 1500, &r);
-        cr_assert(r.ok, "%s, --unroll %s: %s", what, unrolls[u], r.msg);
+        nc_check(net, tb_unrolls[u], 1 + (unsigned)u, 3, 1500, &r);
+        cr_assert(r.ok, "%s, --unroll %s: %s", what, tb_unrolls[u], r.msg);
     }
 }
 
@@ -136,17 +136,16 @@ ParameterizedTestParameters(conv, under_a_maxpool)
 
 ParameterizedTest(struct pooled_case *tc, conv, under_a_maxpool, .timeout = 180)
 {
-    static const char *const forms[] = { "none", "kernel", "full" };
     ref_net a = ref_net_make(tc->c, tc->h, tc->w, REF_LOGLIK);
     nc_result r;
     size_t f;
     ref_add_conv(&a, tc->maps, tc->kh, tc->kw, tc->sh, tc->sw, tc->pad, tc->act);
     ref_add_pool(&a, tc->pkh, tc->pkw, tc->psh, tc->psw);
     ref_add_dense(&a, 3, REF_SOFTMAX);
-    for (f = 0; f < sizeof forms / sizeof forms[0]; ++f) {
-        nc_check(&a, forms[f], 1, 3, 1500, &r);
-        cr_assert(r.ok, "conv under a max-pool, --unroll %s: %s", forms[f], r.msg);
-        nc_check_float(&a, forms[f], 5, 2, &r);
-        cr_assert(r.ok, "--unroll %s: %s", forms[f], r.msg);
+    for (f = 0; f < TB_NUNROLLS; ++f) {
+        nc_check(&a, tb_unrolls[f], 1, 3, 1500, &r);
+        cr_assert(r.ok, "conv under a max-pool, --unroll %s: %s", tb_unrolls[f], r.msg);
+        nc_check_float(&a, tb_unrolls[f], 5, 2, &r);
+        cr_assert(r.ok, "--unroll %s: %s", tb_unrolls[f], r.msg);
     }
 }

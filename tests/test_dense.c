@@ -5,16 +5,16 @@
  */
 #include <criterion/criterion.h>
 
+#include "build.h"
 #include "netcheck.h"
 
 static void check_all_unrolls(const ref_net *n)
 {
-    static const char *const unrolls[] = { "none", "kernel", "full" };
     int u;
-    for (u = 0; u < 3; ++u) {
+    for (u = 0; u < TB_NUNROLLS; ++u) {
         nc_result r;
-        nc_check(n, unrolls[u], 11 + (unsigned)u, 4, 0, &r);
-        cr_assert(r.ok, "--unroll %s: %s", unrolls[u], r.msg);
+        nc_check(n, tb_unrolls[u], 11 + (unsigned)u, 4, 0, &r);
+        cr_assert(r.ok, "--unroll %s: %s", tb_unrolls[u], r.msg);
     }
 }
 

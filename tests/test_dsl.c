@@ -32,6 +32,7 @@
 #include <sys/types.h>
 #include <unistd.h>
 
+#include "fsutil.h"
 #include "proc.h"
 #include "tbuf.h"
 
@@ -40,7 +41,7 @@
 #define DSL_OLD_H "/* out.h from before: cnngen must not touch it */\n"
 
 /* ================================================================ */
-/* Small helpers: growing strings, files, directories                */
+/* Small helpers                                                     */
 /* ================================================================ */
 
 /* Append a formatted string (at most 8 KiB) to b. */
@@ -54,85 +55,6 @@ static void dsl_addf(tbuf *b, const char *fmt, ...)
     va_end(ap);
     if (n < 0) return;
     tbuf_add(b, tmp, (size_t)n < sizeof tmp ? (size_t)n : sizeof tmp - 1);
-}
-
-/* The whole file, NUL-terminated, or NULL. */
-static char *dsl_read(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    tbuf b = { NULL, 0, 0 };
-    char chunk[4096];
-    size_t n;
-    if (!f) return NULL;
-    tbuf_add(&b, "", 0);
-    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0) tbuf_add(&b, chunk, n);
-    fclose(f);
-    if (len) *len = b.len;
-    return b.s;
-}
-
-/* Write len bytes to path; 0 or -1. */
-static int dsl_write(const char *path, const char *data, size_t len)
-{
-    FILE *f = fopen(path, "wb");
-    int ok;
-    if (!f) return -1;
-    ok = fwrite(data, 1, len, f) == len;
-    return (fclose(f) == 0 && ok) ? 0 : -1;
-}
-
-/* Remove a flat directory and what is in it. */
-static void dsl_rm_dir(const char *dir)
-{
-    DIR *d = opendir(dir);
-    struct dirent *e;
-    char path[4096];
-    if (d) {
-        while ((e = readdir(d)) != NULL) {
-            if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, "..")) continue;
-            snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
-            unlink(path);
-        }
-        closedir(d);
-    }
-    rmdir(dir);
-}
-
-/* qsort comparator for an array of strings. */
-static int dsl_cmp_names(const void *a, const void *b)
-{
-    return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-/* The names in dir (without . and ..), sorted, as one "a, b, c" string. */
-static char *dsl_listing(const char *dir)
-{
-    DIR *d = opendir(dir);
-    struct dirent *e;
-    char *names[256];
-    int n = 0, i;
-    tbuf b = { NULL, 0, 0 };
-    tbuf_add(&b, "", 0);
-    if (!d) return b.s;
-    while ((e = readdir(d)) != NULL && n < 256)
-        if (strcmp(e->d_name, ".") && strcmp(e->d_name, ".."))
-            names[n++] = strdup(e->d_name);
-    closedir(d);
-    qsort(names, (size_t)n, sizeof *names, dsl_cmp_names);
-    for (i = 0; i < n; ++i) {
-        if (i) tbuf_add(&b, ", ", 2);
-        tbuf_add(&b, names[i], strlen(names[i]));
-        free(names[i]);
-    }
-    return b.s;
-}
-
-/* The value of an environment variable make test sets; fails the test if unset. */
-static const char *dsl_env(const char *name)
-{
-    const char *v = getenv(name);
-    cr_assert(v && *v, "%s is not set; run the tests with `make test`", name);
-    return v;
 }
 
 /* ================================================================ */
@@ -164,19 +86,18 @@ static void dsl_run_free(dsl_run *r)
 static int dsl_accept(const char *path, const char *line)
 {
     size_t len;
-    char *src = dsl_read(path, &len), *nl;
+    char *src = fs_slurp(path, &len), *nl;
     tbuf b = { NULL, 0, 0 };
-    int rc;
     if (!src) return -1;
     nl = strchr(src, '\n');
     tbuf_add(&b, EXPECT_TAG, strlen(EXPECT_TAG));
     tbuf_add(&b, line, strlen(line));
     if (nl) tbuf_add(&b, nl, len - (size_t)(nl - src));
     else tbuf_add(&b, "\n", 1);
-    rc = dsl_write(path, b.s, b.len);
+    fs_spit(path, b.s, b.len);
     free(src);
     free(b.s);
-    return rc;
+    return 0;
 }
 
 /* Run one case; append what is wrong with it to report.  Returns 1 if an
@@ -193,7 +114,7 @@ static int dsl_case(const char *bin, const char *errdir, const char *name, int a
 
     tbuf_add(&problems, "", 0);
     snprintf(src_path, sizeof src_path, "%s/%s", errdir, name);
-    src = dsl_read(src_path, &len);
+    src = fs_slurp(src_path, &len);
     cr_assert_not_null(src, "cannot read %s", src_path);
     nl = strchr(src, '\n');
     if (strncmp(src, EXPECT_TAG, strlen(EXPECT_TAG)) != 0 || !nl) {
@@ -211,11 +132,11 @@ static int dsl_case(const char *bin, const char *errdir, const char *name, int a
 
     cr_assert_not_null(mkdtemp(dir), "mkdtemp: %s", strerror(errno));
     snprintf(path, sizeof path, "%s/%s", dir, name);
-    cr_assert(dsl_write(path, src, len) == 0, "cannot write %s", path);
+    fs_spit(path, src, len);
     snprintf(path, sizeof path, "%s/out.c", dir);
-    cr_assert(dsl_write(path, DSL_OLD_C, strlen(DSL_OLD_C)) == 0);
+    fs_spit(path, DSL_OLD_C, strlen(DSL_OLD_C));
     snprintf(path, sizeof path, "%s/out.h", dir);
-    cr_assert(dsl_write(path, DSL_OLD_H, strlen(DSL_OLD_H)) == 0);
+    fs_spit(path, DSL_OLD_H, strlen(DSL_OLD_H));
 
     argv[0] = (char *)bin;
     argv[1] = (char *)name;
@@ -232,7 +153,7 @@ static int dsl_case(const char *bin, const char *errdir, const char *name, int a
         dsl_addf(&problems, "\n      exit status %d, not 2", r.status);
     if (strcmp(r.err, expected) != 0) {
         size_t n = strlen(r.err);
-        int one_line = n > 0 && r.err[n - 1] == '\n' && memchr(r.err, '\n', n - 1) == NULL;
+        int one_line = proc_one_line(r.err);
         if (accept && one_line && !r.timed_out && !r.signal) {
             r.err[n - 1] = '\0';
             cr_assert(dsl_accept(src_path, r.err) == 0, "cannot rewrite %s", src_path);
@@ -248,27 +169,23 @@ static int dsl_case(const char *bin, const char *errdir, const char *name, int a
     if (r.out_len > 0)
         dsl_addf(&problems, "\n      stdout is not empty: %.200s", r.out);
     snprintf(path, sizeof path, "%s/out.c", dir);
-    oldc = dsl_read(path, NULL);
+    oldc = fs_slurp(path, NULL);
     snprintf(path, sizeof path, "%s/out.h", dir);
-    oldh = dsl_read(path, NULL);
+    oldh = fs_slurp(path, NULL);
     if (!oldc || strcmp(oldc, DSL_OLD_C) != 0) dsl_addf(&problems, "\n      out.c was changed or removed");
     if (!oldh || strcmp(oldh, DSL_OLD_H) != 0) dsl_addf(&problems, "\n      out.h was changed or removed");
-    listing = dsl_listing(dir);
-    {
-        const char *want[3];
-        want[0] = name;
-        want[1] = "out.c";
-        want[2] = "out.h";
-        qsort(want, 3, sizeof *want, dsl_cmp_names);
-        want_listing = malloc(strlen(name) + 32);
-        cr_assert_not_null(want_listing);
-        sprintf(want_listing, "%s, %s, %s", want[0], want[1], want[2]);
-    }
+    listing = fs_listing(dir, NULL);
+    want_listing = malloc(strlen(name) + 32);
+    cr_assert_not_null(want_listing);
+    if (strcmp(name, "out.c") < 0)
+        sprintf(want_listing, "%s, out.c, out.h", name);
+    else
+        sprintf(want_listing, strcmp(name, "out.h") < 0 ? "out.c, %s, out.h" : "out.c, out.h, %s", name);
     if (strcmp(listing, want_listing) != 0)
         dsl_addf(&problems, "\n      files left: %s (want %s)", listing, want_listing);
 
     if (problems.len > 0) dsl_addf(report, "\n  %s:%s", name, problems.s);
-    dsl_rm_dir(dir);
+    rm_tree(dir);
     dsl_run_free(&r);
     free(listing);
     free(want_listing);
@@ -289,28 +206,27 @@ static int dsl_is_case(const char *name)
 
 Test(dsl, every_bad_description_is_one_line_exit_2_and_writes_nothing, .timeout = 600)
 {
-    const char *bin = dsl_env("CNNGEN"), *root = dsl_env("CNNGEN_ROOT"), *acc = getenv("CNNGEN_ACCEPT");
+    const char *bin = fs_env("CNNGEN"), *root = fs_env("CNNGEN_ROOT"), *acc = getenv("CNNGEN_ACCEPT");
     int accept = acc && !strcmp(acc, "1");
-    char errdir[4096], *names[1024];
-    DIR *d;
-    struct dirent *e;
-    int n = 0, i, accepted = 0;
+    char errdir[4096], **names;
+    int n = 0, all, i, accepted = 0;
     tbuf report = { NULL, 0, 0 };
 
     snprintf(errdir, sizeof errdir, "%s/tests/errors", root);
-    d = opendir(errdir);
-    cr_assert_not_null(d, "cannot open %s: %s", errdir, strerror(errno));
-    while ((e = readdir(d)) != NULL && n < 1024)
-        if (dsl_is_case(e->d_name)) names[n++] = strdup(e->d_name);
-    closedir(d);
+    all = fs_names(errdir, &names);
+    for (i = 0; i < all; ++i)
+        if (dsl_is_case(names[i]))
+            names[n++] = names[i];
+        else
+            free(names[i]);
     cr_assert(n > 0, "no cases in %s", errdir);
-    qsort(names, (size_t)n, sizeof *names, dsl_cmp_names);
 
     tbuf_add(&report, "", 0);
     for (i = 0; i < n; ++i) {
         accepted += dsl_case(bin, errdir, names[i], accept, &report);
         free(names[i]);
     }
+    free(names);
     if (accepted)
         cr_log_warn("CNNGEN_ACCEPT=1: rewrote the expect line of %d case(s) in %s; review the diff",
                     accepted, errdir);
@@ -326,25 +242,22 @@ Test(dsl, every_bad_description_is_one_line_exit_2_and_writes_nothing, .timeout 
  * containing `want`, within `seconds`. */
 static void dsl_limit(const char *src, const char *want, double seconds)
 {
-    const char *bin = dsl_env("CNNGEN");
+    const char *bin = fs_env("CNNGEN");
     char dir[] = "/tmp/cnngen_dsl_XXXXXX", path[4096], net[] = "NET.lua", dash_o[] = "-o", out[] = "out.c";
     char *argv[] = { (char *)bin, net, dash_o, out, NULL };
     char *listing;
     dsl_run r;
-    size_t n;
     cr_assert_not_null(mkdtemp(dir));
     snprintf(path, sizeof path, "%s/NET.lua", dir);
-    cr_assert(dsl_write(path, src, strlen(src)) == 0);
+    fs_spit(path, src, strlen(src));
     dsl_exec(dir, argv, seconds + 20, &r);
-    listing = dsl_listing(dir);
-    dsl_rm_dir(dir);
-    n = r.err_len;
+    listing = fs_listing(dir, NULL);
+    rm_tree(dir);
     cr_expect(!r.timed_out && r.signal == 0, "still running after %.0f s, or killed by a signal", seconds + 20);
     cr_expect(r.seconds < seconds, "took %.2f s, more than %.0f s", r.seconds, seconds);
     cr_expect_eq(r.status, 2, "exit status %d", r.status);
     cr_expect(strstr(r.err, want) != NULL, "stderr '%s' does not say '%s'", r.err, want);
-    cr_expect(n > 0 && r.err[n - 1] == '\n' && memchr(r.err, '\n', n - 1) == NULL,
-              "stderr is not one line: '%s'", r.err);
+    cr_expect(proc_one_line(r.err), "stderr is not one line: '%s'", r.err);
     cr_expect(strncmp(r.err, "NET.lua:", 8) == 0, "no position: '%s'", r.err);
     cr_expect_str_eq(listing, "NET.lua", "files left: %s", listing);
     cr_log_info("%s -> %.2f s", want, r.seconds);

@@ -35,6 +35,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "build.h"
 #include "rng.h"
 
 #include "fsutil.h"
@@ -289,7 +290,7 @@ Test(embed, product_program_predicts_what_eval_predicts)
     proc_shf(&o, "'%s' eval '%s' --data '%s' --weights '%s' --predictions /nonexistent/dir/p.txt", fs_env("CNNGEN"),
           fs_path("shapes.lua"), fs_path("data"), fs_path("w.bin"));
     cr_expect_eq(o.status, 1, "exit %d: %s", o.status, o.err);
-    cr_expect(strstr(o.err, "/nonexistent/dir/p.txt") && strchr(o.err, '\n') == o.err + strlen(o.err) - 1,
+    cr_expect(strstr(o.err, "/nonexistent/dir/p.txt") && proc_one_line(o.err),
               "%s", o.err);
     proc_free(&o);
     proc_shf(&o, "'%s' run '%s' --predictions p.txt", fs_env("CNNGEN"), fs_path("shapes.lua"));
@@ -369,12 +370,10 @@ Test(embed, product_program_predicts_what_eval_predicts)
         };
         size_t k;
         for (k = 0; k < sizeof cases / sizeof *cases; ++k) {
-            char *nl;
             proc_shf(&o, "cd '%s' && '%s/classify' %s", fs_scratch(), dir, cases[k][0]);
             cr_expect_neq(o.status, 0, "classify %s: exit 0", cases[k][0]);
             cr_expect_str_eq(o.out, "", "classify %s printed %s", cases[k][0], o.out);
-            nl = strchr(o.err, '\n');
-            cr_expect(nl && nl[1] == '\0', "classify %s: stderr is not one line: %s", cases[k][0], o.err);
+            cr_expect(proc_one_line(o.err), "classify %s: stderr is not one line: %s", cases[k][0], o.err);
             cr_expect(!strncmp(o.err, "classify: ", 10) && strstr(o.err, cases[k][1]),
                       "classify %s: stderr %s, want %s", cases[k][0], o.err, cases[k][1]);
             proc_free(&o);
@@ -406,7 +405,6 @@ Test(embed, product_program_predicts_what_eval_predicts)
 Test(embed, inference_builds_for_every_real_unroll_and_compiler)
 {
     static const char *const reals[] = { "float", "double" };
-    static const char *const unrolls[] = { "none", "kernel", "full" };
     static const char *const ccs[][2] = { { "gcc", "-O2 -Werror" }, { "clang", "-O2 -Werror" },
                                           { "tcc", "-Werror" } };
     em_pred want, got;
@@ -418,15 +416,15 @@ Test(embed, inference_builds_for_every_real_unroll_and_compiler)
     cr_assert_not_null(eval);
     em_parse(eval, &want, "eval --predictions");
     for (r = 0; r < 2; ++r)
-        for (u = 0; u < 3; ++u) {
+        for (u = 0; u < TB_NUNROLLS; ++u) {
             char sub[64], dir[600], what[700], *text, *h;
-            snprintf(sub, sizeof sub, "%s-%s", reals[r], unrolls[u]);
-            em_ship(sub, reals[r], unrolls[u]);
+            snprintf(sub, sizeof sub, "%s-%s", reals[r], tb_unrolls[u]);
+            em_ship(sub, reals[r], tb_unrolls[u]);
             snprintf(dir, sizeof dir, "%s", fs_path(sub));
             snprintf(what, sizeof what, "%s/net.h", dir);
             h = fs_slurp(what, NULL);
             cr_assert_not_null(h);
-            snprintf(what, sizeof what, "Options: --real %s --unroll %s --inference", reals[r], unrolls[u]);
+            snprintf(what, sizeof what, "Options: --real %s --unroll %s --inference", reals[r], tb_unrolls[u]);
             cr_expect_not_null(strstr(h, what), "net.h does not say '%s'", what);
             snprintf(what, sizeof what, "void net_forward(net_work *w, const %s *x, %s *y);", reals[r], reals[r]);
             cr_expect_not_null(strstr(h, what), "net.h does not declare '%s'", what);

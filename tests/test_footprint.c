@@ -26,48 +26,15 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "build.h"
 #include "checkpoint.h"
 #include "footprint.h"
 #include "fsutil.h"
 #include "proc.h"
 
-static char fp_dir[64];
-
 static void fpt_setup(void)
 {
-    snprintf(fp_dir, sizeof fp_dir, "/tmp/cnngen-footprint-XXXXXX");
-    cr_assert_not_null(mkdtemp(fp_dir), "mkdtemp: %s", strerror(errno));
-}
-
-static void fpt_teardown(void)
-{
-    DIR *d;
-    struct dirent *e;
-    char path[512];
-    if (!fp_dir[0] || !(d = opendir(fp_dir))) return;
-    while ((e = readdir(d)) != NULL) {
-        if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, "..")) continue;
-        snprintf(path, sizeof path, "%s/%s", fp_dir, e->d_name);
-        unlink(path);
-    }
-    closedir(d);
-    rmdir(fp_dir);
-}
-
-static const char *fpt_path(const char *name)
-{
-    static char bufs[8][512];
-    static int k;
-    char *p = bufs[k++ % 8];
-    snprintf(p, 512, "%s/%s", fp_dir, name);
-    return p;
-}
-
-static const char *fpt_env(const char *name)
-{
-    const char *v = getenv(name);
-    cr_assert(v && *v, "%s is not set; run the tests with `make test`", name);
-    return v;
+    fs_scratch_make("footprint");
 }
 
 /* Run a shell command (printf-style); *out = stdout, *err = stderr
@@ -147,15 +114,15 @@ static void fpt_table(const char *text, long long *params, long long *work)
 static long long fpt_sizeof_work(const char *ex, const char *real)
 {
     char *out, *err, *h, *p;
-    const char *bin = fpt_env("CNNGEN"), *root = fpt_env("CNNGEN_ROOT");
+    const char *bin = fs_env("CNNGEN"), *root = fs_env("CNNGEN_ROOT");
     unsigned long long arch, count;
     char errbuf[512], prog[256];
     double *zeros;
     int st;
-    st = fpt_sh(&out, &err, "'%s' '%s/examples/%s.lua' -o '%s'", bin, root, ex, fpt_path("train.c"));
+    st = fpt_sh(&out, &err, "'%s' '%s/examples/%s.lua' -o '%s'", bin, root, ex, fs_path("train.c"));
     cr_assert_eq(st, 0, "%s", err);
     free(out), free(err);
-    h = fs_slurp(fpt_path("train.h"), NULL);
+    h = fs_slurp(fs_path("train.h"), NULL);
     cr_assert_not_null(h);
     p = strstr(h, "_PARAM_COUNT ");
     cr_assert_not_null(p);
@@ -166,22 +133,22 @@ static long long fpt_sizeof_work(const char *ex, const char *real)
     free(h);
     zeros = calloc(count, sizeof *zeros);
     cr_assert_not_null(zeros);
-    cr_assert_eq(ckpt_save(fpt_path("zero.bin"), zeros, count, 4, arch, errbuf, sizeof errbuf), 0, "%s", errbuf);
+    cr_assert_eq(ckpt_save(fs_path("zero.bin"), zeros, count, 4, arch, errbuf, sizeof errbuf), 0, "%s", errbuf);
     free(zeros);
     st = fpt_sh(&out, &err, "'%s' '%s/examples/%s.lua' --inference --weights '%s' --real %s -o '%s'", bin, root, ex,
-                fpt_path("zero.bin"), real, fpt_path("inf.c"));
+                fs_path("zero.bin"), real, fs_path("inf.c"));
     cr_assert_eq(st, 0, "%s", err);
     free(out), free(err);
     snprintf(prog, sizeof prog, "#include <stdio.h>\n#include \"inf.h\"\n"
                                 "int main(void) { printf(\"%%zu\\n\", sizeof(%s_work)); return 0; }\n", ex);
     {
-        FILE *f = fopen(fpt_path("probe.c"), "w");
+        FILE *f = fopen(fs_path("probe.c"), "w");
         cr_assert_not_null(f);
         fputs(prog, f);
         fclose(f);
     }
-    st = fpt_sh(&out, &err, "cc -std=c99 -o '%s' '%s' && '%s'", fpt_path("probe"), fpt_path("probe.c"),
-                fpt_path("probe"));
+    st = fpt_sh(&out, &err, "cc -std=c99 -o '%s' '%s' && '%s'", fs_path("probe"), fs_path("probe.c"),
+                fs_path("probe"));
     cr_assert_eq(st, 0, "%s", err);
     {
         long long v = atoll(out);
@@ -190,7 +157,7 @@ static long long fpt_sizeof_work(const char *ex, const char *real)
     }
 }
 
-TestSuite(footprint, .init = fpt_setup, .fini = fpt_teardown, .timeout = 120);
+TestSuite(footprint, .init = fpt_setup, .fini = fs_scratch_remove, .timeout = 120);
 
 /* ================================================================ */
 /* In-process                                                       */
@@ -252,18 +219,18 @@ Test(footprint, elf_sizes_match_what_was_compiled)
     char *out, *err, *obj, machine[32], why[256];
     size_t len, text, rodata, sym;
     int has, st;
-    FILE *f = fopen(fpt_path("t.c"), "w");
+    FILE *f = fopen(fs_path("t.c"), "w");
     cr_assert_not_null(f);
     fputs(src, f);
     fclose(f);
-    st = fpt_sh(&out, &err, "cc -O2 -c '%s' -o '%s'", fpt_path("t.c"), fpt_path("t.o"));
+    st = fpt_sh(&out, &err, "cc -O2 -c '%s' -o '%s'", fs_path("t.c"), fs_path("t.o"));
     cr_assert_eq(st, 0, "%s", err);
     free(out), free(err);
-    obj = fs_slurp(fpt_path("t.o"), NULL);
+    obj = fs_slurp(fs_path("t.o"), NULL);
     cr_assert_not_null(obj);
     {
         struct stat sb;
-        cr_assert_eq(stat(fpt_path("t.o"), &sb), 0);
+        cr_assert_eq(stat(fs_path("t.o"), &sb), 0);
         len = (size_t)sb.st_size;
     }
     cr_assert_eq(footprint_elf((unsigned char *)obj, len, "probe", &text, &rodata, &has, &sym, machine,
@@ -295,8 +262,8 @@ static char *fpt_info(const char *ex, const char *flags, const char *env)
 {
     char *out, *err;
     long long work, stack, ram, weights, code, consts, ro;
-    int st = fpt_sh(&out, &err, "%s '%s' info '%s/examples/%s.lua' --inference %s", env, fpt_env("CNNGEN"),
-                    fpt_env("CNNGEN_ROOT"), ex, flags);
+    int st = fpt_sh(&out, &err, "%s '%s' info '%s/examples/%s.lua' --inference %s", env, fs_env("CNNGEN"),
+                    fs_env("CNNGEN_ROOT"), ex, flags);
     cr_assert_eq(st, 0, "info %s: exit %d: %s", ex, st, err);
     cr_expect_str_eq(err, "", "info %s wrote to stderr", ex);
     free(err);
@@ -346,15 +313,14 @@ Test(footprint, info_inference_measures_every_example)
 
 Test(footprint, info_inference_with_double_and_unroll)
 {
-    static const char *const unrolls[] = { "none", "kernel", "full" };
     size_t u;
-    for (u = 0; u < 3; ++u) {
+    for (u = 0; u < TB_NUNROLLS; ++u) {
         char flags[64], want[128], *out;
         long long params, table_work;
-        snprintf(flags, sizeof flags, "--real double --unroll %s", unrolls[u]);
+        snprintf(flags, sizeof flags, "--real double --unroll %s", tb_unrolls[u]);
         out = fpt_info("lenet5", flags, "");
         fpt_table(out, &params, &table_work);
-        snprintf(want, sizeof want, "(--real double --unroll %s --inference)", unrolls[u]);
+        snprintf(want, sizeof want, "(--real double --unroll %s --inference)", tb_unrolls[u]);
         cr_expect_not_null(strstr(out, want), "%s", out);
         cr_expect_eq(fpt_row(out, "weights"), 8 * params, "%s", out);
         cr_expect_eq(fpt_row(out, "work struct"), table_work, "%s", out);
@@ -380,7 +346,7 @@ Test(footprint, info_inference_without_a_compiler_prints_what_it_can)
 Test(footprint, info_without_inference_has_no_footprint)
 {
     char *out, *err;
-    int st = fpt_sh(&out, &err, "'%s' info '%s/examples/lenet5.lua'", fpt_env("CNNGEN"), fpt_env("CNNGEN_ROOT"));
+    int st = fpt_sh(&out, &err, "'%s' info '%s/examples/lenet5.lua'", fs_env("CNNGEN"), fs_env("CNNGEN_ROOT"));
     cr_assert_eq(st, 0, "%s", err);
     cr_expect_null(strstr(out, "footprint"), "%s", out);
     free(out), free(err);

@@ -22,23 +22,15 @@
 
 #define FASHION_DIR "/usr/share/datasets/fashion-mnist"
 
-static char id_dir[64];
-
 static void id_setup(void)
 {
-    strcpy(id_dir, "/tmp/cnngen_idx_XXXXXX");
-    cr_assert_not_null(mkdtemp(id_dir), "mkdtemp: %s", strerror(errno));
+    fs_scratch_make("idx");
 }
 
-static void id_teardown(void)
-{
-    fs_rm_tree(id_dir);
-}
-
-/* id_dir/name in buf. */
+/* <scratch>/name in buf. */
 static const char *id_path(char *buf, size_t len, const char *name)
 {
-    snprintf(buf, len, "%s/%s", id_dir, name);
+    snprintf(buf, len, "%s/%s", fs_scratch(), name);
     return buf;
 }
 
@@ -106,7 +98,7 @@ static void id_expect_open_fail(const char *name, const char *want)
     dataset_free(&ds);
 }
 
-TestSuite(idx, .init = id_setup, .fini = id_teardown, .timeout = 30);
+TestSuite(idx, .init = id_setup, .fini = fs_scratch_remove, .timeout = 30);
 
 /* ---- the IDX reader -------------------------------------------------- */
 
@@ -326,7 +318,7 @@ Test(idx, cannot_open)
 {
     char path[128];
     id_expect_fail(id_path(path, sizeof path, "missing"), "cannot open: No such file or directory");
-    id_expect_fail(id_dir, "cannot open: Is a directory");
+    id_expect_fail(fs_scratch(), "cannot open: Is a directory");
 }
 
 /* ---- data sets ---------------------------------------------------------- */
@@ -337,11 +329,11 @@ Test(idx, dataset_directory_round_trip)
     dataset ds;
     int s, p;
 
-    id_write_split(id_dir, "train", 12, 4, 5, 0, 1);        /* plain */
-    id_write_split(id_dir, "t10k", 7, 4, 5, 1, 2);          /* gzip */
-    cr_assert_eq(dataset_open(id_dir, &ds, err, sizeof err), 0, "%s", err);
-    cr_assert_str_eq(ds.source, id_dir);
-    cr_assert_str_eq(ds.name, id_dir);
+    id_write_split(fs_scratch(), "train", 12, 4, 5, 0, 1);        /* plain */
+    id_write_split(fs_scratch(), "t10k", 7, 4, 5, 1, 2);          /* gzip */
+    cr_assert_eq(dataset_open(fs_scratch(), &ds, err, sizeof err), 0, "%s", err);
+    cr_assert_str_eq(ds.source, fs_scratch());
+    cr_assert_str_eq(ds.name, fs_scratch());
     cr_assert_eq(ds.train.n, 12);
     cr_assert_eq(ds.test.n, 7);
     cr_assert_eq(ds.train.rows, 4);
@@ -382,10 +374,10 @@ Test(idx, dataset_prefers_plain_over_gzip)
 {
     char err[1024] = "";
     dataset ds;
-    id_write_split(id_dir, "train", 4, 3, 3, 0, 5);
-    id_write_split(id_dir, "train", 4, 3, 3, 1, 6);
-    id_write_split(id_dir, "t10k", 2, 3, 3, 1, 7);
-    cr_assert_eq(dataset_open(id_dir, &ds, err, sizeof err), 0, "%s", err);
+    id_write_split(fs_scratch(), "train", 4, 3, 3, 0, 5);
+    id_write_split(fs_scratch(), "train", 4, 3, 3, 1, 6);
+    id_write_split(fs_scratch(), "t10k", 2, 3, 3, 1, 7);
+    cr_assert_eq(dataset_open(fs_scratch(), &ds, err, sizeof err), 0, "%s", err);
     cr_assert_eq(ds.train.y[1], id_label(1, 5), "the .gz file was read, not the plain one");
     cr_assert_eq(ds.train.x[4], (float)id_pixel(0, 4, 5) / 255.0f);
     dataset_free(&ds);
@@ -396,12 +388,12 @@ Test(idx, dataset_label_count_mismatch)
     char path[256];
     unsigned dims[1] = { 4 };
     unsigned char lab[4] = { 0, 1, 2, 3 };
-    id_write_split(id_dir, "train", 5, 2, 2, 0, 0);
-    id_write_split(id_dir, "t10k", 2, 2, 2, 0, 0);
+    id_write_split(fs_scratch(), "train", 5, 2, 2, 0, 0);
+    id_write_split(fs_scratch(), "t10k", 2, 2, 2, 0, 0);
     id_path(path, sizeof path, "train-labels-idx1-ubyte");
     idxw_write(path, 1, dims, lab, 4, 0);
-    id_expect_open_fail(id_dir, "train-labels-idx1-ubyte has 4 labels but ");
-    id_expect_open_fail(id_dir, "train-images-idx3-ubyte has 5 images");
+    id_expect_open_fail(fs_scratch(), "train-labels-idx1-ubyte has 4 labels but ");
+    id_expect_open_fail(fs_scratch(), "train-images-idx3-ubyte has 5 images");
 }
 
 Test(idx, dataset_images_must_be_3d_labels_1d)
@@ -409,42 +401,42 @@ Test(idx, dataset_images_must_be_3d_labels_1d)
     char path[256];
     unsigned dims[2] = { 2, 4 };
     unsigned char data[8] = { 0 };
-    id_write_split(id_dir, "train", 2, 2, 2, 0, 0);
-    id_write_split(id_dir, "t10k", 2, 2, 2, 0, 0);
+    id_write_split(fs_scratch(), "train", 2, 2, 2, 0, 0);
+    id_write_split(fs_scratch(), "t10k", 2, 2, 2, 0, 0);
     id_path(path, sizeof path, "t10k-images-idx3-ubyte");
     idxw_write(path, 2, dims, data, 8, 0);
-    id_expect_open_fail(id_dir, "t10k-images-idx3-ubyte: images must be 3-D [n][rows][cols]; "
+    id_expect_open_fail(fs_scratch(), "t10k-images-idx3-ubyte: images must be 3-D [n][rows][cols]; "
                                 "this file has 2 dimensions");
-    id_write_split(id_dir, "t10k", 2, 2, 2, 0, 0);
+    id_write_split(fs_scratch(), "t10k", 2, 2, 2, 0, 0);
     id_path(path, sizeof path, "t10k-labels-idx1-ubyte");
     idxw_write(path, 2, dims, data, 8, 0);
-    id_expect_open_fail(id_dir, "t10k-labels-idx1-ubyte: labels must be 1-D [n]; "
+    id_expect_open_fail(fs_scratch(), "t10k-labels-idx1-ubyte: labels must be 1-D [n]; "
                                 "this file has 2 dimensions");
 }
 
 Test(idx, dataset_train_and_test_sizes_must_agree)
 {
-    id_write_split(id_dir, "train", 2, 4, 4, 0, 0);
-    id_write_split(id_dir, "t10k", 2, 5, 4, 0, 0);
-    id_expect_open_fail(id_dir, "train images are 4x4 but test images are 5x4");
+    id_write_split(fs_scratch(), "train", 2, 4, 4, 0, 0);
+    id_write_split(fs_scratch(), "t10k", 2, 5, 4, 0, 0);
+    id_expect_open_fail(fs_scratch(), "train images are 4x4 but test images are 5x4");
 }
 
 Test(idx, dataset_missing_file)
 {
     char path[256];
-    id_write_split(id_dir, "train", 2, 2, 2, 0, 0);
-    id_write_split(id_dir, "t10k", 2, 2, 2, 1, 0);
+    id_write_split(fs_scratch(), "train", 2, 2, 2, 0, 0);
+    id_write_split(fs_scratch(), "t10k", 2, 2, 2, 1, 0);
     unlink(id_path(path, sizeof path, "t10k-labels-idx1-ubyte.gz"));
-    id_expect_open_fail(id_dir, "no t10k-labels-idx1-ubyte or t10k-labels-idx1-ubyte.gz");
+    id_expect_open_fail(fs_scratch(), "no t10k-labels-idx1-ubyte or t10k-labels-idx1-ubyte.gz");
 }
 
 Test(idx, dataset_bad_file_inside_is_reported)
 {
     char path[256];
-    id_write_split(id_dir, "train", 2, 2, 2, 0, 0);
-    id_write_split(id_dir, "t10k", 2, 2, 2, 0, 0);
+    id_write_split(fs_scratch(), "train", 2, 2, 2, 0, 0);
+    id_write_split(fs_scratch(), "t10k", 2, 2, 2, 0, 0);
     idxw_write_raw(id_path(path, sizeof path, "train-images-idx3-ubyte"), "junk!", 5, 0);
-    id_expect_open_fail(id_dir, "train-images-idx3-ubyte: not an IDX file");
+    id_expect_open_fail(fs_scratch(), "train-images-idx3-ubyte: not an IDX file");
 }
 
 Test(idx, dataset_check_labels_out_of_range)
@@ -454,10 +446,10 @@ Test(idx, dataset_check_labels_out_of_range)
     unsigned char lab[9] = { 0, 1, 2, 3, 4, 5, 6, 12, 10 };
     dataset ds;
 
-    id_write_split(id_dir, "train", 9, 2, 2, 0, 0);
-    id_write_split(id_dir, "t10k", 3, 2, 2, 0, 0);
+    id_write_split(fs_scratch(), "train", 9, 2, 2, 0, 0);
+    id_write_split(fs_scratch(), "t10k", 3, 2, 2, 0, 0);
     idxw_write(id_path(path, sizeof path, "train-labels-idx1-ubyte"), 1, dims, lab, 9, 0);
-    cr_assert_eq(dataset_open(id_dir, &ds, err, sizeof err), 0, "%s", err);
+    cr_assert_eq(dataset_open(fs_scratch(), &ds, err, sizeof err), 0, "%s", err);
     cr_assert_eq(ds.n_classes, 13);
     cr_assert_eq(dataset_check(&ds, 1, 2, 2, 10, err, sizeof err), -1);
     cr_assert(strstr(err, "train label at index 7 is 12, but the network has 10 outputs "
@@ -476,12 +468,12 @@ Test(idx, dataset_check_image_size_mismatch)
 {
     char err[1024] = "", want[512];
     dataset ds;
-    id_write_split(id_dir, "train", 2, 28, 28, 1, 0);
-    id_write_split(id_dir, "t10k", 2, 28, 28, 1, 0);
-    cr_assert_eq(dataset_open(id_dir, &ds, err, sizeof err), 0, "%s", err);
+    id_write_split(fs_scratch(), "train", 2, 28, 28, 1, 0);
+    id_write_split(fs_scratch(), "t10k", 2, 28, 28, 1, 0);
+    cr_assert_eq(dataset_open(fs_scratch(), &ds, err, sizeof err), 0, "%s", err);
     cr_assert_eq(dataset_check(&ds, 3, 32, 32, 10, err, sizeof err), -1);
     snprintf(want, sizeof want, "%s: data has 28x28 images but the network takes [3][32][32]",
-             id_dir);
+             fs_scratch());
     cr_assert_str_eq(err, want);
     cr_assert_eq(dataset_check(&ds, 3, 28, 28, 10, err, sizeof err), -1, "channels ignored");
     cr_assert_eq(dataset_check(&ds, 1, 28, 27, 10, err, sizeof err), -1, "width ignored");
@@ -493,10 +485,10 @@ Test(idx, fashion_mnist_missing_message)
 {
     char err[1024] = "", want[512];
     dataset ds;
-    cr_assert_eq(setenv("CNNGEN_DATASETS_DIR", id_dir, 1), 0);
+    cr_assert_eq(setenv("CNNGEN_DATASETS_DIR", fs_scratch(), 1), 0);
     cr_assert_eq(dataset_open("fashion-mnist", &ds, err, sizeof err), -1);
     snprintf(want, sizeof want, "fashion-mnist: data not found in %s/fashion-mnist "
-             "(install it: apt-get install dataset-fashion-mnist)", id_dir);
+             "(install it: apt-get install dataset-fashion-mnist)", fs_scratch());
     cr_assert_str_eq(err, want);
 }
 
@@ -504,11 +496,11 @@ Test(idx, fashion_mnist_name_uses_datasets_dir)
 {
     char dir[128], err[1024] = "";
     dataset ds;
-    snprintf(dir, sizeof dir, "%s/fashion-mnist", id_dir);
+    snprintf(dir, sizeof dir, "%s/fashion-mnist", fs_scratch());
     cr_assert_eq(mkdir(dir, 0755), 0);
     id_write_split(dir, "train", 6, 3, 3, 1, 0);
     id_write_split(dir, "t10k", 2, 3, 3, 1, 0);
-    cr_assert_eq(setenv("CNNGEN_DATASETS_DIR", id_dir, 1), 0);
+    cr_assert_eq(setenv("CNNGEN_DATASETS_DIR", fs_scratch(), 1), 0);
     cr_assert_eq(dataset_open("fashion-mnist", &ds, err, sizeof err), 0, "%s", err);
     cr_assert_str_eq(ds.name, "fashion-mnist");
     cr_assert_str_eq(ds.source, dir);

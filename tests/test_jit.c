@@ -12,7 +12,6 @@
  */
 #include <criterion/criterion.h>
 
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <math.h>
@@ -326,25 +325,21 @@ static char *make_tmp_dir(void)
  * last matching name is copied into match[0..len) if match. */
 static int count_files(const char *dir, const char *suffix, int *nsuffix, char *match, size_t len)
 {
-    DIR *d = opendir(dir);
-    struct dirent *e;
-    int n = 0;
+    char **names;
+    int n = fs_names(dir, &names), i;
     size_t sl = strlen(suffix);
 
     *nsuffix = 0;
-    cr_assert_not_null(d, "opendir %s: %s", dir, strerror(errno));
-    while ((e = readdir(d)) != NULL) {
-        size_t l = strlen(e->d_name);
-        if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
-            continue;
-        ++n;
-        if (l >= sl && strcmp(e->d_name + l - sl, suffix) == 0) {
+    for (i = 0; i < n; ++i) {
+        size_t l = strlen(names[i]);
+        if (l >= sl && strcmp(names[i] + l - sl, suffix) == 0) {
             ++*nsuffix;
             if (match)
-                snprintf(match, len, "%s/%s", dir, e->d_name);
+                snprintf(match, len, "%s/%s", dir, names[i]);
         }
+        free(names[i]);
     }
-    closedir(d);
+    free(names);
     return n;
 }
 
@@ -488,7 +483,7 @@ Test(jit, tcc_syntax_error_is_internal_error_with_kept_source, .timeout = 60)
     kept = slurp(path);
     cr_assert_str_eq(kept, unit, "kept source differs from the unit");
     free(kept);
-    fs_rm_tree(tmp);
+    rm_tree(tmp);
     free(tmp);
     free(unit);
 }
@@ -541,7 +536,7 @@ static void cc_matches_tcc(int is_double)
     jit_release(&c);
     assert_zeroed(&c);
     jit_release(&t);
-    fs_rm_tree(cache);
+    rm_tree(cache);
     free(cache);
     free(unit);
 }
@@ -589,7 +584,7 @@ Test(jit, cc_second_build_hits_cache, .timeout = 60)
         count_files(cache, ".so", &nso, NULL, 0);
         cr_assert_eq(nso, 2);
     }
-    fs_rm_tree(cache);
+    rm_tree(cache);
     free(cache);
     free(unit);
 }
@@ -650,7 +645,7 @@ Test(jit, cc_opening_the_cache_deletes_stale_temporaries, .timeout = 60)
         else
             cr_expect_eq(lstat(path, &st), 0, "%s was deleted", files[k].name);
     }
-    fs_rm_tree(cache);
+    rm_tree(cache);
     free(cache);
     free(unit);
 }
@@ -708,7 +703,7 @@ Test(jit, cc_prints_compile_line_unless_quiet_or_cached, .timeout = 60)
     cr_assert_str_eq(out, "", "quiet build printed: %s", out);
     free(out);
     jit_release(&api);
-    fs_rm_tree(cache);
+    rm_tree(cache);
     free(cache);
     free(unit);
 }
@@ -729,7 +724,7 @@ Test(jit, cc_default_cache_dir_is_created_under_xdg_cache_home, .timeout = 60)
     cr_assert_eq(jit_cc_build(unit, "tiny", 0, "tiny", &o, &api, err, sizeof err), 0, "%s", err);
     assert_clean_cache(cache, so, sizeof so);
     jit_release(&api);
-    fs_rm_tree(tmp);
+    rm_tree(tmp);
     free(tmp);
     free(unit);
 }
@@ -759,7 +754,7 @@ Test(jit, cc_concurrent_builds_both_succeed_and_leave_no_temporaries, .timeout =
     check_tiny(&api, 0, &r);
     jit_release(&api);
     assert_clean_cache(cache, so, sizeof so);
-    fs_rm_tree(cache);
+    rm_tree(cache);
     free(cache);
     free(unit);
 }
@@ -787,7 +782,7 @@ Test(jit, cc_syntax_error_is_internal_error_with_kept_source, .timeout = 60)
     count_files(cache, ".c", &nc, NULL, 0);
     cr_assert_eq(nso, 0, "a .so exists after a failed compile");
     cr_assert_eq(total, 1, "temporaries left behind");
-    fs_rm_tree(cache);
+    rm_tree(cache);
     free(cache);
     free(unit);
 }
@@ -802,7 +797,7 @@ Test(jit, cc_missing_symbol_is_one_clear_line, .timeout = 60)
     assert_one_line(err);
     assert_zeroed(&api);
     cr_assert_not_null(strstr(err, "does not define tiny_train_batch (cc backend)"), "%s", err);
-    fs_rm_tree(cache);
+    rm_tree(cache);
     free(cache);
     free(unit);
 }
@@ -820,7 +815,7 @@ Test(jit, cc_bad_flags_are_not_called_internal_error, .timeout = 60)
     cr_assert_not_null(strstr(err, "--no-such-flag-cnngen"), "%s", err);
     count_files(cache, ".so", &nso, NULL, 0);
     cr_assert_eq(nso, 0);
-    fs_rm_tree(cache);
+    rm_tree(cache);
     free(cache);
     free(unit);
 }
@@ -835,7 +830,7 @@ Test(jit, cc_missing_compiler_from_env_is_reported, .timeout = 60)
     cr_assert_eq(cc_build(unit, "tiny", 0, cache, NULL, &api, err, sizeof err), -1);
     assert_one_line(err);
     cr_assert_not_null(strstr(err, "cannot run the C compiler '/nonexistent/cnngen-cc'"), "%s", err);
-    fs_rm_tree(cache);
+    rm_tree(cache);
     free(cache);
     free(unit);
 }
@@ -892,7 +887,7 @@ Test(jit, cc_default_flags_add_lto_jobs_for_gcc_only, .timeout = 120)
             cr_assert_null(strstr(text, "-flto"), "%s was given -flto: %s", wrappers[k].name, text);
         free(text);
     }
-    fs_rm_tree(dir);
+    rm_tree(dir);
     free(dir);
     free(unit);
 }
@@ -915,7 +910,7 @@ Test(jit, cc_unusable_cache_dir_is_reported, .timeout = 60)
     cr_assert_eq(cc_build(unit, "tiny", 0, file, NULL, &api, err, sizeof err), -1);
     assert_one_line(err);
     cr_assert_not_null(strstr(err, "not a directory"), "%s", err);
-    fs_rm_tree(tmp);
+    rm_tree(tmp);
     free(tmp);
     free(unit);
 }

@@ -33,7 +33,6 @@ ParameterizedTestParameters(maxpool, routes_delta_through_the_mask)
 
 ParameterizedTest(struct pool_case *tc, maxpool, routes_delta_through_the_mask, .timeout = 120)
 {
-    static const char *const unrolls[] = { "none", "kernel", "full" };
     ref_net a, b;
     nc_result r;
     int u;
@@ -46,11 +45,11 @@ ParameterizedTest(struct pool_case *tc, maxpool, routes_delta_through_the_mask, 
     b = ref_net_make(tc->c, tc->h, tc->w, REF_CROSSENTROPY);
     ref_add_pool(&b, tc->kh, tc->kw, tc->sh, tc->sw);
     ref_add_dense(&b, 3, REF_SIGMOID);
-    for (u = 0; u < 3; ++u) {
-        nc_check(&a, unrolls[u], 7 + (unsigned)u, 3, 0, &r);
-        cr_assert(r.ok, "after conv, --unroll %s: %s", unrolls[u], r.msg);
-        nc_check(&b, unrolls[u], 9 + (unsigned)u, 3, 0, &r);
-        cr_assert(r.ok, "on the input, --unroll %s: %s", unrolls[u], r.msg);
+    for (u = 0; u < TB_NUNROLLS; ++u) {
+        nc_check(&a, tb_unrolls[u], 7 + (unsigned)u, 3, 0, &r);
+        cr_assert(r.ok, "after conv, --unroll %s: %s", tb_unrolls[u], r.msg);
+        nc_check(&b, tb_unrolls[u], 9 + (unsigned)u, 3, 0, &r);
+        cr_assert(r.ok, "on the input, --unroll %s: %s", tb_unrolls[u], r.msg);
     }
     nc_check_float(&a, "kernel", 3, 2, &r);
     cr_assert(r.ok, "%s", r.msg);
@@ -101,7 +100,6 @@ ParameterizedTestParameters(maxpool, ties_go_to_the_first_in_visiting_order)
 
 ParameterizedTest(struct tie_case *tc, maxpool, ties_go_to_the_first_in_visiting_order, .timeout = 60)
 {
-    static const char *const unrolls[] = { "none", "kernel", "full" };
     static const double levels[4] = { 1.0, 1.0, 0.5, -0.5 };
     int oh = (tc->h - tc->kh) / tc->sh + 1, ow = (tc->w - tc->kw) / tc->sw + 1, npool = oh * ow;
     int hw = tc->h * tc->w, label = 0, u, k, i, j, first[64], last[64], ties = 0;
@@ -147,30 +145,30 @@ ParameterizedTest(struct tie_case *tc, maxpool, ties_go_to_the_first_in_visiting
               "the input does not tie enough (%d of %d pools tied): the test would prove nothing", ties, npool);
 
     ref_lua(&n, "ties", src, sizeof src);
-    for (u = 0; u < 3; ++u) {
+    for (u = 0; u < TB_NUNROLLS; ++u) {
         net_api api;
         void *work;
         double sgrad, want;
-        cr_assert_eq(tb_build(src, "double", unrolls[u], "tcc", NULL, &api, err, sizeof err), 0,
-                     "--unroll %s: %s", unrolls[u], err);
+        cr_assert_eq(tb_build(src, "double", tb_unrolls[u], "tcc", NULL, &api, err, sizeof err), 0,
+                     "--unroll %s: %s", tb_unrolls[u], err);
         work = malloc(api.work_size);
         cr_assert(work);
         /* forward: the tied maximum, as the reference computes it */
         api.forward.d(p, work, x, &y);
         ref_forward(&n, p, x, &yr);
         cr_assert(fabs(y - yr) <= 1e-12 * fabs(yr) && fabs(y - want_y) <= 1e-12 * fabs(want_y),
-                  "--unroll %s: forward %.17g, reference %.17g, Σ v·max %.17g", unrolls[u], y, yr, want_y);
+                  "--unroll %s: forward %.17g, reference %.17g, Σ v·max %.17g", tb_unrolls[u], y, yr, want_y);
         /* backward: δ to the first winner of each pool only */
         api.loss_grad.d(p, work, x, &label, 1, g);
         sgrad = g[3 + npool];
         want = sgrad * sum_first;
-        cr_assert(sgrad != 0.0, "--unroll %s: ∂C/∂y is 0", unrolls[u]);
+        cr_assert(sgrad != 0.0, "--unroll %s: ∂C/∂y is 0", tb_unrolls[u]);
         cr_assert(fabs(g[1] - want) <= 1e-12 * fabs(want),
                   "--unroll %s: ∂C/∂w[0][1] = %.17g; δ to the first winners gives %.17g, to the last %.17g",
-                  unrolls[u], g[1], want, sgrad * sum_last);
+                  tb_unrolls[u], g[1], want, sgrad * sum_last);
         /* ... and to exactly one unit of each pool: Σ_u δ^1[u] = s·Σ_k v_k */
         cr_assert(fabs(g[2] - sgrad * sum_v) <= 1e-12 * fabs(sgrad * sum_v),
-                  "--unroll %s: ∂C/∂b = %.17g, expected %.17g (one winner a pool)", unrolls[u], g[2], sgrad * sum_v);
+                  "--unroll %s: ∂C/∂b = %.17g, expected %.17g (one winner a pool)", tb_unrolls[u], g[2], sgrad * sum_v);
         free(work);
         jit_release(&api);
     }

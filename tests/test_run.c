@@ -3,21 +3,21 @@
  * (the built binary, $CNNGEN), and the runtime they stand on
  * (runtime/train.c, runtime/progress.c) in-process.
  *
- * Every test makes its own data: small IDX files of synthetic images in a
- * fresh temporary directory (4 classes on 8x8 images: each class lights a
- * 3x3 patch in its own corner, over noise), so a tiny conv net learns it in
- * a few epochs.  The one test that needs Fashion-MNIST skips, saying so,
- * when the Debian package is not installed.
+ * Every test makes its own synthetic data (tests/support/runfix.h).  The
+ * one test that needs Fashion-MNIST skips, saying so, when the Debian
+ * package is not installed.
  *
  * Properties covered: progress output (one line / one JSON object per
  * epoch), learning, weights round trip through the CLI (run --save, eval
  * --weights, run --load), resume bit-identical to an uninterrupted run
- * (after a clean stop and after Ctrl-C mid-epoch), tcc vs cc, and every
- * CLI error: one line on stderr, the documented status, no file left.
+ * (after a clean stop and after Ctrl-C mid-epoch), tcc vs cc, the tiered
+ * backend (auto), and every CLI error: one line on stderr, the documented
+ * status, no file left.  Threads, --chunk, bench and experiment scripts
+ * have their own files (test_run_threads.c, test_chunk.c, test_bench.c,
+ * test_experiment.c).
  */
 #include <criterion/criterion.h>
 
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <math.h>
@@ -40,296 +40,9 @@
 #include "fsutil.h"
 #include "idxw.h"
 #include "proc.h"
+#include "runfix.h"
 
-/* ================================================================ */
-/* Fixtures: a temporary directory, data, descriptions              */
-/* ================================================================ */
-
-static char rt_dir[64];
-
-static void rt_setup(void)
-{
-    strcpy(rt_dir, "/tmp/cnngen_run_XXXXXX");
-    cr_assert_not_null(mkdtemp(rt_dir), "mkdtemp: %s", strerror(errno));
-}
-
-static void rt_teardown(void)
-{
-    fs_rm_tree(rt_dir);
-}
-
-/* rt_dir/name into buf. */
-static const char *rt_path(char *buf, size_t len, const char *name)
-{
-    snprintf(buf, len, "%s/%s", rt_dir, name);
-    return buf;
-}
-
-static void rt_write(const char *name, const char *text)
-{
-    char p[256];
-    FILE *f = fopen(rt_path(p, sizeof p, name), "w");
-    cr_assert_not_null(f, "%s: %s", p, strerror(errno));
-    fputs(text, f);
-    fclose(f);
-}
-
-static int rt_exists(const char *name)
-{
-    char p[256];
-    struct stat st;
-    return stat(rt_path(p, sizeof p, name), &st) == 0;
-}
-
-/* Number of entries in rt_dir (to see that nothing was left behind). */
-static int rt_count_files(void)
-{
-    DIR *d = opendir(rt_dir);
-    struct dirent *e;
-    int n = 0;
-    while (d && (e = readdir(d)) != NULL)
-        if (strcmp(e->d_name, ".") && strcmp(e->d_name, ".."))
-            ++n;
-    if (d)
-        closedir(d);
-    return n;
-}
-
-/* Synthetic images of `classes` (≤ 4) classes, rows x cols (≥ 8x8): class
- * c lights the 3x3 patch at corner c, over noise in [0, 80). */
-static void rt_synth(unsigned char *img, unsigned char *lbl, int n, int rows, int cols,
-                     int classes, rng_state *r)
-{
-    static const int py[4] = { 1, 1, 4, 4 }, px[4] = { 1, 4, 1, 4 };
-    int s, y, x;
-    for (s = 0; s < n; ++s) {
-        int c = rng_uniform_int(r, classes);
-        unsigned char *im = img + (size_t)s * rows * cols;
-        lbl[s] = (unsigned char)c;
-        for (y = 0; y < rows; ++y)
-            for (x = 0; x < cols; ++x) {
-                int v = rng_uniform_int(r, 80);
-                if (y >= py[c] && y < py[c] + 3 && x >= px[c] && x < px[c] + 3)
-                    v += 170;
-                im[y * cols + x] = (unsigned char)v;
-            }
-    }
-}
-
-/* A data set directory rt_dir/sub with ntrain / ntest synthetic samples;
- * label_bump is added to every test label (to make out-of-range labels).
- * The training images are gzip'd, the rest plain. */
-static void rt_make_data(const char *sub, int ntrain, int ntest, int rows, int cols,
-                         int classes, int label_bump)
-{
-    char dir[256], p[512];
-    unsigned char *img, *lbl;
-    unsigned dims[3];
-    rng_state r;
-    int s, n = ntrain > ntest ? ntrain : ntest;
-    rt_path(dir, sizeof dir, sub);
-    cr_assert_eq(mkdir(dir, 0755), 0, "mkdir %s: %s", dir, strerror(errno));
-    img = malloc((size_t)n * rows * cols);
-    lbl = malloc((size_t)n);
-    cr_assert(img && lbl);
-    rng_seed(&r, 12345);
-    rt_synth(img, lbl, ntrain, rows, cols, classes, &r);
-    dims[0] = (unsigned)ntrain;
-    dims[1] = (unsigned)rows;
-    dims[2] = (unsigned)cols;
-    snprintf(p, sizeof p, "%s/train-images-idx3-ubyte.gz", dir);
-    idxw_write(p, 3, dims, img, (size_t)ntrain * rows * cols, 1);
-    snprintf(p, sizeof p, "%s/train-labels-idx1-ubyte", dir);
-    idxw_write(p, 1, dims, lbl, (size_t)ntrain, 0);
-    rt_synth(img, lbl, ntest, rows, cols, classes, &r);
-    for (s = 0; s < ntest; ++s)
-        lbl[s] = (unsigned char)(lbl[s] + label_bump);
-    dims[0] = (unsigned)ntest;
-    snprintf(p, sizeof p, "%s/t10k-images-idx3-ubyte", dir);
-    idxw_write(p, 3, dims, img, (size_t)ntest * rows * cols, 0);
-    snprintf(p, sizeof p, "%s/t10k-labels-idx1-ubyte", dir);
-    idxw_write(p, 1, dims, lbl, (size_t)ntest, 0);
-    free(img);
-    free(lbl);
-}
-
-/* The synthetic net's description, written to rt_dir/name. act: the conv
- * layer's activation (changing it keeps the parameter count and changes
- * the architecture); side: input size. */
-static void rt_make_net(const char *name, const char *act, int side, int classes)
-{
-    char text[1024];
-    snprintf(text, sizeof text,
-             "return network {\n"
-             "  name = \"syn\",\n"
-             "  input = { 1, %d, %d },\n"
-             "  layers = {\n"
-             "    conv { maps = 4, kernel = 3, act = \"%s\" },\n"
-             "    maxpool { size = 2 },\n"
-             "    dense { units = %d, act = \"softmax\" },\n"
-             "  },\n"
-             "  cost = \"log-likelihood\",\n"
-             "  train = { eta = 0.5, batch = 10, l2 = 0.1, epochs = 2, seed = 3 },\n"
-             "}\n", side, side, act, classes);
-    rt_write(name, text);
-}
-
-/* The usual fixture: data in rt_dir/data, the net in rt_dir/syn.lua. */
-static void rt_standard(int ntrain)
-{
-    rt_make_data("data", ntrain, 400, 8, 8, 4, 0);
-    rt_make_net("syn.lua", "sigmoid", 8, 4);
-}
-
-/* ================================================================ */
-/* Running the binary                                               */
-/* ================================================================ */
-
-typedef struct rt_out {
-    int status;                 /* exit status, or 128 + signal */
-    char out[16384], err[4096];
-} rt_out;
-
-static const char *rt_bin(void)
-{
-    const char *b = getenv("CNNGEN");
-    return b && *b ? b : "build/cnngen";
-}
-
-static void rt_slurp(const char *path, char *buf, size_t len)
-{
-    FILE *f = fopen(path, "r");
-    size_t n = 0;
-    if (f) {
-        n = fread(buf, 1, len - 1, f);
-        fclose(f);
-    }
-    buf[n] = '\0';
-}
-
-/* The child's environment, built before fork (the child only execs):
- * ours, with the cc cache in the shared test directory and modest flags
- * (tests care about agreement, not speed), plus extra "K=V" entries.
- * Returns a static array. */
-extern char **environ;
-
-static char *const *rt_env(const char *const *extra)
-{
-    static char cache[300], cflags[] = "CFLAGS=-O2";
-    static char *env[256];
-    char dir[256];
-    int n = 0, k;
-    snprintf(dir, sizeof dir, "%s/xdg", tb_tmpdir());
-    mkdir(dir, 0700);
-    snprintf(cache, sizeof cache, "XDG_CACHE_HOME=%s", dir);
-    for (k = 0; extra && extra[k]; ++k)         /* a test's own cache replaces the shared one */
-        if (!strncmp(extra[k], "XDG_CACHE_HOME=", 15))
-            cache[0] = '\0';
-    for (k = 0; environ[k] && n < 240; ++k) {
-        const char *const *x;
-        int keep = strncmp(environ[k], "XDG_CACHE_HOME=", 15) && strncmp(environ[k], "CFLAGS=", 7);
-        for (x = extra; keep && x && *x; ++x) {
-            size_t len = strcspn(*x, "=") + 1;      /* "K=" */
-            keep = strncmp(environ[k], *x, len) != 0;
-        }
-        if (keep)
-            env[n++] = environ[k];
-    }
-    if (cache[0])
-        env[n++] = cache;
-    env[n++] = cflags;
-    for (; extra && *extra && n < 255; ++extra)
-        env[n++] = (char *)*extra;
-    env[n] = NULL;
-    return env;
-}
-
-/* Run cnngen with args (NULL-terminated, without argv[0]) and extra
- * environment entries "K=V"; capture stdout and stderr. Runs in rt_dir's
- * parent so relative paths do not matter: callers pass absolute ones.
- *
- * A `run` that names no backend gets `--backend tcc` (right after "run",
- * so it cannot become another flag's value): these tests are about
- * training, resuming and output, and compare runs bit for bit; the default
- * backend, auto, switches to cc at a moment that depends on timing.  The
- * tests of auto name it. */
-static int rt_as_is;             /* 1: rt_run adds no --backend (rt_run_as_is) */
-
-static void rt_run(rt_out *o, const char *const *args, const char *const *env)
-{
-    const char *argv[44];
-    proc_result r;
-    int k = 0, i, named = 0;
-    argv[k++] = rt_bin();
-    for (i = 0; args[i]; ++i)
-        named |= !strcmp(args[i], "--backend") || !strncmp(args[i], "--backend=", 10);
-    for (i = 0; args[i] && k < 41; ++i) {
-        argv[k++] = args[i];
-        if (i == 0 && !strcmp(args[0], "run") && !named && !rt_as_is) {
-            argv[k++] = "--backend";
-            argv[k++] = "tcc";
-        }
-    }
-    argv[k] = NULL;
-    proc_run(&r, NULL, (char *const *)argv, rt_env(env), 0);
-    o->status = r.signal ? 128 + r.signal : r.status;
-    snprintf(o->out, sizeof o->out, "%s", r.out);
-    snprintf(o->err, sizeof o->err, "%s", r.err);
-    proc_free(&r);
-}
-
-/* Exactly one line on stderr, containing `want`, and the status. */
-static void rt_expect_error(const rt_out *o, int status, const char *want)
-{
-    const char *nl = strchr(o->err, '\n');
-    cr_expect_eq(o->status, status, "status %d, want %d; stderr: %s", o->status, status, o->err);
-    cr_expect(nl && nl[1] == '\0', "not exactly one line on stderr: [%s]", o->err);
-    cr_expect(strstr(o->err, want) != NULL, "stderr [%s] lacks [%s]", o->err, want);
-}
-
-/* The values of key in each JSON line of text (at most max); returns how
- * many lines had it. */
-static int rt_json_values(const char *text, const char *key, double *v, int max)
-{
-    char pat[64];
-    int n = 0;
-    const char *p = text;
-    snprintf(pat, sizeof pat, "\"%s\":", key);
-    while (n < max && (p = strstr(p, pat)) != NULL) {
-        p += strlen(pat);
-        v[n++] = strtod(p, NULL);
-    }
-    return n;
-}
-
-static void rt_read_file(const char *path, unsigned char **data, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    long n;
-    cr_assert_not_null(f, "%s: %s", path, strerror(errno));
-    fseek(f, 0, SEEK_END);
-    n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    *data = malloc((size_t)n + 1);
-    *len = fread(*data, 1, (size_t)n, f);
-    fclose(f);
-}
-
-/* 1 when two files have the same bytes. */
-static int rt_same_file(const char *a, const char *b)
-{
-    unsigned char *x, *y;
-    size_t nx, ny;
-    int same;
-    rt_read_file(a, &x, &nx);
-    rt_read_file(b, &y, &ny);
-    same = nx == ny && memcmp(x, y, nx) == 0;
-    free(x);
-    free(y);
-    return same;
-}
-
-TestSuite(run, .init = rt_setup, .fini = rt_teardown, .timeout = 60);
+TestSuite(run, .init = rt_setup, .fini = fs_scratch_remove, .timeout = 60);
 
 /* ================================================================ */
 /* Training end to end                                              */
@@ -741,7 +454,8 @@ Test(run, params_hash_is_the_weights_file_checksum)
         p[k] = (float)sin(k * 0.37) * 3.0f;
     rt_path(w, sizeof w, "w.bin");
     cr_assert_eq(ckpt_save(w, p, 1000, 4, 77, err, sizeof err), 0, "%s", err);
-    rt_read_file(w, &data, &len);
+    data = (unsigned char *)fs_slurp(w, &len);
+    cr_assert_not_null(data, "cannot read %s", w);
     t = data + len - 8;
     for (k = 7; k >= 0; --k)
         h = h << 8 | t[k];
@@ -855,7 +569,8 @@ Test(run, truncated_foreign_and_missing_weights_are_refused)
     rt_run(&o, (const char *const[]){ "run", net, "--data", data, "--epochs", "1", "--save", w,
                                        "--json", NULL }, NULL);
     cr_assert_eq(o.status, 0, "stderr: %s", o.err);
-    rt_read_file(w, &bytes, &len);
+    bytes = (unsigned char *)fs_slurp(w, &len);
+    cr_assert_not_null(bytes, "cannot read %s", w);
     fp = fopen(rt_path(t, sizeof t, "trunc.bin"), "wb");
     fwrite(bytes, 1, len - 9, fp);
     fclose(fp);
@@ -967,113 +682,8 @@ Test(run, save_to_a_path_it_cannot_write_fails_before_training)
 }
 
 /* ================================================================ */
-/* Threads, the tiered backend (auto), bench                        */
+/* The tiered backend (auto)                                        */
 /* ================================================================ */
-
-/* rt_run, exactly these arguments (the default backend stays the default). */
-static void rt_run_as_is(rt_out *o, const char *const *args, const char *const *env)
-{
-    rt_as_is = 1;
-    rt_run(o, args, env);
-    rt_as_is = 0;
-}
-
-/* The parameters of a weights file (malloc'd), *count of them. */
-static float *rt_weights(const char *path, size_t *count)
-{
-    char err[512];
-    ckpt_info info;
-    float *p;
-    cr_assert_eq(ckpt_peek(path, &info, err, sizeof err), 0, "%s", err);
-    p = malloc((size_t)info.count * sizeof *p);
-    cr_assert_not_null(p);
-    cr_assert_eq(ckpt_load(path, p, (size_t)info.count, 4, info.arch_hash, err, sizeof err), 0,
-                 "%s", err);
-    *count = (size_t)info.count;
-    return p;
-}
-
-/* Two weights files agree to tol (relative to max(1, |w|)). */
-static void rt_expect_close_weights(const char *a, const char *b, double tol)
-{
-    size_t na, nb, i, worst = 0;
-    float *x = rt_weights(a, &na), *y = rt_weights(b, &nb);
-    double wd = 0.0;
-    cr_assert_eq(na, nb);
-    for (i = 0; i < na; ++i) {
-        double d = fabs((double)x[i] - (double)y[i]) / fmax(1.0, fabs((double)x[i]));
-        if (!(d <= wd)) {
-            wd = d;
-            worst = i;
-        }
-    }
-    cr_expect(wd <= tol, "%s and %s: parameter %zu: %.9g vs %.9g", a, b, worst, x[worst],
-              y[worst]);
-    free(x);
-    free(y);
-}
-
-/* The epochs' costs of two JSON outputs agree to tol. */
-static void rt_expect_same_costs(const char *out1, const char *out2, int epochs, double tol)
-{
-    double c1[8], c2[8];
-    int k;
-    cr_assert_eq(rt_json_values(out1, "cost", c1, 8), epochs, "%s", out1);
-    cr_assert_eq(rt_json_values(out2, "cost", c2, 8), epochs, "%s", out2);
-    for (k = 0; k < epochs; ++k)
-        cr_expect(fabs(c1[k] - c2[k]) <= tol * fabs(c1[k]) + 1e-6, "epoch %d cost %.9g vs %.9g",
-                  k + 1, c1[k], c2[k]);
-}
-
-Test(run, two_threads_train_like_one)
-{
-    char net[256], data[256], w1[256], w2[256];
-    rt_out o1, o2;
-    rt_standard(600);
-    rt_path(net, sizeof net, "syn.lua");
-    rt_path(data, sizeof data, "data");
-    rt_path(w1, sizeof w1, "w1.bin");
-    rt_path(w2, sizeof w2, "w2.bin");
-    rt_run(&o1, (const char *const[]){ "run", net, "--data", data, "--epochs", "2", "--json",
-                                        "--save", w1, NULL }, NULL);
-    cr_assert_eq(o1.status, 0, "stderr: %s", o1.err);
-    rt_run(&o2, (const char *const[]){ "run", net, "--data", data, "--epochs", "2", "--json",
-                                        "--threads", "2", "--save", w2, NULL }, NULL);
-    cr_assert_eq(o2.status, 0, "stderr: %s", o2.err);
-    rt_expect_same_costs(o1.out, o2.out, 2, 1e-4);
-    rt_expect_close_weights(w1, w2, 1e-4);
-    rt_run(&o2, (const char *const[]){ "run", net, "--data", data, "--epochs", "1", "--threads",
-                                        "3", "--batch", "7", NULL }, NULL);
-    cr_assert_eq(o2.status, 0, "stderr: %s", o2.err);
-    cr_expect(strstr(o2.out, ", 3 threads;") != NULL, "%s", o2.out);
-}
-
-/* --chunk changes the work struct, not the training: the same weights
- * bit for bit with a chunk of 3 as with the description's batch of 10
- * (the generated code sums in one order whatever the chunk), on each
- * backend. */
-Test(run, chunk_changes_the_work_struct_not_the_results)
-{
-    static const char *const backends[] = { "tcc", "cc" };
-    char p[4][256];             /* the net, the data, the weights of each run */
-    rt_out o[2];
-    size_t b;
-    rt_standard(300);
-    rt_path(p[0], sizeof p[0], "syn.lua");
-    rt_path(p[1], sizeof p[1], "data");
-    for (b = 0; b < 2; ++b) {
-        rt_path(p[2], sizeof p[2], "whole.bin");
-        rt_path(p[3], sizeof p[3], "chunk3.bin");
-        rt_run(&o[0], (const char *const[]){ "run", p[0], "--data", p[1], "--epochs", "1", "--json",
-                                              "--backend", backends[b], "--save", p[2], NULL }, NULL);
-        rt_run(&o[1], (const char *const[]){ "run", p[0], "--data", p[1], "--epochs", "1", "--json",
-                                              "--backend", backends[b], "--chunk", "3", "--save", p[3],
-                                              NULL }, NULL);
-        cr_assert(o[0].status == 0 && o[1].status == 0, "stderr: %s / %s", o[0].err, o[1].err);
-        rt_expect_same_costs(o[0].out, o[1].out, 1, 0.0);
-        rt_expect_close_weights(p[2], p[3], 0.0);
-    }
-}
 
 /* auto, with the switch pinned before mini-batch 6 (CNNGEN_AUTO_SWITCH_AT)
  * and a cache of its own: epoch 1 says tcc→cc, epoch 2 cc, and the run
@@ -1151,9 +761,8 @@ Test(run, auto_does_not_wait_for_a_slow_cc_and_survives_a_failing_one, .timeout 
     char net[256], data[256], xdg[300], cache[256], sub[512];
     const char *const slow[] = { xdg, "CC=sleep 30; cc", NULL };
     const char *const failing[] = { xdg, "CC=false", "CNNGEN_AUTO_SWITCH_AT=1", NULL };
-    struct dirent *e;
-    DIR *d;
-    int leftovers = 0;
+    char **names;
+    int leftovers = 0, n, i;
     rt_out o;
     rt_standard(100);
     rt_path(net, sizeof net, "syn.lua");
@@ -1164,12 +773,13 @@ Test(run, auto_does_not_wait_for_a_slow_cc_and_survives_a_failing_one, .timeout 
     cr_assert_eq(o.status, 0, "stderr: %s", o.err);
     cr_expect(strstr(o.out, "\"backend\":\"tcc\"") != NULL, "%s", o.out);
     snprintf(sub, sizeof sub, "%s/cnngen", cache);
-    d = opendir(sub);
-    while (d && (e = readdir(d)) != NULL)
-        if (strstr(e->d_name, ".so") || strstr(e->d_name, "tmp"))
-            ++leftovers, fprintf(stderr, "left in the cache: %s\n", e->d_name);
-    if (d)
-        closedir(d);
+    n = fs_names(sub, &names);
+    for (i = 0; i < n; ++i) {
+        if (strstr(names[i], ".so") || strstr(names[i], "tmp"))
+            ++leftovers, fprintf(stderr, "left in the cache: %s\n", names[i]);
+        free(names[i]);
+    }
+    free(names);
     cr_expect_eq(leftovers, 0);
 
     rt_run(&o, (const char *const[]){ "run", net, "--data", data, "--epochs", "1", "--json",
@@ -1177,96 +787,6 @@ Test(run, auto_does_not_wait_for_a_slow_cc_and_survives_a_failing_one, .timeout 
     cr_assert_eq(o.status, 0, "stderr: %s", o.err);
     cr_expect(strstr(o.err, "training goes on with tcc") != NULL, "%s", o.err);
     cr_expect(strstr(o.out, "\"backend\":\"tcc\"") != NULL, "%s", o.out);
-}
-
-Test(run, bench_measures_every_backend_and_writes_json, .timeout = 180)
-{
-    static const char *const keys[] = { "net", "backend", "threads", "batch",
-                                        "train_samples_per_s", "infer_us", "gflops",
-                                        "peak_fraction", NULL };
-    char n1[256], n2[256], data[256], json[256], tmp[256], tmpenv[300];
-    const char *const env[] = { tmpenv, NULL };
-    unsigned char *text;
-    size_t len;
-    const char *p;
-    double v[64];
-    int k, rows = 0, train = 0, infer = 0, build = 0, peak = 0;
-    rt_out o;
-    rt_standard(600);
-    rt_make_net("syn2.lua", "tanh", 8, 4);
-    rt_path(n1, sizeof n1, "syn.lua");
-    rt_path(n2, sizeof n2, "syn2.lua");
-    rt_path(data, sizeof data, "data");
-    rt_path(json, sizeof json, "bench.json");
-    cr_assert_eq(mkdir(rt_path(tmp, sizeof tmp, "tmp"), 0755), 0);
-    snprintf(tmpenv, sizeof tmpenv, "TMPDIR=%s", tmp);
-    rt_run(&o, (const char *const[]){ "bench", n1, n2, "--data", data, "--runs", "1",
-                                       "--min-time", "0.01", "--out", json, NULL }, env);
-    cr_assert_eq(o.status, 0, "stderr: %s\nstdout: %s", o.err, o.out);
-    cr_expect(strstr(o.out, "peak: ") && strstr(o.out, "GFLOPS"), "%s", o.out);
-    cr_expect(strstr(o.out, "medians of 1 runs") != NULL, "%s", o.out);
-    rt_read_file(json, &text, &len);
-    text[len] = '\0';
-    cr_expect(text[0] == '[' && strstr((char *)text, "]\n"), "%s", text);
-    for (p = (char *)text; (p = strstr(p, "{\"kind\":\"")) != NULL; ++p) {
-        const char *end = strchr(p, '}');
-        ++rows;
-        train += !strncmp(p + 9, "train\"", 6);     /* p + 9: after {"kind":" */
-        infer += !strncmp(p + 9, "infer\"", 6);
-        build += !strncmp(p + 9, "build\"", 6);
-        peak += !strncmp(p + 9, "peak\"", 5);
-        for (k = 0; keys[k]; ++k) {
-            char key[64];
-            const char *at;
-            snprintf(key, sizeof key, "\"%s\":", keys[k]);
-            at = strstr(p, key);
-            cr_expect(at && at < end, "a row lacks %s: %.200s", keys[k], p);
-        }
-    }
-    /* 2 nets x (3 backends x 2 threads x 2 batches) training rows;
-     * 2 nets x 2 backends x (batch 1 + batch 256 on 1 and 2 threads) */
-    cr_expect_eq(train, 24, "%s", text);
-    cr_expect_eq(infer, 12, "%s", text);
-    cr_expect_eq(build, 4, "%s", text);
-    cr_expect_eq(peak, 1, "%s", text);
-    cr_expect_eq(rows, 41);
-    cr_expect_eq(rt_json_values((char *)text, "train_samples_per_s", v, 64), 41);
-    free(text);
-    /* the scratch caches are gone */
-    {
-        DIR *d = opendir(tmp);
-        struct dirent *e;
-        int n = 0;
-        while (d && (e = readdir(d)) != NULL)
-            n += strcmp(e->d_name, ".") && strcmp(e->d_name, "..");
-        if (d)
-            closedir(d);
-        cr_expect_eq(n, 0, "bench left files in TMPDIR");
-    }
-}
-
-Test(run, bench_and_threads_flags_are_checked)
-{
-    char net[256], w[256];
-    rt_out o;
-    rt_standard(100);
-    rt_path(net, sizeof net, "syn.lua");
-    rt_path(w, sizeof w, "b.json");
-    rt_run(&o, (const char *const[]){ "bench", net, "--json", w, NULL }, NULL);
-    rt_expect_error(&o, 2, "--out");
-    rt_run(&o, (const char *const[]){ "bench", net, "--runs", "0", NULL }, NULL);
-    rt_expect_error(&o, 2, "--runs");
-    rt_run(&o, (const char *const[]){ "bench", net, "--save", w, NULL }, NULL);
-    rt_expect_error(&o, 2, "bench does not take --save");
-    rt_run(&o, (const char *const[]){ "run", net, "--out", w, NULL }, NULL);
-    rt_expect_error(&o, 2, "--out is an option of bench");
-    rt_run(&o, (const char *const[]){ "run", net, "--threads", "0", NULL }, NULL);
-    rt_expect_error(&o, 2, "--threads");
-    rt_run(&o, (const char *const[]){ "info", net, "--threads", "2", NULL }, NULL);
-    rt_expect_error(&o, 2, "--threads is an option of run and bench");
-    rt_run(&o, (const char *const[]){ "run", net, net, NULL }, NULL);
-    rt_expect_error(&o, 2, "unexpected argument");
-    cr_expect(!rt_exists("b.json"));
 }
 
 /* ================================================================ */
@@ -1299,73 +819,4 @@ Test(run, nielsen1_learns_fashion_mnist_with_the_cc_backend, .timeout = 120)
     cr_assert_eq(rt_json_values(o.out, "accuracy", acc_eval, 2), 1, "%s", o.out);
     cr_expect_eq(acc_eval[0], acc_run[0]);
     cr_expect(strstr(o.out, "\"n\":10000") != NULL, "%s", o.out);
-}
-
-/* ================================================================ */
-/* Experiments: scripts that drive the cnngen module                */
-/* ================================================================ */
-
-/* A script that splits, compiles, trains, evaluates, saves, loads and
- * predicts; every step prints something the test checks. */
-Test(run, experiment_script_drives_the_cnngen_module, .timeout = 120)
-{
-    char script[2048], data[256], w[256], path[256];
-    rt_out o;
-    double acc_train, acc_eval, acc_loaded;
-    int ntr, nva, cls;
-    rt_make_data("data", 1200, 400, 8, 8, 4, 0);
-    rt_path(data, sizeof data, "data");
-    rt_path(w, sizeof w, "exp.bin");
-    snprintf(script, sizeof script,
-             "local function net()\n"
-             "  return network { name = \"syn\", input = { 1, 8, 8 },\n"
-             "    layers = { conv { maps = 4, kernel = 3, act = \"relu\" }, maxpool { size = 2 },\n"
-             "               dense { units = 4, act = \"softmax\" } },\n"
-             "    train = { eta = 0.1, batch = 10, seed = 2 } }\n"
-             "end\n"
-             "local d = cnngen.data(\"%s\")\n"
-             "local tr, va = d:split(1000)\n"
-             "print(\"sizes\", tr:size())\n"
-             "local m = cnngen.compile(net(), { backend = \"tcc\" })\n"
-             "print(\"trained\", m:train(tr, { epochs = 3 }))\n"
-             "print(\"evaluated\", (m:evaluate(tr)))\n"
-             "m:save(\"%s\")\n"
-             "local m2 = cnngen.compile(net())\n"
-             "m2:load(\"%s\")\n"
-             "print(\"loaded\", (m2:evaluate(tr)))\n"
-             "local img = {} for i = 1, 64 do img[i] = 0 end\n"
-             "for y = 1, 3 do for x = 1, 3 do img[(y + 0) * 8 + x + 1] = 1 end end\n"
-             "print(\"class\", (m2:predict(img)))\n", data, w, w);
-    rt_write("exp.lua", script);
-    rt_run(&o, (const char *const[]){ "run", rt_path(path, sizeof path, "exp.lua"), NULL }, NULL);
-    cr_assert_eq(o.status, 0, "stderr: %s\nstdout: %s", o.err, o.out);
-    cr_assert(sscanf(strstr(o.out, "sizes"), "sizes %d %d", &ntr, &nva) == 2, "%s", o.out);
-    cr_expect_eq(ntr, 1000);
-    cr_expect_eq(nva, 200);
-    cr_assert(strstr(o.out, "epoch 3/3") != NULL, "%s", o.out);
-    cr_assert(sscanf(strstr(o.out, "trained"), "trained %lf", &acc_train) == 1, "%s", o.out);
-    cr_assert(sscanf(strstr(o.out, "evaluated"), "evaluated %lf", &acc_eval) == 1, "%s", o.out);
-    cr_assert(sscanf(strstr(o.out, "loaded"), "loaded %lf", &acc_loaded) == 1, "%s", o.out);
-    cr_assert(sscanf(strstr(o.out, "class"), "class %d", &cls) == 1, "%s", o.out);
-    cr_expect(acc_train > 0.9, "validation accuracy %g", acc_train);
-    cr_expect_eq(acc_eval, acc_train, "evaluate gives what train reported");
-    cr_expect_eq(acc_loaded, acc_train, "the saved and loaded weights give the same accuracy");
-    cr_expect_eq(cls, 0, "a bright top-left patch is class 0");
-    cr_expect(rt_exists("exp.bin"));
-}
-
-/* A mistake inside a script: one line naming the script's line, exit 2. */
-Test(run, experiment_errors_name_the_script_line, .timeout = 60)
-{
-    char path[256], *nl;
-    rt_out o;
-    rt_write("bad.lua",
-             "local m = cnngen.compile(network { name = \"t\", input = { 1, 8, 8 },\n"
-             "  layers = { dense { units = 4, act = \"softmax\" } } })\n"
-             "m:train(cnngen.data(\"/nonexistent/dir\"))\n");
-    rt_run(&o, (const char *const[]){ "run", rt_path(path, sizeof path, "bad.lua"), NULL }, NULL);
-    cr_assert_eq(o.status, 2, "stderr: %s", o.err);
-    nl = strchr(o.err, '\n');
-    cr_assert(nl && nl[1] == '\0', "one line: %s", o.err);
-    cr_expect(strstr(o.err, "bad.lua:3: ") != NULL, "%s", o.err);
 }

@@ -12,6 +12,8 @@
 #include "lauxlib.h"
 #include "host.h"
 
+const char *const tb_unrolls[TB_NUNROLLS] = { "none", "kernel", "full" };
+
 static char *dup_field(lua_State *T, int idx, const char *k)
 {
     size_t n;

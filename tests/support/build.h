@@ -9,6 +9,11 @@
 #include <stddef.h>
 #include "jit.h"
 
+/* The --unroll forms, from the least code to the most: tests that try
+ * every form loop over these. */
+#define TB_NUNROLLS 3
+extern const char *const tb_unrolls[TB_NUNROLLS];
+
 typedef struct tb_gen {
     char *c, *h, *unit;          /* malloc'd texts */
     char name[64];

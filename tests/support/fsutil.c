@@ -2,6 +2,7 @@
  * fsutil.c -- test support: file-system chores (fsutil.h).
  */
 #include "fsutil.h"
+#include "tbuf.h"
 
 #include <criterion/criterion.h>
 
@@ -13,27 +14,58 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-void fs_rm_tree(const char *path)
+static int fs_cmp_names(const void *a, const void *b)
 {
-    struct stat st;
-    if (lstat(path, &st) != 0)
-        return;
-    if (S_ISDIR(st.st_mode)) {
-        DIR *d = opendir(path);
-        struct dirent *e;
-        char sub[4096];
-        while (d && (e = readdir(d)) != NULL) {
-            if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
-                continue;
-            snprintf(sub, sizeof sub, "%s/%s", path, e->d_name);
-            fs_rm_tree(sub);
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+int fs_names(const char *dir, char ***names)
+{
+    DIR *d = opendir(dir);
+    struct dirent *e;
+    size_t n = 0, cap = 0;
+    *names = NULL;
+    while (d && (e = readdir(d)) != NULL) {
+        if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
+            continue;
+        if (n == cap) {
+            cap = cap ? 2 * cap : 64;
+            *names = realloc(*names, cap * sizeof **names);
+            cr_assert_not_null(*names);
         }
-        if (d)
-            closedir(d);
-        rmdir(path);
-    } else {
-        unlink(path);
+        (*names)[n] = strdup(e->d_name);
+        cr_assert_not_null((*names)[n++]);
     }
+    if (d)
+        closedir(d);
+    if (n)
+        qsort(*names, n, sizeof **names, fs_cmp_names);
+    return (int)n;
+}
+
+char *fs_listing(const char *dir, int *count)
+{
+    char **names;
+    int n = fs_names(dir, &names), i;
+    tbuf b = { NULL, 0, 0 };
+    tbuf_add(&b, "", 0);
+    for (i = 0; i < n; ++i) {
+        if (i)
+            tbuf_add(&b, ", ", 2);
+        tbuf_add(&b, names[i], strlen(names[i]));
+        free(names[i]);
+    }
+    free(names);
+    if (count)
+        *count = n;
+    return b.s;
+}
+
+void fs_expect_listing(const char *dir, const char *want)
+{
+    char *got = fs_listing(dir, NULL);
+    cr_expect_str_eq(got, want, "%s holds [%s], want [%s]", dir, got, want);
+    free(got);
 }
 
 char *fs_slurp(const char *path, size_t *len)
@@ -92,7 +124,7 @@ const char *fs_path(const char *name)
 void fs_scratch_remove(void)
 {
     if (fs_scratch_dir[0])
-        fs_rm_tree(fs_scratch_dir);
+        rm_tree(fs_scratch_dir);
     fs_scratch_dir[0] = '\0';
 }
 

@@ -6,8 +6,21 @@
 
 #include <stddef.h>
 
-/* rm -r path: files, links and directories; missing paths are ignored. */
-void fs_rm_tree(const char *path);
+#include "rmtree.h"             /* rm_tree(path): rm -rf, as cnngen itself removes trees */
+
+/* The names in dir other than "." and "..", sorted, as a malloc'd array
+ * of malloc'd strings in *names; returns how many (0, and *names NULL,
+ * when dir is empty or cannot be read). */
+int fs_names(const char *dir, char ***names);
+
+/* The names in dir other than "." and "..", sorted, joined by ", "
+ * ("a.c, a.h"; "" when dir is empty or cannot be read), malloc'd; *count,
+ * when not NULL, gets how many. */
+char *fs_listing(const char *dir, int *count);
+
+/* Expect (cr_expect) dir to hold exactly the names in want, as fs_listing
+ * gives them. */
+void fs_expect_listing(const char *dir, const char *want);
 
 /* A scratch directory for the tests of one process (a suite's .init and
  * .fini): fs_scratch_make("embed") creates /tmp/cnngen-embed-XXXXXX

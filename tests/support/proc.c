@@ -174,3 +174,9 @@ void proc_free(proc_result *r)
     free(r->err);
     memset(r, 0, sizeof *r);
 }
+
+int proc_one_line(const char *s)
+{
+    size_t len = s ? strlen(s) : 0;
+    return len > 1 && s[len - 1] == '\n' && memchr(s, '\n', len - 1) == NULL;
+}

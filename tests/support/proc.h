@@ -48,6 +48,10 @@ __attribute__((format(printf, 1, 2)))
 #endif
 char *proc_ok(const char *fmt, ...);
 
+/* Whether s is exactly one non-empty line ending in a newline: what
+ * cnngen prints on stderr when it fails. */
+int proc_one_line(const char *s);
+
 /* Free what r holds (r is zeroed; safe twice). */
 void proc_free(proc_result *r);
 
