@@ -352,7 +352,7 @@ static int bench_infer_rate(bench *b, const net_api *api, const float *params, i
     bi.d = &b->ds.test;
     bi.batch = batch;
     for (t = 0; t < threads; ++t) {
-        bi.work[t] = jit_work_new(api);
+        bi.work[t] = net_work_new(api);
         bi.y[t] = malloc(api->out_size * sizeof(float));
         if (!bi.work[t] || !bi.y[t])
             rc = -1;
@@ -688,7 +688,7 @@ static int bench_one(bench *b, lua_State *T, const char *path)
         fprintf(stderr, "cnngen: %s: %s\n", path, err);
         goto done;
     }
-    params = jit_params_new(&bn.api[0]);
+    params = net_params_new(&bn.api[0]);
     if (!params) {
         fprintf(stderr, "cnngen: out of memory\n");
         goto done;
@@ -699,7 +699,7 @@ static int bench_one(bench *b, lua_State *T, const char *path)
         goto done;
     rc = bench_inference(b, &bn, params);
 done:
-    jit_params_free(params);
+    net_params_free(params);
     for (k = 0; k < 2; ++k) {
         jit_release(&bn.api[k]);
         free(bn.unit[k]);

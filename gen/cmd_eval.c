@@ -34,7 +34,7 @@ static int eval_predictions(const cli_net *n, const float *params, const ds_spli
     size_t classes = n->api.out_size, cap = (size_t)s->n * 80 + 1, len = 0;  /* a float in %.6f: < 50 chars */
     char *text = malloc(cap);
     float *y = malloc(classes * sizeof *y);
-    void *work = jit_work_new(&n->api);
+    void *work = net_work_new(&n->api);
     outfile_item item;
     int i, rc = -1;
     if (!text || !y || !work) {

@@ -606,7 +606,7 @@ int cmd_run(lua_State *T, const cli_opts *o)
     if (j.limit > 0 && j.limit < j.ds.train.n)
         ds_split_take(&j.ds.train, (int)j.limit);
 
-    j.params = jit_params_new(&j.net.api);
+    j.params = net_params_new(&j.net.api);
     if (!j.params) {
         fprintf(stderr, "cnngen: out of memory for %zu parameters\n", j.net.api.param_count);
         goto done;
@@ -651,7 +651,7 @@ int cmd_run(lua_State *T, const cli_opts *o)
     rc = run_train(&j, o);
 done:
     train_free(&j.tr);
-    jit_params_free(j.params);
+    net_params_free(j.params);
     dataset_free(&j.ds);
     tier_stop(&j.tier);                 /* a build still running is cancelled */
     cli_net_free(&j.net);

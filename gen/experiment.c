@@ -380,7 +380,7 @@ static int model_predict(lua_State *L)
                           (int)n, (int)luaL_len(L, 2));
     x = malloc(n * sizeof *x);
     y = malloc(m->api.out_size * sizeof *y);
-    work = jit_work_new(&m->api);
+    work = net_work_new(&m->api);
     if (!x || !y || !work) {
         free(x); free(y); free(work);
         return luaL_error(L, "predict: out of memory");

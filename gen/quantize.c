@@ -50,7 +50,7 @@ int quant_calibrate(lua_State *T, const cli_opts *o, int input_status, dataset *
     p = jit_symbol(&n.api, sym);
     params = malloc(n.api.param_count * sizeof *params);
     y = malloc(n.api.out_size * sizeof *y);
-    work = jit_work_new(&n.api);
+    work = net_work_new(&n.api);
     c->ntensors = n.nlayers + 1;
     c->lo = malloc((size_t)c->ntensors * sizeof *c->lo);
     c->hi = malloc((size_t)c->ntensors * sizeof *c->hi);

@@ -37,7 +37,7 @@
 #include <stddef.h>
 
 #include "dataset.h"
-#include "jit.h"
+#include "net_api.h"
 
 /* ---- shuffling and the loop ------------------------------------------ */
 
