@@ -43,9 +43,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "cli.h"
+#include "cmd.h"
 #include "dataset.h"
 #include "host.h"
+#include "net.h"
 #include "outfile.h"
 #include "peak.h"
 #include "pool.h"
@@ -239,9 +240,9 @@ static void bench_tmp_free(bench *b)
 /* ================================================================ */
 
 typedef struct bench_net {
-    cli_opts o;                 /* the command's options, net = this one */
-    cli_net net;                /* records (layers, MACs, train{}) */
-    char *unit[2];              /* [0] tcc form, [1] cc form */
+    net_request rq;             /* the command's request, for this description */
+    net gen[2];                 /* [0] the tcc form, [1] the cc form */
+    const net *net;             /* the records (layers, MACs, train{}): gen[0]'s */
     net_api api[2];             /* [0] tcc build, [1] cc build */
     double macs_train, macs_fwd;
     double rate[2][2][2];       /* steady samples/s [backend][thread idx][batch idx] */
@@ -289,15 +290,15 @@ static int bench_train_init(bench *b, bench_net *bn, const net_api *api, int thr
 {
     char err[1024];
     memset(bt, 0, sizeof *bt);
-    api->init.f(params, bn->net.seed);
-    if (train_init(&bt->tr, api, params, &b->ds.train, batch, (float)bn->net.eta,
-                   (float)bn->net.l2, bn->net.seed, err, sizeof err) != 0
-        || cli_net_threads(&bn->net, &bt->tr, threads, err, sizeof err) != 0) {
+    api->init.f(params, bn->net->train.seed);
+    if (train_init(&bt->tr, api, params, &b->ds.train, batch, (float)bn->net->train.eta,
+                   (float)bn->net->train.l2, bn->net->train.seed, err, sizeof err) != 0
+        || net_threads(bn->net, &bt->tr, threads, err, sizeof err) != 0) {
         fprintf(stderr, "cnngen: %s\n", err);
         train_free(&bt->tr);
         return -1;
     }
-    train_order(bt->tr.order, b->ds.train.n, bn->net.seed, 0);
+    train_order(bt->tr.order, b->ds.train.n, bn->net->train.seed, 0);
     return 0;
 }
 
@@ -401,7 +402,7 @@ static bench_row *bench_rate_row(bench *b, const bench_net *bn, const char *kind
                                  const char *backend, int threads, int batch,
                                  const bench_stat *st, double macs)
 {
-    bench_row *r = bench_add(b, kind, bn->net.name, backend, threads, batch);
+    bench_row *r = bench_add(b, kind, bn->net->name, backend, threads, batch);
     if (!r)
         return NULL;
     r->st = *st;
@@ -425,23 +426,21 @@ static int bench_builds(bench *b, lua_State *T, bench_net *bn)
 
     for (k = 0; k < 2; ++k) {
         for (i = 0; i < runs; ++i) {
-            cli_net tmp;
-            char *unit;
-            double t = progress_now();
-            int rc = cli_net_generate(T, &bn->o, 0, bench_backend[k], &tmp, &unit);
+            double t;
+            int rc;
+            bn->rq.forms[0] = bench_backend[k];
+            net_free(&bn->gen[k]);
+            t = progress_now();
+            rc = net_generate(T, &bn->rq, &bn->gen[k], err, sizeof err);
             t = progress_now() - t;
-            if (rc != HOST_OK)
+            if (rc != HOST_OK) {
+                host_report(rc, err);
                 return rc;
-            v[i] = t;
-            if (k == 0 && i == 0) {
-                bn->net = tmp;          /* keep the records once */
-            } else {
-                cli_net_free(&tmp);
             }
-            free(bn->unit[k]);
-            bn->unit[k] = unit;
+            v[i] = t;
         }
-        r = bench_add(b, "build", bn->net.name, bench_backend[k], 0, 0);
+        bn->net = &bn->gen[0];
+        r = bench_add(b, "build", bn->net->name, bench_backend[k], 0, 0);
         if (!r)
             return HOST_INTERNAL;
         bench_stats(v, runs, &r->gen_st);
@@ -452,8 +451,7 @@ static int bench_builds(bench *b, lua_State *T, bench_net *bn)
     for (i = 0; i < runs; ++i) {
         double t = progress_now();
         jit_release(&bn->api[0]);
-        if (jit_tcc_build(bn->unit[0], bn->net.name, 0, bn->net.name, &bn->api[0], err,
-                          sizeof err) != 0) {
+        if (net_compile(&bn->gen[0], 0, NULL, &bn->api[0], err, sizeof err) != 0) {
             fprintf(stderr, "cnngen: %s\n", err);
             return HOST_FAIL;
         }
@@ -473,8 +471,7 @@ static int bench_builds(bench *b, lua_State *T, bench_net *bn)
         co.quiet = 1;
         jit_release(&bn->api[1]);
         t = progress_now();
-        if (jit_cc_build(bn->unit[1], bn->net.name, 0, bn->net.name, &co, &bn->api[1], err,
-                         sizeof err) != 0) {
+        if (net_compile(&bn->gen[1], 0, &co, &bn->api[1], err, sizeof err) != 0) {
             fprintf(stderr, "cnngen: %s\n", err);
             return HOST_FAIL;
         }
@@ -484,8 +481,8 @@ static int bench_builds(bench *b, lua_State *T, bench_net *bn)
     bench_stats(v, cold, &r->st);
     r->compile_ms = 1e3 * r->st.med;
     bn->compile_s[1] = r->st.med;
-    bn->macs_fwd = bn->net.macs_fwd;
-    bn->macs_train = bn->net.macs_fwd + bn->net.macs_bwd;
+    bn->macs_fwd = bn->net->macs_fwd;
+    bn->macs_train = bn->net->macs_fwd + bn->net->macs_bwd;
     for (k = 0; k < 2; ++k) {
         r = &b->rows[b->nrows - 2 + k];
         printf("%-10s build  %-7s   generate %.1f ms (spread %.0f%%, %d runs), compile %.1f ms "
@@ -536,8 +533,8 @@ static int bench_training(bench *b, bench_net *bn, float *params)
 static int bench_auto_once(bench *b, lua_State *T, bench_net *bn, int threads, int batch,
                            long samples, float *params, double *secs, double *switch_s)
 {
-    char err[4096], dir[1024], *unit = NULL;
-    cli_net tmp;
+    char err[4096], dir[1024];
+    net n;
     jit_cc_opts co;
     tier tr;
     net_api tcc;
@@ -549,30 +546,36 @@ static int bench_auto_once(bench *b, lua_State *T, bench_net *bn, int threads, i
     memset(&tr, 0, sizeof tr);
     memset(&tcc, 0, sizeof tcc);
     *switch_s = 0.0;
-    if ((rc = cli_net_generate(T, &bn->o, 0, "cc", &tmp, &unit)) != HOST_OK)
+    bn->rq.forms[0] = "cc";
+    bn->rq.more = 1;
+    rc = net_generate(T, &bn->rq, &n, err, sizeof err);
+    bn->rq.more = 0;
+    if (rc != HOST_OK) {
+        host_report(rc, err);
         return rc;
-    cli_net_free(&tmp);
+    }
     memset(&co, 0, sizeof co);
     bench_scratch(b, dir, sizeof dir);
     co.cache_dir = dir;
-    rc = tier_start(&tr, unit, bn->net.name, bn->net.name, &co, err, sizeof err);
-    free(unit);
-    if (rc != 0) {
+    if (tier_start(&tr, n.form[0].unit, n.name, n.name, &co, err, sizeof err) != 0) {
         fprintf(stderr, "cnngen: %s\n", err);
+        net_free(&n);
         return HOST_FAIL;
     }
-    if ((rc = cli_net_generate(T, &bn->o, 0, "tcc", &tmp, &unit)) != HOST_OK) {
+    if ((rc = net_more(&n, "tcc", err, sizeof err)) != HOST_OK) {
+        host_report(rc, err);
         tier_stop(&tr);
+        net_free(&n);
         return rc;
     }
-    cli_net_free(&tmp);
-    rc = jit_tcc_build(unit, bn->net.name, 0, bn->net.name, &tcc, err, sizeof err);
-    free(unit);
+    rc = net_compile(&n, 1, NULL, &tcc, err, sizeof err);
+    net_free(&n);
     if (rc != 0) {
         fprintf(stderr, "cnngen: %s\n", err);
         tier_stop(&tr);
         return HOST_FAIL;
     }
+    rc = HOST_OK;
     if (bench_train_init(b, bn, &tcc, tier_tcc_threads(threads), batch, params, &bt) != 0) {
         tier_stop(&tr);
         jit_release(&tcc);
@@ -584,7 +587,7 @@ static int bench_auto_once(bench *b, lua_State *T, bench_net *bn, int threads, i
             switched = 1;
             if (api && train_use_api(&bt.tr, api) == 0)
                 *switch_s = progress_now() - t0;
-            if (cli_net_threads(&bn->net, &bt.tr, threads, err, sizeof err) != 0) {
+            if (net_threads(bn->net, &bt.tr, threads, err, sizeof err) != 0) {
                 fprintf(stderr, "cnngen: %s\n", err);
                 rc = HOST_FAIL;
                 break;
@@ -648,7 +651,7 @@ static int bench_inference(bench *b, bench_net *bn, float *params)
         bench_row *r;
         if (!(k == 0 ? b->want_tcc : b->want_cc))
             continue;
-        bn->api[k].init.f(params, bn->net.seed);
+        bn->api[k].init.f(params, bn->net->train.seed);
         if (bench_infer_rate(b, &bn->api[k], params, 1, 1, &st) != 0)
             return HOST_FAIL;
         if (!(r = bench_rate_row(b, bn, "infer", bench_backend[k], 1, 1, &st, bn->macs_fwd)))
@@ -678,12 +681,14 @@ static int bench_one(bench *b, lua_State *T, const char *path)
     int rc, k;
 
     memset(&bn, 0, sizeof bn);
-    bn.o = *b->o;
-    bn.o.net = path;
+    opts_request(b->o, &bn.rq);
+    bn.rq.path = path;
+    bn.rq.nforms = 1;
+    bn.rq.real = "float";
     if ((rc = bench_builds(b, T, &bn)) != HOST_OK)
         goto done;
     rc = HOST_FAIL;
-    if (dataset_check(&b->ds, bn.net.in_c, bn.net.in_h, bn.net.in_w, (int)bn.api[0].out_size,
+    if (dataset_check(&b->ds, bn.net->in_c, bn.net->in_h, bn.net->in_w, (int)bn.net->out_size,
                       err, sizeof err) != 0) {
         fprintf(stderr, "cnngen: %s: %s\n", path, err);
         goto done;
@@ -702,9 +707,8 @@ done:
     net_params_free(params);
     for (k = 0; k < 2; ++k) {
         jit_release(&bn.api[k]);
-        free(bn.unit[k]);
+        net_free(&bn.gen[k]);
     }
-    cli_net_free(&bn.net);
     return rc;
 }
 
@@ -870,7 +874,7 @@ int cmd_bench(lua_State *T, const cli_opts *o)
     int rc, i, t;
     double t0 = progress_now();
 
-    if ((rc = cli_reject_flags(o, "bench", not_for_bench)) != 0)
+    if ((rc = opts_reject_flags(o, "bench", not_for_bench)) != 0)
         return rc;
     if (o->json) {
         fprintf(stderr, "cnngen: bench writes its JSON with --out PATH, not --json "
