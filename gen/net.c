@@ -237,9 +237,9 @@ static int net_read(lua_State *T, int res, const net_request *rq, net *n, char *
     n->in_w = (int)lua_tointeger(T, -1);
     lua_pop(T, 4);
     lua_getfield(T, res, "train");
-    k = net_read_train(T, &n->train, err, errlen);
+    bad = net_read_train(T, &n->train, err, errlen);
     lua_pop(T, 1);
-    if (k != 0)
+    if (bad)
         return -1;
     lua_getfield(T, res, "layers");
     bad = net_read_layers(T, n);
