@@ -8,11 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "lauxlib.h"
+#include "cmd.h"
 #include "host.h"
-#include "quantize.h"
-#include "train.h"
-#include "weights.h"
 
 static const char usage[] =
     "usage: cnngen NET.lua -o OUT.c [--unroll none|kernel|full] [--real float|double] [--name NAME]\n"
@@ -28,16 +25,6 @@ static const char usage[] =
     "       cnngen bench NET.lua... [--out PATH] [--runs N] [--min-time S] [--threads N]\n"
     "                          [--backend tcc|cc|auto] [--batch N] [--data fashion-mnist|DIR]\n"
     "       cnngen --help | --version\n";
-
-void cli_error(int status, const char *msg)
-{
-    if (status == HOST_INTERNAL && strncmp(msg, "internal error", 14) != 0)
-        fprintf(stderr, "cnngen: internal error: %s\n", msg);
-    else if (status == HOST_INTERNAL)
-        fprintf(stderr, "cnngen: %s\n", msg);
-    else
-        fprintf(stderr, "%s\n", msg);
-}
 
 static int bad(const char *fmt, const char *a)
 {
@@ -221,33 +208,6 @@ int cli_parse(int argc, char **argv, cli_opts *o)
     return 0;
 }
 
-void cli_push_gen_opts(lua_State *T, const cli_opts *o)
-{
-    lua_newtable(T);
-    if (o->name) { lua_pushstring(T, o->name); lua_setfield(T, -2, "name"); }
-    if (o->real) { lua_pushstring(T, o->real); lua_setfield(T, -2, "real"); }
-    if (o->unroll) { lua_pushstring(T, o->unroll); lua_setfield(T, -2, "unroll"); }
-    if (o->chunk) { lua_pushinteger(T, o->chunk); lua_setfield(T, -2, "chunk_size"); }
-    if (o->inference) { lua_pushstring(T, "inference"); lua_setfield(T, -2, "mode"); }
-    if (o->backend && (!strcmp(o->cmd, "emit") || !strcmp(o->cmd, "info"))) {
-        /* the form and e^x chosen for that compiler (run and the others
-         * build the code themselves and say which backend they use) */
-        lua_pushstring(T, o->backend);
-        lua_setfield(T, -2, "backend");
-    }
-    lua_pushstring(T, o->net);
-    lua_setfield(T, -2, "source");
-    if (o->weights && (!strcmp(o->cmd, "emit") || o->inference)) {
-        lua_pushstring(T, o->weights);
-        lua_setfield(T, -2, "weights_path");
-    }
-    if (o->quantize) { lua_pushstring(T, o->quantize); lua_setfield(T, -2, "quantize"); }
-    if (o->calib) quant_push_calibration(T, o->calib);
-    if (o->jit_ranges) { lua_pushboolean(T, 1); lua_setfield(T, -2, "ranges"); }
-    lua_pushcfunction(T, weights_lua_load);
-    lua_setfield(T, -2, "load_weights");
-}
-
 int cli_main(int argc, char **argv)
 {
     cli_opts o;
@@ -278,7 +238,7 @@ int cli_main(int argc, char **argv)
         rc = host_call(T, "check_name", 1, 0, err, sizeof err);
         if (rc != HOST_OK) {
             if (rc == HOST_USER) fprintf(stderr, "cnngen: %s\n", err);
-            else cli_error(rc, err);
+            else host_report(rc, err);
             lua_close(T);
             return rc;
         }
@@ -294,34 +254,5 @@ int cli_main(int argc, char **argv)
         rc = HOST_USER;
     }
     lua_close(T);
-    return rc;
-}
-
-int cli_net_threads(const cli_net *n, train_ctx *t, int threads, char *err, size_t errlen)
-{
-    train_span *sp;
-    int k, c = 0, rc;
-    if (threads == train_thread_count(t))
-        return 0;
-    sp = malloc((size_t)(2 * n->nlayers + 1) * sizeof *sp);
-    if (!sp) {
-        snprintf(err, errlen, "out of memory");
-        return -1;
-    }
-    for (k = 0; k < n->nlayers; ++k) {
-        const cli_layer *L = &n->layers[k];
-        if (L->wcount) {
-            sp[c].off = L->woff;
-            sp[c].count = L->wcount;
-            sp[c++].decay = 1;
-        }
-        if (L->bcount) {
-            sp[c].off = L->boff;
-            sp[c].count = L->bcount;
-            sp[c++].decay = 0;
-        }
-    }
-    rc = train_threads(t, threads, sp, c, err, errlen);
-    free(sp);
     return rc;
 }

@@ -23,19 +23,20 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli.h"
+#include "cmd.h"
 #include "gradcheck.h"
 #include "host.h"
+#include "net.h"
 
 /* One group per layer's weights and one per its biases. */
-static int check_groups(const cli_net *n, gc_group **out)
+static int check_groups(const net *n, gc_group **out)
 {
     gc_group *g = calloc(2 * (size_t)n->nlayers + 1, sizeof *g);
     int k, count = 0;
     if (!g)
         return -1;
     for (k = 0; k < n->nlayers; ++k) {
-        const cli_layer *L = &n->layers[k];
+        const net_layer *L = &n->layers[k];
         if (L->wcount) {
             snprintf(g[count].name, sizeof g[count].name, "layer %d %s w", L->index, L->kind);
             g[count].off = L->woff;
@@ -58,22 +59,35 @@ int cmd_check(lua_State *T, const cli_opts *o)
         "--eta", "--batch", "--l2", "--limit", NULL
     };
     char err[4096];
-    cli_net n;
+    net_request rq;
+    net n;
+    net_api api;
     gc_group *groups = NULL;
     gc_result *res = NULL;
     gc_opts go;
     const char *brk = getenv("CNNGEN_TEST_BREAK_GRAD");
     int rc, ng, k, worst = -1, all;
 
-    if ((rc = cli_reject_flags(o, "check", not_for_check)) != 0)
+    if ((rc = opts_reject_flags(o, "check", not_for_check)) != 0)
         return rc;
     if (o->real && strcmp(o->real, "double") != 0) {
         fprintf(stderr, "cnngen: check runs in double precision (finite differences "
                 "in float are noise); drop --real %s\n", o->real);
         return HOST_USER;
     }
-    if ((rc = cli_net_build(T, o, 1, "tcc", &n)) != HOST_OK)
+    opts_request(o, &rq);
+    rq.forms[rq.nforms++] = opts_backend(o, "tcc");
+    rq.real = "double";
+    if ((rc = net_generate(T, &rq, &n, err, sizeof err)) != HOST_OK) {
+        host_report(rc, err);
         return rc;
+    }
+    memset(&api, 0, sizeof api);
+    if (net_compile(&n, 0, NULL, &api, err, sizeof err) != 0) {
+        fprintf(stderr, "cnngen: %s\n", err);
+        rc = HOST_FAIL;
+        goto done;
+    }
     rc = HOST_INTERNAL;
     ng = check_groups(&n, &groups);
     if (ng < 0 || !(res = calloc(ng ? (size_t)ng : 1, sizeof *res))) {
@@ -85,14 +99,14 @@ int cmd_check(lua_State *T, const cli_opts *o)
     go.tolerance = o->has_tolerance ? o->tolerance : 1e-4;
     go.break_grad = brk && !strcmp(brk, "1");          /* TEST-ONLY, see above */
     gradcheck_defaults(&go);
-    if (gradcheck_run(&n.api, groups, ng, &go, res, err, sizeof err) != 0) {
+    if (gradcheck_run(&api, groups, ng, &go, res, err, sizeof err) != 0) {
         fprintf(stderr, "cnngen: %s\n", err);
         goto done;
     }
 
-    all = n.api.param_count <= go.full_limit;
+    all = api.param_count <= go.full_limit;
     printf("%s: gradient check in double (%s), %zu parameters (%s), %d random samples, "
-           "h = %g, tolerance %g\n", n.name, n.backend, n.api.param_count,
+           "h = %g, tolerance %g\n", n.name, api.backend, api.param_count,
            all ? "all checked" : "sampled per group", go.nsamp, go.h, go.tolerance);
     printf("  %-20s %10s %8s %8s %12s %10s %14s %14s\n", "group", "params", "checked",
            "skipped", "worst error", "at", "loss_grad", "finite diff");
@@ -131,6 +145,7 @@ int cmd_check(lua_State *T, const cli_opts *o)
 done:
     free(groups);
     free(res);
-    cli_net_free(&n);
+    jit_release(&api);
+    net_free(&n);
     return rc;
 }

@@ -19,22 +19,22 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "checkpoint.h"
-#include "cli.h"
+#include "cmd.h"
 #include "dataset.h"
 #include "host.h"
+#include "net.h"
 #include "outfile.h"
 #include "quantize.h"
 #include "train.h"
 
 /* Write --predictions: "index class probability" for every sample of s. */
-static int eval_predictions(const cli_net *n, const float *params, const ds_split *s,
+static int eval_predictions(const net_api *api, const float *params, const ds_split *s,
                             const char *path, char *err, size_t errlen)
 {
-    size_t classes = n->api.out_size, cap = (size_t)s->n * 80 + 1, len = 0;  /* a float in %.6f: < 50 chars */
+    size_t classes = api->out_size, cap = (size_t)s->n * 80 + 1, len = 0;  /* a float in %.6f: < 50 chars */
     char *text = malloc(cap);
     float *y = malloc(classes * sizeof *y);
-    void *work = jit_work_new(&n->api);
+    void *work = net_work_new(api);
     outfile_item item;
     int i, rc = -1;
     if (!text || !y || !work) {
@@ -43,7 +43,7 @@ static int eval_predictions(const cli_net *n, const float *params, const ds_spli
     }
     for (i = 0; i < s->n; ++i) {
         size_t j, best = 0;
-        n->api.forward.f(params, work, s->x + (size_t)i * n->api.in_size, y);
+        api->forward.f(params, work, s->x + (size_t)i * api->in_size, y);
         for (j = 1; j < classes; ++j)
             if (y[j] > y[best]) best = j;
         len += (size_t)snprintf(text + len, cap - len, "%d %d %.6f\n", i, (int)best, (double)y[best]);
@@ -61,13 +61,13 @@ done:
 
 /* The result; calibrated > 0: of the int8 code, calibrated on that many
  * training images. */
-static void eval_print(const cli_opts *o, const cli_net *n, const char *data, long calibrated,
-                       const train_eval_result *r)
+static void eval_print(const cli_opts *o, const net *n, const net_api *api, const char *data,
+                       long calibrated, const train_eval_result *r)
 {
     int i, k;
     if (o->json) {
         printf("{\"accuracy\":%.6g,\"cost\":%.6g,\"n\":%d,\"backend\":\"%s\",",
-               r->accuracy, r->cost, r->n, n->backend);
+               r->accuracy, r->cost, r->n, api->backend);
         if (calibrated > 0)
             printf("\"quantize\":\"int8\",\"calibrate\":%ld,", calibrated);
         printf("\"confusion\":[");
@@ -98,24 +98,94 @@ static void eval_print(const cli_opts *o, const cli_net *n, const char *data, lo
     }
 }
 
+/* The int8 inference code, from the float net calibrated on *ds's
+ * training images (its parameters are baked in: none to pass); the
+ * description runs once for both. */
+static int eval_build_int8(lua_State *T, const cli_opts *o, net *n, net_api *api, dataset *ds,
+                           char *data, size_t datalen, long *calibrated)
+{
+    char err[4096];
+    net_request rq;
+    net_desc d;
+    quant_calib cal;
+    int rc;
+    if ((rc = net_describe(T, o->net, &d, err, sizeof err)) != HOST_OK) {
+        host_report(rc, err);
+        return rc;
+    }
+    if ((rc = quant_calibrate(T, o, &d, HOST_FAIL, ds, &cal)) != HOST_OK) {
+        net_desc_free(&d);
+        return rc;
+    }
+    snprintf(data, datalen, "%s", cal.data);
+    *calibrated = cal.n;
+    opts_request(o, &rq);
+    rq.desc = &d;
+    rq.forms[rq.nforms++] = opts_backend(o, "cc");
+    rq.real = "float";
+    rq.inference = 1;
+    rq.weights = o->weights;
+    rq.calib = &cal;
+    rc = net_generate(T, &rq, n, err, sizeof err);
+    quant_calib_free(&cal);
+    net_desc_free(&d);
+    if (rc != HOST_OK) {
+        host_report(rc, err);
+        return rc;
+    }
+    if (net_compile(n, 0, NULL, api, err, sizeof err) != 0) {
+        fprintf(stderr, "cnngen: %s\n", err);
+        return HOST_FAIL;
+    }
+    return HOST_OK;
+}
+
+/* The float code; the weights and the data are checked before the
+ * (slower) build. */
+static int eval_build_float(lua_State *T, const cli_opts *o, net *n, net_api *api, dataset *ds,
+                            float **params, const char **data)
+{
+    char err[4096];
+    net_request rq;
+    int rc;
+    opts_request(o, &rq);
+    rq.forms[rq.nforms++] = opts_backend(o, "cc");
+    rq.real = "float";
+    if ((rc = net_generate(T, &rq, n, err, sizeof err)) != HOST_OK) {
+        host_report(rc, err);
+        return rc;
+    }
+    *params = malloc(n->param_count * sizeof **params);
+    if (!*params) {
+        fprintf(stderr, "cnngen: out of memory for %zu parameters\n", n->param_count);
+        return HOST_FAIL;
+    }
+    if (net_weights_data(n, o->weights, o->data, *params, ds, data, err, sizeof err) != 0
+        || net_compile(n, 0, NULL, api, err, sizeof err) != 0) {
+        fprintf(stderr, "cnngen: %s\n", err);
+        return HOST_FAIL;
+    }
+    return HOST_OK;
+}
+
 int cmd_eval(lua_State *T, const cli_opts *o)
 {
     static const char *const not_for_eval[] = {
         "-o", "--save", "--load", "--tolerance", "--inference", "--epochs", "--eta",
         "--batch", "--l2", "--seed", "--limit", NULL
     };
-    char err[4096];
-    cli_net n;
+    char err[4096], data_name[1024];
+    net n;
+    net_api api;
     dataset ds;
     train_eval_result r;
     train_cost kind;
     float *params = NULL;
-    const char *data;
-    char data_name[1024];
+    const char *data = data_name;
     long calibrated = 0;
     int rc;
 
-    if ((rc = cli_reject_flags(o, "eval", not_for_eval)) != 0)
+    if ((rc = opts_reject_flags(o, "eval", not_for_eval)) != 0)
         return rc;
     if (!o->weights) {
         fprintf(stderr, "cnngen: eval needs --weights W (a file written by run --save)\n");
@@ -125,64 +195,33 @@ int cmd_eval(lua_State *T, const cli_opts *o)
         fprintf(stderr, "cnngen: eval runs in float; --real %s is for emit and check\n", o->real);
         return HOST_USER;
     }
+    memset(&n, 0, sizeof n);
+    memset(&api, 0, sizeof api);
     memset(&ds, 0, sizeof ds);
     memset(&r, 0, sizeof r);
-    if (o->quantize) {
-        /* the int8 inference code, from the float net calibrated on ds's
-         * training images (its parameters are baked in: none to pass) */
-        quant_calib cal;
-        cli_opts q = *o;
-        if ((rc = quant_calibrate(T, o, HOST_FAIL, &ds, &cal)) != HOST_OK)
-            return rc;
-        snprintf(data_name, sizeof data_name, "%s", cal.data);
-        data = data_name;
-        q.inference = 1;
-        q.calib = &cal;
-        calibrated = cal.n;
-        rc = cli_net_build(T, &q, 0, "cc", &n);
-        quant_calib_free(&cal);
-        if (rc != HOST_OK) {
-            dataset_free(&ds);
-            return rc;
-        }
-        rc = HOST_FAIL;
-    } else {
-        /* the weights and the data are checked before the (slower) build */
-        char *unit;
-        const char *backend = o->backend && strcmp(o->backend, "auto") ? o->backend : "cc";
-        if ((rc = cli_net_generate(T, o, 0, backend, &n, &unit)) != HOST_OK)
-            return rc;
-        rc = HOST_FAIL;
-        params = malloc(n.api.param_count * sizeof *params);
-        if (!params) {
-            fprintf(stderr, "cnngen: out of memory for %zu parameters\n", n.api.param_count);
-            free(unit);
-            goto done;
-        }
-        if (cli_load_weights_data(o, &n, params, &ds, &data) != 0) {
-            free(unit);
-            goto done;
-        }
-        if (cli_net_compile(0, &n, unit) != HOST_OK)
-            goto done;
-    }
+    rc = o->quantize ? eval_build_int8(T, o, &n, &api, &ds, data_name, sizeof data_name, &calibrated)
+                     : eval_build_float(T, o, &n, &api, &ds, &params, &data);
+    if (rc != HOST_OK)
+        goto done;
+    rc = HOST_FAIL;
     if (train_cost_parse(n.cost, &kind) != 0)
         kind = TRAIN_COST_LOGLIK;
-    if (train_eval(&n.api, params, &ds.test, kind, NULL, NULL, &r, err, sizeof err) != 0) {
+    if (train_eval(&api, params, &ds.test, kind, NULL, NULL, &r, err, sizeof err) != 0) {
         fprintf(stderr, "cnngen: %s\n", err);
         goto done;
     }
     if (o->predictions
-        && eval_predictions(&n, params, &ds.test, o->predictions, err, sizeof err) != 0) {
+        && eval_predictions(&api, params, &ds.test, o->predictions, err, sizeof err) != 0) {
         fprintf(stderr, "cnngen: %s\n", err);
         goto done;
     }
-    eval_print(o, &n, data, calibrated, &r);
+    eval_print(o, &n, &api, data, calibrated, &r);
     rc = HOST_OK;
 done:
     train_eval_free(&r);
     free(params);
     dataset_free(&ds);
-    cli_net_free(&n);
+    jit_release(&api);
+    net_free(&n);
     return rc;
 }

@@ -22,9 +22,10 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "cli.h"
+#include "cmd.h"
 #include "footprint.h"
 #include "host.h"
+#include "net.h"
 
 /* n with thousands separators, into buf. */
 static const char *info_commas(size_t n, char *buf, size_t len)
@@ -49,47 +50,22 @@ static void info_row(const char *what, int known, size_t bytes, const char *note
         printf("  %-12s %13s%s%s\n", what, "unknown", *note ? "        " : "", note);
 }
 
-static size_t info_field(lua_State *T, int idx, const char *key)
-{
-    lua_Integer v;
-    lua_getfield(T, idx, key);
-    v = lua_tointeger(T, -1);
-    lua_pop(T, 1);
-    return v > 0 ? (size_t)v : 0;
-}
-
-/* Measure and print the footprint from the table at idx (cnngen.lua info's
+/* Measure and print the footprint of the code in i (cnngen.lua info's
  * second result). */
-static void info_footprint(lua_State *T, int idx)
+static void info_footprint(const net_info *i)
 {
-    const char *c, *h, *name, *header, *options, *wnote;
-    size_t clen, hlen, work, weights, consts = 0;
+    size_t work = i->work_bytes, weights = i->weights_bytes, consts = 0;
     char note[700];
     footprint fp;
-    idx = lua_absindex(T, idx);
-    lua_getfield(T, idx, "c");
-    c = lua_tolstring(T, -1, &clen);
-    lua_getfield(T, idx, "h");
-    h = lua_tolstring(T, -1, &hlen);
-    lua_getfield(T, idx, "name");
-    name = lua_tostring(T, -1);
-    lua_getfield(T, idx, "header_name");
-    header = lua_tostring(T, -1);
-    lua_getfield(T, idx, "options");
-    options = lua_tostring(T, -1);
-    lua_getfield(T, idx, "weights_note");
-    wnote = lua_tostring(T, -1);
-    work = info_field(T, idx, "work_bytes");
-    weights = info_field(T, idx, "weights_bytes");
 
-    footprint_measure(name, c, clen, h, hlen, header, &fp);
+    footprint_measure(i->name, i->c, i->clen, i->h, i->hlen, i->header_name, &fp);
     if (fp.compiled)
-        printf("inference footprint (%s), %s, %s:\n", options, fp.cc, fp.machine);
+        printf("inference footprint (%s), %s, %s:\n", i->options, fp.cc, fp.machine);
     else
-        printf("inference footprint (%s): code and stack unknown: %s\n", options, fp.why);
+        printf("inference footprint (%s): code and stack unknown: %s\n", i->options, fp.why);
 
     if (fp.has_work) {
-        snprintf(note, sizeof note, "sizeof(%s_work)", name);
+        snprintf(note, sizeof note, "sizeof(%s_work)", i->name);
         work = fp.work_bytes;
     } else {
         snprintf(note, sizeof note, "the sum of its fields (not compiled)");
@@ -103,7 +79,7 @@ static void info_footprint(lua_State *T, int idx)
     info_row("stack", fp.has_stack, fp.stack_bytes, note);
     info_row("RAM", fp.has_stack, work + fp.stack_bytes, fp.has_stack ? "" : "work struct + stack");
 
-    snprintf(note, sizeof note, "%s%s", wnote,
+    snprintf(note, sizeof note, "%s%s", i->weights_note,
              fp.compiled && fp.rodata_bytes < weights ? " (this compiler puts them in writable data)" : "");
     info_row("weights", 1, weights, note);
     info_row("code", fp.compiled, fp.text_bytes, fp.compiled ? "executable sections" : "");
@@ -111,23 +87,26 @@ static void info_footprint(lua_State *T, int idx)
     info_row("constants", fp.compiled, consts, fp.compiled ? "other read-only data" : "");
     info_row("read-only", fp.compiled, weights + fp.text_bytes + consts,
              fp.compiled ? "" : "weights + code + constants");
-    lua_pop(T, 6);
 }
 
 int cmd_info(lua_State *T, const cli_opts *o)
 {
     char err[4096];
+    net_request rq;
+    net n;
     int rc;
-    cli_push_gen_opts(T, o);
-    rc = host_describe_call(T, o->net, "info", -1, 2, err, sizeof err);
-    if (rc != HOST_OK) {
-        cli_error(rc, err);
+    opts_request(o, &rq);
+    rq.forms[rq.nforms++] = o->backend;
+    rq.info = 1;
+    if ((rc = net_generate(T, &rq, &n, err, sizeof err)) != HOST_OK) {
+        host_report(rc, err);
         return rc;
     }
-    fputs(lua_tostring(T, -2), stdout);
-    if (lua_istable(T, -1)) {
+    fputs(n.info.text, stdout);
+    if (n.info.measured) {
         fflush(stdout);
-        info_footprint(T, -1);
+        info_footprint(&n.info);
     }
+    net_free(&n);
     return HOST_OK;
 }

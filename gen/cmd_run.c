@@ -1,13 +1,15 @@
 /*
  * cmd_run.c -- `cnngen run NET.lua [flags]`: generate the net's C, build it
  * in-process (libtcc, or cc into a cached shared object), and train it on
- * a data set with progress, saving the weights after every epoch; and the
- * helpers run, eval, check and bench share (cli_net_build, cli_net_generate,
- * cli_reject_flags).
+ * a data set with progress, saving the weights after every epoch.
  *
  * Precedence of settings: a flag, else the description's train{} (whose
  * missing fields the generator fills with its defaults), else -- for the
  * seed of a resumed run -- the seed the run was started with.
+ *
+ * The description runs once: experiment_try, which tells a description
+ * from an experiment script by running it, keeps a description's result,
+ * and the generator resolves it once for every form the run builds.
  *
  * Resuming (--load W): the weights come from W, and the training position
  * (epochs complete, samples into the next epoch) and the seed from W's
@@ -46,12 +48,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "lauxlib.h"
 #include "checkpoint.h"
-#include "cli.h"
+#include "cmd.h"
 #include "experiment.h"
 #include "dataset.h"
 #include "host.h"
+#include "net.h"
 #include "progress.h"
 #include "tier.h"
 #include "train.h"
@@ -59,255 +61,13 @@
 #define RUN_INTERRUPTED 130     /* 128 + SIGINT, what a shell reports */
 
 /* ================================================================ */
-/* Shared: describe, generate, build                                */
-/* ================================================================ */
-
-/* Field k of the table at idx as a string copied into out ("" if none). */
-static void run_str(lua_State *T, int idx, const char *k, char *out, size_t len)
-{
-    const char *s;
-    lua_getfield(T, idx, k);
-    s = lua_tostring(T, -1);
-    snprintf(out, len, "%s", s ? s : "");
-    lua_pop(T, 1);
-}
-
-static double run_num(lua_State *T, int idx, const char *k, double dflt)
-{
-    double v = dflt;
-    lua_getfield(T, idx, k);
-    if (lua_isnumber(T, -1))
-        v = lua_tonumber(T, -1);
-    lua_pop(T, 1);
-    return v;
-}
-
-static long long run_int(lua_State *T, int idx, const char *k, long long dflt)
-{
-    long long v = dflt;
-    lua_getfield(T, idx, k);
-    if (lua_isinteger(T, -1))
-        v = (long long)lua_tointeger(T, -1);
-    else if (lua_isnumber(T, -1))
-        v = (long long)lua_tonumber(T, -1);
-    lua_pop(T, 1);
-    return v;
-}
-
-/* The layer records of the resolved net at idx (kind, index, parameter
- * offsets) into n->layers. */
-static int run_read_layers(lua_State *T, int idx, cli_net *n)
-{
-    int k, count;
-    lua_getfield(T, idx, "layers");
-    count = lua_istable(T, -1) ? (int)lua_rawlen(T, -1) : 0;
-    n->layers = calloc(count ? (size_t)count : 1, sizeof *n->layers);
-    if (!n->layers) {
-        lua_pop(T, 1);
-        return -1;
-    }
-    for (k = 0; k < count; ++k) {
-        cli_layer *L = &n->layers[k];
-        lua_rawgeti(T, -1, k + 1);
-        run_str(T, -1, "kind", L->kind, sizeof L->kind);
-        L->index = (int)run_int(T, -1, "index", k + 1);
-        L->woff = (size_t)run_int(T, -1, "woff", 0);
-        L->wcount = (size_t)run_int(T, -1, "wcount", 0);
-        L->boff = (size_t)run_int(T, -1, "boff", 0);
-        L->bcount = (size_t)run_int(T, -1, "bcount", 0);
-        lua_pop(T, 1);
-    }
-    n->nlayers = count;
-    lua_pop(T, 1);
-    return 0;
-}
-
-/* See cli.h. */
-int cli_net_build(lua_State *T, const cli_opts *o, int is_double, const char *default_backend,
-                  cli_net *n)
-{
-    char *unit;
-    const char *backend = o->backend ? o->backend : default_backend;
-    int rc;
-
-    /* "auto" outside `run` (whose tiered backend is run_build_auto) means
-     * the system compiler, the faster of the two once built. */
-    if (!strcmp(backend, "auto"))
-        backend = "cc";
-    if ((rc = cli_net_generate(T, o, is_double, backend, n, &unit)) != HOST_OK)
-        return rc;
-    return cli_net_compile(is_double, n, unit);
-}
-
-/* See cli.h. */
-int cli_net_compile(int is_double, cli_net *n, char *unit)
-{
-    char err[4096];
-    const char *backend = n->backend;
-    int rc;
-    if (!strcmp(backend, "tcc")) {
-        rc = jit_tcc_build(unit, n->name, is_double, n->name, &n->api, err, sizeof err);
-    } else {
-        jit_cc_opts cc;
-        memset(&cc, 0, sizeof cc);      /* $CC, $CFLAGS, the cache: jit.h's defaults */
-        rc = jit_cc_build(unit, n->name, is_double, n->name, &cc, &n->api, err, sizeof err);
-    }
-    free(unit);
-    if (rc != 0) {
-        fprintf(stderr, "cnngen: %s\n", err);
-        cli_net_free(n);
-        return HOST_FAIL;
-    }
-    return HOST_OK;
-}
-
-/* See cli.h. */
-int cli_net_generate(lua_State *T, const cli_opts *o, int is_double, const char *backend,
-                     cli_net *n, char **unit_out)
-{
-    char err[4096], arch[32];
-    const char *unit;
-    int rc, top = lua_gettop(T), res;
-
-    memset(n, 0, sizeof *n);
-    *unit_out = NULL;
-    snprintf(n->backend, sizeof n->backend, "%s", backend);
-
-    /* The resolved net: cost and the layers' parameter ranges. */
-    cli_push_gen_opts(T, o);
-    rc = host_describe_call(T, o->net, "resolve", -1, 1, err, sizeof err);
-    if (rc != HOST_OK) {
-        cli_error(rc, err);
-        lua_settop(T, top);
-        return rc;
-    }
-    res = lua_gettop(T);
-    run_str(T, res, "cost", n->cost, sizeof n->cost);
-    n->macs_fwd = run_num(T, res, "macs_fwd", 0.0);
-    n->macs_bwd = run_num(T, res, "macs_bwd", 0.0);
-    if (run_read_layers(T, res, n) < 0) {
-        fprintf(stderr, "cnngen: out of memory\n");
-        lua_settop(T, top);
-        return HOST_INTERNAL;
-    }
-    lua_settop(T, top);
-
-    /* The code, in the precision asked for. */
-    cli_push_gen_opts(T, o);
-    lua_pushstring(T, is_double ? "double" : "float");
-    lua_setfield(T, -2, "real");
-    lua_pushstring(T, backend);                 /* picks the default --unroll */
-    lua_setfield(T, -2, "backend");
-    rc = host_describe_call(T, o->net, "generate", -1, 1, err, sizeof err);
-    if (rc != HOST_OK) {
-        cli_error(rc, err);
-        cli_net_free(n);
-        lua_settop(T, top);
-        return rc;
-    }
-    res = lua_gettop(T);
-    run_str(T, res, "name", n->name, sizeof n->name);
-    run_str(T, res, "arch_hash", arch, sizeof arch);
-    n->arch_hash = strtoull(arch, NULL, 16);
-    /* the sizes, known before any build (a build sets them again) */
-    n->api.param_count = (size_t)run_int(T, res, "param_count", 0);
-    n->api.in_size = (size_t)run_int(T, res, "in_size", 0);
-    n->api.out_size = (size_t)run_int(T, res, "out_size", 0);
-    lua_getfield(T, res, "input");
-    if (lua_istable(T, -1)) {
-        lua_rawgeti(T, -1, 1);
-        lua_rawgeti(T, -2, 2);
-        lua_rawgeti(T, -3, 3);
-        n->in_c = (int)lua_tointeger(T, -3);
-        n->in_h = (int)lua_tointeger(T, -2);
-        n->in_w = (int)lua_tointeger(T, -1);
-        lua_pop(T, 3);
-    }
-    lua_pop(T, 1);
-    lua_getfield(T, res, "train");
-    if (lua_istable(T, -1)) {
-        int tr = lua_gettop(T);
-        n->eta = run_num(T, tr, "eta", 0.1);
-        n->l2 = run_num(T, tr, "l2", 0.0);
-        n->batch = (long)run_int(T, tr, "batch", 10);
-        n->epochs = (long)run_int(T, tr, "epochs", 1);
-        n->limit = (long)run_int(T, tr, "limit", 0);
-        n->seed = (unsigned long long)run_int(T, tr, "seed", 1);
-        run_str(T, tr, "data", n->data, sizeof n->data);
-    }
-    lua_pop(T, 1);
-    lua_getfield(T, res, "unit");
-    unit = lua_tostring(T, -1);
-    *unit_out = unit ? malloc(strlen(unit) + 1) : NULL;
-    if (!*unit_out) {
-        fprintf(stderr, "cnngen: %s\n", unit ? "out of memory"
-                : "internal error: the generator returned no unit");
-        cli_net_free(n);
-        lua_settop(T, top);
-        return HOST_INTERNAL;
-    }
-    strcpy(*unit_out, unit);
-    lua_settop(T, top);
-    return HOST_OK;
-}
-
-void cli_net_free(cli_net *n)
-{
-    jit_release(&n->api);
-    free(n->layers);
-    memset(n, 0, sizeof *n);
-}
-
-/* See cli.h. */
-int cli_load_weights_data(const cli_opts *o, const cli_net *n, float *params, dataset *ds, const char **data)
-{
-    char err[4096];
-    *data = o->data ? o->data : (n->data[0] ? n->data : "fashion-mnist");
-    if (ckpt_load(o->weights, params, n->api.param_count, 4, n->arch_hash, err, sizeof err) != 0
-        || dataset_open(*data, ds, err, sizeof err) != 0
-        || dataset_check(ds, n->in_c, n->in_h, n->in_w, (int)n->api.out_size, err, sizeof err) != 0) {
-        fprintf(stderr, "cnngen: %s\n", err);
-        dataset_free(ds);
-        return -1;
-    }
-    return 0;
-}
-
-/* See cli.h. */
-int cli_reject_flags(const cli_opts *o, const char *cmd, const char *const *flags)
-{
-    for (; *flags; ++flags) {
-        const char *f = *flags;
-        int set =
-            !strcmp(f, "-o") ? o->output != NULL :
-            !strcmp(f, "--weights") ? o->weights != NULL :
-            !strcmp(f, "--save") ? o->save != NULL :
-            !strcmp(f, "--load") ? o->load != NULL :
-            !strcmp(f, "--data") ? o->data != NULL :
-            !strcmp(f, "--json") ? o->json :
-            !strcmp(f, "--inference") ? o->inference :
-            !strcmp(f, "--tolerance") ? o->has_tolerance :
-            !strcmp(f, "--epochs") ? o->has_epochs :
-            !strcmp(f, "--eta") ? o->has_eta :
-            !strcmp(f, "--batch") ? o->has_batch :
-            !strcmp(f, "--l2") ? o->has_l2 :
-            !strcmp(f, "--seed") ? o->has_seed :
-            !strcmp(f, "--limit") ? o->has_limit : 0;
-        if (set) {
-            fprintf(stderr, "cnngen: %s does not take %s (see cnngen --help)\n", cmd, f);
-            return HOST_USER;
-        }
-    }
-    return 0;
-}
-
-/* ================================================================ */
 /* run                                                              */
 /* ================================================================ */
 
 /* Everything a run holds, freed in one place. */
 typedef struct run_job {
-    cli_net net;
+    net net;
+    net_api api;                /* the build training runs on (auto: tcc at first) */
     dataset ds;
     float *params;
     train_ctx tr;
@@ -358,12 +118,12 @@ static int run_save(run_job *j, const char *path, int epoch, int sample)
 {
     char err[4096];
     train_pos p;
-    p.weights = train_params_hash(j->params, j->net.api.param_count);
+    p.weights = train_params_hash(j->params, j->net.param_count);
     p.epoch = epoch;
     p.sample = sample;
     train_state_push(&j->st, &p);
     if (train_state_save(path, &j->st, err, sizeof err) != 0
-        || ckpt_save(path, j->params, j->net.api.param_count, 4, j->net.arch_hash,
+        || ckpt_save(path, j->params, j->net.param_count, 4, j->net.arch_hash,
                      err, sizeof err) != 0) {
         progress_clear(&j->pg);
         fprintf(stderr, "cnngen: %s\n", err);
@@ -375,14 +135,14 @@ static int run_save(run_job *j, const char *path, int epoch, int sample)
 /* The settings: flags over the description's train{}. */
 static void run_settings(run_job *j, const cli_opts *o)
 {
-    j->epochs = o->has_epochs ? o->epochs : j->net.epochs;
-    j->batch = o->has_batch ? o->batch : j->net.batch;
-    j->eta = o->has_eta ? o->eta : j->net.eta;
-    j->l2 = o->has_l2 ? o->l2 : j->net.l2;
-    j->seed = o->has_seed ? o->seed : j->net.seed;
-    j->limit = o->has_limit ? o->limit : j->net.limit;
+    j->epochs = o->has_epochs ? o->epochs : j->net.train.epochs;
+    j->batch = o->has_batch ? o->batch : j->net.train.batch;
+    j->eta = o->has_eta ? o->eta : j->net.train.eta;
+    j->l2 = o->has_l2 ? o->l2 : j->net.train.l2;
+    j->seed = o->has_seed ? o->seed : j->net.train.seed;
+    j->limit = o->has_limit ? o->limit : j->net.train.limit;
     j->threads = o->threads > 0 ? o->threads : 1;
-    j->data = o->data ? o->data : (j->net.data[0] ? j->net.data : "fashion-mnist");
+    j->data = o->data ? o->data : j->net.train.data;
 }
 
 /* --load: the weights, then the position and seed from the sidecar. */
@@ -392,7 +152,7 @@ static int run_load(run_job *j, const cli_opts *o)
     train_state ls;
     const train_pos *p;
     int got;
-    if (ckpt_load(o->load, j->params, j->net.api.param_count, 4, j->net.arch_hash,
+    if (ckpt_load(o->load, j->params, j->net.param_count, 4, j->net.arch_hash,
                   err, sizeof err) != 0) {
         fprintf(stderr, "cnngen: %s\n", err);
         return -1;
@@ -402,7 +162,7 @@ static int run_load(run_job *j, const cli_opts *o)
         fprintf(stderr, "cnngen: %s\n", err);
         return -1;
     }
-    p = got ? train_state_find(&ls, train_params_hash(j->params, j->net.api.param_count))
+    p = got ? train_state_find(&ls, train_params_hash(j->params, j->net.param_count))
             : NULL;
     if (got && (!p || ls.arch_hash != j->net.arch_hash)) {
         fprintf(stderr, "cnngen: note: %s%s does not describe these weights; "
@@ -422,50 +182,78 @@ static int run_load(run_job *j, const cli_opts *o)
 static void run_threads_after_tcc(run_job *j)
 {
     char err[512];
-    if (cli_net_threads(&j->net, &j->tr, (int)j->threads, err, sizeof err) != 0) {
+    if (net_threads(&j->net, &j->tr, (int)j->threads, err, sizeof err) != 0) {
         progress_clear(&j->pg);
         fprintf(stderr, "cnngen: note: %s; training goes on with %d thread%s\n", err,
                 train_thread_count(&j->tr), train_thread_count(&j->tr) == 1 ? "" : "s");
     }
 }
 
-/* --backend auto: the cc build from the cache if it is there; otherwise
- * start compiling it in the background and build the tcc one now.  The
- * description is generated for each (each backend's default --unroll). */
-static int run_build_auto(lua_State *T, const cli_opts *o, run_job *j)
+/* The generator request of a run: float training code for backend. */
+static void run_request(const cli_opts *o, const net_desc *d, const char *backend,
+                        net_request *rq)
 {
-    char err[4096], *unit;
+    opts_request(o, rq);
+    rq->desc = d;
+    rq->forms[rq->nforms++] = backend;
+    rq->real = "float";
+}
+
+/* --backend tcc or cc. */
+static int run_build(lua_State *T, const cli_opts *o, const net_desc *d, run_job *j)
+{
+    char err[4096];
+    net_request rq;
+    int rc;
+    run_request(o, d, o->backend, &rq);
+    if ((rc = net_generate(T, &rq, &j->net, err, sizeof err)) != HOST_OK) {
+        host_report(rc, err);
+        return rc;
+    }
+    if (net_compile(&j->net, 0, NULL, &j->api, err, sizeof err) != 0) {
+        fprintf(stderr, "cnngen: %s\n", err);
+        return HOST_FAIL;
+    }
+    return HOST_OK;
+}
+
+/* --backend auto: the cc build from the cache if it is there; otherwise
+ * start compiling it in the background and build the tcc one now.  Each
+ * backend has its own form of the code (its default --unroll); the tcc
+ * form is generated only when needed, from the same resolved net. */
+static int run_build_auto(lua_State *T, const cli_opts *o, const net_desc *d, run_job *j)
+{
+    char err[4096];
     const char *at = getenv("CNNGEN_AUTO_SWITCH_AT");
-    cli_net tn;
+    net_request rq;
     jit_cc_opts co;
     int rc;
 
-    if ((rc = cli_net_generate(T, o, 0, "cc", &j->net, &unit)) != HOST_OK)
+    run_request(o, d, "cc", &rq);
+    rq.more = 1;                        /* the tcc form, if need be */
+    if ((rc = net_generate(T, &rq, &j->net, err, sizeof err)) != HOST_OK) {
+        host_report(rc, err);
         return rc;
+    }
     memset(&co, 0, sizeof co);          /* $CC, $CFLAGS, the cache: jit.h's defaults */
     co.quiet = 1;
     co.cached_only = 1;
-    if (jit_cc_build(unit, j->net.name, 0, j->net.name, &co, &j->net.api, err, sizeof err) == 0) {
-        free(unit);
+    if (net_compile(&j->net, 0, &co, &j->api, err, sizeof err) == 0)
         return HOST_OK;
-    }
     co.cached_only = 0;
-    rc = tier_start(&j->tier, unit, j->net.name, j->net.name, &co, err, sizeof err);
-    free(unit);
-    if (rc != 0) {
+    if (tier_start(&j->tier, j->net.form[0].unit, j->net.name, j->net.name, &co, err,
+                   sizeof err) != 0) {
         fprintf(stderr, "cnngen: %s\n", err);
         return HOST_FAIL;
     }
-    if ((rc = cli_net_generate(T, o, 0, "tcc", &tn, &unit)) != HOST_OK)
+    if ((rc = net_more(&j->net, "tcc", err, sizeof err)) != HOST_OK) {
+        host_report(rc, err);
         return rc;
-    cli_net_free(&tn);                  /* the same net: j->net has its records */
-    rc = jit_tcc_build(unit, j->net.name, 0, j->net.name, &j->net.api, err, sizeof err);
-    free(unit);
-    if (rc != 0) {
+    }
+    if (net_compile(&j->net, 1, NULL, &j->api, err, sizeof err) != 0) {
         fprintf(stderr, "cnngen: %s\n", err);
         return HOST_FAIL;
     }
-    snprintf(j->net.backend, sizeof j->net.backend, "tcc");
     j->tiering = 1;
     j->switch_at = at ? strtol(at, NULL, 10) : 0;
     return HOST_OK;
@@ -508,9 +296,9 @@ static int run_train(run_job *j, const cli_opts *o)
 
     if (train_cost_parse(j->net.cost, &kind) != 0)
         kind = TRAIN_COST_LOGLIK;
-    if (train_init(&j->tr, &j->net.api, j->params, &j->ds.train, (int)j->batch,
+    if (train_init(&j->tr, &j->api, j->params, &j->ds.train, (int)j->batch,
                    (float)j->eta, (float)j->l2, j->seed, err, sizeof err) != 0
-        || cli_net_threads(&j->net, &j->tr, j->tiering ? tier_tcc_threads((int)j->threads)
+        || net_threads(&j->net, &j->tr, j->tiering ? tier_tcc_threads((int)j->threads)
                                                        : (int)j->threads, err, sizeof err) != 0) {
         fprintf(stderr, "cnngen: %s\n", err);
         return HOST_FAIL;
@@ -519,7 +307,7 @@ static int run_train(run_job *j, const cli_opts *o)
         j->tr.next_api = run_next_api;
         j->tr.next_ctx = j;
     }
-    progress_init(&j->pg, stdout, stderr, o->json, j->net.backend, (int)j->epochs);
+    progress_init(&j->pg, stdout, stderr, o->json, j->api.backend, (int)j->epochs);
     train_sigint_install();
     for (e = j->start_epoch; e < j->epochs; ++e) {
         train_epoch_result r;
@@ -576,21 +364,24 @@ int cmd_run(lua_State *T, const cli_opts *o)
     static const char *const not_for_run[] = { "-o", "--weights", "--tolerance", "--inference", NULL };
     char err[4096];
     run_job j;
+    net_desc d;
     int rc;
 
-    if ((rc = cli_reject_flags(o, "run", not_for_run)) != 0)
+    if ((rc = opts_reject_flags(o, "run", not_for_run)) != 0)
         return rc;
     if (o->real && strcmp(o->real, "float") != 0) {
         fprintf(stderr, "cnngen: run trains in float; --real %s is for emit and check\n", o->real);
         return HOST_USER;
     }
-    if (experiment_try(T, o->net, &rc))     /* a script using the cnngen module */
+    if (experiment_try(T, o->net, &rc, &d))     /* a script using the cnngen module */
         return rc;
     memset(&j, 0, sizeof j);
+    /* d: the description's result, kept (NULL: it failed; run it again for its message) */
     if (!o->backend || !strcmp(o->backend, "auto"))
-        rc = run_build_auto(T, o, &j);
+        rc = run_build_auto(T, o, d.T ? &d : NULL, &j);
     else
-        rc = cli_net_build(T, o, 0, o->backend, &j.net);
+        rc = run_build(T, o, d.T ? &d : NULL, &j);
+    net_desc_free(&d);
     if (rc != HOST_OK)
         goto done;
     run_settings(&j, o);
@@ -598,7 +389,7 @@ int cmd_run(lua_State *T, const cli_opts *o)
     if (o->save && run_check_writable(o->save) != 0)
         goto done;
     if (dataset_open(j.data, &j.ds, err, sizeof err) != 0
-        || dataset_check(&j.ds, j.net.in_c, j.net.in_h, j.net.in_w, (int)j.net.api.out_size,
+        || dataset_check(&j.ds, j.net.in_c, j.net.in_h, j.net.in_w, (int)j.net.out_size,
                          err, sizeof err) != 0) {
         fprintf(stderr, "cnngen: %s\n", err);
         goto done;
@@ -606,16 +397,16 @@ int cmd_run(lua_State *T, const cli_opts *o)
     if (j.limit > 0 && j.limit < j.ds.train.n)
         ds_split_take(&j.ds.train, (int)j.limit);
 
-    j.params = jit_params_new(&j.net.api);
+    j.params = net_params_new(&j.api);
     if (!j.params) {
-        fprintf(stderr, "cnngen: out of memory for %zu parameters\n", j.net.api.param_count);
+        fprintf(stderr, "cnngen: out of memory for %zu parameters\n", j.net.param_count);
         goto done;
     }
     if (o->load) {
         if (run_load(&j, o) != 0)
             goto done;
     } else {
-        j.net.api.init.f(j.params, j.seed);
+        j.api.init.f(j.params, j.seed);
     }
     if (o->save) {
         /* keep the entries describing the file about to be replaced, so a
@@ -635,9 +426,9 @@ int cmd_run(lua_State *T, const cli_opts *o)
         goto done;
     }
     if (!o->json) {
-        printf("%s: %zu parameters, backend %s%s", j.net.name, j.net.api.param_count,
-               j.net.backend, j.tiering ? " (cc compiling in the background)"
-               : !strcmp(j.net.backend, "cc") && !j.net.api.compiled ? " (cached)" : "");
+        printf("%s: %zu parameters, backend %s%s", j.net.name, j.net.param_count,
+               j.api.backend, j.tiering ? " (cc compiling in the background)"
+               : !strcmp(j.api.backend, "cc") && !j.api.compiled ? " (cached)" : "");
         if (j.threads > 1)
             printf(", %ld threads", j.threads);
         printf("; %s: %d training, %d test samples\n", j.data, j.ds.train.n, j.ds.test.n);
@@ -651,9 +442,10 @@ int cmd_run(lua_State *T, const cli_opts *o)
     rc = run_train(&j, o);
 done:
     train_free(&j.tr);
-    jit_params_free(j.params);
+    net_params_free(j.params);
     dataset_free(&j.ds);
     tier_stop(&j.tier);                 /* a build still running is cancelled */
-    cli_net_free(&j.net);
+    jit_release(&j.api);
+    net_free(&j.net);
     return rc;
 }

@@ -30,10 +30,9 @@
 
 #include "lauxlib.h"
 #include "checkpoint.h"
-#include "cli.h"
 #include "dataset.h"
 #include "host.h"
-#include "jit.h"
+#include "net.h"
 #include "train.h"
 
 #define MODEL_MT "cnngen.model"
@@ -43,6 +42,11 @@ typedef struct exp_state {
     lua_State *T;               /* the trusted state (the generator) */
     const char *chunk;
     int used;                   /* the script called the module */
+    /* what print wrote before the script used the module: an experiment's
+     * report (stdout) or a description's chatter (stderr), not known yet */
+    FILE *early;
+    char *early_text;
+    size_t early_len;
 } exp_state;
 
 typedef struct exp_model {
@@ -64,6 +68,17 @@ typedef struct exp_data {
 static exp_state *state_of(lua_State *L)
 {
     return lua_touserdata(L, lua_upvalueindex(1));
+}
+
+/* The script uses the module: it is an experiment, and what it printed so
+ * far is the start of its report. */
+static void exp_use(exp_state *st)
+{
+    if (st->used)
+        return;
+    st->used = 1;
+    if (st->early && fflush(st->early) == 0)
+        fwrite(st->early_text, 1, st->early_len, stdout);
 }
 
 /* Raise err as an error of the script (the sandbox adds file:line). */
@@ -110,7 +125,7 @@ static int exp_data_open(lua_State *L)
     const char *name = luaL_checkstring(L, 1);
     char err[1024];
     exp_data *d;
-    st->used = 1;
+    exp_use(st);
     d = data_new(L);
     if (dataset_open(name, &d->ds, err, sizeof err) != 0) return fail(L, err);
     return 1;
@@ -176,15 +191,6 @@ static const char *str_field(lua_State *L, int t, const char *k, const char *def
     return s;
 }
 
-static double tnum(lua_State *T, int t, const char *k, double def)
-{
-    double v = def;
-    lua_getfield(T, t, k);
-    if (lua_type(T, -1) == LUA_TNUMBER) v = lua_tonumber(T, -1);
-    lua_pop(T, 1);
-    return v;
-}
-
 /* cnngen.compile(net, { backend = "tcc" | "cc" }) -> model */
 static int exp_compile(lua_State *L)
 {
@@ -192,10 +198,12 @@ static int exp_compile(lua_State *L)
     lua_State *T = st->T;
     const char *backend;
     char err[4096];
-    int top = lua_gettop(T), rc, res;
+    int rc;
     exp_model *m;
-    const char *unit;
-    st->used = 1;
+    net_request rq;
+    net_desc d;
+    net n;
+    exp_use(st);
     luaL_checkany(L, 1);
     if (lua_isnoneornil(L, 2)) {
         lua_settop(L, 1);
@@ -209,57 +217,32 @@ static int exp_compile(lua_State *L)
     memset(m, 0, sizeof *m);
     luaL_setmetatable(L, MODEL_MT);
 
-    /* generate(desc, opts) in the trusted state */
+    /* the net, a table in this script: no file, no last line of its own */
     if (sandbox_copy(L, 1, T, err, sizeof err) != 0) return fail(L, err);
-    lua_newtable(T);
-    lua_pushstring(T, st->chunk);
-    lua_setfield(T, -2, "chunk");
-    lua_pushstring(T, st->chunk);
-    lua_setfield(T, -2, "source");
-    lua_pushstring(T, backend);
-    lua_setfield(T, -2, "backend");
-    lua_pushstring(T, "float");
-    lua_setfield(T, -2, "real");
-    rc = host_call(T, "generate", 2, 1, err, sizeof err);
-    if (rc != HOST_OK) {
-        lua_settop(T, top);
-        /* a user error already reads "file:line: ..."; the description's
-         * line is the network's, inside this script */
-        return fail(L, err);
-    }
-    res = lua_gettop(T);
-    lua_getfield(T, res, "name");
-    snprintf(m->name, sizeof m->name, "%s", lua_tostring(T, -1));
-    lua_getfield(T, res, "cost");
-    train_cost_parse(lua_tostring(T, -1), &m->cost);
-    lua_getfield(T, res, "arch_hash");
-    m->arch_hash = strtoull(lua_tostring(T, -1), NULL, 16);
-    lua_pop(T, 3);
-    lua_getfield(T, res, "input");
-    lua_rawgeti(T, -1, 1);
-    lua_rawgeti(T, -2, 2);
-    lua_rawgeti(T, -3, 3);
-    m->in_c = (int)lua_tointeger(T, -3);
-    m->in_h = (int)lua_tointeger(T, -2);
-    m->in_w = (int)lua_tointeger(T, -1);
-    lua_pop(T, 4);
-    lua_getfield(T, res, "train");
-    m->eta = tnum(T, -1, "eta", 0.1);
-    m->l2 = tnum(T, -1, "l2", 0.0);
-    m->batch = (long)tnum(T, -1, "batch", 10);
-    m->epochs = (long)tnum(T, -1, "epochs", 1);
-    m->seed = (unsigned long long)tnum(T, -1, "seed", 1);
-    lua_pop(T, 1);
-    lua_getfield(T, res, "unit");
-    unit = lua_tostring(T, -1);
-    if (!strcmp(backend, "tcc")) {
-        rc = jit_tcc_build(unit, m->name, 0, m->name, &m->api, err, sizeof err);
-    } else {
-        jit_cc_opts co;
-        memset(&co, 0, sizeof co);
-        rc = jit_cc_build(unit, m->name, 0, m->name, &co, &m->api, err, sizeof err);
-    }
-    lua_settop(T, top);
+    net_desc_keep(T, 0, NULL, &d);
+    memset(&rq, 0, sizeof rq);
+    rq.path = st->chunk;
+    rq.desc = &d;
+    rq.forms[rq.nforms++] = backend;
+    rq.real = "float";
+    rc = net_generate(T, &rq, &n, err, sizeof err);
+    net_desc_free(&d);
+    /* a user error already reads "file:line: ..."; the description's line
+     * is the network's, inside this script */
+    if (rc != HOST_OK) return fail(L, err);
+    snprintf(m->name, sizeof m->name, "%s", n.name);
+    train_cost_parse(n.cost, &m->cost);
+    m->arch_hash = n.arch_hash;
+    m->in_c = n.in_c;
+    m->in_h = n.in_h;
+    m->in_w = n.in_w;
+    m->eta = n.train.eta;
+    m->l2 = n.train.l2;
+    m->batch = n.train.batch;
+    m->epochs = n.train.epochs;
+    m->seed = n.train.seed;
+    rc = net_compile(&n, 0, NULL, &m->api, err, sizeof err);
+    net_free(&n);
     if (rc != 0) return fail(L, err);
     m->params = malloc(m->api.param_count * sizeof *m->params);
     if (!m->params) return luaL_error(L, "compile: out of memory");
@@ -380,7 +363,7 @@ static int model_predict(lua_State *L)
                           (int)n, (int)luaL_len(L, 2));
     x = malloc(n * sizeof *x);
     y = malloc(m->api.out_size * sizeof *y);
-    work = jit_work_new(&m->api);
+    work = net_work_new(&m->api);
     if (!x || !y || !work) {
         free(x); free(y); free(work);
         return luaL_error(L, "predict: out of memory");
@@ -409,10 +392,12 @@ static int model_gc(lua_State *L)
     return 0;
 }
 
-/* print(...) to stdout: an experiment's output is its report */
+/* print(...) to stdout: an experiment's output is its report; until the
+ * script uses the module, into st->early (experiment_try sends it on) */
 static int exp_print(lua_State *L)
 {
-    return sandbox_print_to(L, stdout);
+    exp_state *st = state_of(L);
+    return sandbox_print_to(L, st->used ? stdout : st->early ? st->early : stderr);
 }
 
 static void exp_open(lua_State *L, void *ud)
@@ -446,35 +431,41 @@ static void exp_open(lua_State *L, void *ud)
     lua_pushcclosure(L, exp_data_open, 1);
     lua_setfield(L, -2, "data");
     lua_setglobal(L, "cnngen");
-    lua_pushcfunction(L, exp_print);
+    lua_pushlightuserdata(L, ud);
+    lua_pushcclosure(L, exp_print, 1);
     lua_setglobal(L, "print");
 }
 
-int experiment_try(lua_State *T, const char *path, int *status)
+int experiment_try(lua_State *T, const char *path, int *status, net_desc *desc)
 {
     exp_state st;
     sandbox_limits lim;
-    size_t len;
-    char *src, err[4096];
+    char err[4096], hash[HOST_HASH_HEX];
     int last_line, rc, top = lua_gettop(T);
-    src = host_read_file(path, &len);
-    if (!src) return 0;                 /* the normal path reports it */
+    memset(desc, 0, sizeof *desc);
+    desc->ref = LUA_NOREF;
     memset(&st, 0, sizeof st);
     st.T = T;
     st.chunk = path;
+    st.early = open_memstream(&st.early_text, &st.early_len);
     memset(&lim, 0, sizeof lim);
     lim.open_extra = exp_open;
     lim.extra_ud = &st;
-    rc = host_sandbox(T, src, len, path, &lim, &last_line, err, sizeof err);
-    free(src);
-    if (rc != HOST_OK) {
-        if (!st.used) return 0;         /* a description's error: reported by the normal path */
-        cli_error(rc, err);
-        *status = rc;
-        return 1;
+    rc = host_describe_file(T, path, &lim, &last_line, hash, err, sizeof err);
+    if (st.early)
+        fclose(st.early);
+    if (!st.used && rc == HOST_OK) {
+        /* a plain description: what it printed goes where a description's
+         * print goes (stderr), and its result is kept for the caller */
+        fwrite(st.early_text, 1, st.early_len, stderr);
+        net_desc_keep(T, last_line, hash, desc);
     }
+    free(st.early_text);
+    if (!st.used)
+        return 0;                       /* an error: the normal path runs it again and reports it */
     lua_settop(T, top);
-    if (!st.used) return 0;             /* a plain description: train it (or report it) */
-    *status = HOST_OK;
+    if (rc != HOST_OK)
+        host_report(rc, err);
+    *status = rc;
     return 1;
 }

@@ -263,38 +263,58 @@ int host_sandbox(lua_State *T, const char *src, size_t len, const char *chunk,
     return HOST_OK;
 }
 
+void host_source_opts(lua_State *T, int opts_idx, const char *chunk, int last_line,
+                      const char *source_hash)
+{
+    opts_idx = lua_absindex(T, opts_idx);
+    lua_pushstring(T, chunk);
+    lua_setfield(T, opts_idx, "chunk");
+    if (last_line > 0) {
+        lua_pushinteger(T, last_line);
+        lua_setfield(T, opts_idx, "last_line");
+    }
+    if (source_hash && *source_hash) {
+        lua_pushstring(T, source_hash);
+        lua_setfield(T, opts_idx, "source_hash");
+    }
+}
+
 int host_describe_source(lua_State *T, const char *src, size_t len, const char *chunk,
                          const char *fn, int opts_idx, int nres, char *err, size_t errlen)
 {
-    char hash[32];
+    char hash[HOST_HASH_HEX];
     int last_line, rc;
     opts_idx = lua_absindex(T, opts_idx);
     rc = host_sandbox(T, src, len, chunk, NULL, &last_line, err, errlen);
-    snprintf(hash, sizeof hash, "%016llx", fnv1a(src, len));
     if (rc != HOST_OK) return rc;
-    lua_pushstring(T, chunk);
-    lua_setfield(T, opts_idx, "chunk");
-    lua_pushinteger(T, last_line);
-    lua_setfield(T, opts_idx, "last_line");
-    lua_pushstring(T, hash);
-    lua_setfield(T, opts_idx, "source_hash");
+    snprintf(hash, sizeof hash, "%016llx", fnv1a(src, len));
+    host_source_opts(T, opts_idx, chunk, last_line, hash);
     lua_pushvalue(T, opts_idx);
     return host_call(T, fn, 2, nres, err, errlen);
 }
 
-int host_describe_call(lua_State *T, const char *path, const char *fn, int opts_idx,
-                       int nres, char *err, size_t errlen)
+int host_describe_file(lua_State *T, const char *path, const sandbox_limits *limits,
+                       int *last_line, char *source_hash, char *err, size_t errlen)
 {
     size_t len = 0;
-    char *src;
+    char *src = host_read_file(path, &len);
     int rc;
-    opts_idx = lua_absindex(T, opts_idx);
-    src = host_read_file(path, &len);
     if (!src) {
         snprintf(err, errlen, "%s: cannot read: %s", path, strerror(errno));
         return HOST_USER;
     }
-    rc = host_describe_source(T, src, len, path, fn, opts_idx, nres, err, errlen);
+    rc = host_sandbox(T, src, len, path, limits, last_line, err, errlen);
+    snprintf(source_hash, HOST_HASH_HEX, "%016llx", fnv1a(src, len));
     free(src);
     return rc;
+}
+
+void host_report(int status, const char *msg)
+{
+    if (status == HOST_INTERNAL && strncmp(msg, "internal error", 14) != 0)
+        fprintf(stderr, "cnngen: internal error: %s\n", msg);
+    else if (status == HOST_INTERNAL)
+        fprintf(stderr, "cnngen: %s\n", msg);
+    else
+        fprintf(stderr, "%s\n", msg);
 }

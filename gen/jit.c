@@ -132,30 +132,3 @@ void *jit_symbol(const net_api *api, const char *symbol)
         return tcc_get_symbol((TCCState *)api->impl, symbol);
     return dlsym(api->impl, symbol);
 }
-
-void *jit_work_new(const net_api *api)
-{
-    size_t size = api->work_size ? api->work_size : 1;
-    void *w = NULL;
-    if (posix_memalign(&w, 64, size) != 0) return NULL;
-    memset(w, 0, size);
-    return w;
-}
-
-float *jit_params_new(const net_api *api)
-{
-    /* [16 floats][lead floats][params]: the float just before params
-     * records lead, for jit_params_free */
-    size_t lead = api->param_lead < 16 ? api->param_lead : 0;
-    float *base;
-    void *p = NULL;
-    if (posix_memalign(&p, 64, (16 + lead + api->param_count + 1) * sizeof(float)) != 0) return NULL;
-    base = p;
-    base[16 + lead - 1] = (float)lead;
-    return base + 16 + lead;
-}
-
-void jit_params_free(float *params)
-{
-    if (params) free(params - 16 - (size_t)params[-1]);
-}

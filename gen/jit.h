@@ -3,13 +3,13 @@
  *
  * Two backends share one contract: given one translation unit of generated
  * C (header and body together, as cnngen's generator returns it in `unit`)
- * and the network's symbol prefix, produce a struct net_api whose function
- * pointers call the generated code.
+ * and the network's symbol prefix, produce a struct net_api (net_api.h)
+ * whose function pointers call the generated code.
  *
  *   tcc  libtcc, in memory, milliseconds (jit_tcc.c)
  *   cc   the system compiler into a cached shared object, dlopen (jit_cc.c)
  *
- * The generated unit defines, besides the contract API of DESIGN.md,
+ * The generated unit defines, besides the API its header declares,
  *   size_t <prefix>_work_size(void);   sizeof(<prefix>_work)
  * which the backends read into work_size.  Inference code (weights baked
  * in) has no training entry points; its unit adds <prefix>_jit_forward
@@ -24,42 +24,7 @@
 #include <sys/types.h>
 
 #include "subproc.h"
-
-/* Signatures of the generated API, float build ("--real float"). */
-typedef void  (*net_init_f)(float *params, unsigned long long seed);
-typedef void  (*net_forward_f)(const float *params, void *w, const float *x, float *y);
-typedef int   (*net_predict_f)(const float *params, void *w, const float *x);
-typedef float (*net_loss_grad_f)(const float *params, void *w, const float *x,
-                                 const int *labels, int n, float *grad);
-typedef float (*net_train_batch_f)(float *params, float *grad, void *w, const float *x,
-                                   const int *labels, int n, float eta, float l2, int n_train);
-/* The same, double build ("--real double"). */
-typedef void   (*net_init_d)(double *params, unsigned long long seed);
-typedef void   (*net_forward_d)(const double *params, void *w, const double *x, double *y);
-typedef int    (*net_predict_d)(const double *params, void *w, const double *x);
-typedef double (*net_loss_grad_d)(const double *params, void *w, const double *x,
-                                  const int *labels, int n, double *grad);
-typedef double (*net_train_batch_d)(double *params, double *grad, void *w, const double *x,
-                                    const int *labels, int n, double eta, double l2, int n_train);
-
-typedef struct net_api {
-    int is_double;              /* 0: the f pointers are set; 1: the d pointers */
-    int inference;              /* 1: inference code (weights baked in): forward and
-                                   predict ignore params; init, loss_grad and
-                                   train_batch are NULL */
-    size_t in_size, out_size, param_count, work_size;
-    union { net_init_f f; net_init_d d; } init;
-    union { net_forward_f f; net_forward_d d; } forward;
-    union { net_predict_f f; net_predict_d d; } predict;
-    union { net_loss_grad_f f; net_loss_grad_d d; } loss_grad;
-    union { net_train_batch_f f; net_train_batch_d d; } train_batch;
-    const char *backend;        /* "tcc" or "cc" */
-    void *impl;                 /* backend state: TCCState* or dlopen handle */
-    size_t param_lead;          /* floats before a 64-byte line where parameter
-                                   vectors start best (jit_params_new) */
-    int compiled;               /* 1: this build ran a compiler; 0: the cc backend
-                                   reused a cached shared object */
-} net_api;
+#include "net_api.h"
 
 /* Stopping a cc build from another thread (the tiered backend of
  * `cnngen run` stops its background build when training ends first).
@@ -99,21 +64,9 @@ int jit_cc_build(const char *unit, const char *prefix, int is_double,
                  const char *name, const jit_cc_opts *opts,
                  net_api *api, char *err, size_t errlen);
 
-/* A zeroed work struct for api (api->work_size bytes, at least 1), aligned
- * to 64 bytes: the generated code lays its arrays out on cache lines from
- * the struct's start. NULL when out of memory; release with free(). */
-void *jit_work_new(const net_api *api);
-
 /* The address of another symbol of a built unit (tcc_get_symbol or dlsym),
  * or NULL. */
 void *jit_symbol(const net_api *api, const char *symbol);
-
-/* A float parameter (or gradient) vector for api, placed so that its
- * largest layer's weights start on a 64-byte line (api->param_lead floats
- * after one; measured: nielsen1's training step 6% faster than placed 16
- * bytes off); NULL when out of memory.  Release with jit_params_free. */
-float *jit_params_new(const net_api *api);
-void jit_params_free(float *params);
 
 /* Release whatever the backend holds; *api is zeroed. Safe on a zeroed api.
  * The function pointers die with it (tcc's code memory, the dlopen handle). */

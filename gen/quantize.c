@@ -10,17 +10,19 @@
 
 #include "dataset.h"
 #include "host.h"
+#include "net.h"
 
 /* <name>_jit_ranges(w, x, lo, hi) of a unit generated with opts.ranges */
 typedef void (*quant_ranges_fn)(const void *w, const float *x, float *lo, float *hi);
 
 /* See quantize.h. */
-int quant_calibrate(lua_State *T, const cli_opts *o, int input_status, dataset *ds_out,
-                    quant_calib *c)
+int quant_calibrate(lua_State *T, const cli_opts *o, const net_desc *d, int input_status,
+                    dataset *ds_out, quant_calib *c)
 {
-    char sym[128];
-    cli_opts f = *o;
-    cli_net n;
+    char sym[128], err[4096];
+    net_request rq;
+    net n;
+    net_api api;
     dataset ds;
     float *params = NULL, *y = NULL;
     void *work = NULL, *p;
@@ -35,22 +37,31 @@ int quant_calibrate(lua_State *T, const cli_opts *o, int input_status, dataset *
         fprintf(stderr, "cnngen: --inference needs --weights W: the trained parameters to bake into the code\n");
         return HOST_USER;
     }
-    /* the float training code of the same net, with the ranges read-out */
-    f.inference = 0;
-    f.quantize = NULL;
-    f.unroll = NULL;
-    f.real = NULL;
-    f.calib = NULL;
-    f.weights = NULL;               /* loaded here, not baked */
-    f.jit_ranges = 1;
-    if ((rc = cli_net_build(T, &f, 0, "tcc", &n)) != HOST_OK)
+    /* the float training code of the same net, with the ranges read-out,
+     * its parameters loaded here (not baked) */
+    memset(&rq, 0, sizeof rq);
+    rq.path = o->net;
+    rq.desc = d;
+    rq.forms[rq.nforms++] = opts_backend(o, "tcc");
+    rq.name = o->name;
+    rq.real = "float";
+    rq.ranges = 1;
+    memset(&api, 0, sizeof api);
+    if ((rc = net_generate(T, &rq, &n, err, sizeof err)) != HOST_OK) {
+        host_report(rc, err);
         return rc;
+    }
+    if (net_compile(&n, 0, NULL, &api, err, sizeof err) != 0) {
+        fprintf(stderr, "cnngen: %s\n", err);
+        net_free(&n);
+        return HOST_FAIL;
+    }
     rc = input_status;
     snprintf(sym, sizeof sym, "%s_jit_ranges", n.name);
-    p = jit_symbol(&n.api, sym);
-    params = malloc(n.api.param_count * sizeof *params);
-    y = malloc(n.api.out_size * sizeof *y);
-    work = jit_work_new(&n.api);
+    p = jit_symbol(&api, sym);
+    params = malloc(n.param_count * sizeof *params);
+    y = malloc(n.out_size * sizeof *y);
+    work = net_work_new(&api);
     c->ntensors = n.nlayers + 1;
     c->lo = malloc((size_t)c->ntensors * sizeof *c->lo);
     c->hi = malloc((size_t)c->ntensors * sizeof *c->hi);
@@ -61,8 +72,10 @@ int quant_calibrate(lua_State *T, const cli_opts *o, int input_status, dataset *
         goto done;
     }
     memcpy(&ranges, &p, sizeof p);
-    if (cli_load_weights_data(o, &n, params, &ds, &data) != 0)
+    if (net_weights_data(&n, o->weights, o->data, params, &ds, &data, err, sizeof err) != 0) {
+        fprintf(stderr, "cnngen: %s\n", err);
         goto done;
+    }
     c->n = o->has_calibrate ? o->calibrate : QUANT_DEFAULT_IMAGES;
     if (c->n > ds.train.n) {
         if (o->has_calibrate) {
@@ -78,8 +91,8 @@ int quant_calibrate(lua_State *T, const cli_opts *o, int input_status, dataset *
         c->hi[t] = -HUGE_VALF;
     }
     for (k = 0; k < c->n; ++k) {
-        const float *x = ds.train.x + (size_t)k * n.api.in_size;
-        n.api.forward.f(params, work, x, y);
+        const float *x = ds.train.x + (size_t)k * n.in_size;
+        api.forward.f(params, work, x, y);
         ranges(work, x, c->lo, c->hi);
     }
     rc = HOST_OK;
@@ -94,37 +107,7 @@ done:
     free(params);
     free(y);
     free(work);
-    cli_net_free(&n);
+    jit_release(&api);
+    net_free(&n);
     return rc;
-}
-
-void quant_calib_free(quant_calib *c)
-{
-    free(c->lo);
-    free(c->hi);
-    memset(c, 0, sizeof *c);
-}
-
-/* See quantize.h. */
-void quant_push_calibration(lua_State *T, const quant_calib *c)
-{
-    int t;
-    lua_createtable(T, 0, 3);
-    lua_pushinteger(T, (lua_Integer)c->n);
-    lua_setfield(T, -2, "n");
-    lua_pushstring(T, c->data);
-    lua_setfield(T, -2, "data");
-    lua_newtable(T);
-    for (t = 0; t < c->ntensors; ++t) {
-        if (!(c->lo[t] <= c->hi[t]))
-            continue;
-        lua_createtable(T, 0, 2);
-        lua_pushnumber(T, c->lo[t]);
-        lua_setfield(T, -2, "lo");
-        lua_pushnumber(T, c->hi[t]);
-        lua_setfield(T, -2, "hi");
-        lua_rawseti(T, -2, t);
-    }
-    lua_setfield(T, -2, "ranges");
-    lua_setfield(T, -2, "calibration");
 }

@@ -14,31 +14,23 @@
 #define CNNGEN_QUANTIZE_H
 
 #include "lua.h"
-#include "cli.h"
+#include "calib.h"
+#include "net.h"
+#include "opts.h"
+
+struct dataset;                 /* runtime/dataset.h */
 
 #define QUANT_DEFAULT_IMAGES 1000
 
-typedef struct quant_calib {
-    long n;                     /* images run */
-    char data[1024];            /* the data set, as named */
-    int ntensors;               /* layers + 1: a^0 .. a^L */
-    float *lo, *hi;             /* [ntensors], malloc'd; lo > hi: not a calibrated tensor */
-} quant_calib;
-
 /* Calibrate for o (its --weights, --data, --calibrate; the data set as
- * cli_load_weights_data picks it; N defaults to QUANT_DEFAULT_IMAGES, or
- * the whole training set when smaller).  The float build uses o->backend
- * (auto: cc), tcc by default.  The data set is left in *ds for the caller
- * (ds NULL: freed); its name is c->data.  Errors are one line on stderr: a
+ * net_weights_data picks it; N defaults to QUANT_DEFAULT_IMAGES, or the
+ * whole training set when smaller) the description d (NULL: o->net, run
+ * now).  The float build uses o->backend (auto: cc), tcc by default.
+ * The data set is left in *ds for the caller (ds NULL: freed); its name
+ * is c->data.  Errors are one line on stderr: a
  * flag's (N past the training set) returns HOST_USER, the weights' or the
  * data's input_status; HOST_OK fills *c. */
-int quant_calibrate(lua_State *T, const cli_opts *o, int input_status, struct dataset *ds,
-                    quant_calib *c);
-
-void quant_calib_free(quant_calib *c);
-
-/* Set opts.calibration = { n, data, ranges = { [t] = { lo, hi } } } on the
- * generator's opts table at the top of T's stack. */
-void quant_push_calibration(lua_State *T, const quant_calib *c);
+int quant_calibrate(lua_State *T, const cli_opts *o, const net_desc *d, int input_status,
+                    struct dataset *ds, quant_calib *c);
 
 #endif

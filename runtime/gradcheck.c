@@ -162,7 +162,7 @@ int gradcheck_run(const net_api *api, const gc_group *groups, int ngroups, const
     scratch = malloc(api->param_count * sizeof *scratch);
     x = malloc((size_t)o.nsamp * api->in_size * sizeof *x);
     labels = malloc((size_t)o.nsamp * sizeof *labels);
-    work = jit_work_new(api);
+    work = net_work_new(api);
     idx = malloc((maxcount ? maxcount : 1) * sizeof *idx);
     mark = malloc(maxcount ? maxcount : 1);
     if (!p || !g || !scratch || !x || !labels || !work || !idx || !mark) {

@@ -30,7 +30,7 @@
 
 #include <stddef.h>
 
-#include "jit.h"
+#include "net_api.h"
 
 /* A contiguous run of the flat parameter vector, reported on its own. */
 typedef struct gc_group {

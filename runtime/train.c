@@ -64,11 +64,11 @@ int train_init(train_ctx *t, const net_api *api, float *params, const ds_split *
     t->eta = eta;
     t->l2 = l2;
     t->seed = seed;
-    t->grad = jit_params_new(api);
+    t->grad = net_params_new(api);
     t->xbuf = malloc((size_t)batch * in * sizeof *t->xbuf);
     t->ybuf = malloc((size_t)batch * sizeof *t->ybuf);
     t->order = malloc((size_t)data->n * sizeof *t->order);
-    t->work = jit_work_new(api);
+    t->work = net_work_new(api);
     if (!t->grad || !t->xbuf || !t->ybuf || !t->order || !t->work) {
         train_free(t);
         return errfmt(err, errlen, "out of memory for training buffers");
@@ -81,7 +81,7 @@ static void train_team_free(train_team *m);
 void train_free(train_ctx *t)
 {
     train_team_free(t->team);
-    jit_params_free(t->grad);
+    net_params_free(t->grad);
     free(t->xbuf);
     free(t->ybuf);
     free(t->order);
@@ -258,7 +258,7 @@ static void train_team_free(train_team *m)
     pool_free(m->pool);
     for (k = 1; k < m->n; ++k) {        /* [0] belongs to the context */
         if (m->work) free(m->work[k]);
-        if (m->grad) jit_params_free(m->grad[k]);
+        if (m->grad) net_params_free(m->grad[k]);
     }
     free(m->work);
     free(m->grad);
@@ -317,8 +317,8 @@ int train_threads(train_ctx *t, int threads, const train_span *spans, int nspans
     m->work[0] = t->work;
     m->grad[0] = t->grad;
     for (k = 1; k < threads; ++k) {
-        m->work[k] = jit_work_new(t->api);
-        m->grad[k] = jit_params_new(t->api);
+        m->work[k] = net_work_new(t->api);
+        m->grad[k] = net_params_new(t->api);
         if (!m->work[k] || !m->grad[k]) {
             train_team_free(m);
             return errfmt(err, errlen, "out of memory for %d training threads", threads);
@@ -353,7 +353,7 @@ int train_use_api(train_ctx *t, const net_api *api)
         if (!fresh)
             return -1;
         for (k = 0; k < n; ++k)
-            if (!(fresh[k] = jit_work_new(api))) {
+            if (!(fresh[k] = net_work_new(api))) {
                 while (k-- > 0)
                     free(fresh[k]);
                 free(fresh);
@@ -430,7 +430,7 @@ int train_eval(const net_api *api, const float *params, const ds_split *s, train
         return errfmt(err, errlen, "samples have %d values but the network takes %zu",
                            s->rows * s->cols, api->in_size);
     y = malloc((size_t)classes * sizeof *y);
-    work = jit_work_new(api);
+    work = net_work_new(api);
     r->confusion = calloc((size_t)classes * (size_t)classes, sizeof *r->confusion);
     if (!y || !work || !r->confusion) {
         free(y);

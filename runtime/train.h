@@ -37,7 +37,7 @@
 #include <stddef.h>
 
 #include "dataset.h"
-#include "jit.h"
+#include "net_api.h"
 
 /* ---- shuffling and the loop ------------------------------------------ */
 
@@ -112,7 +112,7 @@ typedef struct train_span {
 
 /* Train on `threads` threads from now on (1: back to train_batch).  The
  * spans must tile the parameter vector (every parameter in exactly one);
- * the generator knows them (cli_net's layers).
+ * the generator knows them (net.h's net_threads).
  *
  * A step on T threads: thread k takes the k-th contiguous slice of the
  * mini-batch (n_k samples, sizes differing by at most one) and runs the

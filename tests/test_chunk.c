@@ -47,7 +47,7 @@ static float chunk_loss_grad(const char *src, const char *unroll, const char *ba
     p = malloc(api.param_count * sizeof *p);
     x = malloc((size_t)n * api.in_size * sizeof *x);
     labels = malloc((size_t)n * sizeof *labels);
-    w = jit_work_new(&api);
+    w = net_work_new(&api);
     cr_assert(p && x && labels && w);
     api.init.f(p, 7);
     for (k = 0; k < n * (int)api.in_size; ++k) x[k] = (float)((k * 37) % 101) / 50.0f - 1.0f;

@@ -8,7 +8,7 @@
  *   - a threaded step equals train_batch on the whole batch, to float
  *     rounding, for any batch size (smaller than the team too) and team
  *     size, step after step, with the parameter ranges the generator gives
- *     (cli_net_build's layer records, as `cnngen run --threads` uses them);
+ *     (net_generate's layer records, as `cnngen run --threads` uses them);
  *   - with one thread, a step IS train_batch (counted through shims), and
  *     with several, train_batch is never called, loss_grad once per slice;
  *   - ranges that do not tile the parameters are refused;
@@ -26,8 +26,8 @@
 #include <unistd.h>
 
 #include "build.h"
-#include "cli.h"
 #include "host.h"
+#include "net.h"
 #include "pool.h"
 #include "tier.h"
 #include "train.h"
@@ -104,17 +104,18 @@ static const char th_desc[] =
     "}\n";
 
 typedef struct th_net {
-    cli_net net;
+    net net;
+    net_api api;
     train_span spans[32];
     int nspans;
 } th_net;
 
-/* Describe, generate and build th_desc with backend (cli_net_build); the
- * spans from its layer records. */
+/* Describe, generate and build th_desc with backend (net.h); the spans
+ * from its layer records. */
 static void th_build(th_net *t, const char *backend)
 {
-    char path[] = "/tmp/cnngen_thr_XXXXXX";
-    cli_opts o;
+    char path[] = "/tmp/cnngen_thr_XXXXXX", err[4096];
+    net_request rq;
     lua_State *T;
     FILE *f;
     int fd = mkstemp(path), k, rc;
@@ -122,21 +123,23 @@ static void th_build(th_net *t, const char *backend)
     f = fdopen(fd, "w");
     fputs(th_desc, f);
     fclose(f);
-    memset(&o, 0, sizeof o);
-    o.cmd = "run";
-    o.net = path;
-    o.backend = backend;
+    memset(&rq, 0, sizeof rq);
+    rq.path = path;
+    rq.forms[rq.nforms++] = backend;
+    rq.real = "float";
     T = host_new();
     cr_assert_not_null(T);
     setenv("CFLAGS", "-O2", 1);
     setenv("XDG_CACHE_HOME", tb_tmpdir(), 1);
-    rc = cli_net_build(T, &o, 0, backend, &t->net);
+    rc = net_generate(T, &rq, &t->net, err, sizeof err);
+    cr_assert_eq(rc, HOST_OK, "net_generate failed (%d): %s", rc, err);
+    rc = net_compile(&t->net, 0, NULL, &t->api, err, sizeof err);
     lua_close(T);
     unlink(path);
-    cr_assert_eq(rc, HOST_OK, "cli_net_build failed (%d)", rc);
+    cr_assert_eq(rc, 0, "net_compile failed: %s", err);
     t->nspans = 0;
     for (k = 0; k < t->net.nlayers; ++k) {
-        const cli_layer *L = &t->net.layers[k];
+        const net_layer *L = &t->net.layers[k];
         if (L->wcount) {
             t->spans[t->nspans].off = L->woff;
             t->spans[t->nspans].count = L->wcount;
@@ -202,20 +205,20 @@ Test(threads, a_threaded_step_equals_train_batch_on_the_whole_batch, .timeout = 
 
     th_build(&t, "tcc");
     th_data(&d, 300, 7);
-    P = t.net.api.param_count;
+    P = t.api.param_count;
     p1 = malloc(P * sizeof *p1);
     p2 = malloc(P * sizeof *p2);
     grad = malloc(P * sizeof *grad);
-    work = malloc(t.net.api.work_size);
+    work = malloc(t.api.work_size);
     cr_assert(p1 && p2 && grad && work);
     for (ti = 0; ti < 3; ++ti)
         for (bi = 0; bi < 6; ++bi) {
             char err[256], what[64];
             train_ctx tr;
             int n = batches[bi];
-            t.net.api.init.f(p1, 5);
+            t.api.init.f(p1, 5);
             memcpy(p2, p1, P * sizeof *p1);
-            cr_assert_eq(train_init(&tr, &t.net.api, p2, &d, n, 0.3f, 2.0f, 11, err, sizeof err),
+            cr_assert_eq(train_init(&tr, &t.api, p2, &d, n, 0.3f, 2.0f, 11, err, sizeof err),
                          0, "%s", err);
             cr_assert_eq(train_threads(&tr, teams[ti], t.spans, t.nspans, err, sizeof err), 0,
                          "%s", err);
@@ -223,7 +226,7 @@ Test(threads, a_threaded_step_equals_train_batch_on_the_whole_batch, .timeout = 
             for (step = 0; step < 4; ++step) {  /* consecutive steps, different samples */
                 const float *x = d.x + (size_t)step * n * 64;
                 const int *y = d.y + step * n;
-                float c1 = t.net.api.train_batch.f(p1, grad, work, x, y, n, 0.3f, 2.0f, d.n);
+                float c1 = t.api.train_batch.f(p1, grad, work, x, y, n, 0.3f, 2.0f, d.n);
                 float c2 = train_step(&tr, x, y, n);
                 snprintf(what, sizeof what, "%d threads, batch %d, step %d", teams[ti], n, step);
                 cr_expect(fabsf(c1 - c2) <= 1e-5f * fmaxf(1.0f, fabsf(c1)),
@@ -238,7 +241,8 @@ Test(threads, a_threaded_step_equals_train_batch_on_the_whole_batch, .timeout = 
     free(work);
     free(d.x);
     free(d.y);
-    cli_net_free(&t.net);
+    jit_release(&t.api);
+    net_free(&t.net);
 }
 
 /* ================================================================ */
@@ -275,7 +279,7 @@ Test(threads, one_thread_uses_train_batch_and_several_use_loss_grad_per_slice)
 
     th_build(&t, "tcc");
     th_data(&d, 40, 3);
-    shim = t.net.api;
+    shim = t.api;
     th_real_train_batch = shim.train_batch.f;
     th_real_loss_grad = shim.loss_grad.f;
     shim.train_batch.f = th_count_train_batch;
@@ -310,7 +314,8 @@ Test(threads, one_thread_uses_train_batch_and_several_use_loss_grad_per_slice)
     free(p);
     free(d.x);
     free(d.y);
-    cli_net_free(&t.net);
+    jit_release(&t.api);
+    net_free(&t.net);
 }
 
 Test(threads, spans_that_do_not_tile_the_parameters_are_refused)
@@ -324,8 +329,8 @@ Test(threads, spans_that_do_not_tile_the_parameters_are_refused)
 
     th_build(&t, "tcc");
     th_data(&d, 20, 3);
-    p = malloc(t.net.api.param_count * sizeof *p);
-    cr_assert_eq(train_init(&tr, &t.net.api, p, &d, 10, 0.1f, 0.0f, 1, err, sizeof err), 0);
+    p = malloc(t.api.param_count * sizeof *p);
+    cr_assert_eq(train_init(&tr, &t.api, p, &d, 10, 0.1f, 0.0f, 1, err, sizeof err), 0);
     memcpy(bad, t.spans, sizeof bad);
     cr_expect_eq(train_threads(&tr, 2, bad, t.nspans - 1, err, sizeof err), -1, "a span missing");
     cr_expect(strstr(err, "tile") != NULL, "%s", err);
@@ -336,7 +341,8 @@ Test(threads, spans_that_do_not_tile_the_parameters_are_refused)
     free(p);
     free(d.x);
     free(d.y);
-    cli_net_free(&t.net);
+    jit_release(&t.api);
+    net_free(&t.net);
 }
 
 /* ================================================================ */
@@ -349,7 +355,7 @@ typedef struct th_switch {
     const net_api *to;
     int at, calls;
     int threads;                /* > 0: from the switch on, this many threads (as auto does) */
-    const cli_net *net;         /* ... with these layers' spans */
+    const net *net;             /* ... with these layers' spans */
     train_ctx *tr;              /* set by th_epoch */
 } th_switch;
 
@@ -360,7 +366,7 @@ static const net_api *th_next_api(void *ctx)
     if (++s->calls <= s->at)
         return NULL;
     if (s->threads > 0 && s->calls == s->at + 1) {
-        cr_assert_eq(cli_net_threads(s->net, s->tr, s->threads, err, sizeof err), 0, "%s", err);
+        cr_assert_eq(net_threads(s->net, s->tr, s->threads, err, sizeof err), 0, "%s", err);
         cr_assert_eq(train_thread_count(s->tr), s->threads);
     }
     return s->to;
@@ -395,17 +401,18 @@ Test(threads, an_epoch_on_two_threads_ends_where_the_one_thread_epoch_does)
     double c1, c2;
     th_build(&t, "tcc");
     th_data(&d, 500, 21);
-    p1 = malloc(t.net.api.param_count * sizeof *p1);
-    p2 = malloc(t.net.api.param_count * sizeof *p2);
-    c1 = th_epoch(&t, &t.net.api, &d, 1, NULL, p1);
-    c2 = th_epoch(&t, &t.net.api, &d, 2, NULL, p2);
+    p1 = malloc(t.api.param_count * sizeof *p1);
+    p2 = malloc(t.api.param_count * sizeof *p2);
+    c1 = th_epoch(&t, &t.api, &d, 1, NULL, p1);
+    c2 = th_epoch(&t, &t.api, &d, 2, NULL, p2);
     cr_expect(fabs(c1 - c2) <= 1e-4 * fmax(1.0, fabs(c1)), "cost %.9g vs %.9g", c2, c1);
-    th_expect_close(p1, p2, t.net.api.param_count, 1e-4, "after 50 steps");
+    th_expect_close(p1, p2, t.api.param_count, 1e-4, "after 50 steps");
     free(p1);
     free(p2);
     free(d.x);
     free(d.y);
-    cli_net_free(&t.net);
+    jit_release(&t.api);
+    net_free(&t.net);
 }
 
 Test(threads, switching_from_tcc_to_cc_mid_epoch_ends_where_a_cc_epoch_does, .timeout = 60)
@@ -417,35 +424,37 @@ Test(threads, switching_from_tcc_to_cc_mid_epoch_ends_where_a_cc_epoch_does, .ti
     int threads;
     th_build(&tcc, "tcc");
     th_build(&cc, "cc");
-    cr_assert_eq(tcc.net.api.param_count, cc.net.api.param_count);
+    cr_assert_eq(tcc.api.param_count, cc.api.param_count);
     th_data(&d, 300, 5);
-    p1 = malloc(cc.net.api.param_count * sizeof *p1);
-    p2 = malloc(cc.net.api.param_count * sizeof *p2);
+    p1 = malloc(cc.api.param_count * sizeof *p1);
+    p2 = malloc(cc.api.param_count * sizeof *p2);
     for (threads = 1; threads <= 2; ++threads) {
         th_switch sw = { NULL, 7, 0, 0, NULL, NULL };
-        sw.to = &cc.net.api;
-        c1 = th_epoch(&cc, &cc.net.api, &d, threads, NULL, p1);
-        c2 = th_epoch(&tcc, &tcc.net.api, &d, threads, &sw, p2);
+        sw.to = &cc.api;
+        c1 = th_epoch(&cc, &cc.api, &d, threads, NULL, p1);
+        c2 = th_epoch(&tcc, &tcc.api, &d, threads, &sw, p2);
         cr_expect(fabs(c1 - c2) <= 1e-4 * fmax(1.0, fabs(c1)), "%d threads: cost %.9g vs %.9g",
                   threads, c2, c1);
-        th_expect_close(p1, p2, cc.net.api.param_count, 1e-4, "tcc then cc vs cc");
+        th_expect_close(p1, p2, cc.api.param_count, 1e-4, "tcc then cc vs cc");
     }
     {   /* as auto trains with --threads 2 on 2 cores: tcc on one thread, then cc on two */
         th_switch sw = { NULL, 7, 0, 2, NULL, NULL };
-        sw.to = &cc.net.api;
+        sw.to = &cc.api;
         sw.net = &cc.net;
-        c1 = th_epoch(&cc, &cc.net.api, &d, 2, NULL, p1);
-        c2 = th_epoch(&tcc, &tcc.net.api, &d, 1, &sw, p2);
+        c1 = th_epoch(&cc, &cc.api, &d, 2, NULL, p1);
+        c2 = th_epoch(&tcc, &tcc.api, &d, 1, &sw, p2);
         cr_expect(sw.calls > sw.at, "the switch never came");
         cr_expect(fabs(c1 - c2) <= 1e-4 * fmax(1.0, fabs(c1)), "1 thread then 2: cost %.9g vs %.9g", c2, c1);
-        th_expect_close(p1, p2, cc.net.api.param_count, 1e-4, "tcc on 1 thread then cc on 2 vs cc on 2");
+        th_expect_close(p1, p2, cc.api.param_count, 1e-4, "tcc on 1 thread then cc on 2 vs cc on 2");
     }
     free(p1);
     free(p2);
     free(d.x);
     free(d.y);
-    cli_net_free(&tcc.net);
-    cli_net_free(&cc.net);
+    jit_release(&tcc.api);
+    net_free(&tcc.net);
+    jit_release(&cc.api);
+    net_free(&cc.net);
 }
 
 /* auto's tcc phase leaves a core to the compiler when the run has as

@@ -3,6 +3,7 @@
 --   info(desc, opts)     -> text of the layer table
 --   describe(desc, opts) -> net record (resolved), for the runner
 --   check_name(name)     -> nothing, or a user error (--name)
+--   build(desc, opts)    -> every command's one call (build.lua)
 -- `desc` is what the sandboxed description returned, copied as plain data;
 -- opts.chunk names the file for messages, opts.last_line is its last line.
 local err = require("err")
@@ -87,7 +88,11 @@ local function normalize(net, opts)
 end
 
 function M.generate(desc, opts)
-  local net = M.resolve(desc, opts)
+  return M.generate_resolved(M.resolve(desc, opts), opts)
+end
+
+-- generate_resolved(net, opts): generate's code for a net resolve returned
+function M.generate_resolved(net, opts)
   local o = normalize(net, opts)
   if o.mode == "inference" then
     -- load_weights (from the C host) checks the file against the layout
@@ -173,5 +178,9 @@ function M.info(desc, opts)
   end
   return table.concat(lines, "\n") .. "\n", measure
 end
+
+-- the C host's one call: resolve once, generate each form asked for
+local build = require("build")
+M.build, M.build_more = build.build, build.more
 
 return M

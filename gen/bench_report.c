@@ -1,0 +1,276 @@
+/*
+ * bench_report.c -- what `cnngen bench` reports (see bench.h): its rows,
+ * the table printed row by row as measured, and the JSON file (--out).
+ */
+#include "bench.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "host.h"
+#include "outfile.h"
+
+/* ================================================================ */
+/* Rows                                                             */
+/* ================================================================ */
+
+/* See bench.h. */
+bench_row *bench_add(bench *b, const char *kind, const char *net, const char *backend,
+                     int threads, int batch)
+{
+    bench_row *r;
+    if (b->nrows == b->cap) {
+        int cap = b->cap ? 2 * b->cap : 64;
+        bench_row *nr = realloc(b->rows, (size_t)cap * sizeof *nr);
+        if (!nr)
+            return NULL;
+        b->rows = nr;
+        b->cap = cap;
+    }
+    r = &b->rows[b->nrows++];
+    memset(r, 0, sizeof *r);
+    r->kind = kind;
+    snprintf(r->net, sizeof r->net, "%s", net ? net : "");
+    r->backend = backend;
+    r->threads = threads;
+    r->batch = batch;
+    return r;
+}
+
+/* The peak of `threads` threads: one core's, times the cores they can use. */
+static double bench_peak(const bench *b, int threads)
+{
+    int use = threads < b->cores ? threads : b->cores;
+    return b->peak.gflops * (use > 0 ? use : 1);
+}
+
+/* ================================================================ */
+/* The table                                                        */
+/* ================================================================ */
+
+/* See bench.h. */
+void bench_intro(bench *b, const char *data)
+{
+    bench_row *r;
+    printf("cnngen bench: %d net%s on %s (%d training, %d test images); %d core%s\n",
+           b->o->nnets, b->o->nnets == 1 ? "" : "s", data, b->ds.train.n, b->ds.test.n, b->cores,
+           b->cores == 1 ? "" : "s");
+    printf("peak: %.1f GFLOPS FP32 per core (%s: %d lanes, %d accumulators; %.2f FMA/cycle at "
+           "%.2f GHz), spread %.1f%% over %d runs", b->peak.gflops, b->peak.isa, b->peak.lanes,
+           b->peak.accumulators, b->peak.fma_per_cycle, b->peak.ghz, 100.0 * b->peak.spread,
+           b->peak.runs);
+    if (b->peak.gflops_avx2 > 0 && b->peak.gflops_avx512 > 0)
+        printf("; AVX2+FMA %.1f, AVX-512 %.1f GFLOPS", b->peak.gflops_avx2, b->peak.gflops_avx512);
+    printf("\n");
+    printf("runs: medians of %d runs of >= %.2f s of work each (builds and auto: %d runs; auto "
+           "runs are cold: every build included); spread = (max - min) / median; peak = "
+           "GFLOPS / (threads x one core's peak)\n", b->runs, b->min_time, b->cold_runs);
+    r = bench_add(b, "peak", NULL, NULL, 1, 0);
+    if (r) {
+        r->gflops = b->peak.gflops;
+        r->frac = 1.0;
+        r->st.runs = b->peak.runs;
+        r->st.med = 1.0;
+        r->st.lo = 1.0 - b->peak.spread / 2;     /* carries the spread into the JSON */
+        r->st.hi = 1.0 + b->peak.spread / 2;
+    }
+}
+
+/* See bench.h. */
+void bench_print_header(void)
+{
+    printf("%-10s %-6s %-7s %3s %5s %12s %11s %8s %7s %7s %4s\n", "net", "what", "backend",
+           "thr", "batch", "samples/s", "us/sample", "GFLOPS", "peak", "spread", "runs");
+}
+
+/* See bench.h. */
+void bench_print_row(const bench_row *r)
+{
+    printf("%-10s %-6s %-7s %3d %5d %12.1f %11.2f %8.3f %6.2f%% %6.1f%% %4d", r->net, r->kind,
+           r->backend, r->threads, r->batch, r->sps, r->sps > 0 ? 1e6 / r->sps : 0.0,
+           r->gflops, 100.0 * r->frac, 100.0 * bench_spread(&r->st), r->st.runs);
+    if (r->samples > 0) {
+        printf("   cold, %ld samples: ", r->samples);
+        if (r->switch_s > 0)
+            printf("on cc after %.2f s; ", r->switch_s);
+        else
+            printf("never switched; ");
+        printf("cold cc %.0f/s, cold tcc %.0f/s", r->cold_cc, r->cold_tcc);
+    }
+    printf("\n");
+    fflush(stdout);
+}
+
+/* See bench.h. */
+bench_row *bench_rate_row(bench *b, const char *net, const char *kind, const char *backend,
+                          int threads, int batch, const bench_stat *st, double macs)
+{
+    bench_row *r = bench_add(b, kind, net, backend, threads, batch);
+    if (!r)
+        return NULL;
+    r->st = *st;
+    r->sps = st->med;
+    if (!strcmp(kind, "infer"))
+        r->us = st->med > 0 ? 1e6 / st->med : 0.0;
+    r->gflops = 2.0 * macs * st->med * 1e-9;
+    r->frac = r->gflops / bench_peak(b, threads);
+    return r;
+}
+
+/* See bench.h. */
+void bench_print_build(const bench_row *r, int cold)
+{
+    printf("%-10s build  %-7s   generate %.1f ms (spread %.0f%%, %d runs), compile %.1f ms "
+           "(spread %.0f%%, %d runs)%s\n", r->net, r->backend, r->gen_ms,
+           100.0 * bench_spread(&r->gen_st), r->gen_st.runs, r->compile_ms,
+           100.0 * bench_spread(&r->st), r->st.runs, cold ? ", cold cache" : ", in memory");
+    fflush(stdout);
+}
+
+/* ================================================================ */
+/* JSON                                                             */
+/* ================================================================ */
+
+typedef struct bench_buf {
+    char *s;
+    size_t len, cap;
+    int oom;
+} bench_buf;
+
+static void bench_put(bench_buf *w, const char *fmt, ...)
+{
+    va_list ap;
+    int n;
+    if (w->oom)
+        return;
+    for (;;) {
+        size_t room = w->cap - w->len;
+        va_start(ap, fmt);
+        n = vsnprintf(w->s ? w->s + w->len : NULL, w->s ? room : 0, fmt, ap);
+        va_end(ap);
+        if (n < 0) {
+            w->oom = 1;
+            return;
+        }
+        if (w->s && (size_t)n < room) {
+            w->len += (size_t)n;
+            return;
+        }
+        {
+            size_t cap = (w->cap + (size_t)n + 1) * 2;
+            char *ns = realloc(w->s, cap);
+            if (!ns) {
+                w->oom = 1;
+                return;
+            }
+            w->s = ns;
+            w->cap = cap;
+        }
+    }
+}
+
+/* ,"key":v with null for "not applicable" (v < 0 or not finite). */
+static void bench_num(bench_buf *w, const char *key, double v)
+{
+    if (v >= 0 && v < 1e300)
+        bench_put(w, ",\"%s\":%.6g", key, v);
+    else
+        bench_put(w, ",\"%s\":null", key);
+}
+
+static void bench_int(bench_buf *w, const char *key, int v)
+{
+    if (v > 0)
+        bench_put(w, ",\"%s\":%d", key, v);
+    else
+        bench_put(w, ",\"%s\":null", key);
+}
+
+/* See bench.h. */
+int bench_write_json(const bench *b, const char *path)
+{
+    char err[4096], cpu[256] = "?";
+    bench_buf w = { NULL, 0, 0, 0 };
+    outfile_item item;
+    FILE *f = fopen("/proc/cpuinfo", "r");
+    int i, rc;
+    if (f) {
+        char line[512];
+        while (fgets(line, sizeof line, f))
+            if (!strncmp(line, "model name", 10) && strchr(line, ':')) {
+                char *v = strchr(line, ':') + 1;
+                while (*v == ' ')
+                    ++v;
+                v[strcspn(v, "\n\"\\")] = '\0';
+                snprintf(cpu, sizeof cpu, "%s", v);
+                break;
+            }
+        fclose(f);
+    }
+    bench_put(&w, "[\n");
+    for (i = 0; i < b->nrows; ++i) {
+        const bench_row *r = &b->rows[i];
+        int train = !strcmp(r->kind, "train"), infer = !strcmp(r->kind, "infer");
+        bench_put(&w, "  {\"kind\":\"%s\"", r->kind);
+        if (r->net[0])
+            bench_put(&w, ",\"net\":\"%s\"", r->net);
+        else
+            bench_put(&w, ",\"net\":null");
+        if (r->backend)
+            bench_put(&w, ",\"backend\":\"%s\"", r->backend);
+        else
+            bench_put(&w, ",\"backend\":null");
+        bench_int(&w, "threads", r->threads);
+        bench_int(&w, "batch", r->batch);
+        bench_num(&w, "train_samples_per_s", train ? r->sps : -1);
+        bench_num(&w, "infer_us", infer ? r->us : -1);
+        bench_num(&w, "gflops", train || infer || !strcmp(r->kind, "peak") ? r->gflops : -1);
+        bench_num(&w, "peak_fraction", train || infer || !strcmp(r->kind, "peak") ? r->frac : -1);
+        if (infer)
+            bench_num(&w, "infer_images_per_s", r->sps);
+        bench_put(&w, ",\"runs\":%d", r->st.runs);
+        bench_num(&w, "spread", bench_spread(&r->st));
+        if (train || infer) {
+            bench_num(&w, "min", r->st.lo);
+            bench_num(&w, "max", r->st.hi);
+        }
+        if (!strcmp(r->kind, "build")) {
+            bench_num(&w, "generate_ms", r->gen_ms);
+            bench_num(&w, "compile_ms", r->compile_ms);
+            bench_put(&w, ",\"generate_runs\":%d", r->gen_st.runs);
+            bench_num(&w, "generate_spread", bench_spread(&r->gen_st));
+        }
+        if (r->samples > 0) {
+            bench_put(&w, ",\"cold_samples\":%ld", r->samples);
+            bench_num(&w, "switch_s", r->switch_s > 0 ? r->switch_s : -1);   /* null: no switch */
+            bench_num(&w, "cold_cc_samples_per_s", r->cold_cc);
+            bench_num(&w, "cold_tcc_samples_per_s", r->cold_tcc);
+        }
+        if (!strcmp(r->kind, "peak"))
+            bench_put(&w, ",\"isa\":\"%s\",\"lanes\":%d,\"accumulators\":%d,\"ghz\":%.4g,"
+                      "\"fma_per_cycle\":%.4g,\"gflops_avx2\":%.6g,\"gflops_avx512\":%.6g,"
+                      "\"cores\":%d,\"cpu\":\"%s\"",
+                      b->peak.isa, b->peak.lanes, b->peak.accumulators, b->peak.ghz,
+                      b->peak.fma_per_cycle, b->peak.gflops_avx2, b->peak.gflops_avx512,
+                      b->cores, cpu);
+        bench_put(&w, "}%s\n", i + 1 < b->nrows ? "," : "");
+    }
+    bench_put(&w, "]\n");
+    if (w.oom) {
+        free(w.s);
+        fprintf(stderr, "cnngen: out of memory writing %s\n", path);
+        return HOST_INTERNAL;
+    }
+    item.path = path;
+    item.data = w.s;
+    item.len = w.len;
+    rc = outfile_write(&item, 1, err, sizeof err);
+    free(w.s);
+    if (rc != 0) {
+        fprintf(stderr, "cnngen: %s\n", err);
+        return HOST_FAIL;
+    }
+    return HOST_OK;
+}

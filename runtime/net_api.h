@@ -1,0 +1,63 @@
+/*
+ * net_api.h -- a generated network as the runtime reaches it: the
+ * function pointers of its API (float or double build), its sizes, and the
+ * work struct and parameter vectors it runs on.
+ *
+ * The generator's JIT backends (gen/jit.h) fill a net_api; training,
+ * evaluation and the gradient check (train.h, gradcheck.h) only call
+ * through one, so the runtime depends on nothing of the generator.
+ */
+#ifndef CNNGEN_NET_API_H
+#define CNNGEN_NET_API_H
+
+#include <stddef.h>
+
+/* Signatures of the generated API, float build ("--real float"). */
+typedef void  (*net_init_f)(float *params, unsigned long long seed);
+typedef void  (*net_forward_f)(const float *params, void *w, const float *x, float *y);
+typedef int   (*net_predict_f)(const float *params, void *w, const float *x);
+typedef float (*net_loss_grad_f)(const float *params, void *w, const float *x,
+                                 const int *labels, int n, float *grad);
+typedef float (*net_train_batch_f)(float *params, float *grad, void *w, const float *x,
+                                   const int *labels, int n, float eta, float l2, int n_train);
+/* The same, double build ("--real double"). */
+typedef void   (*net_init_d)(double *params, unsigned long long seed);
+typedef void   (*net_forward_d)(const double *params, void *w, const double *x, double *y);
+typedef int    (*net_predict_d)(const double *params, void *w, const double *x);
+typedef double (*net_loss_grad_d)(const double *params, void *w, const double *x,
+                                  const int *labels, int n, double *grad);
+typedef double (*net_train_batch_d)(double *params, double *grad, void *w, const double *x,
+                                    const int *labels, int n, double eta, double l2, int n_train);
+
+typedef struct net_api {
+    int is_double;              /* 0: the f pointers are set; 1: the d pointers */
+    int inference;              /* 1: inference code (weights baked in): forward and
+                                   predict ignore params; init, loss_grad and
+                                   train_batch are NULL */
+    size_t in_size, out_size, param_count, work_size;
+    union { net_init_f f; net_init_d d; } init;
+    union { net_forward_f f; net_forward_d d; } forward;
+    union { net_predict_f f; net_predict_d d; } predict;
+    union { net_loss_grad_f f; net_loss_grad_d d; } loss_grad;
+    union { net_train_batch_f f; net_train_batch_d d; } train_batch;
+    const char *backend;        /* "tcc" or "cc" */
+    void *impl;                 /* backend state: TCCState* or dlopen handle */
+    size_t param_lead;          /* floats before a 64-byte line where parameter
+                                   vectors start best (net_params_new) */
+    int compiled;               /* 1: this build ran a compiler; 0: the cc backend
+                                   reused a cached shared object */
+} net_api;
+
+/* A zeroed work struct for api (api->work_size bytes, at least 1), aligned
+ * to 64 bytes: the generated code lays its arrays out on cache lines from
+ * the struct's start. NULL when out of memory; release with free(). */
+void *net_work_new(const net_api *api);
+
+/* A float parameter (or gradient) vector for api, placed so that its
+ * largest layer's weights start on a 64-byte line (api->param_lead floats
+ * after one; measured: nielsen1's training step 6% faster than placed 16
+ * bytes off); NULL when out of memory.  Release with net_params_free. */
+float *net_params_new(const net_api *api);
+void net_params_free(float *params);
+
+#endif
