@@ -2,6 +2,7 @@
 -- has been checked on its own: where softmax may stand, which cost goes
 -- with which output activation.
 local err = require("err")
+local registry = require("registry")
 
 local M = {}
 
@@ -31,7 +32,7 @@ function M.network(net)
     if L.act == "softmax" and i ~= n then
       err.at(L.line, "%s: softmax is only allowed on the last layer (use act = \"sigmoid\", \"tanh\" or \"relu\" here)", L.what)
     end
-    if L.act == "softmax" and L.kind ~= "dense" then
+    if L.act == "softmax" and not registry.of(L).takes_softmax(L) then
       err.at(L.line, "%s: softmax is only supported on a dense layer (add dense { units = N, act = \"softmax\" } after this one)", L.what)
     end
   end

@@ -5,6 +5,9 @@
 local err = require("err")
 local cfmt = require("cfmt")
 
+-- (required when called: registry.lua requires this module)
+local function registry() return require("registry") end
+
 local M = {}
 
 M.example = "maxpool { size = 2 }"
@@ -13,6 +16,9 @@ M.schema = {
   size   = { type = "pair", required = true },
   stride = { type = "pair", default = function(f) return f.size end },
 }
+
+-- as the output layer: the cost gives ∂C/∂a^L, routed back by the mask
+function M.cost_gives_delta() return false end
 
 function M.resolve(L, s)
   L.c, L.h, L.w = s[1], s[2], s[3]
@@ -42,10 +48,30 @@ function M.resolve(L, s)
   L.wlayout = ""
 end
 
-function M.place(L) end
+-- Forms: forward "loops" (for an optimizing compiler, and the int8 code,
+-- which runs it on int8 values) or "offsets" (straight-line: each window
+-- tap a constant offset); backward "scatter" (δ to the winners through
+-- the mask), or none: on the input (no δ to propagate), or when the layer
+-- below does it (conv's pooled forms)
+function M.forms(L, gen)
+  local below = L.prev
+  local done_below = below ~= nil and registry().of(below).does_backward_of_next(below, gen)
+  return { forward = gen.unroll == "none" and "loops" or "offsets",
+           backward = gen.mode == "train" and L.propagate and not done_below and "scatter" }
+end
 
-function M.work(L, mode)
-  local k, f = L.index, {}
+-- δ flows back only to each pool's winner, recorded in m<l>
+function M.routes_to_winners() return true end
+
+-- max σ(a) = σ(max a) for a σ that never decreases
+function M.commutes_with_monotone() return true end
+
+-- int8: max commutes with the monotone quantizer, max q(a) = q(max a): the
+-- pool runs on int8 values in the representation of its output
+function M.int8() return "monotone" end
+
+function M.work(L, gen)
+  local k, f, mode = L.index, {}, gen.mode
   f[#f + 1] = { name = "a" .. k, count = L.n_out,
                 comment = string.format("a^%d = max of each pool  [%d][%d][%d]  maxpool", k, L.c, L.oh, L.ow) }
   if mode == "train" then
@@ -56,10 +82,10 @@ function M.work(L, mode)
   return f
 end
 
-function M.env(L, ctx, env)
+function M.env(L, gen, env)
   function env.sy(v) return cfmt.mul(L.sh, v) end
   function env.sx(v) return cfmt.mul(L.sw, v) end
-  env.zero = ctx.num.lit(0)
+  env.zero = env.num.lit(0)
   -- window offsets (i*w + j) in visiting order, the first one excluded
   local offs = {}
   for i = 0, L.kh - 1 do
