@@ -366,9 +366,13 @@ function M.generate(net, opts)
         local r = plan.rep[t + 1]
         if r and r.t == t then v.tensors[#v.tensors + 1] = r end
       end
-      for _, q in pairs(plan.layer) do
+      local requantized = {}     -- layers that compute in int8 without weights (int8 policy "requantize")
+      for k, q in pairs(plan.layer) do
         if q.output then v.uses[q.output.round] = true end
+        if not q.qw then requantized[#requantized + 1] = k end
       end
+      table.sort(requantized)
+      v.requantized = #requantized > 0 and ((#requantized > 1 and "layers " or "layer ") .. table.concat(requantized, ", "))
       v.weights_code = render("q8_scheme.c.tpl", v) .. render("q8_weights.c.tpl", v)
     else
       finite(W, opts.weights_source)

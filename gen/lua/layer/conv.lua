@@ -217,32 +217,32 @@ end
 
 -- work(L, gen) -> list of work-struct fields { name, count, type, comment,
 -- scratch }: scratch fields are shared by the samples of a chunk (used and
--- done with inside one call), the others are per sample
+-- done with inside one call), the others are per sample.  Which ones, the
+-- forms say.
 function M.work(L, gen)
-  local k, f, mode, unroll = L.index, {}, gen.mode, gen.unroll
+  local k, f, F = L.index, {}, M.forms(L, gen)
   if L.pad > 0 then
-    local slack = unroll == "none" and L.xslack or 0
+    local slack = F.forward == "rows" and L.xslack or 0
     f[#f + 1] = { name = "x" .. k, count = L.cin * L.H * L.W + slack,
                   comment = string.format("a^%d zero-padded [%d][%d][%d]%s", k - 1, L.cin, L.H, L.W,
                                           slack > 0 and string.format(", then %d zeros (read past by the rows of sums)", slack) or "") }
   end
-  -- patches: the patches form's forward and backward; the row form's
-  -- backward (∂C/∂w as dot products along the patches' rows).  The pooled
-  -- backward reads them in place (the loop form from a copy of the input
-  -- that whole-vector rows may read past)
-  if mode == "train" and pooled(L, gen) then
-    if unroll == "none" then
-      local kwp = pooled_sizes(L)
-      f[#f + 1] = { name = "xs" .. k, count = L.cin * L.H * L.W + kwp, scratch = true, pass = "backward",
-                    comment = string.format("a^%d%s, then %d zeros (read past by the patch rows)", k - 1,
-                                            L.pad > 0 and " zero-padded" or "", kwp) }
-    end
-  elseif unroll == "none" and (L.im2col or mode == "train") then
-    -- (under a max-pool, the patches form's winners read whole vectors
-    -- past the last patch row: slack)
-    local slack = (mode == "train" and L.im2col and winners_above(L)) and blocks.whole_vectors(L.ckk) - L.ckk or 0
+  -- patches: the patches forms (forward and backward, one matrix per
+  -- sample for the backward) and the dots backward (∂C/∂w as dot products
+  -- along the patches' rows).  The pooled rows read them in place from a
+  -- copy of the input that whole-vector rows may read past; under a
+  -- max-pool, the patches form's winners read whole vectors past the last
+  -- patch row (slack)
+  if F.backward == "pooled_rows" then
+    local kwp = pooled_sizes(L)
+    f[#f + 1] = { name = "xs" .. k, count = L.cin * L.H * L.W + kwp, scratch = true, pass = "backward",
+                  comment = string.format("a^%d%s, then %d zeros (read past by the patch rows)", k - 1,
+                                          L.pad > 0 and " zero-padded" or "", kwp) }
+  elseif F.forward == "patches" or F.backward == "dots" then
+    local slack = F.backward == "pooled_patches" and blocks.whole_vectors(L.ckk) - L.ckk or 0
     f[#f + 1] = { name = "t" .. k, count = L.ckk * L.oh * L.ow + slack, scratch = true,
-                  per_chunk = mode == "train" and L.im2col, pass = not L.im2col and "backward" or nil,
+                  per_chunk = F.backward == "patches" or F.backward == "pooled_patches",
+                  pass = F.forward ~= "patches" and "backward" or nil,
                   comment = string.format("patches: t%d[c][i][j][y][x] = a^%d[c][%s+i][%s+j]", k, k - 1,
                                           cfmt.mul(L.sh, "y"), cfmt.mul(L.sw, "x")) }
   end
@@ -253,8 +253,8 @@ function M.work(L, gen)
   if L.store_z then
     f[#f + 1] = { name = "z" .. k, count = L.n_out, comment = string.format("z^%d (for the cost)", k) }
   end
-  if mode == "train" then
-    if not pooled(L, gen) then   -- the pooled form reads the pool's δ instead
+  if gen.mode == "train" then
+    if not M.does_backward_of_next(L, gen) then   -- the pooled forms read the pool's δ instead
       f[#f + 1] = { name = "d" .. k, count = L.n_out, comment = string.format("∂C/∂a^%d, then δ^%d", k, k) }
     end
     if L.pad > 0 and L.propagate then
