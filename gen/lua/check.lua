@@ -39,13 +39,18 @@ function M.network(net)
   local last = net.layers[n]
   local lact = last.act or "none"
   local has = last.act and ('act = "' .. lact .. '"') or "no activation"
+  -- the way out: the layer's own act, or (a kind without one) a layer after it
+  local function fix(a)
+    if last.act then return string.format('give it act = "%s"', a) end
+    return string.format('add dense { units = N, act = "%s" } after it', a)
+  end
   if net.cost == "log-likelihood" and lact ~= "softmax" then
     err.at(net.line, "network: cost \"log-likelihood\" needs a softmax output layer, but the last layer, %s on line %d, has %s" ..
-           " (give it act = \"softmax\", or use cost = \"quadratic\")", last.what, last.line, has)
+           " (%s, or use cost = \"quadratic\")", last.what, last.line, has, fix("softmax"))
   end
   if net.cost == "cross-entropy" and lact ~= "sigmoid" then
     err.at(net.line, "network: cost \"cross-entropy\" needs a sigmoid output layer, but the last layer, %s on line %d, has %s" ..
-           " (give it act = \"sigmoid\", or use cost = \"quadratic\")", last.what, last.line, has)
+           " (%s, or use cost = \"quadratic\")", last.what, last.line, has, fix("sigmoid"))
   end
 end
 
