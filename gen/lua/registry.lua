@@ -39,7 +39,7 @@
 -- macs_fwd, desc, wlayout (and macs_bwd, here or in place).
 local M = {}
 
-M.order = { "conv", "maxpool", "dense" }
+M.order = { "conv", "maxpool", "avgpool", "dense" }
 
 -- The defaults of the optional members: every kind answers every question.
 local defaults = {}

@@ -7,6 +7,7 @@
  *   conv     z[m][oy][ox] = b[m] + Σ_{c,i,j} w[m][c][i][j] · in[c][oy·sh+i−pad][ox·sw+j−pad]
  *            (cross-correlation, as PyTorch; taps outside the input read 0)
  *   maxpool  a[c][oy][ox] = max_{i,j} in[c][oy·sh+i][ox·sw+j]
+ *   avgpool  a[c][oy][ox] = (Σ_{i,j} in[c][oy·sh+i][ox·sw+j]) / (kh·kw)
  *   dense    z[u] = b[u] + Σ_k w[u][k] · in[k],  in flattened [channel][row][col]
  *   act      a = σ(z); softmax over the whole output of the last layer
  *   costs    with y the one-hot target of the label:
@@ -161,6 +162,13 @@ void ref_add_pool(ref_net *net, int kh, int kw, int sh, int sw)
     L->act = REF_LINEAR;
 }
 
+/* Appends avgpool: window kh x kw, stride sh x sw. */
+void ref_add_avgpool(ref_net *net, int kh, int kw, int sh, int sw)
+{
+    ref_add_pool(net, kh, kw, sh, sw);
+    net->layer[net->n_layers - 1].kind = REF_AVGPOOL;
+}
+
 /* Appends dense: units outputs, act. */
 void ref_add_dense(ref_net *net, int units, int act)
 {
@@ -260,6 +268,23 @@ static void maxpool_forward(const ref_layer *L, ref_shape in, ref_shape out,
                             best = v;
                     }
                 a[((size_t)c * out.h + oy) * out.w + ox] = best;
+            }
+}
+
+/* avgpool: a[c][oy][ox] = (Σ_{i,j} in[c][oy·sh+i][ox·sw+j]) / (kh·kw). */
+static void avgpool_forward(const ref_layer *L, ref_shape in, ref_shape out,
+                            const double *p, const double *a_in, double *a)
+{
+    int c, oy, ox, i, j;
+    (void)p;
+    for (c = 0; c < out.c; ++c)
+        for (oy = 0; oy < out.h; ++oy)
+            for (ox = 0; ox < out.w; ++ox) {
+                double sum = 0.0;
+                for (i = 0; i < L->kh; ++i)
+                    for (j = 0; j < L->kw; ++j)
+                        sum += a_in[((size_t)c * in.h + oy * L->sh + i) * in.w + ox * L->sw + j];
+                a[((size_t)c * out.h + oy) * out.w + ox] = sum / (L->kh * L->kw);
             }
 }
 
@@ -678,6 +703,17 @@ static int maxpool_draw(ref_rng *r, ref_net *net, ref_shape in, int act)
     return pool_draw(r, net, in, REF_MAXPOOL);
 }
 
+static int avgpool_lua(const ref_layer *L, char *buf, size_t len)
+{
+    return snprintf(buf, len, "avgpool { size = { %d, %d }, stride = { %d, %d } }", L->kh, L->kw, L->sh, L->sw);
+}
+
+static int avgpool_draw(ref_rng *r, ref_net *net, ref_shape in, int act)
+{
+    (void)act;
+    return pool_draw(r, net, in, REF_AVGPOOL);
+}
+
 static void dense_check(const ref_layer *L, int l, ref_shape in, ref_shape *out)
 {
     (void)in;
@@ -711,6 +747,7 @@ static const ref_kind ref_kinds[] = {
     { "conv", 1, 0, 4, conv_check, conv_params, conv_forward, conv_lua, conv_draw },
     { "maxpool", 0, 0, 3, pool_check, no_params, maxpool_forward, maxpool_lua, maxpool_draw },
     { "dense", 1, 1, 3, dense_check, dense_params, dense_forward, dense_lua, dense_draw },
+    { "avgpool", 0, 0, 2, pool_check, no_params, avgpool_forward, avgpool_lua, avgpool_draw },
 };
 
 int ref_kind_count(void)

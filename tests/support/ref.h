@@ -24,7 +24,7 @@
 
 #include <stddef.h>
 
-enum { REF_CONV, REF_MAXPOOL, REF_DENSE };                        /* ref_layer.kind: ref_kinds[] */
+enum { REF_CONV, REF_MAXPOOL, REF_DENSE, REF_AVGPOOL };           /* ref_layer.kind: ref_kinds[] */
 enum { REF_SIGMOID, REF_TANH, REF_RELU, REF_LINEAR, REF_SOFTMAX }; /* ref_layer.act */
 enum { REF_LOGLIK, REF_CROSSENTROPY, REF_QUADRATIC };              /* ref_net.cost */
 
@@ -35,7 +35,7 @@ typedef struct ref_layer {
     int maps, kh, kw, sh, sw, pad;
         /* conv: maps output maps, kernel kh x kw, stride sh x sw, zero padding
          * pad on all four sides; out = (in + 2*pad - k)/s + 1 (floor).
-         * maxpool: window kh x kw, stride sh x sw; out = (in - k)/s + 1. */
+         * maxpool, avgpool: window kh x kw, stride sh x sw; out = (in - k)/s + 1. */
     int units;                  /* dense: output units */
     int act;                    /* conv and dense: REF_SIGMOID ... REF_SOFTMAX */
 } ref_layer;
@@ -98,6 +98,7 @@ ref_shape ref_layer_shape(const ref_net *net, int l);
 ref_net ref_net_make(int c, int h, int w, int cost);
 void ref_add_conv(ref_net *net, int maps, int kh, int kw, int sh, int sw, int pad, int act);
 void ref_add_pool(ref_net *net, int kh, int kw, int sh, int sw);
+void ref_add_avgpool(ref_net *net, int kh, int kw, int sh, int sw);
 void ref_add_dense(ref_net *net, int units, int act);
 
 /* Sizes: one input sample (c*h*w), the output of the last layer, and the
