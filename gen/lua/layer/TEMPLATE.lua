@@ -15,6 +15,11 @@
 -- struct holds, q8 = int8 code?, plan = quant.plan for int8 code }.  One
 -- resolved net is generated in several forms (float and double, tcc and
 -- cc), so members that take `gen` must never write to L.
+--
+-- registry.register refuses a module member the interface does not have
+-- (a misspelt one would silently fall back to its default): the module's
+-- own helpers are locals, or members whose names start with '_'.
+-- Pooling kinds share their fields and window rule through pool.lua.
 local err = require("err")
 local cfmt = require("cfmt")
 
