@@ -1,10 +1,11 @@
 -- registry.lua: the layer kinds cnngen knows, and the interface each kind
 -- answers.  A kind is a module gen/lua/layer/<kind>.lua (copy
 -- layer/TEMPLATE.lua, which implements every member below with comments),
--- its templates templates/<kind>_<pass>_<form>.c.tpl, its test
--- tests/test_<kind>.c, and one name in `order` here.  Nothing else in the
--- generator names a kind: emit.lua, shape.lua and quant.lua ask the
--- kind's module.
+-- its templates templates/<kind>_<pass>_<form>.c.tpl (and the parts they
+-- include, templates/<kind>_<part>.c.tpl), its test tests/test_<kind>.c,
+-- its entry in tests/support/ref.c's table, and one name in `order` here.
+-- Nothing else in the generator names a kind: emit.lua, shape.lua,
+-- quant.lua and check.lua ask the kind's module.
 --
 -- The interface (L a layer record, `gen` one generation's options: mode,
 -- unroll, real, chunk, q8 and, for int8 code, plan; see shape.generation):
