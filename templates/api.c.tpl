@@ -75,7 +75,10 @@ static double ${P}_cost_grad_sum(const ${real} *params, ${P}_work *w, const ${re
                                 const int *labels, int n, ${real} *grad)
 {
     double cost = 0.0;
+@ -- (by8 writes fewer than 8 parameters out one by one, without k)
+@ if unroll == "none" or net.param_count >= 8 then
     ptrdiff_t k;
+@ end
     int s, s0;
 @ if unroll == "none" then
     for (k = 0; k < ${net.param_count}; ++k) grad[k] = ${zero};
@@ -97,7 +100,9 @@ ${real} ${P}_loss_grad(const ${real} *params, ${P}_work *w, const ${real} *x,
                   const int *labels, int n, ${real} *grad)
 {
     double cost = ${P}_cost_grad_sum(params, w, x, labels, n, grad);
+@ if unroll == "none" or net.param_count >= 8 then
     ptrdiff_t k;
+@ end
     if (n > 0) {
         const ${real} scale = ${one} / (${real})n;
 @ if unroll == "none" then

@@ -2,7 +2,7 @@
  *   C = ½ Σ_j (a_j − y_j)²
 @ if act.softmax then
  *   δ^${l}_j = Σ_k (a_k − y_k) ∂a_k/∂z_j = a_j [(a_j − y_j) − Σ_k (a_k − y_k) a_k]   (BP1, softmax Jacobian)
-@ elseif L.kind == "maxpool" then
+@ elseif not L.delta_given then
  *   ∂C/∂a^${l} = a^${l} − y                          (a pool has no σ: the pool backward routes it)
 @ else
  *   δ^${l} = (a^${l} − y) ⊙ σ'(z^${l}),  ${act.ddoc}            (BP1)
@@ -26,7 +26,7 @@ static ${real} ${P}_cost(${P}_sample *restrict w, int label)
     for (j = 0; j < ${L.n_out}; ++j) {
         const ${real} a = w->a${l}[j], e = a - (j == label ? ${one} : ${zero});
         c += e * e;
-@   if L.kind == "maxpool" then
+@   if not L.delta_given then
         w->d${l}[j] = e;
 @   else
         w->d${l}[j] = ${act.d_times("e", "a")};

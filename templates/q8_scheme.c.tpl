@@ -10,6 +10,10 @@
  *   a = σ(z) in ${real}, quantized for the next layer; the last layer writes a^${#net.layers} in ${real}.
  * Max-pools run on the int8 values (max commutes with the monotone q), so a
  * layer followed by pools quantizes with the scale of the tensor after them.
+@ if requantized then
+ * A layer that requantizes (${requantized}) has an input calibrated on its own: it
+ * computes its int8 output from its int8 input, in ints, scaled once to s_out.
+@ end
  * round() is half up; values past the calibrated range saturate.
  *   tensor  calibrated min .. max       type            s
 @ for _, r in ipairs(tensors) do

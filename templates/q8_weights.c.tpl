@@ -3,7 +3,7 @@
  * the biases and c in hexadecimal floating constants (C99). */
 @ for _, L in ipairs(layers) do
 @   local q = plan.layer[L.index]
-@   if q then
+@   if q and q.qw then
 
 /* layer ${L.index}, ${L.kind}: q_w ${L.wlayout:gsub(", b.*", "")}${q.KP > q.K and string.format(" in rows of %d (zeros past %d)", q.KP, q.K) or ""},
  * c[m] = s_a^${L.index - 1} · s_w[m], b [${L.bcount}] */

@@ -2,6 +2,7 @@
 -- has been checked on its own: where softmax may stand, which cost goes
 -- with which output activation.
 local err = require("err")
+local registry = require("registry")
 
 local M = {}
 
@@ -31,20 +32,25 @@ function M.network(net)
     if L.act == "softmax" and i ~= n then
       err.at(L.line, "%s: softmax is only allowed on the last layer (use act = \"sigmoid\", \"tanh\" or \"relu\" here)", L.what)
     end
-    if L.act == "softmax" and L.kind ~= "dense" then
+    if L.act == "softmax" and not registry.of(L).takes_softmax(L) then
       err.at(L.line, "%s: softmax is only supported on a dense layer (add dense { units = N, act = \"softmax\" } after this one)", L.what)
     end
   end
   local last = net.layers[n]
   local lact = last.act or "none"
   local has = last.act and ('act = "' .. lact .. '"') or "no activation"
+  -- the way out: the layer's own act, or (a kind without one) a layer after it
+  local function fix(a)
+    if last.act then return string.format('give it act = "%s"', a) end
+    return string.format('add dense { units = N, act = "%s" } after it', a)
+  end
   if net.cost == "log-likelihood" and lact ~= "softmax" then
     err.at(net.line, "network: cost \"log-likelihood\" needs a softmax output layer, but the last layer, %s on line %d, has %s" ..
-           " (give it act = \"softmax\", or use cost = \"quadratic\")", last.what, last.line, has)
+           " (%s, or use cost = \"quadratic\")", last.what, last.line, has, fix("softmax"))
   end
   if net.cost == "cross-entropy" and lact ~= "sigmoid" then
     err.at(net.line, "network: cost \"cross-entropy\" needs a sigmoid output layer, but the last layer, %s on line %d, has %s" ..
-           " (give it act = \"sigmoid\", or use cost = \"quadratic\")", last.what, last.line, has)
+           " (%s, or use cost = \"quadratic\")", last.what, last.line, has, fix("sigmoid"))
   end
 end
 

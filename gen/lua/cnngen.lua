@@ -139,10 +139,12 @@ function M.info(desc, opts)
   add("%s: input [%d][%d][%d], cost %s, %s", net.name, net.input[1], net.input[2], net.input[3], net.cost, o.real)
   add("%-3s %-8s %-16s %12s %14s %14s %12s", "#", "kind", "output", "params", "fwd MACs", "bwd MACs", "work bytes")
   local tp, tf, tb, tw, nb = 0, 0, 0, 0, 0
-  local qwork = o.quantize and shape.padded(quant.work(net, quant.plan(net, o), o.real), o.real)
+  local qwork = o.quantize and
+    shape.padded(quant.work(net, shape.generation(net, o, quant.plan(net, o), 1)), o.real)
+  local gen1 = shape.generation(net, o, nil, 1)
   for _, L in ipairs(net.layers) do
     local wb = 0
-    local fields = qwork or shape.layer_work(L, o.mode, o.unroll, o.real, 1)
+    local fields = qwork or shape.layer_work(L, gen1)
     for _, f in ipairs(fields) do
       if not qwork or f.layer == L.index then wb = wb + shape.field_bytes(f, o.real) end
     end
@@ -160,8 +162,9 @@ function M.info(desc, opts)
   if o.mode == "train" then
     -- the training work struct holds a chunk of samples (and scratch that
     -- may grow with it): work bytes above are for one sample
-    local chunk, bytes = shape.chunk(net, o), 0
-    for _, f in ipairs(shape.work(net, o.mode, o.unroll, o.real, chunk)) do
+    local gen = shape.generation(net, o)
+    local chunk, bytes = gen.chunk, 0
+    for _, f in ipairs(shape.work(net, gen)) do
       bytes = bytes + shape.field_bytes(f, o.real) * (f.scratch and 1 or chunk)
     end
     add("training work struct: %s bytes, %d samples a chunk (loss_grad takes a mini-batch %d at a time)",

@@ -18,11 +18,15 @@ local base = {
   tostring = tostring, type = type, cfmt = cfmt, select = select,
 }
 
--- render(name, vars) -> text of templates/<name>, with `vars` and the base
--- names visible; reading an undefined name in a template is an error.
-local function render(name, vars)
+-- render(name, vars, text_of) -> text of templates/<name> (text_of(name)
+-- gives it: a layer kind's template_text; embedded templates/<name> when
+-- nil), with `vars` and the base names visible; reading an undefined name
+-- in a template is an error.
+local function embedded_template(name) return embedded.read("templates/" .. name) end
+
+local function render(name, vars, text_of)
   local path = "templates/" .. name
-  local text = embedded.read(path)
+  local text = (text_of or embedded_template)(name)
   if not text then error("internal error: no template " .. path, 0) end
   local env = setmetatable({}, { __index = function(_, k)
     local v = vars[k]
@@ -34,8 +38,8 @@ local function render(name, vars)
 end
 M.render = render
 
--- common(net, opts): the names every template sees
-local function common(net, opts)
+-- common(net, opts, gen): the names every template sees
+local function common(net, opts, gen)
   local num = cfmt.context(opts.real)
   -- e^x: ours where an optimizing compiler vectorizes it, else libm's;
   -- tanh in float: always ours (measured under tcc: libm's tanhf 26 ns a
@@ -46,134 +50,166 @@ local function common(net, opts)
     net = net, P = opts.name, PU = opts.name:upper(), real = opts.real,
     lit = num.lit, fn = num.fn, num = num, unroll = opts.unroll,
     train = opts.mode == "train", zero = num.lit(0), one = num.lit(1),
-    q8 = opts.quantize ~= nil,
-    chunk = shape.chunk(net, opts),
+    q8 = gen.q8,
+    chunk = gen.chunk,
   }
 end
 
--- uses_scratch(L, opts, pass): whether layer L's `pass` function uses the
+-- uses_scratch(L, gen, pass): whether layer L's `pass` function uses the
 -- work struct's shared scratch fields (then it takes `ws`, the whole work
 -- struct); a field with f.pass set serves that pass alone
-local function uses_scratch(L, opts, pass)
-  for _, f in ipairs(registry.kinds[L.kind].work(L, opts.mode, opts.unroll)) do
+local function uses_scratch(L, gen, pass)
+  for _, f in ipairs(registry.of(L).work(L, gen)) do
     if f.scratch and (not f.pass or f.pass == pass) then return true end
   end
   return false
 end
 
--- pool_done_below(L, opts): max-pool L's backward is done by the conv
--- layer below it (its pooled form reads the pool's mask and δ itself)
-local function pool_done_below(L, opts)
-  return L.kind == "maxpool" and L.prev ~= nil and L.prev.kind == "conv"
-         and registry.kinds.conv.pooled(L.prev, opts.unroll) ~= nil
+-- signature(L, gen, pass) -> what layer L's `pass` function takes (the
+-- kind's signature: p, x, g, batched, x_name, work_name; plus ws, the
+-- whole work struct for a per-sample function that uses the scratch), or
+-- nil when the layer has no function for the pass.  Inference code bakes
+-- the parameters in (no p); the int8 driver gives every layer its sample
+-- alone.
+local function signature(L, gen, pass)
+  local kind = registry.of(L)
+  if not kind.forms(L, gen)[pass] then return nil end
+  if gen.q8 then return { batched = false } end
+  local sig = kind.signature(L, pass, gen)
+  if gen.mode == "inference" then sig.p = false end
+  sig.ws = not sig.batched and uses_scratch(L, gen, pass)
+  return sig
 end
 
-local function layer_vars(net, L, opts)
-  local v = common(net, opts)
-  local ctx = { num = v.num }
-  v.L, v.l = L, L.index
+-- params(sig, P, R) -> the C parameter list of a layer function: p, x,
+-- then the work: a batched function takes the whole struct and the sample
+-- count n, the others one sample's part w (and ws, the whole struct, for
+-- the scratch); g last
+local function params(sig, P, R)
+  local ps = {}
+  if sig.p then ps[#ps + 1] = "const " .. R .. " *restrict p" end
+  if sig.x then ps[#ps + 1] = "const " .. R .. " *restrict " .. sig.x_name end
+  if sig.batched then
+    ps[#ps + 1] = P .. "_work *restrict " .. sig.work_name
+    ps[#ps + 1] = "ptrdiff_t n"
+  else
+    if sig.ws then ps[#ps + 1] = P .. "_work *restrict ws" end
+    ps[#ps + 1] = P .. "_sample *restrict w"
+  end
+  if sig.g then ps[#ps + 1] = R .. " *restrict g" end
+  return table.concat(ps, ", ")
+end
+
+-- call(sig, L, pass, P, in_size) -> the driver's C statement for the
+-- function: batched, once for the chunk; else in a loop over s, with
+-- w->s[s] its sample and x + s*IN its input
+local function call(sig, L, pass, P, in_size)
+  local x = sig.batched and "x, " or string.format("x + s*%d, ", in_size)
+  return string.format("%s_l%d_%s_%s(%s%s%s%s%s);", P, L.index, L.kind, pass, sig.p and "p, " or "",
+                       sig.x and x or "", sig.ws and "w, " or "", sig.batched and "w, n" or "&w->s[s]",
+                       sig.g and ", g" or "")
+end
+
+-- layer_vars(net, L, opts, gen) -> the names layer L's templates see: the
+-- common ones, the layer's own (its kind's env), and for int8 code src
+-- (the int8 input), in_type, store(a) (a^l as the next layer's int8, or as
+-- is) and out_doc
+local function layer_vars(net, L, opts, gen)
+  local v = common(net, opts, gen)
+  local k = L.index
+  if gen.q8 then
+    local src = "w->a" .. (k - 1)                 -- layer 1 reads q(a^0), not x
+    L = setmetatable({ src = src }, { __index = L })
+    v.src, v.sw = src, "w->"
+  end
+  v.L, v.l = L, k
+  v.forms = registry.of(L).forms(L, gen)
   v.elem = opts.real                            -- the type of a^(l-1)'s values (int8 ones in q8 code)
-  v.done_below = pool_done_below(L, opts)
-  v.pooled = L.kind == "conv" and registry.kinds.conv.pooled(L, opts.unroll) or false
-  v.chunk = shape.chunk(net, opts)
   v.act = L.act and act.bind(L.act, v.num) or act.bind("linear", v.num)
-  -- pool_act: the σ a max-pool applies for the conv below it (see
-  -- conv.act_at_pool; float code only); that conv's own code applies none
+  -- pool_act: the σ a layer applies for the layer below it, which left its
+  -- σ to it (L.act_at_pool: the layer above commutes with a monotone σ;
+  -- float code only); that layer's own code applies none
   v.pool_act = false
-  if not v.q8 then
-    if L.kind == "conv" and L.act_at_pool then
+  if not gen.q8 then
+    if L.act_at_pool then
       v.pool_act, v.act = v.act, act.bind("linear", v.num)
-    elseif L.kind == "maxpool" and L.prev and L.prev.act_at_pool then
+    elseif L.prev and L.prev.act_at_pool then
       v.pool_act = act.bind(L.prev.act, v.num)
     end
   end
+  local P, R = opts.name, opts.real
+  local fsig, bsig = signature(L, gen, "forward"), signature(L, gen, "backward")
+  v.fwd_params = fsig and params(fsig, P, R)
+  v.bwd_params = bsig and params(bsig, P, R)
   -- where the layer's parameters are: the flat vector p when training,
   -- the baked arrays <P>_l<k>_w / _b in inference code
-  local baked = opts.mode == "inference"
-  local P, R = opts.name, opts.real
-  -- parameter lists: p (unless baked), x (layer 1), then the work: a
-  -- batched layer takes the whole struct and the sample count n, the others
-  -- one sample's part w (and ws, the whole struct, for the scratch)
-  local function params(pass, with_p, with_x, tail)
-    local batched = shape.batched(L, opts.unroll, pass)
-    local ps = {}
-    if with_p then ps[#ps + 1] = "const " .. R .. " *restrict p" end
-    if with_x then ps[#ps + 1] = "const " .. R .. " *restrict x" .. (batched and L.kind ~= "dense" and "c" or "") end
-    if batched then
-      -- conv: ws, its samples w = &ws->s[s] inside; dense: w, its samples w->s[s]
-      ps[#ps + 1] = P .. "_work *restrict " .. (L.kind == "dense" and "w" or "ws")
-      ps[#ps + 1] = "ptrdiff_t n"
-    else
-      if uses_scratch(L, opts, pass) then ps[#ps + 1] = P .. "_work *restrict ws" end
-      ps[#ps + 1] = P .. "_sample *restrict w"
-    end
-    if tail then ps[#ps + 1] = tail end
-    return table.concat(ps, ", ")
-  end
-  v.fwd_params = params("forward", L.wcount > 0 and not baked, L.src == "x")
-  local g = L.wcount > 0 and (R .. " *restrict g") or nil
-  if L.kind == "conv" then
-    v.bwd_params = params("backward", L.propagate, not L.propagate and L.pin == "x", g)
-  else
-    v.bwd_params = params("backward", L.propagate and L.wcount > 0, L.src == "x", g)
-  end
-  if baked then
-    v.wbase = string.format("%s_l%d_w", opts.name, L.index)
-    v.bref = function(i) return string.format("%s_l%d_b[%s]", opts.name, L.index, i) end
+  if opts.mode == "inference" then
+    v.wbase = string.format("%s_l%d_w", opts.name, k)
+    v.bref = function(i) return string.format("%s_l%d_b[%s]", opts.name, k, i) end
   else
     v.wbase = "p + " .. L.woff
     v.bref = function(i) return string.format("p[%d + %s]", L.boff, i) end
   end
-  -- include(name, indent, extra): another template rendered with these
-  -- names (and those of the table extra), each line indented by `indent`
-  -- more (a part two templates share, or one a template uses twice)
+  if gen.q8 then
+    local plan = gen.plan
+    local q = plan.layer[k]
+    v.q = q
+    v.elem = plan.rep[k] and plan.rep[k].type or opts.real
+    if q then
+      v.in_type = q.input.type
+      local out = q.output
+      if out then
+        local inv = v.lit(1 / out.scale)
+        function v.store(a) return string.format("%s_%s(%s * %s)", opts.name, out.round, a, inv) end
+        v.out_doc = string.format("q(a^%d) = round(a^%d / s),  s = %s%s", k, k, v.lit(out.scale),
+                                  out.t ~= k and string.format(" (the scale of a^%d, after the pools)", out.t) or "")
+      else
+        function v.store(a) return a end
+        v.out_doc = string.format("a^%d stays %s: no conv or dense layer follows", k, opts.real)
+      end
+    end
+  end
+  -- include(name, indent, extra): another template of the layer's kind
+  -- rendered with these names (and those of the table extra), each line
+  -- indented by `indent` more (a part two templates share, or one a
+  -- template uses twice)
+  local kind = registry.of(L)
   function v.include(name, indent, extra)
     local vars = v
     if extra then
       vars = setmetatable({}, { __index = v })
-      for k, x in pairs(extra) do vars[k] = x end
+      for key, x in pairs(extra) do vars[key] = x end
     end
-    local text = render(name, vars):gsub("\n$", "")
+    local text = render(name, vars, kind.template_text):gsub("\n$", "")
     if indent ~= "" then text = indent .. text:gsub("\n", "\n" .. indent) end
     return text
   end
-  registry.kinds[L.kind].env(L, ctx, v)
+  kind.env(L, gen, v)
   return v
 end
 
--- calls(net, opts) -> fwd, bwd: for each layer, the C statement the driver
--- runs, and whether it is batched (once for the chunk) or per sample (in a
--- loop over s, with w->s[s] its sample and x + s*IN its input)
-local function calls(net, opts)
-  local P, fwd, bwd = opts.name, {}, {}
+-- layer_code(net, L, opts, gen, pass) -> the C of layer L's `pass`
+-- function, from the template of its form (none when it has no function
+-- for the pass)
+local function layer_code(net, L, opts, gen, pass)
+  local kind = registry.of(L)
+  local form = kind.forms(L, gen)[pass]
+  if not form then return "" end
+  return render(L.kind .. "_" .. pass .. "_" .. form .. ".c.tpl", layer_vars(net, L, opts, gen), kind.template_text)
+end
+
+-- calls(net, opts, gen) -> fwd, bwd: for each layer, the C statement the
+-- driver runs, whether it is batched (once for the chunk) or per sample (in
+-- a loop over s, with w->s[s] its sample and x + s*IN its input), and its
+-- signature
+local function calls(net, opts, gen)
+  local fwd, bwd = {}, {}
   for _, L in ipairs(net.layers) do
-    local k = L.index
-    local function args(pass)
-      local batched = shape.batched(L, opts.unroll, pass)
-      local x = batched and "x, " or string.format("x + s*%d, ", net.in_size)
-      local ws = (not batched and uses_scratch(L, opts, pass)) and "w, " or ""
-      return batched, x, ws, batched and "w, n" or "&w->s[s]"
-    end
-    local batched, x, ws, wk = args("forward")
-    local p = opts.mode == "inference" and "" or "p, "
-    local fx = L.src == "x" and x or ""
-    fwd[k] = { batched = batched,
-               stmt = string.format("%s_l%d_%s_forward(%s%s%s%s);", P, k, L.kind,
-                                    L.wcount > 0 and p or "", fx, ws, wk) }
-    batched, x, ws, wk = args("backward")
-    fx = L.src == "x" and x or ""
-    local bp
-    if L.kind == "maxpool" then
-      bp = (L.propagate and not pool_done_below(L, opts)) and "" or nil
-    elseif L.kind == "dense" then
-      bp = (L.propagate and "p, " or "") .. fx
-    else
-      bp = L.propagate and "p, " or (L.pin == "x" and x or "")
-    end
-    if bp then
-      bwd[k] = { batched = batched,
-                 stmt = string.format("%s_l%d_%s_backward(%s%s%s%s);", P, k, L.kind, bp, ws, wk,
-                                      L.wcount > 0 and ", g" or "") }
+    for pass, t in pairs({ forward = fwd, backward = bwd }) do
+      local sig = signature(L, gen, pass)
+      if sig then
+        t[L.index] = { batched = sig.batched, sig = sig, stmt = call(sig, L, pass, opts.name, net.in_size) }
+      end
     end
   end
   return fwd, bwd
@@ -198,44 +234,12 @@ local function groups(steps, from, to, step)
   return out
 end
 
--- q8_layer_vars(net, L, opts, plan): layer_vars for the int8 code, plus
--- what the q8 templates use: src/pin (the int8 input, and its padded copy),
--- in_type, store(a) (a^l as the next layer's int8, or as is), out_doc
-local function q8_layer_vars(net, L, opts, plan)
-  local k = L.index
-  local src = "w->a" .. (k - 1)                 -- layer 1 reads q(a^0), not x
-  local v = layer_vars(net, setmetatable({ src = src }, { __index = L }), opts)
-  v.src, v.sw = src, "w->"
-  local q = plan.layer[k]
-  v.q = q
-  v.elem = plan.rep[k] and plan.rep[k].type or opts.real
-  if q then
-    if L.kind == "conv" then                   -- q8_conv_forward's blocks of outputs
-      v.pblocks = registry.kinds.conv.blocks(L.oh * L.ow, quant.patch_block(L, q.KP))
-    end
-    v.in_type = q.input.type
-    v.pin = (L.kind == "conv" and L.pad > 0) and ("w->x" .. k) or src
-    local out = q.output
-    if out then
-      local inv = v.lit(1 / out.scale)
-      function v.store(a) return string.format("%s_%s(%s * %s)", opts.name, out.round, a, inv) end
-      v.out_doc = string.format("q(a^%d) = round(a^%d / s),  s = %s%s", k, k, v.lit(out.scale),
-                                out.t ~= k and string.format(" (the scale of a^%d, after the pools)", out.t) or "")
-    else
-      function v.store(a) return a end
-      v.out_doc = string.format("a^%d stays %s: no conv or dense layer follows", k, opts.real)
-    end
-  end
-  return v
-end
-
--- q8_calls(net, opts) -> the int8 driver's one group of per-sample steps:
--- quantize x, then every layer
-local function q8_calls(net, opts)
+-- q8_calls(net, opts, gen) -> the int8 driver's one group of per-sample
+-- steps: quantize x, then every layer
+local function q8_calls(net, opts, gen)
   local grp = { batched = false, string.format("%s_l0_quantize(x + s*%d, &w->s[s]);", opts.name, net.in_size) }
-  for _, L in ipairs(net.layers) do
-    grp[#grp + 1] = string.format("%s_l%d_%s_forward(&w->s[s]);", opts.name, L.index, L.kind)
-  end
+  local fwd = calls(net, opts, gen)
+  for k in ipairs(net.layers) do grp[#grp + 1] = fwd[k].stmt end
   return { grp }
 end
 
@@ -271,18 +275,19 @@ local cost_tpl = {
 -- opts: name, real ("float"|"double"), unroll ("none"|"kernel"|"full"),
 --       mode ("train"|"inference"), source (file name), source_hash, options (text)
 function M.generate(net, opts)
-  local v = common(net, opts)
-  v.version = M.VERSION
-  v.opts = opts
   local plan
   if opts.quantize then
     finite(opts.weights, opts.weights_source)
     plan = quant.plan(net, opts)
   end
+  local gen = shape.generation(net, opts, plan)
+  local v = common(net, opts, gen)
+  v.version = M.VERSION
+  v.opts = opts
   if plan then
-    v.work = shape.padded(quant.work(net, plan, opts.real), opts.real)
+    v.work = shape.padded(quant.work(net, gen), opts.real)
   else
-    v.work = shape.work(net, opts.mode, opts.unroll, opts.real, v.chunk)
+    v.work = shape.work(net, gen)
   end
   v.sample_fields, v.scratch_fields = {}, {}
   for _, f in ipairs(v.work) do
@@ -300,17 +305,17 @@ function M.generate(net, opts)
   v.uses_p_fwd, v.uses_p_bwd, v.uses_x_bwd = false, false, false
   v.fwd_per_sample, v.bwd_per_sample = false, false
   if plan then
-    v.fwd_groups, v.bwd_groups, v.fwd_per_sample = q8_calls(net, opts), {}, true
+    v.fwd_groups, v.bwd_groups, v.fwd_per_sample = q8_calls(net, opts, gen), {}, true
   else
-    local fwd, bwd = calls(net, opts)
+    local fwd, bwd = calls(net, opts, gen)
     v.fwd_groups = groups(fwd, 1, #net.layers, 1)
     v.bwd_groups = groups(bwd, #net.layers, 1, -1)
     for k in ipairs(net.layers) do
-      if fwd[k].stmt:find("(p,", 1, true) then v.uses_p_fwd = true end
+      if fwd[k].sig.p then v.uses_p_fwd = true end
       if not fwd[k].batched then v.fwd_per_sample = true end
       if bwd[k] then
-        if bwd[k].stmt:find("(p,", 1, true) then v.uses_p_bwd = true end
-        if bwd[k].stmt:find("x[,+ ]") then v.uses_x_bwd = true end
+        if bwd[k].sig.p then v.uses_p_bwd = true end
+        if bwd[k].sig.x then v.uses_x_bwd = true end
         if not bwd[k].batched then v.bwd_per_sample = true end
       end
     end
@@ -330,21 +335,10 @@ function M.generate(net, opts)
   end
 
   local parts = {}
-  for _, L in ipairs(net.layers) do
-    if plan then
-      local q8 = plan.layer[L.index] and "q8_" or ""   -- pools use the float template on int8 values
-      parts[#parts + 1] = render(q8 .. L.kind .. "_forward.c.tpl", q8_layer_vars(net, L, opts, plan))
-    else
-      parts[#parts + 1] = render(L.kind .. "_forward.c.tpl", layer_vars(net, L, opts))
-    end
-  end
+  for _, L in ipairs(net.layers) do parts[#parts + 1] = layer_code(net, L, opts, gen, "forward") end
   if opts.mode == "train" then
-    local lv = layer_vars(net, v.last, opts)
-    parts[#parts + 1] = render(cost_tpl[net.cost], lv)
-    for i = #net.layers, 1, -1 do
-      local L = net.layers[i]
-      parts[#parts + 1] = render(L.kind .. "_backward.c.tpl", layer_vars(net, L, opts))
-    end
+    parts[#parts + 1] = render(cost_tpl[net.cost], layer_vars(net, v.last, opts, gen))
+    for i = #net.layers, 1, -1 do parts[#parts + 1] = layer_code(net, net.layers[i], opts, gen, "backward") end
   end
   v.layer_code = table.concat(parts)
   v.exp_code = ""
@@ -372,9 +366,13 @@ function M.generate(net, opts)
         local r = plan.rep[t + 1]
         if r and r.t == t then v.tensors[#v.tensors + 1] = r end
       end
-      for _, q in pairs(plan.layer) do
+      local requantized = {}     -- layers that compute in int8 without weights (int8 policy "requantize")
+      for k, q in pairs(plan.layer) do
         if q.output then v.uses[q.output.round] = true end
+        if not q.qw then requantized[#requantized + 1] = k end
       end
+      table.sort(requantized)
+      v.requantized = #requantized > 0 and ((#requantized > 1 and "layers " or "layer ") .. table.concat(requantized, ", "))
       v.weights_code = render("q8_scheme.c.tpl", v) .. render("q8_weights.c.tpl", v)
     else
       finite(W, opts.weights_source)

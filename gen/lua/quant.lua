@@ -4,32 +4,30 @@
 -- integer sums cannot overflow.  emit.lua renders it through the q8_*
 -- templates.
 --
--- Tensors are the activations a^t, t = 0..L (a^0 = x).  a^t is calibrated
--- when layer t+1 is a conv or dense layer: its min and max over the
--- calibration images give its representation (M.tensor).  A tensor that a
--- max-pool reads has the representation of the pool's output (max commutes
--- with a monotone quantizer: max q(a) = q(max a)), so a conv followed by
--- pools writes its output quantized already, with the scale of the tensor
--- after the pools, and the pools run on int8 values.  The tensors after the
--- last conv or dense layer stay real: the output is real, as in the float
--- code.
+-- Tensors are the activations a^t, t = 0..L (a^0 = x).  What becomes of
+-- each is the int8 policy of the layer that reads it (its kind's int8()):
+--   "weights"     a conv or dense layer: a^t is calibrated (its min and max
+--                 over the calibration images give its representation,
+--                 M.tensor), the weights quantized, the sums int;
+--   "monotone"    a max-pool: a^t has the representation of the layer's
+--                 output (max commutes with a monotone quantizer:
+--                 max q(a) = q(max a)), so a conv followed by pools writes
+--                 its output quantized already, with the scale of the
+--                 tensor after the pools, and the pools run on int8 values;
+--   "requantize"  a^t is calibrated on its own and the layer computes its
+--                 int8 output from it (an average pool: the mean of clipped
+--                 values is not the clipped mean, so it cannot inherit a
+--                 later scale);
+--   "refuse"      --quantize int8 is refused, naming the layer.
+-- The tensors after the last conv or dense layer stay real: the output is
+-- real, as in the float code.
 local err = require("err")
 local shape = require("shape")
-local cfmt = require("cfmt")
+local registry = require("registry")
 
 local M = {}
 
 M.INT_MAX = 2^31 - 1             -- the sums are C ints, at least 32 bits (checked in the C)
-M.PATCH_BYTES = 8192             -- at most this many bytes of patches (q8_conv_forward) ...
-M.PATCH_BLOCK = 64               -- ... for at most 64 outputs at a time, at least 16
-
--- patch_block(L, KP) -> the outputs conv layer L's int8 code computes at a
--- time: as many as PATCH_BYTES of patches hold, 16 to 64 (a multiple of
--- 16), at most the whole plane
-function M.patch_block(L, KP)
-  local pb = math.min(M.PATCH_BLOCK, math.max(16, M.PATCH_BYTES // KP // 16 * 16))
-  return math.min(pb, L.oh * L.ow)
-end
 
 -- round(x): half up, as the generated code rounds
 local function round(x) return math.floor(x + 0.5) end
@@ -49,13 +47,35 @@ function M.tensor(lo, hi)
   return { type = "signed char", round = "q_s8", qmin = -127, qmax = 127, lo = lo, hi = hi, scale = m / 127 }
 end
 
+-- sources(net) -> src[t + 1] for t = 0..L: the calibrated tensor whose
+-- representation a^t takes (t itself, or a later one), or false (real);
+-- a layer whose kind refuses int8 is a user error naming it
+local function sources(net)
+  local n, src = #net.layers, {}
+  src[n + 1] = false
+  for t = n - 1, 0, -1 do
+    local L = net.layers[t + 1]
+    local policy = registry.of(L).int8(L)
+    if policy == "weights" then
+      src[t + 1] = t
+    elseif policy == "monotone" then
+      src[t + 1] = src[t + 2]
+    elseif policy == "requantize" then
+      src[t + 1] = src[t + 2] and t
+    else
+      err.at(L.line, "%s: --quantize int8 cannot quantize a %s layer (it has no int8 form)", L.what, L.kind)
+    end
+  end
+  return src
+end
+
 -- calibrated(net) -> the tensors calibration measures: a list of
--- { t = index, count = values } for every a^t that is a conv or dense
--- layer's input
+-- { t = index, count = values } for every a^t that has a representation of
+-- its own (sources)
 function M.calibrated(net)
-  local list = {}
+  local list, src = {}, sources(net)
   for t = 0, #net.layers - 1 do
-    if net.layers[t + 1].wcount > 0 then
+    if src[t + 1] == t then
       list[#list + 1] = { t = t, count = t == 0 and net.in_size or net.layers[t].n_out }
     end
   end
@@ -63,14 +83,10 @@ function M.calibrated(net)
 end
 
 -- row_length(L) -> K, KP: the products in one of layer L's sums, and the
--- length of its rows of int8 weights: a conv's rows (and its patches) are
--- padded with zeros to whole 32-byte vectors (measured with gcc 12 -O3 on
--- AVX-512: 25 -> 32 values ran 2.4x faster, 500 -> 512 2.5x; 16 ran slower
--- than 32), a dense layer's rows meet its input vector as they are
+-- length of its rows of int8 weights (its kind's int8_rows: a conv pads
+-- them to whole vectors, a dense layer's rows meet its input as they are)
 function M.row_length(L)
-  local K = L.wcount // L.bcount
-  if L.kind ~= "conv" then return K, K end
-  return K, math.max(32, (K + 31) // 32 * 32)
+  return registry.of(L).int8_rows(L)
 end
 
 -- weights(W, L) -> q, sw: layer L's weights (from the flat vector W,
@@ -99,19 +115,20 @@ end
 -- plan(net, opts) -> the quantized network:
 --   rep[t + 1]  the representation of a^t (M.tensor plus t, the calibrated
 --               tensor it is the scale of), or false: real
---   layer[k]    for conv/dense layer k: { K, KP, qw, sw, c, b, input, output }
---               (c[m] = s_in · sw[m], b the trained biases, input/output
---               the reps of a^{k-1} and a^k)
+--   layer[k]    for each layer k that computes in int8: { input, output }
+--               (the reps of a^{k-1} and a^k), and for a "weights" layer
+--               { K, KP, qw, sw, c, b } (c[m] = s_in · sw[m], b the trained
+--               biases)
 -- opts.calibration.ranges[t] = { lo = , hi = } for each M.calibrated
 -- tensor; opts.weights the float parameters.  A layer whose int sums could
 -- overflow is a user error naming it.
 function M.plan(net, opts)
   local ranges, W, n = opts.calibration.ranges, opts.weights, #net.layers
   local plan = { rep = {}, layer = {} }
-  local rep = plan.rep
+  local rep, src = plan.rep, sources(net)
   rep[n + 1] = false
   for t = n - 1, 0, -1 do
-    if net.layers[t + 1].wcount > 0 then
+    if src[t + 1] == t then
       local r = ranges[t]
       if not r then error(string.format("internal error: no calibrated range for a^%d", t), 0) end
       if not (r.lo > -math.huge and r.hi < math.huge) then
@@ -121,11 +138,12 @@ function M.plan(net, opts)
       rep[t + 1] = M.tensor(r.lo, r.hi)
       rep[t + 1].t = t
     else
-      rep[t + 1] = rep[t + 2]
+      rep[t + 1] = src[t + 1] and rep[src[t + 1] + 1]
     end
   end
   for k, L in ipairs(net.layers) do
-    if L.wcount > 0 then
+    local policy = registry.of(L).int8(L)
+    if policy == "weights" then
       local input = rep[k]
       local K, KP = M.row_length(L)
       if K * 127 * input.qmax > M.INT_MAX then
@@ -140,6 +158,8 @@ function M.plan(net, opts)
         b[m] = W[L.boff + m]
       end
       plan.layer[k] = { K = K, KP = KP, qw = qw, sw = sw, c = c, b = b, input = input, output = rep[k + 1] }
+    elseif policy == "requantize" and rep[k] then
+      plan.layer[k] = { input = rep[k], output = rep[k + 1] }
     end
   end
   return plan
@@ -158,28 +178,18 @@ function M.stand_in(net)
   return { n = 0, data = "none (stand-in ranges of cnngen info)", ranges = ranges }
 end
 
--- work(net, plan, real) -> the work struct's fields, each with `layer`
--- (the row of `cnngen info` it counts in): q(a^0), then per layer its
--- padded input (int8), its output a^k (int8, or real after the last
--- conv/dense layer) and z^k for a softmax
-function M.work(net, plan, real)
-  local f = {}
+-- work(net, gen) -> the work struct's fields, each with `layer` (the row
+-- of `cnngen info` it counts in): q(a^0), then per layer its kind's int8
+-- fields (int8_work: a conv's padded input and patches), its output a^k
+-- (int8, or real after the last conv/dense layer) and z^k for a softmax
+function M.work(net, gen)
+  local f, plan, real = {}, gen.plan, gen.real
   local r0 = plan.rep[1]
   f[1] = { name = "a0", count = net.in_size, type = r0.type, layer = 1,
            comment = string.format("q(a^0) = round(x / s), s = %.6g  (int8 input)", r0.scale) }
   for k, L in ipairs(net.layers) do
     local out = plan.rep[k + 1]
-    if L.kind == "conv" and L.pad > 0 then
-      f[#f + 1] = { name = "x" .. k, count = L.cin * L.H * L.W, type = plan.rep[k].type, layer = k,
-                    comment = string.format("q(a^%d) zero-padded [%d][%d][%d]", k - 1, L.cin, L.H, L.W) }
-    end
-    if L.kind == "conv" then
-      local q = plan.layer[k]
-      local pb = M.patch_block(L, q.KP)
-      f[#f + 1] = { name = "t" .. k, count = pb * q.KP, type = plan.rep[k].type, layer = k,
-                    comment = string.format("patches of %d outputs: t%d[o][(c,i,j)] = q(a^%d)[c][%s+i][%s+j], [%d][%d]",
-                                            pb, k, k - 1, cfmt.mul(L.sh, "y"), cfmt.mul(L.sw, "x"), pb, q.KP) }
-    end
+    for _, x in ipairs(registry.of(L).int8_work(L, gen)) do f[#f + 1] = x end
     f[#f + 1] = { name = "a" .. k, count = L.n_out, type = out and out.type or real, layer = k,
                   comment = out and string.format("q(a^%d), s = %.6g   %s  %s", k, out.scale,
                                                   shape.shape_text(L.out), L.kind)
@@ -197,7 +207,7 @@ end
 function M.weights_bytes(net, real)
   local rsize, n, n8 = real == "double" and 8 or 4, 0, 0
   for _, L in ipairs(net.layers) do
-    if L.wcount > 0 then
+    if registry.of(L).int8(L) == "weights" then
       local _, KP = M.row_length(L)
       n, n8 = n + L.bcount * (KP + 2 * rsize), n8 + L.bcount * KP
     end

@@ -21,7 +21,7 @@ function M.resolve(net)
   local off, n = 0, #net.layers
   net.macs_fwd, net.macs_bwd = 0, 0
   for i, L in ipairs(net.layers) do
-    local kind = registry.kinds[L.kind]
+    local kind = registry.of(L)
     L.inshape = s
     kind.resolve(L, s)
     L.src = i == 1 and "x" or ("w->a" .. (i - 1))
@@ -39,7 +39,7 @@ function M.resolve(net)
     s = L.out
   end
   local last = net.layers[n]
-  last.delta_given = last.kind ~= "maxpool"
+  last.delta_given = registry.of(last).cost_gives_delta(last)
   last.store_z = net.cost == "log-likelihood" or net.cost == "cross-entropy" or last.act == "softmax"
   net.in_size = net.input[1] * net.input[2] * net.input[3]
   net.out_size = last.n_out
@@ -49,9 +49,9 @@ function M.resolve(net)
     net.macs_fwd = net.macs_fwd + L.macs_fwd
     net.macs_bwd = net.macs_bwd + L.macs_bwd
   end
-  local total = 0
+  local total, gen = 0, M.generation(net, { mode = "train", unroll = "none", real = "float" }, nil, 1)
   for _, L in ipairs(net.layers) do
-    for _, f in ipairs(registry.kinds[L.kind].work(L, "train", "none")) do total = total + f.count end
+    for _, f in ipairs(registry.of(L).work(L, gen)) do total = total + f.count end
   end
   if total > MAX_WORK then
     err.at(net.line, "network: the activations need %d values per sample, more than cnngen's limit of %d",
@@ -74,6 +74,19 @@ function M.field_bytes(f, real)
   return f.count * size
 end
 
+-- generation(net, opts, plan, chunk) -> gen: what one generation's layer
+-- modules see of its options (the layer records stay as resolve left them,
+-- so that one resolved net can be generated in several forms):
+--   mode ("train"|"inference"), unroll ("none"|"kernel"|"full"), real,
+--   chunk (the samples the work struct holds), q8 (int8 code), plan
+--   (quant.plan, for int8 code)
+function M.generation(net, opts, plan, chunk)
+  local gen = { mode = opts.mode or "train", unroll = opts.unroll or "none", real = opts.real or "float",
+                q8 = opts.quantize ~= nil, plan = plan }
+  gen.chunk = chunk or M.chunk(net, opts)
+  return gen
+end
+
 -- chunk(net, opts) -> the samples the work struct holds.  Inference: 1.
 -- Training: the description's batch size (a mini-batch in one chunk), at
 -- most 32 and at most what fits 8 MB of per-sample work; opts.chunk_size
@@ -81,9 +94,9 @@ end
 function M.chunk(net, opts)
   if opts.mode == "inference" then return 1 end
   if opts.chunk_size then return opts.chunk_size end
-  local per_sample = 0
+  local per_sample, gen = 0, M.generation(net, opts, nil, 1)
   for _, L in ipairs(net.layers) do
-    for _, f in ipairs(M.layer_work(L, opts.mode, opts.unroll, opts.real, 1)) do
+    for _, f in ipairs(M.layer_work(L, gen)) do
       if not f.scratch then per_sample = per_sample + M.field_bytes(f, opts.real) end
     end
   end
@@ -92,20 +105,20 @@ function M.chunk(net, opts)
   return n
 end
 
--- layer_work(L, mode, unroll, real, chunk) -> L's work-struct fields (a
--- per_chunk scratch field holds `chunk` times its count), each followed
--- by padding to a multiple of 64 bytes where it needs it, so that every
--- array starts on a cache line (given a 64-byte aligned struct): unaligned
--- vector loads measured up to 1.4x slower in the conv loops
-function M.layer_work(L, mode, unroll, real, chunk)
-  local fields = registry.kinds[L.kind].work(L, mode, unroll)
+-- layer_work(L, gen) -> L's work-struct fields (a per_chunk scratch field
+-- holds gen.chunk times its count), each followed by padding to a
+-- multiple of 64 bytes where it needs it, so that every array starts on a
+-- cache line (given a 64-byte aligned struct): unaligned vector loads
+-- measured up to 1.4x slower in the conv loops
+function M.layer_work(L, gen)
+  local fields, chunk = registry.of(L).work(L, gen), gen.chunk
   for _, f in ipairs(fields) do
     if f.per_chunk and chunk > 1 then
       f.count = f.count * chunk
       f.comment = f.comment .. string.format(", for each of the %d samples", chunk)
     end
   end
-  return M.padded(fields, real)
+  return M.padded(fields, gen.real)
 end
 
 -- padded(fields, real) -> the fields, each followed by padding to a
@@ -123,22 +136,13 @@ function M.padded(fields, real)
   return out
 end
 
--- work(net, mode, unroll, real, chunk) -> list of fields for the work struct, in layer order
-function M.work(net, mode, unroll, real, chunk)
+-- work(net, gen) -> list of fields for the work struct, in layer order
+function M.work(net, gen)
   local fields = {}
   for _, L in ipairs(net.layers) do
-    for _, f in ipairs(M.layer_work(L, mode, unroll, real, chunk)) do fields[#fields + 1] = f end
+    for _, f in ipairs(M.layer_work(L, gen)) do fields[#fields + 1] = f end
   end
   return fields
-end
-
--- batched(L, unroll, pass) -> whether layer L's `pass` ("forward" or
--- "backward") runs once for a whole chunk (taking the work struct and n)
--- rather than once per sample
-function M.batched(L, unroll, pass)
-  local b = registry.kinds[L.kind].batched
-  if type(b) == "function" then return b(L, unroll, pass) end
-  return b == true
 end
 
 -- An architecture hash: two networks with the same hash have the same

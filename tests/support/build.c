@@ -39,6 +39,13 @@ static size_t int_field(lua_State *T, int idx, const char *k)
 static int tb_generate_chunk(const char *src, const char *real, const char *unroll, int chunk,
                              const char *backend, tb_gen *g, char *err, size_t errlen);
 
+static const char *tb_prelude;
+
+void tb_set_prelude(const char *lua)
+{
+    tb_prelude = lua;
+}
+
 int tb_generate(const char *src, const char *real, const char *unroll, tb_gen *g,
                 char *err, size_t errlen)
 {
@@ -55,6 +62,11 @@ static int tb_generate_chunk(const char *src, const char *real, const char *unro
     memset(g, 0, sizeof *g);
     if (!T) {
         snprintf(err, errlen, "out of memory");
+        return HOST_INTERNAL;
+    }
+    if (tb_prelude && luaL_dostring(T, tb_prelude) != LUA_OK) {
+        snprintf(err, errlen, "the prelude: %s", lua_tostring(T, -1));
+        lua_close(T);
         return HOST_INTERNAL;
     }
     lua_newtable(T);

@@ -36,6 +36,11 @@ int tb_build(const char *src, const char *real, const char *unroll, const char *
 int tb_build_chunk(const char *src, const char *real, const char *unroll, int chunk, const char *backend,
                    const char *cflags, net_api *api, char *err, size_t errlen);
 
+/* Lua source run in every generator state the functions above make,
+ * before the description (NULL, the default: none): a test that registers
+ * a layer kind of its own (registry.register). */
+void tb_set_prelude(const char *lua);
+
 /* The cc cache directory tests share (created on first use). */
 const char *tb_tmpdir(void);
 

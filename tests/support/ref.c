@@ -7,6 +7,7 @@
  *   conv     z[m][oy][ox] = b[m] + Σ_{c,i,j} w[m][c][i][j] · in[c][oy·sh+i−pad][ox·sw+j−pad]
  *            (cross-correlation, as PyTorch; taps outside the input read 0)
  *   maxpool  a[c][oy][ox] = max_{i,j} in[c][oy·sh+i][ox·sw+j]
+ *   avgpool  a[c][oy][ox] = (Σ_{i,j} in[c][oy·sh+i][ox·sw+j]) / (kh·kw)
  *   dense    z[u] = b[u] + Σ_k w[u][k] · in[k],  in flattened [channel][row][col]
  *   act      a = σ(z); softmax over the whole output of the last layer
  *   costs    with y the one-hot target of the label:
@@ -16,6 +17,9 @@
  *            the two rewritings are evaluated without cancellation (log1p,
  *            softplus(±z)), so that tiny costs of confident outputs stay exact.
  *            quadratic       C = ½ Σ_j (a_j − y_j)²
+ *
+ * Each kind is one entry of ref_kinds[] (at the end): its shape rule,
+ * parameter count, forward, description text and random draw.
  *
  * Speed does not matter; buffers are malloc'd per call.
  */
@@ -53,11 +57,11 @@ static double *ref_alloc(size_t n)
 
 /* ---- shapes ------------------------------------------------------------ */
 
+/* ---- shapes ------------------------------------------------------------ */
+
 /* Shape [c][h][w] of each layer's output: shape[0] is the input, shape[l]
  * the output of layer l (1-based, as in Nielsen). Checks the whole net on
  * the way and aborts on anything invalid. */
-typedef struct ref_shape { int c, h, w; } ref_shape;
-
 static void ref_shapes(const ref_net *net, ref_shape shape[REF_MAX_LAYERS + 1])
 {
     int l;
@@ -72,46 +76,16 @@ static void ref_shapes(const ref_net *net, ref_shape shape[REF_MAX_LAYERS + 1])
     shape[0].w = net->w;
     for (l = 1; l <= net->n_layers; ++l) {
         const ref_layer *L = &net->layer[l - 1];
-        ref_shape in = shape[l - 1], out;
-        switch (L->kind) {
-        case REF_CONV:
-            if (L->maps < 1 || L->kh < 1 || L->kw < 1 || L->sh < 1 || L->sw < 1 || L->pad < 0)
-                ref_fail("layer %d: conv maps %d kernel %dx%d stride %dx%d pad %d",
-                         l, L->maps, L->kh, L->kw, L->sh, L->sw, L->pad);
-            if (L->kh > in.h + 2 * L->pad || L->kw > in.w + 2 * L->pad)
-                ref_fail("layer %d: conv kernel %dx%d larger than padded input %dx%d",
-                         l, L->kh, L->kw, in.h + 2 * L->pad, in.w + 2 * L->pad);
-            out.c = L->maps;
-            out.h = (in.h + 2 * L->pad - L->kh) / L->sh + 1;
-            out.w = (in.w + 2 * L->pad - L->kw) / L->sw + 1;
-            break;
-        case REF_MAXPOOL:
-            if (L->kh < 1 || L->kw < 1 || L->sh < 1 || L->sw < 1)
-                ref_fail("layer %d: maxpool size %dx%d stride %dx%d", l, L->kh, L->kw, L->sh, L->sw);
-            if (L->kh > in.h || L->kw > in.w)
-                ref_fail("layer %d: pool %dx%d larger than input %dx%d", l, L->kh, L->kw, in.h, in.w);
-            out.c = in.c;
-            out.h = (in.h - L->kh) / L->sh + 1;
-            out.w = (in.w - L->kw) / L->sw + 1;
-            break;
-        case REF_DENSE:
-            if (L->units < 1)
-                ref_fail("layer %d: dense units %d", l, L->units);
-            out.c = L->units;
-            out.h = 1;
-            out.w = 1;
-            break;
-        default:
-            ref_fail("layer %d: unknown kind %d", l, L->kind);
-            return;
-        }
-        if (L->kind != REF_MAXPOOL) {
+        const ref_kind *K = ref_kind_of(L->kind);
+        K->check(L, l, shape[l - 1], &shape[l]);
+        if (K->has_act) {
             if (L->act < REF_SIGMOID || L->act > REF_SOFTMAX)
                 ref_fail("layer %d: unknown act %d", l, L->act);
             if (L->act == REF_SOFTMAX && l != net->n_layers)
                 ref_fail("layer %d: softmax on a layer that is not the last", l);
+            if (L->act == REF_SOFTMAX && !K->softmax)
+                ref_fail("layer %d: softmax on a %s layer", l, K->name);
         }
-        shape[l] = out;
     }
 }
 
@@ -124,11 +98,17 @@ static size_t ref_units(ref_shape s)
 /* Parameters of layer l (1-based) given its input shape. */
 static size_t ref_layer_params(const ref_layer *L, ref_shape in)
 {
-    switch (L->kind) {
-    case REF_CONV:  return (size_t)L->maps * (size_t)in.c * (size_t)L->kh * (size_t)L->kw + (size_t)L->maps;
-    case REF_DENSE: return (size_t)L->units * ref_units(in) + (size_t)L->units;
-    default:        return 0;
-    }
+    return ref_kind_of(L->kind)->params(L, in);
+}
+
+/* See ref.h. */
+ref_shape ref_layer_shape(const ref_net *net, int l)
+{
+    ref_shape shape[REF_MAX_LAYERS + 1];
+    ref_shapes(net, shape);
+    if (l < 0 || l > net->n_layers)
+        ref_fail("ref_layer_shape: no layer %d", l);
+    return shape[l];
 }
 
 /* ---- building nets ----------------------------------------------------- */
@@ -180,6 +160,13 @@ void ref_add_pool(ref_net *net, int kh, int kw, int sh, int sw)
     L->sh = sh;
     L->sw = sw;
     L->act = REF_LINEAR;
+}
+
+/* Appends avgpool: window kh x kw, stride sh x sw. */
+void ref_add_avgpool(ref_net *net, int kh, int kw, int sh, int sw)
+{
+    ref_add_pool(net, kh, kw, sh, sw);
+    net->layer[net->n_layers - 1].kind = REF_AVGPOOL;
 }
 
 /* Appends dense: units outputs, act. */
@@ -238,8 +225,8 @@ static double ref_act(int act, double z)
 /* conv: z[m][oy][ox] = b[m] + Σ_{c,i,j} w[m][c][i][j] · in[c][oy·sh+i−pad][ox·sw+j−pad],
  * reading 0 outside the input (zero padding). p points at the layer's weights;
  * its biases follow them. */
-static void ref_conv(const ref_layer *L, ref_shape in, ref_shape out,
-                     const double *p, const double *a_in, double *z)
+static void conv_forward(const ref_layer *L, ref_shape in, ref_shape out,
+                         const double *p, const double *a_in, double *z)
 {
     const double *wt = p;
     const double *b = p + (size_t)L->maps * in.c * L->kh * L->kw;
@@ -265,10 +252,11 @@ static void ref_conv(const ref_layer *L, ref_shape in, ref_shape out,
 }
 
 /* maxpool: a[c][oy][ox] = max_{i,j} in[c][oy·sh+i][ox·sw+j]. */
-static void ref_maxpool(const ref_layer *L, ref_shape in, ref_shape out,
-                        const double *a_in, double *a)
+static void maxpool_forward(const ref_layer *L, ref_shape in, ref_shape out,
+                            const double *p, const double *a_in, double *a)
 {
     int c, oy, ox, i, j;
+    (void)p;
     for (c = 0; c < out.c; ++c)
         for (oy = 0; oy < out.h; ++oy)
             for (ox = 0; ox < out.w; ++ox) {
@@ -283,13 +271,32 @@ static void ref_maxpool(const ref_layer *L, ref_shape in, ref_shape out,
             }
 }
 
-/* dense: z[u] = b[u] + Σ_k w[u][k] · in[k]; in is already flat [c][row][col]. */
-static void ref_dense(const ref_layer *L, size_t n_in, const double *p,
-                      const double *a_in, double *z)
+/* avgpool: a[c][oy][ox] = (Σ_{i,j} in[c][oy·sh+i][ox·sw+j]) / (kh·kw). */
+static void avgpool_forward(const ref_layer *L, ref_shape in, ref_shape out,
+                            const double *p, const double *a_in, double *a)
 {
+    int c, oy, ox, i, j;
+    (void)p;
+    for (c = 0; c < out.c; ++c)
+        for (oy = 0; oy < out.h; ++oy)
+            for (ox = 0; ox < out.w; ++ox) {
+                double sum = 0.0;
+                for (i = 0; i < L->kh; ++i)
+                    for (j = 0; j < L->kw; ++j)
+                        sum += a_in[((size_t)c * in.h + oy * L->sh + i) * in.w + ox * L->sw + j];
+                a[((size_t)c * out.h + oy) * out.w + ox] = sum / (L->kh * L->kw);
+            }
+}
+
+/* dense: z[u] = b[u] + Σ_k w[u][k] · in[k]; in is already flat [c][row][col]. */
+static void dense_forward(const ref_layer *L, ref_shape in, ref_shape out,
+                          const double *p, const double *a_in, double *z)
+{
+    size_t n_in = ref_units(in);
     const double *wt = p;
     const double *b = p + (size_t)L->units * n_in;
     size_t u, k;
+    (void)out;
     for (u = 0; u < (size_t)L->units; ++u) {
         double s = b[u];
         for (k = 0; k < n_in; ++k)
@@ -347,12 +354,7 @@ void ref_layer_forward(const ref_net *net, int l, const double *p, const double 
     if (l < 1 || l > net->n_layers)
         ref_fail("ref_layer_forward: no layer %d", l);
     L = &net->layer[l - 1];
-    if (L->kind == REF_CONV)
-        ref_conv(L, shape[l - 1], shape[l], p, a_in, z);
-    else if (L->kind == REF_DENSE)
-        ref_dense(L, ref_units(shape[l - 1]), p, a_in, z);
-    else
-        ref_maxpool(L, shape[l - 1], shape[l], a_in, z);
+    ref_kind_of(L->kind)->forward(L, shape[l - 1], shape[l], p, a_in, z);
 }
 
 /* See ref.h. */
@@ -368,8 +370,8 @@ void ref_activate(int act, const double *z, double *a, size_t n)
 
 /* Runs the net on one sample. Writes the last layer's weighted input into
  * z_last and its activation into a_last (both ref_out_size long; for a
- * maxpool last layer, or no layers, z_last = a_last). Returns the last
- * layer's activation kind (REF_LINEAR for maxpool or no layers). */
+ * last layer without activation, or no layers, z_last = a_last). Returns
+ * the last layer's activation kind (REF_LINEAR without activation or layers). */
 static int ref_run(const ref_net *net, const double *params, const double *x,
                    double *z_last, double *a_last)
 {
@@ -394,7 +396,7 @@ static int ref_run(const ref_net *net, const double *params, const double *x,
         const ref_layer *L = &net->layer[l - 1];
         n = ref_units(shape[l]);
         ref_layer_forward(net, l, params + off, a_prev, z);
-        act = L->kind == REF_MAXPOOL ? REF_LINEAR : L->act;   /* maxpool: no activation, a = z */
+        act = ref_kind_of(L->kind)->has_act ? L->act : REF_LINEAR;   /* no activation: a = z */
         ref_activate(act, z, a, n);
         off += ref_layer_params(L, shape[l - 1]);
         memcpy(a_prev, a, n * sizeof *a);
@@ -597,22 +599,165 @@ void ref_lua(const ref_net *net, const char *name, char *buf, size_t len)
     }
     ref_put(&o, "\",\n  input = { %d, %d, %d },\n  layers = {\n", net->c, net->h, net->w);
     for (l = 0; l < net->n_layers; ++l) {
-        const ref_layer *L = &net->layer[l];
-        switch (L->kind) {
-        case REF_CONV:
-            ref_put(&o, "    conv { maps = %d, kernel = { %d, %d }, stride = { %d, %d }, "
-                        "pad = %d, act = \"%s\" },\n",
-                    L->maps, L->kh, L->kw, L->sh, L->sw, L->pad, ref_act_name(L->act));
-            break;
-        case REF_MAXPOOL:
-            ref_put(&o, "    maxpool { size = { %d, %d }, stride = { %d, %d } },\n",
-                    L->kh, L->kw, L->sh, L->sw);
-            break;
-        default:
-            ref_put(&o, "    dense { units = %d, act = \"%s\" },\n",
-                    L->units, ref_act_name(L->act));
-            break;
-        }
+        char layer[256];
+        int n = ref_kind_of(net->layer[l].kind)->lua(&net->layer[l], layer, sizeof layer);
+        if (n < 0 || (size_t)n >= sizeof layer)
+            ref_fail("ref_lua: layer %d's description does not fit in %zu bytes", l + 1, sizeof layer);
+        ref_put(&o, "    %s,\n", layer);
     }
     ref_put(&o, "  },\n  cost = \"%s\",\n}\n", ref_cost_name(net->cost));
+}
+
+/* ---- the kinds ----------------------------------------------------------- */
+
+/* See ref.h (splitmix64). */
+int ref_pick(ref_rng *r, int lo, int hi)
+{
+    unsigned long long z = (r->s += 0x9E3779B97F4A7C15ULL);
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
+    z ^= z >> 31;
+    return lo + (int)(z % (unsigned long long)(hi - lo + 1));
+}
+
+static int ref_min(int a, int b) { return a < b ? a : b; }
+
+/* conv: out = (in + 2*pad - k)/s + 1 (floor) */
+static void conv_check(const ref_layer *L, int l, ref_shape in, ref_shape *out)
+{
+    if (L->maps < 1 || L->kh < 1 || L->kw < 1 || L->sh < 1 || L->sw < 1 || L->pad < 0)
+        ref_fail("layer %d: conv maps %d kernel %dx%d stride %dx%d pad %d",
+                 l, L->maps, L->kh, L->kw, L->sh, L->sw, L->pad);
+    if (L->kh > in.h + 2 * L->pad || L->kw > in.w + 2 * L->pad)
+        ref_fail("layer %d: conv kernel %dx%d larger than padded input %dx%d",
+                 l, L->kh, L->kw, in.h + 2 * L->pad, in.w + 2 * L->pad);
+    out->c = L->maps;
+    out->h = (in.h + 2 * L->pad - L->kh) / L->sh + 1;
+    out->w = (in.w + 2 * L->pad - L->kw) / L->sw + 1;
+}
+
+static size_t conv_params(const ref_layer *L, ref_shape in)
+{
+    return (size_t)L->maps * (size_t)in.c * (size_t)L->kh * (size_t)L->kw + (size_t)L->maps;
+}
+
+static int conv_lua(const ref_layer *L, char *buf, size_t len)
+{
+    return snprintf(buf, len, "conv { maps = %d, kernel = { %d, %d }, stride = { %d, %d }, pad = %d, act = \"%s\" }",
+                    L->maps, L->kh, L->kw, L->sh, L->sw, L->pad, ref_act_name(L->act));
+}
+
+/* kernels of 1-4 (rectangular sometimes), pad up to 2 (less than the
+ * kernel), strides of 1 or 2 */
+static int conv_draw(ref_rng *r, ref_net *net, ref_shape in, int act)
+{
+    int kh = ref_pick(r, 1, 4), kw = ref_pick(r, 0, 1) ? ref_pick(r, 1, 4) : kh;
+    int pad = ref_pick(r, 0, ref_min(ref_min(kh, kw) - 1, 2));
+    int sh = ref_pick(r, 1, 2), sw = ref_pick(r, 0, 2) == 0 ? ref_pick(r, 1, 2) : sh;
+    if (kh > in.h + 2 * pad || kw > in.w + 2 * pad) return 0;
+    ref_add_conv(net, ref_pick(r, 1, 4), kh, kw, sh, sw, pad, act);
+    return 1;
+}
+
+/* pools: windows that tile the input exactly ((n - k) % s == 0) */
+static void pool_check(const ref_layer *L, int l, ref_shape in, ref_shape *out)
+{
+    if (L->kh < 1 || L->kw < 1 || L->sh < 1 || L->sw < 1)
+        ref_fail("layer %d: pool size %dx%d stride %dx%d", l, L->kh, L->kw, L->sh, L->sw);
+    if (L->kh > in.h || L->kw > in.w)
+        ref_fail("layer %d: pool %dx%d larger than input %dx%d", l, L->kh, L->kw, in.h, in.w);
+    out->c = in.c;
+    out->h = (in.h - L->kh) / L->sh + 1;
+    out->w = (in.w - L->kw) / L->sw + 1;
+}
+
+static size_t no_params(const ref_layer *L, ref_shape in)
+{
+    (void)L, (void)in;
+    return 0;
+}
+
+static int maxpool_lua(const ref_layer *L, char *buf, size_t len)
+{
+    return snprintf(buf, len, "maxpool { size = { %d, %d }, stride = { %d, %d } }", L->kh, L->kw, L->sh, L->sw);
+}
+
+/* windows of 1-3 (rectangular sometimes), strides of 1 or 2 or the
+ * default (= size); 0 when they do not tile the input */
+static int pool_draw(ref_rng *r, ref_net *net, ref_shape in, int kind)
+{
+    int kh = ref_pick(r, 1, 3), kw = ref_pick(r, 0, 2) == 0 ? ref_pick(r, 1, 3) : kh;
+    int sh = ref_pick(r, 1, 2), sw = ref_pick(r, 0, 2) == 0 ? ref_pick(r, 1, 2) : sh;
+    ref_layer *L;
+    if (ref_pick(r, 0, 1)) sh = kh, sw = kw;                  /* the default: stride = size */
+    if (kh > in.h || kw > in.w || (in.h - kh) % sh != 0 || (in.w - kw) % sw != 0) return 0;
+    ref_add_pool(net, kh, kw, sh, sw);
+    L = &net->layer[net->n_layers - 1];
+    L->kind = kind;
+    return 1;
+}
+
+static int maxpool_draw(ref_rng *r, ref_net *net, ref_shape in, int act)
+{
+    (void)act;
+    return pool_draw(r, net, in, REF_MAXPOOL);
+}
+
+static int avgpool_lua(const ref_layer *L, char *buf, size_t len)
+{
+    return snprintf(buf, len, "avgpool { size = { %d, %d }, stride = { %d, %d } }", L->kh, L->kw, L->sh, L->sw);
+}
+
+static int avgpool_draw(ref_rng *r, ref_net *net, ref_shape in, int act)
+{
+    (void)act;
+    return pool_draw(r, net, in, REF_AVGPOOL);
+}
+
+static void dense_check(const ref_layer *L, int l, ref_shape in, ref_shape *out)
+{
+    (void)in;
+    if (L->units < 1)
+        ref_fail("layer %d: dense units %d", l, L->units);
+    out->c = L->units;
+    out->h = 1;
+    out->w = 1;
+}
+
+static size_t dense_params(const ref_layer *L, ref_shape in)
+{
+    return (size_t)L->units * ref_units(in) + (size_t)L->units;
+}
+
+static int dense_lua(const ref_layer *L, char *buf, size_t len)
+{
+    return snprintf(buf, len, "dense { units = %d, act = \"%s\" }", L->units, ref_act_name(L->act));
+}
+
+/* 1-8 units (2-6 under softmax) */
+static int dense_draw(ref_rng *r, ref_net *net, ref_shape in, int act)
+{
+    (void)in;
+    ref_add_dense(net, act == REF_SOFTMAX ? ref_pick(r, 2, 6) : ref_pick(r, 1, 8), act);
+    return 1;
+}
+
+/* The table, in the order of the REF_ kind constants. */
+static const ref_kind ref_kinds[] = {
+    { "conv", 1, 0, 4, conv_check, conv_params, conv_forward, conv_lua, conv_draw },
+    { "maxpool", 0, 0, 3, pool_check, no_params, maxpool_forward, maxpool_lua, maxpool_draw },
+    { "dense", 1, 1, 3, dense_check, dense_params, dense_forward, dense_lua, dense_draw },
+    { "avgpool", 0, 0, 2, pool_check, no_params, avgpool_forward, avgpool_lua, avgpool_draw },
+};
+
+int ref_kind_count(void)
+{
+    return (int)(sizeof ref_kinds / sizeof ref_kinds[0]);
+}
+
+const ref_kind *ref_kind_of(int kind)
+{
+    if (kind < 0 || kind >= ref_kind_count())
+        ref_fail("unknown layer kind %d", kind);
+    return &ref_kinds[kind];
 }

@@ -24,18 +24,18 @@
 
 #include <stddef.h>
 
-enum { REF_CONV, REF_MAXPOOL, REF_DENSE };                        /* ref_layer.kind */
+enum { REF_CONV, REF_MAXPOOL, REF_DENSE, REF_AVGPOOL };           /* ref_layer.kind: ref_kinds[] */
 enum { REF_SIGMOID, REF_TANH, REF_RELU, REF_LINEAR, REF_SOFTMAX }; /* ref_layer.act */
 enum { REF_LOGLIK, REF_CROSSENTROPY, REF_QUADRATIC };              /* ref_net.cost */
 
 #define REF_MAX_LAYERS 16
 
 typedef struct ref_layer {
-    int kind;                   /* REF_CONV, REF_MAXPOOL or REF_DENSE */
+    int kind;                   /* REF_CONV, REF_MAXPOOL, REF_DENSE, ...: an index in ref_kinds[] */
     int maps, kh, kw, sh, sw, pad;
         /* conv: maps output maps, kernel kh x kw, stride sh x sw, zero padding
          * pad on all four sides; out = (in + 2*pad - k)/s + 1 (floor).
-         * maxpool: window kh x kw, stride sh x sw; out = (in - k)/s + 1. */
+         * maxpool, avgpool: window kh x kw, stride sh x sw; out = (in - k)/s + 1. */
     int units;                  /* dense: output units */
     int act;                    /* conv and dense: REF_SIGMOID ... REF_SOFTMAX */
 } ref_layer;
@@ -47,11 +47,58 @@ typedef struct ref_net {
     int cost;                   /* REF_LOGLIK, REF_CROSSENTROPY or REF_QUADRATIC */
 } ref_net;
 
+/* The shape [c][h][w] of an activation (dense outputs: [units][1][1]). */
+typedef struct ref_shape { int c, h, w; } ref_shape;
+
+/* A seeded stream of pseudo-random numbers (splitmix64): the random-net
+ * test draws its nets from it, a pure function of the seed. */
+typedef struct ref_rng { unsigned long long s; } ref_rng;
+
+/* Uniform in [lo, hi] (lo <= hi). */
+int ref_pick(ref_rng *r, int lo, int hi);
+
+/* The layer kinds, one entry each in ref.c's table (ref_kinds): adding a
+ * kind to the reference is one entry there, and the tests that go through
+ * the table (the random nets, ref_lua) take it up.
+ *   name      the description's constructor ("conv")
+ *   has_act   the layer has an activation (ref_layer.act); without one,
+ *             a = z
+ *   softmax   it may be the softmax output layer
+ *   weight    how often the random nets draw it, relative to the others
+ *   check     aborts (ref_fail) on fields the kind refuses for the input
+ *             shape `in`, else sets *out, the output shape
+ *   params    its parameters (weights, then biases) for the input shape
+ *   forward   z (a for a kind without act) from its input a_in; p its
+ *             parameters (NULL without)
+ *   lua       its constructor with every field explicit, into buf (len
+ *             bytes; returns what snprintf returns)
+ *   draw      appends a random valid instance with activation act (for a
+ *             kind with one) to net for the input shape `in`, or returns 0
+ *             when the drawn fields do not fit it (the caller draws again) */
+typedef struct ref_kind {
+    const char *name;
+    int has_act, softmax, weight;
+    void (*check)(const ref_layer *L, int l, ref_shape in, ref_shape *out);
+    size_t (*params)(const ref_layer *L, ref_shape in);
+    void (*forward)(const ref_layer *L, ref_shape in, ref_shape out, const double *p,
+                    const double *a_in, double *z);
+    int (*lua)(const ref_layer *L, char *buf, size_t len);
+    int (*draw)(ref_rng *r, ref_net *net, ref_shape in, int act);
+} ref_kind;
+
+/* The number of kinds and each one (kind = 0 .. ref_kind_count() - 1). */
+int ref_kind_count(void);
+const ref_kind *ref_kind_of(int kind);
+
+/* The shape of a^l (l = 0: the input), l = 0 .. n_layers. */
+ref_shape ref_layer_shape(const ref_net *net, int l);
+
 /* Building nets: ref_net_make returns a net with no layers; each ref_add_*
  * appends one layer (aborts past REF_MAX_LAYERS). */
 ref_net ref_net_make(int c, int h, int w, int cost);
 void ref_add_conv(ref_net *net, int maps, int kh, int kw, int sh, int sw, int pad, int act);
 void ref_add_pool(ref_net *net, int kh, int kw, int sh, int sw);
+void ref_add_avgpool(ref_net *net, int kh, int kw, int sh, int sw);
 void ref_add_dense(ref_net *net, int units, int act);
 
 /* Sizes: one input sample (c*h*w), the output of the last layer, and the

@@ -1,9 +1,13 @@
 -- layer/conv.lua: the convolutional layer.
 --   conv { maps = M, kernel = k | {kh, kw}, stride = s | {sh, sw}, pad = p, act = "..." }
--- Owns its schema, its shape rule, its work-struct fields and the
--- environment its templates (templates/conv_{forward,backward}.c.tpl) see.
+-- Owns its schema, its shape rule, its forms, its work-struct fields and
+-- the environment its templates (templates/conv_*.c.tpl) see.
 local err = require("err")
 local cfmt = require("cfmt")
+local blocks = require("blocks")
+
+-- (required when called: registry.lua requires this module)
+local function registry() return require("registry") end
 
 local M = {}
 
@@ -19,32 +23,19 @@ M.schema = {
 
 -- the most weights a conv layer may have for the position-by-position
 -- straight-line forward (its code holds one product per weight)
-M.PMAJOR_MAX = 1024
+local PMAJOR_MAX = 1024
 
--- divisor_at_most(n, cap) -> the largest divisor of n that is <= cap
-function M.divisor_at_most(n, cap)
-  for d = math.min(n, cap), 2, -1 do
-    if n % d == 0 then return d end
-  end
-  return 1
-end
+-- at most this many bytes of patches in the int8 code (conv_forward_int8) ...
+local PATCH_BYTES = 8192
+-- ... for at most 64 outputs at a time, at least 16
+local PATCH_BLOCK = 64
 
--- blocks(n, b) -> how a loop over 0..n-1 goes b at a time: a list of
--- { from, to, size } (whole blocks of b, then one block of the rest)
-function M.blocks(n, b)
-  local t, whole = {}, n - n % b
-  if whole > 0 then t[#t + 1] = { from = 0, to = whole, size = b } end
-  if n % b > 0 then t[#t + 1] = { from = whole, to = n, size = n % b } end
-  return t
-end
-
--- whole_vectors(n) -> n rounded up to whole vectors of 16 floats
-function M.whole_vectors(n) return (n + 15) // 16 * 16 end
-
--- under_pool(L) -> the max-pool above L, if any: δ^l is 0 but at its
--- winners (the patches form's ∂C/∂w then runs over the winners alone)
-function M.under_pool(L)
-  return L.next ~= nil and L.next.kind == "maxpool" and L.next or nil
+-- winners_above(L) -> the layer above L when it routes δ to the winners
+-- of its forward alone (a max-pool): δ^l is 0 but at its winners (the
+-- patches form's ∂C/∂w then runs over the winners alone)
+local function winners_above(L)
+  local up = L.next
+  return up ~= nil and registry().of(up).routes_to_winners(up) and up or nil
 end
 
 -- resolve(L, shape): fill in L's shapes from its input shape {c, h, w}.
@@ -87,32 +78,32 @@ function M.resolve(L, s)
   -- zero-padded copy x<l> (its sums past the row are never stored; the
   -- copy has slack for the reads past its last row): with a row of 28,
   -- lenet5's first conv, training 1.09x
-  L.owz = (L.pad > 0 and not L.im2col) and M.whole_vectors(L.ow) or L.ow
+  L.owz = (L.pad > 0 and not L.im2col) and blocks.whole_vectors(L.ow) or L.ow
   L.xslack = (L.owz - L.ow) * L.sw
   -- blocking of the patches form's backward (measured on nielsen2's second
   -- conv, 20x12x12 -> 40x8x8, in the whole training step): ∂C/∂w takes gmb
   -- maps x 16 taps at a time (8 vector sums: 26 us a sample, 83% of the
   -- FMA peak; 8x64 or 4x64 blocks spill and run 2x slower); ∂C/∂a^{l-1}
   -- 8 taps x 16 positions at a time
-  L.gmb = M.divisor_at_most(L.maps, 8)
-  L.gblocks = M.blocks(L.ckk, 16)
+  L.gmb = blocks.divisor_at_most(L.maps, 8)
+  L.gblocks = blocks.blocks(L.ckk, 16)
   -- ... and under a max-pool, over the pool winners alone: 128 taps at a
   -- time (8 vector sums), the last block whole vectors too (it reads past
   -- the patch row's end, into the next row or the field's slack, and
   -- stores only the taps < ckk)
   L.wblocks = {}
-  for from = 0, M.whole_vectors(L.ckk) - 1, 128 do
-    local size = math.min(128, M.whole_vectors(L.ckk) - from)
+  for from = 0, blocks.whole_vectors(L.ckk) - 1, 128 do
+    local size = math.min(128, blocks.whole_vectors(L.ckk) - from)
     L.wblocks[#L.wblocks + 1] = { from = from, size = size, store = math.min(size, L.ckk - from) }
   end
-  L.dblocks = M.blocks(L.ckk, 8)
-  L.pblocks = M.blocks(L.oh * L.ow, 16)
+  L.dblocks = blocks.blocks(L.ckk, 8)
+  L.pblocks = blocks.blocks(L.oh * L.ow, 16)
   -- the straight-line forward copies each map's kernel into a local array
   -- (up to this size; else it reads the weights in place)
   L.wlocal = L.ckk <= 4096
   -- ... or, with few weights in all, goes position by position with every
   -- weight and the patch in local arrays (the code has maps x ckk products)
-  L.pmajor = L.maps * L.ckk <= M.PMAJOR_MAX
+  L.pmajor = L.maps * L.ckk <= PMAJOR_MAX
   L.wcount, L.bcount = L.maps * L.ckk, L.maps
   L.fan_in = L.ckk
   L.n_in, L.n_out = L.cin * L.h * L.w, L.maps * L.oh * L.ow
@@ -121,14 +112,6 @@ function M.resolve(L, s)
     L.maps, L.kh, L.kw, L.sh == L.sw and tostring(L.sh) or (L.sh .. "x" .. L.sw), L.pad, L.act,
     L.cin, L.h, L.w, L.maps, L.oh, L.ow)
   L.wlayout = string.format("w [%d][%d][%d][%d], b [%d]", L.maps, L.cin, L.kh, L.kw, L.maps)
-end
-
--- The loop form's patches backward (--unroll none, small output planes)
--- runs once per chunk: ∂C/∂w sums over every sample's patches while each
--- block of gradients stays in registers, and each block of weights serves
--- every sample's ∂C/∂a^{l-1}.  Everything else runs sample by sample.
-function M.batched(L, unroll, pass)
-  return pass == "backward" and unroll == "none" and L.im2col
 end
 
 -- The loop form's backward of a row-form conv layer under a max-pool that
@@ -143,11 +126,63 @@ end
 -- straight-line forms take it too (they skipped the zero δ one branch at
 -- a time; measured under tcc, training 1.12x faster for nielsen1, 1.17x
 -- nielsen2, 1.07x lenet5).  Small output planes (the patches form) sum
--- their ∂C/∂w over the winners in their own way (conv_backward_patches).
--- pooled(L, unroll) -> the pool layer above, when L's backward takes this form
-function M.pooled(L, unroll)
-  if not L.propagate and (unroll ~= "none" or not L.im2col) then return M.under_pool(L) end
+-- their ∂C/∂w over the winners in their own way (conv_backward_pooled_patches).
+-- pooled(L, gen) -> the layer above, when L's backward takes this form
+local function pooled(L, gen)
+  if not L.propagate and (gen.unroll ~= "none" or not L.im2col) then return winners_above(L) end
   return nil
+end
+
+-- Forms (templates/conv_<pass>_<form>.c.tpl).  Forward: loops for an
+-- optimizing compiler (--unroll none) through a patches matrix ("patches",
+-- small output planes) or along output rows ("rows"); straight-line code
+-- for tcc position by position ("positions", few weights) or map by map
+-- ("maps"); "int8".  Backward: the loop forms "patches" (once per chunk;
+-- "pooled_patches" under a max-pool: ∂C/∂w over the winners) and "dots";
+-- the straight-line "positions" and "maps"; under a max-pool, for the
+-- first layer, "pooled_rows" (loops) and "pooled_taps" (straight-line).
+function M.forms(L, gen)
+  local loops = gen.unroll == "none"
+  local f = {}
+  if gen.q8 then
+    f.forward = "int8"
+  elseif loops then
+    f.forward = L.im2col and "patches" or "rows"
+  else
+    f.forward = L.pmajor and "positions" or "maps"
+  end
+  if gen.mode ~= "train" then
+    f.backward = false
+  elseif loops and L.im2col then
+    f.backward = winners_above(L) and "pooled_patches" or "patches"
+  elseif pooled(L, gen) then
+    f.backward = loops and "pooled_rows" or "pooled_taps"
+  elseif loops then
+    f.backward = "dots"
+  else
+    f.backward = L.pmajor and "positions" or "maps"
+  end
+  return f
+end
+
+-- the pooled forms read the pool's mask and δ and do its backward
+function M.does_backward_of_next(L, gen)
+  return gen.mode == "train" and pooled(L, gen) ~= nil
+end
+
+-- The patches forms' backward (--unroll none, small output planes) runs
+-- once per chunk: ∂C/∂w sums over every sample's patches while each block
+-- of gradients stays in registers, and each block of weights serves every
+-- sample's ∂C/∂a^{l-1}.  Everything else runs sample by sample.  The
+-- backward reads the input x itself where it has no padded copy.
+function M.signature(L, pass, gen)
+  if pass == "forward" then
+    return { p = true, x = L.src == "x", g = false, batched = false, x_name = "x", work_name = "w" }
+  end
+  local b = M.forms(L, gen).backward
+  local batched = b == "patches" or b == "pooled_patches"
+  return { p = L.propagate, x = L.pin == "x", g = true, batched = batched,
+           x_name = batched and "xc" or "x", work_name = batched and "ws" or "w" }
 end
 
 -- the pooled loop form's patches, read in place: each kernel row as kwp
@@ -157,7 +192,6 @@ local function pooled_sizes(L)
   local kwp = (L.kw + 7) // 8 * 8
   return kwp, L.cin * L.kh * kwp
 end
-M.pooled_sizes = pooled_sizes
 
 -- Under a max-pool, σ moves up to the pool: for a σ that never decreases,
 -- max σ(z) = σ(max z), so the pool takes the max of z and applies σ once
@@ -167,46 +201,48 @@ M.pooled_sizes = pooled_sizes
 -- only where σ rounds two z to one value (where σ' is 0, in saturation,
 -- the gradient is the same).  The float code only: the int8 code
 -- quantizes σ(z) at the conv.
-function M.act_at_pool(L)
-  return M.under_pool(L) ~= nil and (L.act == "sigmoid" or L.act == "tanh" or L.act == "relu")
+local function act_at_pool(L)
+  local up = L.next
+  return up ~= nil and registry().of(up).commutes_with_monotone(up) and
+         (L.act == "sigmoid" or L.act == "tanh" or L.act == "relu")
 end
 
 -- after shape.lua has placed the layer (offsets, L.src, L.propagate):
 function M.place(L)
-  L.act_at_pool = M.act_at_pool(L)
+  L.act_at_pool = act_at_pool(L)
   L.macs_bwd = L.macs_fwd * (L.propagate and 2 or 1)
   L.pin = L.pad > 0 and ("w->x" .. L.index) or L.src        -- padded input
   L.dbuf = L.pad > 0 and ("ws->dx" .. L.index) or ("w->d" .. (L.index - 1))
 end
 
--- work(L, mode) -> list of work-struct fields { name, count, type, comment,
+-- work(L, gen) -> list of work-struct fields { name, count, type, comment,
 -- scratch }: scratch fields are shared by the samples of a chunk (used and
--- done with inside one call), the others are per sample
-function M.work(L, mode, unroll)
-  local k, f = L.index, {}
+-- done with inside one call), the others are per sample.  Which ones, the
+-- forms say.
+function M.work(L, gen)
+  local k, f, F = L.index, {}, M.forms(L, gen)
   if L.pad > 0 then
-    local slack = unroll == "none" and L.xslack or 0
+    local slack = F.forward == "rows" and L.xslack or 0
     f[#f + 1] = { name = "x" .. k, count = L.cin * L.H * L.W + slack,
                   comment = string.format("a^%d zero-padded [%d][%d][%d]%s", k - 1, L.cin, L.H, L.W,
                                           slack > 0 and string.format(", then %d zeros (read past by the rows of sums)", slack) or "") }
   end
-  -- patches: the patches form's forward and backward; the row form's
-  -- backward (∂C/∂w as dot products along the patches' rows).  The pooled
-  -- backward reads them in place (the loop form from a copy of the input
-  -- that whole-vector rows may read past)
-  if mode == "train" and M.pooled(L, unroll) then
-    if unroll == "none" then
-      local kwp = pooled_sizes(L)
-      f[#f + 1] = { name = "xs" .. k, count = L.cin * L.H * L.W + kwp, scratch = true, pass = "backward",
-                    comment = string.format("a^%d%s, then %d zeros (read past by the patch rows)", k - 1,
-                                            L.pad > 0 and " zero-padded" or "", kwp) }
-    end
-  elseif unroll == "none" and (L.im2col or mode == "train") then
-    -- (under a max-pool, the patches form's winners read whole vectors
-    -- past the last patch row: slack)
-    local slack = (mode == "train" and L.im2col and M.under_pool(L)) and M.whole_vectors(L.ckk) - L.ckk or 0
+  -- patches: the patches forms (forward and backward, one matrix per
+  -- sample for the backward) and the dots backward (∂C/∂w as dot products
+  -- along the patches' rows).  The pooled rows read them in place from a
+  -- copy of the input that whole-vector rows may read past; under a
+  -- max-pool, the patches form's winners read whole vectors past the last
+  -- patch row (slack)
+  if F.backward == "pooled_rows" then
+    local kwp = pooled_sizes(L)
+    f[#f + 1] = { name = "xs" .. k, count = L.cin * L.H * L.W + kwp, scratch = true, pass = "backward",
+                  comment = string.format("a^%d%s, then %d zeros (read past by the patch rows)", k - 1,
+                                          L.pad > 0 and " zero-padded" or "", kwp) }
+  elseif F.forward == "patches" or F.backward == "dots" then
+    local slack = F.backward == "pooled_patches" and blocks.whole_vectors(L.ckk) - L.ckk or 0
     f[#f + 1] = { name = "t" .. k, count = L.ckk * L.oh * L.ow + slack, scratch = true,
-                  per_chunk = mode == "train" and L.im2col, pass = not L.im2col and "backward" or nil,
+                  per_chunk = F.backward == "patches" or F.backward == "pooled_patches",
+                  pass = F.forward ~= "patches" and "backward" or nil,
                   comment = string.format("patches: t%d[c][i][j][y][x] = a^%d[c][%s+i][%s+j]", k, k - 1,
                                           cfmt.mul(L.sh, "y"), cfmt.mul(L.sw, "x")) }
   end
@@ -217,8 +253,8 @@ function M.work(L, mode, unroll)
   if L.store_z then
     f[#f + 1] = { name = "z" .. k, count = L.n_out, comment = string.format("z^%d (for the cost)", k) }
   end
-  if mode == "train" then
-    if not M.pooled(L, unroll) then   -- the pooled form reads the pool's δ instead
+  if gen.mode == "train" then
+    if not M.does_backward_of_next(L, gen) then   -- the pooled forms read the pool's δ instead
       f[#f + 1] = { name = "d" .. k, count = L.n_out, comment = string.format("∂C/∂a^%d, then δ^%d", k, k) }
     end
     if L.pad > 0 and L.propagate then
@@ -229,11 +265,51 @@ function M.work(L, mode, unroll)
   return f
 end
 
--- env(L, ctx): the names conv templates use besides the common ones.
-function M.env(L, ctx, env)
-  local num = ctx.num
+-- int8: the weights are quantized, the input calibrated (quant.lua)
+function M.int8() return "weights" end
+
+-- a conv's rows of int8 weights (and its patches) are padded with zeros to
+-- whole 32-byte vectors (measured with gcc 12 -O3 on AVX-512: 25 -> 32
+-- values ran 2.4x faster, 500 -> 512 2.5x; 16 ran slower than 32)
+function M.int8_rows(L)
+  local K = L.ckk
+  return K, math.max(32, (K + 31) // 32 * 32)
+end
+
+-- patch_block(L, KP) -> the outputs the int8 code computes at a time: as
+-- many as PATCH_BYTES of patches hold, 16 to 64 (a multiple of 16), at
+-- most the whole plane
+local function patch_block(L, KP)
+  local pb = math.min(PATCH_BLOCK, math.max(16, PATCH_BYTES // KP // 16 * 16))
+  return math.min(pb, L.oh * L.ow)
+end
+
+-- int8 code: its padded input and its block of patches, int8 values of
+-- the input's type
+function M.int8_work(L, gen)
+  local k, f, input = L.index, {}, gen.plan.rep[L.index]
+  if L.pad > 0 then
+    f[#f + 1] = { name = "x" .. k, count = L.cin * L.H * L.W, type = input.type, layer = k,
+                  comment = string.format("q(a^%d) zero-padded [%d][%d][%d]", k - 1, L.cin, L.H, L.W) }
+  end
+  local _, KP = M.int8_rows(L)
+  local pb = patch_block(L, KP)
+  f[#f + 1] = { name = "t" .. k, count = pb * KP, type = input.type, layer = k,
+                comment = string.format("patches of %d outputs: t%d[o][(c,i,j)] = q(a^%d)[c][%s+i][%s+j], [%d][%d]",
+                                        pb, k, k - 1, cfmt.mul(L.sh, "y"), cfmt.mul(L.sw, "x"), pb, KP) }
+  return f
+end
+
+-- env(L, gen, env): the names conv templates use besides the common ones.
+function M.env(L, gen, env)
+  local num = env.num
   env.pooled_sizes = pooled_sizes
-  env.wpool = M.under_pool(L) or false
+  env.wpool = winners_above(L) or false
+  env.pooled = pooled(L, gen) or false          -- the pool whose backward this one does
+  if gen.q8 then                     -- conv_forward_int8's input and blocks of outputs
+    env.pin = L.pad > 0 and ("w->x" .. L.index) or env.src
+    env.pblocks = blocks.blocks(L.oh * L.ow, patch_block(L, env.q.KP))
+  end
   -- sx("oy") -> "oy" or "2*oy": the input row/col an output starts at
   function env.sy(v) return cfmt.mul(L.sh, v) end
   function env.sx(v) return cfmt.mul(L.sw, v) end
@@ -269,7 +345,7 @@ function M.env(L, ctx, env)
   -- one statement, its products added as a balanced tree (short chains
   -- of dependent additions, no partial sums stored and reloaded), stored
   -- to dest
-  env.pmajor_max = M.PMAJOR_MAX
+  env.pmajor_max = PMAJOR_MAX
   function env.patch_copy(indent)
     local row = {}
     for c = 0, L.cin - 1 do
@@ -318,6 +394,18 @@ function M.env(L, ctx, env)
       end
     end
     return table.concat(lines, "\n")
+  end
+  -- winner(n, kx, patch): for the pooled forms, the declarations of winner
+  -- n (pool kx of map m): its index u<n> in a^l, its δ d<n> and its patch
+  -- t<n> (patch(n): the C of its first tap).  σ'(z) at the winner comes
+  -- from the pool's output a = σ(z_u) when the pool applies this layer's σ
+  -- (L.act_at_pool).
+  function env.winner(n, kx, patch)
+    local sa, real = env.pool_act or env.act, env.real
+    local a = sa.identity and "" or string.format("            const %s a%d = ak[%s];\n", real, n, kx)
+    local d = sa.identity and ("dk[" .. kx .. "]") or sa.d_times("dk[" .. kx .. "]", "a" .. n)
+    return string.format("            const ptrdiff_t u%d = mk[%s];\n%s            const %s d%d = %s;\n" ..
+                         "            const %s *t%d = %s", n, kx, a, real, n, d, real, n, patch(n))
   end
   env.zero = num.lit(0)
 end

@@ -4,15 +4,11 @@
 -- order every activation buffer already has.
 local err = require("err")
 local cfmt = require("cfmt")
+local blocks = require("blocks")
 
 local M = {}
 
 M.example = 'dense { units = 100, act = "sigmoid" }'
-
--- A dense layer runs once for all the samples of a chunk (its functions
--- take the whole work struct and n): each weight is loaded once per chunk,
--- not once per sample.  Other kinds run sample by sample.
-M.batched = true
 
 M.schema = {
   units = { type = "posint", required = true },
@@ -36,8 +32,64 @@ function M.place(L)
   L.macs_bwd = L.macs_fwd * (L.propagate and 2 or 1)
 end
 
-function M.work(L, mode)
-  local k, f = L.index, {}
+-- the straight-line forms' local arrays hold a chunk's sums (or δ) of
+-- every unit: for chunks of ZMIN samples or more, up to 8192 of them
+local ZMIN = 4
+local function zlocal(L, chunk) return chunk >= ZMIN and chunk * L.units <= 8192 end
+
+-- The --unroll kernel backward with both factors of its products in
+-- local arrays (dense_backward_local): for chunks whose δ fit a local
+-- array as the forward's sums do, and not under relu, whose many zero δ
+-- the other form skips (measured on nielsen2: the local arrays 3% slower
+-- there)
+local function blocal(L, chunk) return zlocal(L, chunk) and L.act ~= "relu" end
+
+-- Forms.  Forward: "vectors" (loops: blocks of units x samples in vector
+-- sums, from 32 inputs), "trees" (sums of 32 products as balanced trees,
+-- straight from memory), "local" (--unroll kernel: the same sums with both
+-- factors in local arrays, for chunks of ZMIN samples or more, else as
+-- "trees"), "unrolled" (--unroll full: every input written out), "int8".
+-- Backward: "vectors" (loops), "local" (local arrays, for chunks of ZMIN
+-- or more, else as "lists"), "lists" (over the δ ≠ 0 only).
+function M.forms(L, gen)
+  local f = {}
+  if gen.q8 then
+    f.forward = "int8"
+  elseif gen.unroll == "none" and L.n_in >= 32 then
+    f.forward = "vectors"
+  elseif gen.unroll == "full" then
+    f.forward = "unrolled"
+  elseif gen.unroll == "kernel" and zlocal(L, gen.chunk) then
+    f.forward = "local"
+  else
+    f.forward = "trees"
+  end
+  if gen.mode ~= "train" then
+    f.backward = false
+  elseif gen.unroll == "none" then
+    f.backward = "vectors"
+  else
+    f.backward = blocal(L, gen.chunk) and "local" or "lists"
+  end
+  return f
+end
+
+-- A dense layer runs once for all the samples of a chunk (its functions
+-- take the whole work struct and n): each weight is loaded once per chunk,
+-- not once per sample.
+function M.signature(L, pass)
+  local fwd = pass == "forward"
+  return { p = fwd or L.propagate, x = L.src == "x", g = not fwd, batched = true, x_name = "x", work_name = "w" }
+end
+
+-- the softmax output layer is a dense one (its forward computes it)
+function M.takes_softmax() return true end
+
+-- int8: the weights are quantized, the input calibrated (quant.lua)
+function M.int8() return "weights" end
+
+function M.work(L, gen)
+  local k, f, mode = L.index, {}, gen.mode
   f[#f + 1] = { name = "a" .. k, count = L.n_out,
                 comment = string.format("a^%d = %s(z^%d)   [%d]  dense", k,
                                         L.act == "softmax" and "softmax" or "σ", k, L.units) }
@@ -51,8 +103,9 @@ function M.work(L, mode)
   return f
 end
 
-function M.env(L, ctx, env)
-  env.zero = ctx.num.lit(0)
+function M.env(L, gen, env)
+  env.zero = env.num.lit(0)
+  if gen.q8 then return end           -- dense_forward_int8 needs none of the names below
   env.sw = "w->s[s]."                 -- sample s's fields (softmax.c.tpl)
   -- src(s): a^{l-1} of sample s, flattened (x itself for layer 1)
   function env.src(s)
@@ -61,19 +114,19 @@ function M.env(L, ctx, env)
   end
   -- the backward's blocks of inputs u (16 at a time, then the rest) and of
   -- units (8 at a time)
-  local conv = require("layer.conv")
-  env.ublocks16 = conv.blocks(L.n_in, 16)
-  env.gblocks = conv.blocks(L.units, 8)
+  env.ublocks16 = blocks.blocks(L.n_in, 16)
+  env.gblocks = blocks.blocks(L.units, 8)
   -- ∂C/∂a^{l-1} takes SBD samples at a time: a divisor of the chunk (no
   -- remainder for a full chunk), at most 8 (measured on nielsen1, chunk 10:
   -- 5 at a time 5% faster than 4 with two left over)
-  env.SBD = conv.divisor_at_most(env.chunk, 8)
+  env.SBD = blocks.divisor_at_most(env.chunk, 8)
   -- the forward's blocks of units: 8 at a time (x 2 samples: 16 vector sums;
   -- measured 1.6x faster than 2 x 2 on nielsen1's 2880 -> 100), then the rest
-  env.oblocks = conv.blocks(L.units, 8)
+  env.oblocks = blocks.blocks(L.units, 8)
   -- the straight-line backward (--unroll kernel and full): the lists
   -- dk/xk hold up to a chunk's samples (∂C/∂w) or the units (∂C/∂a^{l-1})
-  L.klist = math.max(env.chunk, L.propagate and L.units or 1)
+  local klist = math.max(env.chunk, L.propagate and L.units or 1)
+  env.klist = klist
   -- axpy(indent): t[u] += Σ_k dk[k]·xk[k][u] for u < n_in: 16 terms of k a
   -- statement, then 8, 4, 2, 1 (measured on nielsen1's ∂C/∂a: 16 1.05x
   -- faster than 8, 8 1.07x than 4; blocks longer than the list are left
@@ -84,11 +137,11 @@ function M.env(L, ctx, env)
   function env.axpy(indent)
     local R, out = env.real, {}
     local function add(depth, fmt, ...) out[#out + 1] = indent .. string.rep("    ", depth) .. string.format(fmt, ...) end
-    local blocks = {}   -- those no longer than the list (gcc -O2 warns of reads past dk)
+    local sizes = {}   -- those no longer than the list (gcc -O2 warns of reads past dk)
     for _, sb in ipairs(AXPY_BLOCKS) do
-      if sb <= L.klist then blocks[#blocks + 1] = sb end
+      if sb <= klist then sizes[#sizes + 1] = sb end
     end
-    for bi, sb in ipairs(blocks) do
+    for bi, sb in ipairs(sizes) do
       local ds, xs, as = {}, {}, {}
       for q = 0, sb - 1 do
         local k = q == 0 and "k" or ("k + " .. q)
@@ -100,7 +153,7 @@ function M.env(L, ctx, env)
           sb > 1 and ("k += " .. sb) or "++k")
       add(1, "const %s %s;", R, table.concat(ds, ", "))
       add(1, "const %s %s;", R, table.concat(xs, ", "))
-      for _, b in ipairs(conv.blocks(L.n_in, 16)) do
+      for _, b in ipairs(blocks.blocks(L.n_in, 16)) do
         add(1, "for (u = %d; u < %d; u += %d) {", b.from, b.to, b.size)
         add(2, "%s *tu = t + u;", R)
         add(2, "const %s %s;", R, table.concat(as, ", "))
@@ -140,13 +193,13 @@ function M.env(L, ctx, env)
   -- form above): xblock_sums(indent, size) adds one block of `size` inputs
   -- to every sample's sum, one statement a sample (those past the first
   -- zmin only when the chunk has that sample: a partial chunk costs less)
-  env.zmin = 4
-  L.zlocal = env.chunk >= env.zmin and env.chunk * L.units <= 8192
+  env.zmin = ZMIN
+  env.zlocal = zlocal(L, env.chunk)
   -- measured on nielsen1 under tcc, the sums as balanced trees: 32 inputs
   -- a block 1.01x faster training than 16 (the forward alone 1.07x), 48 no
   -- better (with chains of additions, 16 had been 1.2x faster than 32)
   env.xbw = 32
-  env.xblocks = conv.blocks(L.n_in, env.xbw)
+  env.xblocks = blocks.blocks(L.n_in, env.xbw)
   function env.xblock_sums(indent, size)
     local lines = {}
     for v = 0, size - 1 do lines[#lines + 1] = string.format("wb[%d] = wu[%d];", v, v) end
@@ -159,12 +212,6 @@ function M.env(L, ctx, env)
     end
     return table.concat(lines, "\n")
   end
-  -- The --unroll kernel backward with both factors of its products in
-  -- local arrays (dense_backward.c.tpl): for chunks of zmin samples or
-  -- more whose δ fit a local array as the forward's sums do, and not under
-  -- relu, whose many zero δ the other form skips (measured on nielsen2:
-  -- the local arrays 3% slower there)
-  L.blocal = env.chunk >= env.zmin and env.chunk * L.units <= 8192 and L.act ~= "relu"
   -- xcopy(indent, size): xb[s][v] = a^{l-1}_s[u+v], v < size, for each
   -- sample s of the chunk (past the first zmin: only when n has it)
   function env.xcopy(indent, size)
@@ -196,7 +243,7 @@ function M.env(L, ctx, env)
     return table.concat(lines, "\n")
   end
   -- ... and its ∂C/∂a^{l-1}: 16 units a block
-  env.dblocks = conv.blocks(L.units, 16)
+  env.dblocks = blocks.blocks(L.units, 16)
   -- dbcopy(indent, size): db[s][q] = δ_s[o+q] (dq[q*chunk + s]), q < size
   function env.dbcopy(indent, size)
     local cp = {}

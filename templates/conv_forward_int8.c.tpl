@@ -13,7 +13,7 @@
  * then σ and q (vectorize).  Patches and weight rows hold ${q.KP} values, zeros
  * past the kernel's ${q.K}, so that every sum is whole vectors.
  */
-static void ${P}_l${l}_conv_forward(${P}_sample *restrict w)
+static void ${P}_l${l}_conv_forward(${fwd_params})
 {
     ptrdiff_t m, p, o, c, i, j, k;
 @ if L.pad > 0 then

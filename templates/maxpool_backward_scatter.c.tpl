@@ -1,4 +1,3 @@
-@ if L.propagate and not done_below then
 /* ---- layer ${l} backward: ${L.desc}
  * Max-pool: δ flows back only to the unit that won its pool (the pool mask):
 @ if pool_act then
@@ -23,4 +22,3 @@ static void ${P}_l${l}_maxpool_backward(${bwd_params})
 @ end
 }
 
-@ end

@@ -8,7 +8,7 @@
  *   ${out_doc}
 @ end
  */
-static void ${P}_l${l}_dense_forward(${P}_sample *restrict w)
+static void ${P}_l${l}_dense_forward(${fwd_params})
 {
     const ${in_type} *in = ${src};   /* q(a^${l-1}), flattened */
     ptrdiff_t o, u;
