@@ -38,7 +38,6 @@
  * measures for each net; how it measures is bench_measure.c's, how it
  * reports bench_report.c's (bench.h).
  */
-#include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -49,6 +48,7 @@
 #include "cmd.h"
 #include "host.h"
 #include "progress.h"
+#include "rmtree.h"
 #include "tier.h"
 
 #define BENCH_RUNS 5            /* runs per figure */
@@ -80,32 +80,11 @@ static void bench_scratch(bench *b, char *dir, size_t len)
     snprintf(dir, len, "%s/cc%d", b->tmp, b->nscratch++);
 }
 
-/* Remove b->tmp: the cache directories hold files only. */
+/* Remove b->tmp and everything in it. */
 static void bench_tmp_free(bench *b)
 {
-    DIR *d, *s;
-    struct dirent *e, *f;
-    char sub[1024], file[2048];
-    if (!b->tmp[0] || !(d = opendir(b->tmp)))
-        return;
-    while ((e = readdir(d)) != NULL) {
-        if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
-            continue;
-        snprintf(sub, sizeof sub, "%s/%s", b->tmp, e->d_name);
-        if ((s = opendir(sub)) != NULL) {
-            while ((f = readdir(s)) != NULL)
-                if (strcmp(f->d_name, ".") && strcmp(f->d_name, "..")) {
-                    snprintf(file, sizeof file, "%s/%s", sub, f->d_name);
-                    unlink(file);
-                }
-            closedir(s);
-            rmdir(sub);
-        } else {
-            unlink(sub);
-        }
-    }
-    closedir(d);
-    rmdir(b->tmp);
+    if (b->tmp[0])
+        rm_tree(b->tmp);
 }
 
 /* ================================================================ */

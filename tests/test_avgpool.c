@@ -474,7 +474,7 @@ Test(avgpool, int8_requantizes_and_stays_within_the_bound, .init = scratch_setup
         float K;
         int s, window = cases[ci].k * cases[ci].k;
         cr_assert(a1 && a2);
-        fs_rm_tree(fs_path("data"));
+        rm_tree(fs_path("data"));
         write_net(&n, 17 + ci, &p);
         write_images(N, 10, 10, &x);
         /* the float network in double, and the calibration it implies */

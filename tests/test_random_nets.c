@@ -132,12 +132,11 @@ ParameterizedTestParameters(random_nets, valid_net_matches_reference_and_finite_
 
 ParameterizedTest(int *seed, random_nets, valid_net_matches_reference_and_finite_differences, .timeout = 60)
 {
-    static const char *const unrolls[] = { "none", "kernel", "full" };
     ref_net net = random_net((unsigned long long)*seed);
     char what[32];
     nc_result r;
     snprintf(what, sizeof what, "seed %d", *seed);
-    check_net(&net, unrolls[*seed % 3], (unsigned long long)*seed, what, &r);
+    check_net(&net, tb_unrolls[*seed % TB_NUNROLLS], (unsigned long long)*seed, what, &r);
 }
 
 /* Two nets that put parameters exactly on relu kinks (seeds 290 and 370

@@ -1,9 +1,11 @@
 -- cnngen.lua: the generator's entry points, called by the C host.
+--   build(desc, opts)    -> every command's one call (build.lua): the net
+--                           resolved once, the code of each form asked for
+--   resolve(desc, opts)  -> net record (checked and shaped)
 --   generate(desc, opts) -> { h = ..., c = ..., unit = ..., arch_hash = ... }
---   info(desc, opts)     -> text of the layer table
---   describe(desc, opts) -> net record (resolved), for the runner
+--   generate_resolved(net, opts) -> the same, from a resolved net
+--   info(desc, opts)     -> text of the layer table (and the code to measure)
 --   check_name(name)     -> nothing, or a user error (--name)
---   build(desc, opts)    -> every command's one call (build.lua)
 -- `desc` is what the sandboxed description returned, copied as plain data;
 -- opts.chunk names the file for messages, opts.last_line is its last line.
 local err = require("err")

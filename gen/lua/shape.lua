@@ -156,13 +156,8 @@ function M.arch_text(net)
   return table.concat(t, "\n")
 end
 
-function M.fnv1a(text)
-  local h = 0xcbf29ce484222325
-  for i = 1, #text do
-    h = h ~ text:byte(i)
-    h = h * 0x100000001b3          -- wraps modulo 2^64 (Lua integers)
-  end
-  return string.format("%016x", h)
-end
+-- fnv1a(text) -> 16 hex digits: the C host's one 64-bit FNV-1a
+-- (runtime/hash.c), so the weights file's arch hash and the code's agree
+M.fnv1a = require("native").fnv1a
 
 return M
