@@ -6,20 +6,27 @@
  *                            (in name order), once
  *
  * Each input is handed over in a buffer of exactly its size, as libFuzzer
- * does, so that a read past its end is caught.  "replaying PATH" goes to
- * stderr before each, so that a crash names its input; the count replayed
- * goes to stdout.  Exit status 0, or 2 for a path that cannot be read.
+ * does, so that a read past its end is caught, and may take REPLAY_CPU
+ * seconds of CPU time (SIGPROF ends the process past that: a hang, as
+ * libFuzzer's -timeout; CPU time, so that a loaded machine does not make
+ * an input look hung).  "replaying PATH" goes to stderr before each, so
+ * that a crash names its input; the count replayed goes to stdout.  Exit
+ * status 0, or 2 for a path that cannot be read.
  */
 #include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/time.h>
 
 #include "fuzz.h"
 
+#define REPLAY_CPU 10
+
 static int replay_file(const char *path)
 {
+    struct itimerval limit = { { 0, 0 }, { REPLAY_CPU, 0 } };
     FILE *f = fopen(path, "rb");
     unsigned char *buf = NULL;
     long n;
@@ -32,6 +39,7 @@ static int replay_file(const char *path)
     }
     fclose(f);
     fprintf(stderr, "replaying %s\n", path);
+    setitimer(ITIMER_PROF, &limit, NULL);
     LLVMFuzzerTestOneInput(buf, (size_t)n);
     free(buf);
     return 0;

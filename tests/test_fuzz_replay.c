@@ -7,12 +7,15 @@
  * whole program built with the address and undefined sanitizers, which
  * `make test` builds.  A crash, a sanitizer's report, a leak or a target's
  * own check (fuzz_bug: an internal error, a message of two lines, ...)
- * ends the driver with a non-zero status; an input that hangs is killed
- * at FZ_SECONDS.  The failure shows the input being replayed.
+ * ends the driver with a non-zero status; an input that takes more than
+ * 10 s of CPU time ends it with SIGPROF (a hang, fuzz/replay.c), and the
+ * whole replay is killed at FZ_SECONDS.  The failure shows the input being
+ * replayed.
  */
 #include <criterion/criterion.h>
 
 #include <dirent.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -75,8 +78,8 @@ static void fz_replay(const char *target)
     proc_run(&r, NULL, argv, NULL, FZ_SECONDS);
     cr_assert(!r.timed_out, "fuzz_%s: still running after %d s; the input it was on:\n%.3000s", target,
               FZ_SECONDS, fz_last_input(r.err));
-    cr_assert_eq(r.status, 0, "fuzz_%s failed (status %d, signal %d) on the input it names last:\n%.6000s",
-                 target, r.status, r.signal, fz_last_input(r.err));
+    cr_assert_eq(r.status, 0, "fuzz_%s failed (status %d, signal %d%s) on the input it names last:\n%.6000s",
+                 target, r.status, r.signal, r.signal == SIGPROF ? ": a hang" : "", fz_last_input(r.err));
     cr_expect(sscanf(r.out, "replayed %d inputs", &n) == 1 && n > 0, "fuzz_%s replayed nothing: %s", target,
               r.out);
     proc_free(&r);
