@@ -128,8 +128,10 @@ void fuzz_bug(const char *what, const char *detail)
     abort();
 }
 
-void fuzz_check_message(const char *what, const char *msg)
+void fuzz_check_message(const char *what, const char *msg, const char *place)
 {
+    size_t n = place ? strlen(place) : 0;
     if (!msg[0]) fuzz_bug(what, "an empty error message");
     if (strchr(msg, '\n')) fuzz_bug(what, msg);
+    if (place && (strncmp(msg, place, n) != 0 || msg[n] != ':')) fuzz_bug("a message that does not name its file", msg);
 }

@@ -45,7 +45,8 @@ void fuzz_lua_coverage(struct lua_State *T);
  * libFuzzer reports as a crash (and the replay test as a failure). */
 void fuzz_bug(const char *what, const char *detail);
 
-/* A message must be one non-empty line: fuzz_bug otherwise. */
-void fuzz_check_message(const char *what, const char *msg);
+/* A message must be one non-empty line, starting with `place` (a file's
+ * path; NULL: anything) and a colon: fuzz_bug otherwise. */
+void fuzz_check_message(const char *what, const char *msg, const char *place);
 
 #endif

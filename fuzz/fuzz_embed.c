@@ -38,7 +38,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         char out[10][READ_NAME_MAX];
         int classes = fuzz_classes[shape];
         memset(out, 0, sizeof out);
-        if (names(path, out, classes, msg, sizeof msg) != 0) fuzz_check_message("read_names", msg);
+        if (names(path, out, classes, msg, sizeof msg) != 0) fuzz_check_message("read_names", msg, NULL);
         for (i = 0; i < 10; ++i)
             if (memchr(out[i], '\0', READ_NAME_MAX) == NULL) fuzz_bug("read_names", "a name without its NUL");
         for (i = classes; i < 10; ++i)
@@ -50,7 +50,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         memset(px, 0, sizeof px);
         px[n] = 0xA5;
         if (pgm(path, fuzz_rows[shape], fuzz_cols[shape], px, &maxval, msg, sizeof msg) != 0) {
-            fuzz_check_message("read_pgm", msg);
+            fuzz_check_message("read_pgm", msg, NULL);
         } else {
             if (maxval < 1 || maxval > 255) fuzz_bug("read_pgm", "a maxval out of 1..255");
             for (i = 0; i < n; ++i)

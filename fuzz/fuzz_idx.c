@@ -44,7 +44,7 @@ static void one_file(const uint8_t *data, size_t size, int gz)
     int k;
     fuzz_write(fuzz_path(path, sizeof path, "f.idx"), data, size, gz);
     if (load_file(path, &a, err, sizeof err) != 0) {
-        fuzz_check_message("idx_load", err);
+        fuzz_check_message("idx_load", err, path);
         if (a.data || a.count) fuzz_bug("idx_load", "failed but left data");
         return;
     }
@@ -88,15 +88,15 @@ static void data_set(const uint8_t *data, size_t size, int gz)
     fuzz_mkdir(fuzz_path(dir, sizeof dir, "ds"));
     for (k = 0; k < 4; ++k) next_file(dir, fuzz_idx_files[k], &data, &size, k == 3, gz);
     if (load_dir(dir, &ds, err, sizeof err) != 0) {
-        fuzz_check_message("dataset_open", err);
+        fuzz_check_message("dataset_open", err, NULL);
         return;
     }
     if (ds.train.n < 1 || ds.test.n < 1 || ds.n_classes < 1 || ds.n_classes > 256)
         fuzz_bug("dataset_open", "a data set that disagrees with its files");
     if (dataset_check(&ds, 1, ds.train.rows, ds.train.cols, 10, err, sizeof err) != 0)
-        fuzz_check_message("dataset_check", err);
+        fuzz_check_message("dataset_check", err, dir);
     if (dataset_check(&ds, 3, 2, 2, 1, err, sizeof err) == 0) fuzz_bug("dataset_check", "took 3 channels");
-    fuzz_check_message("dataset_check", err);
+    fuzz_check_message("dataset_check", err, dir);
     half = ds.train.n / 2;
     if (ds_split_take(&ds.train, half) != half || ds.train.n != half) fuzz_bug("ds_split_take", "a wrong count");
     dataset_free(&ds);

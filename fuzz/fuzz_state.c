@@ -34,7 +34,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     fuzz_write(path, data, size, 0);
     rc = state_load(weights, &st, err, sizeof err);
     if (rc < 0) {
-        fuzz_check_message("train_state_load", err);
+        fuzz_check_message("train_state_load", err, path);
         return 0;
     }
     if (rc != 1) fuzz_bug("train_state_load", "no state read from a sidecar that exists");

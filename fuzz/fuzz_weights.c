@@ -42,7 +42,7 @@ static void load_as(const char *path, size_t count, int real_size, unsigned long
     if (!p) fuzz_bug("harness", "out of memory");
     memset(p, FUZZ_FILL, bytes + 1);
     if (load(path, p, count, real_size, arch, err, sizeof err) != 0) {
-        fuzz_check_message("ckpt_load", err);
+        fuzz_check_message("ckpt_load", err, path);
         for (i = 0; i < bytes; ++i)
             if (p[i] != FUZZ_FILL) fuzz_bug("ckpt_load", "failed but wrote parameters");
     }
@@ -57,7 +57,7 @@ static void one_file(const uint8_t *data, size_t size)
     unsigned long long count = 3, arch = 0;
     fuzz_write(fuzz_path(path, sizeof path, "w.bin"), data, size, 0);
     if (peek(path, &info, err, sizeof err) != 0) {
-        fuzz_check_message("ckpt_peek", err);
+        fuzz_check_message("ckpt_peek", err, path);
     } else {
         if (info.real_size != 4 && info.real_size != 8) fuzz_bug("ckpt_peek", "a real size not 4 or 8");
         if (info.file_size != size) fuzz_bug("ckpt_peek", "accepted a file whose size is not its header's");
