@@ -19,8 +19,8 @@
  * 4 compilations, 16 data sets and 64 calls of the model's methods (the
  * API's work in C is not counted against the sandbox's budgets).  Values
  * past 2^31, infinities and NaN go through: the API must refuse them
- * itself.  stdout (the scripts' print, the training
- * reports) is discarded.
+ * itself.  stdout (the scripts' print, the training reports) is
+ * discarded.
  *
  * The API turns the generator's errors into errors of the script, so an
  * internal error is caught where it happens: every function of the
