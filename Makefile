@@ -92,3 +92,57 @@ install: $(B)/cnngen
 
 clean:
 	rm -rf $(B)
+
+# ---- Fuzzing (docs/fuzzing.md) ---------------------------------------------
+#
+#   make fuzz       build every fuzz/fuzz_<target>.c with clang's libFuzzer
+#                   and the address and undefined sanitizers (in build/fuzz),
+#                   run each for FUZZ_SECONDS on its corpus, report the
+#                   executions and crashes of each
+#
+# `make test` replays fuzz/corpus/<target> and fuzz/regress/<target>
+# (tests/test_fuzz_replay.c) through fuzz/replay.c instead of libFuzzer:
+# build/replay/bin/fuzz_<target>, the whole program built with the
+# sanitizers, so that a regression that is only undefined behaviour (a
+# float cast out of range: gcc checks those only when asked) or a leak
+# fails too.
+
+FUZZ_SECONDS ?= 60
+FUZZ_TARGETS  = $(patsubst fuzz/fuzz_%.c,%,$(wildcard fuzz/fuzz_*.c))
+FUZZ_SUPPORT  = fuzz/fuzz.c examples/embed/read.c
+FUZZ_SUP_OBJ  = $(FUZZ_SUPPORT:%.c=$(B)/obj/%.o)
+FUZZ_HDRS     = fuzz/fuzz.h examples/embed/read.h $(HDRS)
+FUZZ_CFLAGS   = $(CFLAGS_ALL) -Ifuzz -Iexamples/embed
+FUZZ_SAN      = -fsanitize=address,undefined,float-cast-overflow -fno-sanitize-recover=all -fno-omit-frame-pointer
+REPLAY_B      = build/replay
+
+.PHONY: fuzz fuzz-build fuzz-replay replay-build
+export CNNGEN_REPLAY = $(CURDIR)/$(REPLAY_B)/bin
+
+$(FUZZ_SUP_OBJ): $(B)/obj/%.o: %.c $(FUZZ_HDRS) | $(DEPS_STAMP)
+	@mkdir -p $(dir $@)
+	$(CC) $(FUZZ_CFLAGS) -c -o $@ $<
+
+# The fuzzers: the whole program compiled with clang, the sanitizers and
+# the fuzzer's coverage, each target linked with libFuzzer.
+fuzz:
+	@sh fuzz/install-deps
+	$(MAKE) B=build/fuzz CC=clang OPT="-O1 -g -fsanitize=fuzzer-no-link $(FUZZ_SAN) -DFUZZ_COVERAGE" fuzz-build
+	sh fuzz/run.sh build/fuzz $(FUZZ_SECONDS) $(FUZZ_TARGETS)
+
+fuzz-build: $(FUZZ_TARGETS:%=$(B)/bin/fuzz_%)
+
+build/fuzz/bin/fuzz_%: fuzz/fuzz_%.c $(FUZZ_HDRS) $(FUZZ_SUP_OBJ) $(LIB_OBJ)
+	@mkdir -p $(dir $@)
+	$(CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer -o $@ $< $(FUZZ_SUP_OBJ) $(LIB_OBJ) $(LIBS) -rdynamic
+
+# The replay drivers.
+test test-asan: fuzz-replay
+fuzz-replay:
+	$(MAKE) B=$(REPLAY_B) OPT="-O1 -g $(FUZZ_SAN)" LIBS="$(LIBS) $(FUZZ_SAN)" replay-build
+
+replay-build: $(FUZZ_TARGETS:%=$(B)/bin/fuzz_%)
+
+$(REPLAY_B)/bin/fuzz_%: fuzz/fuzz_%.c fuzz/replay.c $(FUZZ_HDRS) $(FUZZ_SUP_OBJ) $(LIB_OBJ)
+	@mkdir -p $(dir $@)
+	$(CC) $(FUZZ_CFLAGS) -o $@ $< fuzz/replay.c $(FUZZ_SUP_OBJ) $(LIB_OBJ) $(LIBS) -rdynamic

@@ -23,6 +23,8 @@
  */
 #include "experiment.h"
 
+#include <limits.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -281,6 +283,12 @@ static int model_evaluate(lua_State *L)
     return 2;
 }
 
+/* v is a whole number in [lo, hi) (NaN is not) */
+static int whole_in(double v, double lo, double hi)
+{
+    return v >= lo && v < hi && v == floor(v);
+}
+
 /* model:train(data, { epochs, eta, batch, l2, seed }) -> last test accuracy */
 static int model_train(lua_State *L)
 {
@@ -300,8 +308,10 @@ static int model_train(lua_State *L)
         num_field(L, 3, "epochs", &epochs);
         num_field(L, 3, "seed", &seed);
     }
-    if (!(eta > 0) || l2 < 0 || batch < 1 || epochs < 1 || seed < 0)
-        return luaL_error(L, "train: eta must be > 0, l2 >= 0, batch and epochs >= 1, seed >= 0");
+    if (!(eta > 0 && eta < HUGE_VAL) || !(l2 >= 0 && l2 < HUGE_VAL) || !whole_in(batch, 1, INT_MAX + 1.0) ||
+        !whole_in(epochs, 1, INT_MAX + 1.0) || !whole_in(seed, 0, 18446744073709551616.0))
+        return luaL_error(L, "train: eta must be > 0 and l2 >= 0 (finite), batch and epochs whole numbers"
+                          " from 1 to %d, seed a whole number from 0 to 2^64 - 1", INT_MAX);
     check_fit(L, m, d);
     if (train_init(&t, &m->api, m->params, &d->ds.train, (int)batch, (float)eta, (float)l2,
                    (unsigned long long)seed, err, sizeof err) != 0)

@@ -4,7 +4,7 @@
  * ($CNNGEN) on a synthetic data set, generated as inference code with its
  * weights baked in (`--inference --weights W --name net`) into a copy of
  * examples/embed (from $CNNGEN_ROOT), built there by a plain `make -C`
- * from main.c, net.c and net.h alone, and run:
+ * from main.c, read.c, read.h, net.c and net.h alone, and run:
  *
  *   - on the 1,000 test images (an uncompressed IDX file), the program's
  *     class for every image equals `cnngen eval --predictions`'s, and its
@@ -169,13 +169,14 @@ static double em_train_and_eval(int epochs)
     return acc;
 }
 
-/* A copy of examples/embed (main.c and Makefile only) in <scratch>/sub,
- * with net.c / net.h generated there from the trained weights. */
+/* A copy of examples/embed (main.c, read.c, read.h and Makefile only) in
+ * <scratch>/sub, with net.c / net.h generated there from the trained
+ * weights. */
 static void em_ship(const char *sub, const char *real, const char *unroll)
 {
     char *text;
     char dst[600];
-    static const char *const files[] = { "main.c", "Makefile" };
+    static const char *const files[] = { "main.c", "read.c", "read.h", "Makefile" };
     size_t k;
     cr_assert_eq(mkdir(fs_path(sub), 0755), 0, "mkdir %s: %s", fs_path(sub), strerror(errno));
     for (k = 0; k < sizeof files / sizeof *files; ++k) {
@@ -298,11 +299,11 @@ Test(embed, product_program_predicts_what_eval_predicts)
     cr_expect_str_eq(o.err, "cnngen: --predictions is an option of eval (see cnngen --help)\n");
     proc_free(&o);
 
-    /* ship: the copy holds main.c, Makefile, net.c, net.h and nothing else */
+    /* ship: the copy holds main.c, read.c, read.h, Makefile, net.c, net.h and nothing else */
     em_ship("embed", "float", "none");
     snprintf(dir, sizeof dir, "%s", fs_path("embed"));
     text = proc_ok("ls '%s' | tr '\\n' ' '", dir);
-    cr_expect_str_eq(text, "Makefile main.c net.c net.h ");
+    cr_expect_str_eq(text, "Makefile main.c net.c net.h read.c read.h ");
     free(text);
     text = proc_ok("make -C '%s' CFLAGS='-O2 -Werror' 2>&1", dir);
     cr_expect_not_null(strstr(text, "-O2 -Werror -std=c99 -Wall -Wextra -pedantic -c -o net.o net.c"),
@@ -391,7 +392,8 @@ Test(embed, product_program_predicts_what_eval_predicts)
 
     /* without a generated net, make says what to do */
     cr_assert_eq(mkdir(fs_path("empty"), 0755), 0);
-    proc_shf(&o, "cp '%s/Makefile' '%s/main.c' '%s' && make -C '%s'", dir, dir, fs_path("empty"), fs_path("empty"));
+    proc_shf(&o, "cp '%s/Makefile' '%s/main.c' '%s/read.c' '%s/read.h' '%s' && make -C '%s'", dir, dir, dir, dir,
+             fs_path("empty"), fs_path("empty"));
     cr_expect_neq(o.status, 0);
     cr_expect(strstr(o.err, "--inference --weights W --name net"), "%s", o.err);
     proc_free(&o);

@@ -1,7 +1,8 @@
 /*
  * main.c -- classify images with one trained network, the way a product
- * ships it: this file, and the net.c / net.h that cnngen generated with
- * the weights baked in -- no cnngen header, library or Lua.
+ * ships it: this file, its readers (read.c), and the net.c / net.h that
+ * cnngen generated with the weights baked in -- no cnngen header, library
+ * or Lua.
  *
  *   cnngen NET.lua --inference --weights W --name net -o examples/embed/net.c
  *   make -C examples/embed
@@ -39,6 +40,7 @@
 #include <string.h>
 
 #include "net.h"
+#include "read.h"
 
 typedef net_real real;
 
@@ -46,13 +48,11 @@ typedef net_real real;
 #error "examples/embed reads grey-scale images: the network must take one channel"
 #endif
 
-#define NAME_MAX_LEN 64
-
 /* The work struct holds every activation of one sample: fixed size, so it
  * is static here (no malloc, and no risk for a small stack). */
 static net_work work;
 static real x[NET_IN_SIZE], y[NET_OUT_SIZE];
-static char names[NET_OUT_SIZE][NAME_MAX_LEN];
+static char names[NET_OUT_SIZE][READ_NAME_MAX];
 static int have_names;
 
 /* One line on stderr: "classify: " and the message. */
@@ -88,85 +88,21 @@ static void print_result(const char *what, int k)
     putchar('\n');
 }
 
-/* ---- the input's size ---------------------------------------------------- */
-
-/* 0 when rows x cols fits the network, else -1 with the message in msg. */
-static int check_size(long rows, long cols, char *msg, size_t len)
-{
-    if (rows == NET_IN_H && cols == NET_IN_W) return 0;
-    snprintf(msg, len, "image is %ldx%ld, but the network takes %dx%d", cols, rows, NET_IN_W, NET_IN_H);
-    return -1;
-}
-
 /* ---- PGM --------------------------------------------------------------- */
-
-/* The next header integer of a PGM file (whitespace and # comments before
- * it), or -1. */
-static long pgm_int(FILE *f)
-{
-    int ch;
-    long v = 0;
-    for (;;) {
-        ch = getc(f);
-        if (ch == '#')
-            while (ch != '\n' && ch != EOF) ch = getc(f);
-        else if (ch != ' ' && ch != '\t' && ch != '\r' && ch != '\n')
-            break;
-    }
-    if (ch < '0' || ch > '9') return -1;
-    while (ch >= '0' && ch <= '9') {
-        if (v > 1000000) return -1;
-        v = v * 10 + (ch - '0');
-        ch = getc(f);
-    }
-    if (ch != EOF && ch != ' ' && ch != '\t' && ch != '\r' && ch != '\n') return -1;
-    return v;   /* P5: the one whitespace after maxval is consumed */
-}
 
 /* Read the PGM file path (- for stdin) into x.  0, or -1 (message printed). */
 static int pgm_read(const char *path)
 {
-    FILE *f = strcmp(path, "-") ? fopen(path, "rb") : stdin;
+    static unsigned char px[NET_IN_SIZE];
     char msg[160];
-    long w, h, maxval, i;
-    int c1, c2, ok = 0;
-    if (!f) {
-        fail("%s: %s", path, strerror(errno));
+    long maxval, i;
+    if (read_pgm(path, NET_IN_H, NET_IN_W, px, &maxval, msg, sizeof msg) != 0) {
+        fail("%s: %s", path, msg);
         return -1;
     }
-    c1 = getc(f);
-    c2 = getc(f);
-    if (c1 != 'P' || (c2 != '5' && c2 != '2')) {
-        fail("%s: not a PGM image (P5 or P2)", path);
-        goto done;
-    }
-    w = pgm_int(f);
-    h = pgm_int(f);
-    maxval = pgm_int(f);
-    if (w <= 0 || h <= 0 || maxval <= 0) {
-        fail("%s: bad PGM header", path);
-        goto done;
-    }
-    if (maxval > 255) {
-        fail("%s: 16-bit PGM is not supported (maxval > 255)", path);
-        goto done;
-    }
-    if (check_size(h, w, msg, sizeof msg) != 0) {
-        fail("%s: %s", path, msg);
-        goto done;
-    }
-    for (i = 0; i < w * h; ++i) {
-        long v = c2 == '5' ? (long)getc(f) : pgm_int(f);
-        if (v < 0 || v > maxval) {
-            fail("%s: %s", path, v == EOF || c2 == '2' ? "truncated or bad pixel data" : "pixel above maxval");
-            goto done;
-        }
-        x[i] = maxval == 255 ? (real)v / (real)255.0 : (real)v / (real)maxval;
-    }
-    ok = 1;
-done:
-    if (f != stdin) fclose(f);
-    return ok ? 0 : -1;
+    for (i = 0; i < NET_IN_SIZE; ++i)
+        x[i] = maxval == 255 ? (real)px[i] / (real)255.0 : (real)px[i] / (real)maxval;
+    return 0;
 }
 
 /* ---- IDX --------------------------------------------------------------- */
@@ -206,7 +142,7 @@ static int idx_run(const char *path, long limit)
         goto done;
     }
     n = be32(head + 4);
-    if (check_size((long)be32(head + 8), (long)be32(head + 12), msg, sizeof msg) != 0) {
+    if (read_check_size((long)be32(head + 8), (long)be32(head + 12), NET_IN_H, NET_IN_W, msg, sizeof msg) != 0) {
         fail("%s: %s", path, msg);
         goto done;
     }
@@ -229,24 +165,11 @@ done:
 
 static int names_read(const char *path)
 {
-    FILE *f = fopen(path, "r");
-    char line[256];
-    int k = 0;
-    if (!f) {
-        fail("%s: %s", path, strerror(errno));
+    char msg[160];
+    if (read_names(path, names, NET_OUT_SIZE, msg, sizeof msg) != 0) {
+        fail("%s: %s", path, msg);
         return -1;
     }
-    while (fgets(line, sizeof line, f)) {
-        line[strcspn(line, "\r\n")] = '\0';
-        if (k == NET_OUT_SIZE) {
-            fclose(f);
-            fail("%s: more names than the network has classes", path);
-            return -1;
-        }
-        line[NAME_MAX_LEN - 1] = '\0';         /* a longer name is cut */
-        memcpy(names[k++], line, NAME_MAX_LEN);
-    }
-    fclose(f);
     have_names = 1;
     return 0;
 }

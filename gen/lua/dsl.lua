@@ -192,6 +192,12 @@ local net_schema = {
   train  = { type = "table" },
 }
 
+-- at most this many layers: the sandbox's budgets bound what a description
+-- computes, this bounds what the generator does with it (a few lines can
+-- list 100,000 layers, and each costs the generator about 2 ms)
+local MAX_LAYERS = 1000
+M.MAX_LAYERS = MAX_LAYERS
+
 local NET_EXAMPLE = 'network { name = "net", input = {1, 28, 28}, layers = { dense { units = 10, act = "softmax" } } }'
 
 -- network(v, last_line) -> net record; v is what the description returned.
@@ -255,6 +261,9 @@ function M.network(v, last_line)
     if type(lv) ~= "table" or not lv._kind or lv._kind == "network" then
       err.at(line, "network: layers[%d] is %s, not a layer (write %s)", i,
              lv == nil and "nil (a hole in the list)" or show(lv), registry.example_list())
+    end
+    if i > MAX_LAYERS then
+      err.at(line, "network: %d layers are more than cnngen's limit of %d", n, MAX_LAYERS)
     end
     local kind = registry.kinds[lv._kind]
     local what = string.format("%s (layer %d)", lv._kind, i)

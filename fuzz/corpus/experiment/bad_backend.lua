@@ -1,0 +1,1 @@
+local m = cnngen.compile(network { name = "tiny", input = { 1, 4, 4 }, layers = { dense { units = 3, act = "softmax" } } }, { backend = "gcc" })

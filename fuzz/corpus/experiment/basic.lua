@@ -1,0 +1,10 @@
+-- train, evaluate, predict, split, save and load on the tiny data set
+local d = cnngen.data("data")
+local m = cnngen.compile(network { name = "tiny", input = { 1, 4, 4 }, layers = { dense { units = 3, act = "softmax" } } })
+local a, b = d:split(16)
+print(a:size(), b:size())
+print(m:train(a, { epochs = 2, batch = 4, eta = 0.5, l2 = 0.01, seed = 3 }))
+print(m:evaluate(b))
+print(m:predict({ 0, 0, 0, 0, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0 }))
+m:save("w.bin")
+m:load("w.bin")

@@ -1,0 +1,2 @@
+-- a description, not an experiment
+return network { name = "tiny", input = { 1, 4, 4 }, layers = { dense { units = 3, act = "softmax" } } }

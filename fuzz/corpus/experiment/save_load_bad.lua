@@ -1,0 +1,10 @@
+-- loading what is not this model's weights
+local m = cnngen.compile(network { name = "tiny", input = { 1, 4, 4 }, layers = { dense { units = 3, act = "softmax" } } })
+local n = cnngen.compile(network { name = "other", input = { 1, 4, 4 }, layers = { dense { units = 2, act = "softmax" } } })
+n:save("other.bin")
+print(pcall(m.load, m, "other.bin"))
+print(pcall(m.load, m, "missing.bin"))
+print(pcall(m.load, m, "data"))
+print(pcall(m.save, m, "data"))
+print(pcall(m.load, m))
+print(pcall(m.load, {}, "other.bin"))
