@@ -24,6 +24,7 @@
 
 #include "lauxlib.h"
 #include "fuzz.h"
+#include "hash.h"
 #include "host.h"
 #include "jit.h"
 
@@ -73,7 +74,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         if (!(T = host_new())) fuzz_bug("host_new", "out of memory");
         fuzz_lua_coverage(T);
     }
-    generate = host_fnv1a(data, size) % FUZZ_GENERATE == 0;
+    generate = fnv1a(data, size) % FUZZ_GENERATE == 0;
     rc = describe(T, (const char *)data, size, &generate, err, sizeof err);
     if (rc == HOST_INTERNAL) fuzz_bug("internal error", err);
     if (rc != HOST_OK) {

@@ -186,7 +186,12 @@ static void check_kept(void)
 /* The adapter: run the script at path as `cnngen run` would. */
 static int run_script(lua_State *T, const char *path, int *status)
 {
-    return experiment_try(T, path, status);
+    net_desc d;
+    int used;
+    memset(&d, 0, sizeof d);
+    used = experiment_try(T, path, status, &d);
+    net_desc_free(&d);
+    return used;
 }
 
 /* Point stdout at /dev/null, after flushing; the old fd is returned. */
