@@ -8,6 +8,8 @@
  *   cnngen run NET.lua [training flags]
  *   cnngen eval NET.lua --weights W [--data D] [--backend B] [--json] [--predictions FILE]
  *                       [--quantize int8 [--calibrate N]]
+ *   cnngen report NET.lua --weights W [--runs [LABEL=]RUN.jsonl ...] [--data D] [--names FILE]
+ *                         [--quantize int8 [--calibrate N]] -o REPORT.html
  *
  * Every subcommand returns an exit status (host.h: HOST_*) and prints its
  * errors as one line on stderr; nothing below main() calls exit().
@@ -28,7 +30,7 @@ struct quant_calib;             /* quantize.h */
 #define CLI_MAX_CHUNK_TEXT "1024"
 
 typedef struct cli_opts {
-    const char *cmd;            /* "emit", "info", "check", "run", "eval", "bench" */
+    const char *cmd;            /* "emit", "info", "check", "run", "eval", "bench", "report" */
     const char *net;            /* the description file */
     const char *output;         /* -o */
     const char *unroll, *real, *name;
@@ -41,8 +43,14 @@ typedef struct cli_opts {
     long calibrate;             /* --calibrate N: training images for the int8 ranges */
     int has_calibrate;
     long chunk;                 /* --chunk N: samples the training work struct holds; 0: not given */
+    /* report, run --report (report.h) */
+    const char *report;         /* run --report FILE: rewritten after every epoch */
+    const char *names;          /* report --names FILE */
+    const char *run_logs[CLI_MAX_NETS];  /* report --runs [LABEL=]FILE, each given */
+    int nrun_logs;
     /* set by commands on their own copies, never by the command line */
     int jit_ranges;             /* the unit gets <name>_jit_ranges (calibration) */
+    int jit_activations;        /* the unit gets <name>_jit_activation (report) */
     const struct quant_calib *calib;   /* the calibration to generate int8 code with */
     int has_epochs, has_eta, has_batch, has_l2, has_seed, has_limit;
     long epochs, batch, limit;
@@ -73,6 +81,7 @@ int cmd_check(lua_State *T, const cli_opts *o);
 int cmd_run(lua_State *T, const cli_opts *o);
 int cmd_eval(lua_State *T, const cli_opts *o);
 int cmd_bench(lua_State *T, const cli_opts *o);
+int cmd_report(lua_State *T, const cli_opts *o);
 
 /* A network described, generated and built in-process, for run, eval and
  * check (cmd_run.c): the API, what the description says, and its layers'

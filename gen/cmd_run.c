@@ -53,6 +53,7 @@
 #include "dataset.h"
 #include "host.h"
 #include "progress.h"
+#include "report.h"
 #include "tier.h"
 #include "train.h"
 
@@ -324,6 +325,7 @@ typedef struct run_job {
     int tiering;                /* 1: training on tcc, the cc build not taken yet */
     long switch_at;             /* CNNGEN_AUTO_SWITCH_AT (tests): switch before this batch */
     long batches;               /* mini-batches started in this run */
+    report_live report;         /* --report */
 } run_job;
 
 /* Fail early when the directory of path cannot take a new file. */
@@ -498,6 +500,24 @@ static const net_api *run_next_api(void *ctx)
     return api;
 }
 
+/* --report: epoch `epoch` is done (r, its test evaluation ev, secs):
+ * rewrite the page.  A failure is a note; training goes on. */
+static void run_report(run_job *j, int epoch, const train_epoch_result *r, const train_eval_result *ev,
+                       double secs)
+{
+    char err[4096];
+    report_epoch e;
+    e.epoch = epoch;
+    e.cost = r->cost;
+    e.accuracy = ev->accuracy;
+    e.seconds = secs;
+    e.samples_per_s = secs > 0 ? r->samples / secs : 0.0;
+    if (report_live_epoch(&j->report, &e, j->tr.api, j->params, &j->ds, ev, err, sizeof err) != 0) {
+        progress_clear(&j->pg);
+        fprintf(stderr, "cnngen: note: --report %s; training goes on\n", err);
+    }
+}
+
 /* The training loop proper; returns the exit status. */
 static int run_train(run_job *j, const cli_opts *o)
 {
@@ -559,6 +579,8 @@ static int run_train(run_job *j, const cli_opts *o)
         progress_epoch_end(&j->pg, e + 1, r.cost, ev.accuracy, secs,
                            secs > 0 ? r.samples / secs : 0.0);
         j->pg.backend = j->tr.api->backend;     /* after "tcc→cc": "cc" */
+        if (o->report)
+            run_report(j, e + 1, &r, &ev, secs);
         train_eval_free(&ev);
         if (train_stop_requested() && e + 1 < j->epochs) {
             fprintf(stderr, "cnngen: interrupted after epoch %d; %s\n", e + 1,
@@ -575,6 +597,7 @@ int cmd_run(lua_State *T, const cli_opts *o)
 {
     static const char *const not_for_run[] = { "-o", "--weights", "--tolerance", "--inference", NULL };
     char err[4096];
+    cli_opts ro;
     run_job j;
     int rc;
 
@@ -586,6 +609,11 @@ int cmd_run(lua_State *T, const cli_opts *o)
     }
     if (experiment_try(T, o->net, &rc))     /* a script using the cnngen module */
         return rc;
+    if (o->report) {                    /* the builds get the read-out of the feature maps */
+        ro = *o;
+        ro.jit_activations = 1;
+        o = &ro;
+    }
     memset(&j, 0, sizeof j);
     if (!o->backend || !strcmp(o->backend, "auto"))
         rc = run_build_auto(T, o, &j);
@@ -634,6 +662,9 @@ int cmd_run(lua_State *T, const cli_opts *o)
         rc = HOST_OK;
         goto done;
     }
+    if (o->report && (rc = report_live_start(&j.report, T, o, o->report, j.net.name, &j.net.api,
+                                             j.params, &j.ds, j.data)) != HOST_OK)
+        goto done;
     if (!o->json) {
         printf("%s: %zu parameters, backend %s%s", j.net.name, j.net.api.param_count,
                j.net.backend, j.tiering ? " (cc compiling in the background)"
@@ -654,6 +685,7 @@ done:
     jit_params_free(j.params);
     dataset_free(&j.ds);
     tier_stop(&j.tier);                 /* a build still running is cancelled */
+    report_live_free(&j.report);
     cli_net_free(&j.net);
     return rc;
 }
