@@ -608,6 +608,20 @@ Test(report, bad_input_is_one_line_status_2_and_no_file)
     rp_refused("w.bin", "missing.jsonl", "r.html", "missing.jsonl");
     rp_refused("w.bin", NULL, "afile/r.html", "afile/r.html");
     rp_refused("w.bin", NULL, "no-such-dir/r.html", "no-such-dir/r.html");
+    {   /* flags: -o missing, --report and --names on the wrong command */
+        const char *no_o[] = { "report", "tiny.lua", "--weights", "w.bin", NULL };
+        const char *rep[] = { "eval", "tiny.lua", "--weights", "w.bin", "--report", "x.html", NULL };
+        const char *nam[] = { "run", "tiny.lua", "--names", "names.txt", NULL };
+        rp_cnngen(&r, no_o);
+        rp_expect_user_error(&r, "-o REPORT.html");
+        proc_free(&r);
+        rp_cnngen(&r, rep);
+        rp_expect_user_error(&r, "--report is an option of run");
+        proc_free(&r);
+        rp_cnngen(&r, nam);
+        rp_expect_user_error(&r, "--names is an option of report");
+        proc_free(&r);
+    }
     /* three names for four classes */
     fs_spit(fs_path("names.txt"), "a\nb\nc\n", 6);
     rp_cnngen(&r, names);
