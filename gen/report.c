@@ -12,7 +12,6 @@
 
 #include <cjson/cJSON.h>
 
-#include "host.h"
 #include "outfile.h"
 
 static const char *const report_fashion[] = {
@@ -607,66 +606,4 @@ int report_write(const char *path, const report_in *in, char *err, size_t errlen
     rc = outfile_write(&item, 1, err, errlen);
     draw_buf_free(&b);
     return rc;
-}
-
-/* ================================================================ */
-/* cnngen run --report                                              */
-/* ================================================================ */
-
-/* The page of a run: its epochs so far, ev (NULL before the first). */
-static int report_live_write(report_live *r, const net_api *api, const float *params,
-                             const dataset *ds, const train_eval_result *ev, char *err, size_t errlen)
-{
-    report_in in;
-    memset(&in, 0, sizeof in);
-    in.net = &r->net;
-    in.prefix = r->prefix;
-    in.api = api;
-    in.params = params;
-    in.test = &ds->test;
-    in.data = r->data;
-    in.runs = &r->run;
-    in.nruns = 1;
-    in.eval = ev;
-    return report_write(r->path, &in, err, errlen);
-}
-
-int report_live_start(report_live *r, lua_State *T, const cli_opts *o, const char *path,
-                      const char *prefix, const net_api *api, const float *params,
-                      const dataset *ds, const char *data)
-{
-    char err[4096];
-    int rc;
-    memset(r, 0, sizeof *r);
-    r->path = path;
-    r->prefix = prefix;
-    r->data = data;
-    if ((rc = report_net_describe(T, o, &r->net, err, sizeof err)) != 0) {
-        cli_error(rc, err);
-        return rc;
-    }
-    snprintf(r->run.label, sizeof r->run.label, "%s", r->net.name);
-    if (report_live_write(r, api, params, ds, NULL, err, sizeof err) != 0) {
-        fprintf(stderr, "cnngen: --report %s\n", err);
-        return HOST_USER;
-    }
-    return 0;
-}
-
-int report_live_epoch(report_live *r, const report_epoch *e, const net_api *api,
-                      const float *params, const dataset *ds, const train_eval_result *ev,
-                      char *err, size_t errlen)
-{
-    if (report_run_push(&r->run, e) != 0) {
-        snprintf(err, errlen, "out of memory for the report");
-        return -1;
-    }
-    return report_live_write(r, api, params, ds, ev, err, errlen);
-}
-
-void report_live_free(report_live *r)
-{
-    report_net_free(&r->net);
-    report_run_free(&r->run);
-    memset(r, 0, sizeof *r);
 }
