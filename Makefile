@@ -19,7 +19,10 @@ WARN     = -std=c99 -Wall -Wextra -pedantic -Wno-overlength-strings
 DEFS     = -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE
 INCS     = -I/usr/include/lua5.4 -Igen -Iruntime -Ibuild -Itests/support
 CFLAGS_ALL = $(OPT) $(WARN) $(DEFS) $(INCS) $(EXTRA_CFLAGS)
-LIBS     = -llua5.4 -ltcc -lz -ldl -lm -lpthread
+# libpng encodes the report's images (cnngen report) and decodes them in the
+# tests: Debian's well-kept PNG codec, rather than an encoder of our own;
+# cJSON reads the `run --json` logs a report draws its curves from.
+LIBS     = -llua5.4 -ltcc -lz -lpng -lcjson -ldl -lm -lpthread
 
 B        = build
 GEN_SRC  = $(filter-out gen/embed.c gen/main.c,$(wildcard gen/*.c))

@@ -19,9 +19,11 @@ static const char usage[] =
     "       cnngen check NET.lua [--unroll MODE] [--tolerance T] [--seed N] [--backend tcc|cc]\n"
     "       cnngen run NET.lua [--epochs N] [--eta X] [--batch N] [--l2 X] [--seed N] [--limit N]\n"
     "                          [--data fashion-mnist|DIR] [--backend tcc|cc|auto] [--threads N]\n"
-    "                          [--chunk N] [--save W] [--load W] [--json]\n"
+    "                          [--chunk N] [--save W] [--load W] [--json] [--report REPORT.html]\n"
     "       cnngen eval NET.lua --weights W [--data fashion-mnist|DIR] [--backend tcc|cc|auto] [--json]\n"
     "                           [--predictions FILE] [--quantize int8 [--calibrate N]]\n"
+    "       cnngen report NET.lua --weights W [--runs [LABEL=]RUN.jsonl ...] [--data fashion-mnist|DIR]\n"
+    "                           [--names FILE] [--backend tcc|cc] [--quantize int8 [--calibrate N]] -o REPORT.html\n"
     "       cnngen bench NET.lua... [--out PATH] [--runs N] [--min-time S] [--threads N]\n"
     "                          [--backend tcc|cc|auto] [--batch N] [--data fashion-mnist|DIR]\n"
     "       cnngen --help | --version\n";
@@ -70,7 +72,7 @@ static int takes_value(const char *flag)
                                          "--data", "--save", "--load", "--weights", "--epochs", "--batch",
                                          "--limit", "--seed", "--eta", "--l2", "--tolerance", "--predictions",
                                          "--threads", "--out", "--runs", "--min-time", "--quantize",
-                                         "--calibrate", "--chunk", NULL };
+                                         "--calibrate", "--chunk", "--report", "--names", NULL };
     int i;
     for (i = 0; known[i]; ++i)
         if (!strcmp(flag, known[i])) return 1;
@@ -84,7 +86,7 @@ int cli_parse(int argc, char **argv, cli_opts *o)
     o->cmd = "emit";
     if (argc > 1 && (!strcmp(argv[1], "info") || !strcmp(argv[1], "check") ||
                      !strcmp(argv[1], "run") || !strcmp(argv[1], "eval") ||
-                     !strcmp(argv[1], "bench"))) {
+                     !strcmp(argv[1], "bench") || !strcmp(argv[1], "report"))) {
         o->cmd = argv[1];
         i = 2;
     }
@@ -129,6 +131,12 @@ int cli_parse(int argc, char **argv, cli_opts *o)
         else if (!strcmp(flag, "--load")) o->load = v;
         else if (!strcmp(flag, "--weights")) o->weights = v;
         else if (!strcmp(flag, "--predictions")) o->predictions = v;
+        else if (!strcmp(flag, "--report")) o->report = v;
+        else if (!strcmp(flag, "--names")) o->names = v;
+        else if (!strcmp(flag, "--runs") && !strcmp(o->cmd, "report")) {
+            if (o->nrun_logs == CLI_MAX_NETS) return bad("at most %s --runs files", "16");
+            o->run_logs[o->nrun_logs++] = v;
+        }
         else if (!strcmp(flag, "--quantize")) o->quantize = v;
         else if (!strcmp(flag, "--calibrate")) {
             if (parse_long(flag, v, 1, &o->calibrate)) return HOST_USER;
@@ -181,6 +189,10 @@ int cli_parse(int argc, char **argv, cli_opts *o)
         return bad("--chunk is an option of emit, info and run, not %s", o->cmd);
     if (o->chunk && o->inference)
         return bad("%s", "--chunk sizes training code; inference code holds one sample");
+    if (o->report && strcmp(o->cmd, "run"))
+        return bad("%s", "--report is an option of run (cnngen report makes one from saved weights)");
+    if (o->names && strcmp(o->cmd, "report"))
+        return bad("%s", "--names is an option of report");
     if (o->predictions && strcmp(o->cmd, "eval"))
         return bad("%s", "--predictions is an option of eval");
     if (o->unroll && strcmp(o->unroll, "none") && strcmp(o->unroll, "kernel") && strcmp(o->unroll, "full"))
@@ -194,9 +206,9 @@ int cli_parse(int argc, char **argv, cli_opts *o)
     if (o->quantize) {
         if (strcmp(o->quantize, "int8"))
             return bad("--quantize must be int8, not '%s'", o->quantize);
-        if (strcmp(o->cmd, "emit") && strcmp(o->cmd, "eval") && strcmp(o->cmd, "info"))
-            return bad("--quantize is for inference code (emit with --inference, eval, info), not %s", o->cmd);
-        if (strcmp(o->cmd, "eval") && !o->inference)
+        if (strcmp(o->cmd, "emit") && strcmp(o->cmd, "eval") && strcmp(o->cmd, "info") && strcmp(o->cmd, "report"))
+            return bad("--quantize is for inference code (emit with --inference, eval, info, report), not %s", o->cmd);
+        if (strcmp(o->cmd, "eval") && strcmp(o->cmd, "report") && !o->inference)
             return bad("%s", "--quantize int8 quantizes inference code: add --inference");
         if (o->unroll && strcmp(o->unroll, "none"))
             return bad("--quantize int8 generates one loop form, --unroll none, not --unroll %s", o->unroll);
@@ -249,6 +261,7 @@ int cli_main(int argc, char **argv)
     else if (!strcmp(o.cmd, "eval")) rc = cmd_eval(T, &o);
     else if (!strcmp(o.cmd, "check")) rc = cmd_check(T, &o);
     else if (!strcmp(o.cmd, "bench")) rc = cmd_bench(T, &o);
+    else if (!strcmp(o.cmd, "report")) rc = cmd_report(T, &o);
     else {
         fprintf(stderr, "cnngen: '%s' is not built yet\n", o.cmd);
         rc = HOST_USER;

@@ -10,6 +10,8 @@
  *   cnngen eval NET.lua --weights W [--data D] [--backend B] [--json] [--predictions FILE]
  *                       [--quantize int8 [--calibrate N]]
  *   cnngen bench NET.lua... [--out PATH] [--runs N] [--min-time S] [--threads N]
+ *   cnngen report NET.lua --weights W [--runs [LABEL=]RUN.jsonl ...] [--data D] [--names FILE]
+ *                         [--quantize int8 [--calibrate N]] -o REPORT.html
  *
  * Every subcommand returns an exit status (host.h: HOST_*) and prints its
  * errors as one line on stderr; nothing below main() calls exit().

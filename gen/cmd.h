@@ -15,5 +15,6 @@ int cmd_check(lua_State *T, const cli_opts *o);
 int cmd_run(lua_State *T, const cli_opts *o);
 int cmd_eval(lua_State *T, const cli_opts *o);
 int cmd_bench(lua_State *T, const cli_opts *o);
+int cmd_report(lua_State *T, const cli_opts *o);
 
 #endif

@@ -98,48 +98,6 @@ static void eval_print(const cli_opts *o, const net *n, const net_api *api, cons
     }
 }
 
-/* The int8 inference code, from the float net calibrated on *ds's
- * training images (its parameters are baked in: none to pass); the
- * description runs once for both. */
-static int eval_build_int8(lua_State *T, const cli_opts *o, net *n, net_api *api, dataset *ds,
-                           char *data, size_t datalen, long *calibrated)
-{
-    char err[4096];
-    net_request rq;
-    net_desc d;
-    quant_calib cal;
-    int rc;
-    if ((rc = net_describe(T, o->net, &d, err, sizeof err)) != HOST_OK) {
-        host_report(rc, err);
-        return rc;
-    }
-    if ((rc = quant_calibrate(T, o, &d, HOST_FAIL, ds, &cal)) != HOST_OK) {
-        net_desc_free(&d);
-        return rc;
-    }
-    snprintf(data, datalen, "%s", cal.data);
-    *calibrated = cal.n;
-    opts_request(o, &rq);
-    rq.desc = &d;
-    rq.forms[rq.nforms++] = opts_backend(o, "cc");
-    rq.real = "float";
-    rq.inference = 1;
-    rq.weights = o->weights;
-    rq.calib = &cal;
-    rc = net_generate(T, &rq, n, err, sizeof err);
-    quant_calib_free(&cal);
-    net_desc_free(&d);
-    if (rc != HOST_OK) {
-        host_report(rc, err);
-        return rc;
-    }
-    if (net_compile(n, 0, NULL, api, err, sizeof err) != 0) {
-        fprintf(stderr, "cnngen: %s\n", err);
-        return HOST_FAIL;
-    }
-    return HOST_OK;
-}
-
 /* The float code; the weights and the data are checked before the
  * (slower) build. */
 static int eval_build_float(lua_State *T, const cli_opts *o, net *n, net_api *api, dataset *ds,
@@ -199,7 +157,8 @@ int cmd_eval(lua_State *T, const cli_opts *o)
     memset(&api, 0, sizeof api);
     memset(&ds, 0, sizeof ds);
     memset(&r, 0, sizeof r);
-    rc = o->quantize ? eval_build_int8(T, o, &n, &api, &ds, data_name, sizeof data_name, &calibrated)
+    rc = o->quantize ? quant_build_int8(T, o, NULL, HOST_FAIL, &n, &api, &ds, data_name, sizeof data_name,
+                                        &calibrated)
                      : eval_build_float(T, o, &n, &api, &ds, &params, &data);
     if (rc != HOST_OK)
         goto done;

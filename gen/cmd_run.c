@@ -55,6 +55,7 @@
 #include "host.h"
 #include "net.h"
 #include "progress.h"
+#include "report.h"
 #include "tier.h"
 #include "train.h"
 
@@ -84,6 +85,7 @@ typedef struct run_job {
     int tiering;                /* 1: training on tcc, the cc build not taken yet */
     long switch_at;             /* CNNGEN_AUTO_SWITCH_AT (tests): switch before this batch */
     long batches;               /* mini-batches started in this run */
+    report_live report;         /* --report */
 } run_job;
 
 /* Fail early when the directory of path cannot take a new file. */
@@ -197,6 +199,7 @@ static void run_request(const cli_opts *o, const net_desc *d, const char *backen
     rq->desc = d;
     rq->forms[rq->nforms++] = backend;
     rq->real = "float";
+    rq->activations = rq->with_info = o->report != NULL;   /* the report's feature maps, table */
 }
 
 /* --backend tcc or cc. */
@@ -286,6 +289,24 @@ static const net_api *run_next_api(void *ctx)
     return api;
 }
 
+/* --report: epoch `epoch` is done (r, its test evaluation ev, secs):
+ * rewrite the page.  A failure is a note; training goes on. */
+static void run_report(run_job *j, int epoch, const train_epoch_result *r, const train_eval_result *ev,
+                       double secs)
+{
+    char err[4096];
+    report_epoch e;
+    e.epoch = epoch;
+    e.cost = r->cost;
+    e.accuracy = ev->accuracy;
+    e.seconds = secs;
+    e.samples_per_s = secs > 0 ? r->samples / secs : 0.0;
+    if (report_live_epoch(&j->report, &e, j->tr.api, j->params, &j->ds, ev, err, sizeof err) != 0) {
+        progress_clear(&j->pg);
+        fprintf(stderr, "cnngen: note: --report %s; training goes on\n", err);
+    }
+}
+
 /* The training loop proper; returns the exit status. */
 static int run_train(run_job *j, const cli_opts *o)
 {
@@ -347,6 +368,8 @@ static int run_train(run_job *j, const cli_opts *o)
         progress_epoch_end(&j->pg, e + 1, r.cost, ev.accuracy, secs,
                            secs > 0 ? r.samples / secs : 0.0);
         j->pg.backend = j->tr.api->backend;     /* after "tcc→cc": "cc" */
+        if (o->report)
+            run_report(j, e + 1, &r, &ev, secs);
         train_eval_free(&ev);
         if (train_stop_requested() && e + 1 < j->epochs) {
             fprintf(stderr, "cnngen: interrupted after epoch %d; %s\n", e + 1,
@@ -425,6 +448,9 @@ int cmd_run(lua_State *T, const cli_opts *o)
         rc = HOST_OK;
         goto done;
     }
+    if (o->report && (rc = report_live_start(&j.report, &j.net, o->report, &j.api, j.params, &j.ds,
+                                             j.data)) != HOST_OK)
+        goto done;
     if (!o->json) {
         printf("%s: %zu parameters, backend %s%s", j.net.name, j.net.param_count,
                j.api.backend, j.tiering ? " (cc compiling in the background)"
@@ -446,6 +472,7 @@ done:
     dataset_free(&j.ds);
     tier_stop(&j.tier);                 /* a build still running is cancelled */
     jit_release(&j.api);
+    report_live_free(&j.report);
     net_free(&j.net);
     return rc;
 }

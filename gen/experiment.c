@@ -12,6 +12,8 @@
  *   m:save("w.bin"); m:load("w.bin")
  *   local class, p = m:predict(image)             -- image: a list of IN_SIZE numbers
  *   local train, valid = d:split(50000)           -- a validation split
+ *   local h = m:history()     -- the epochs trained: { { epoch =, cost =, accuracy =, ... }, ... }
+ *   m:report("r.html", { data = d, runs = { { label = "eta 0.1", epochs = h }, ... } })
  *
  * A data set has a training part and a test part; train() trains on the
  * former and reports accuracy on the latter after every epoch; evaluate()
@@ -35,6 +37,7 @@
 #include "dataset.h"
 #include "host.h"
 #include "net.h"
+#include "report.h"
 #include "train.h"
 
 #define MODEL_MT "cnngen.model"
@@ -61,6 +64,8 @@ typedef struct exp_model {
     double eta, l2;
     long batch, epochs;
     unsigned long long seed;
+    net net;                    /* the generator's records (model:report) */
+    report_run history;         /* every epoch trained */
 } exp_model;
 
 typedef struct exp_data {
@@ -227,6 +232,8 @@ static int exp_compile(lua_State *L)
     rq.desc = &d;
     rq.forms[rq.nforms++] = backend;
     rq.real = "float";
+    rq.activations = 1;                 /* model:report's feature maps ... */
+    rq.with_info = 1;                   /* ... and layer table */
     rc = net_generate(T, &rq, &n, err, sizeof err);
     net_desc_free(&d);
     /* a user error already reads "file:line: ..."; the description's line
@@ -243,9 +250,9 @@ static int exp_compile(lua_State *L)
     m->batch = n.train.batch;
     m->epochs = n.train.epochs;
     m->seed = n.train.seed;
-    rc = net_compile(&n, 0, NULL, &m->api, err, sizeof err);
-    net_free(&n);
-    if (rc != 0) return fail(L, err);
+    m->net = n;                         /* the model's now: freed by model_gc */
+    snprintf(m->history.label, sizeof m->history.label, "%s", n.name);
+    if (net_compile(&m->net, 0, NULL, &m->api, err, sizeof err) != 0) return fail(L, err);
     m->params = malloc(m->api.param_count * sizeof *m->params);
     if (!m->params) return luaL_error(L, "compile: out of memory");
     m->api.init.f(m->params, m->seed);
@@ -327,6 +334,19 @@ static int model_train(lua_State *L)
             return fail(L, err);
         }
         acc = ev.accuracy;
+        {
+            report_epoch re;
+            re.epoch = m->history.n + 1;
+            re.cost = r.cost;
+            re.accuracy = ev.accuracy;
+            re.seconds = secs;
+            re.samples_per_s = secs > 0 ? r.samples / secs : 0.0;
+            if (report_run_push(&m->history, &re) != 0) {
+                train_eval_free(&ev);
+                train_free(&t);
+                return luaL_error(L, "train: out of memory");
+            }
+        }
         printf("%s: epoch %d/%d  cost %.4f  test accuracy %.2f%%  %.1f s  %.0f samples/s\n", m->name,
                e + 1, (int)epochs, r.cost, 100 * ev.accuracy, secs, secs > 0 ? r.samples / secs : 0.0);
         fflush(stdout);
@@ -393,9 +413,57 @@ static int model_predict(lua_State *L)
     return 2;
 }
 
+/* model:history() -> { { epoch =, cost =, accuracy =, seconds =, samples_per_s = }, ... } */
+static int model_history(lua_State *L)
+{
+    exp_model *m = luaL_checkudata(L, 1, MODEL_MT);
+    int k;
+    lua_createtable(L, m->history.n, 0);
+    for (k = 0; k < m->history.n; ++k) {
+        const report_epoch *e = &m->history.e[k];
+        lua_createtable(L, 0, 5);
+        lua_pushinteger(L, e->epoch);
+        lua_setfield(L, -2, "epoch");
+        lua_pushnumber(L, e->cost);
+        lua_setfield(L, -2, "cost");
+        lua_pushnumber(L, e->accuracy);
+        lua_setfield(L, -2, "accuracy");
+        lua_pushnumber(L, e->seconds);
+        lua_setfield(L, -2, "seconds");
+        lua_pushnumber(L, e->samples_per_s);
+        lua_setfield(L, -2, "samples_per_s");
+        lua_rawseti(L, -2, k + 1);
+    }
+    return 1;
+}
+
+/* model:report(path, { data = d, runs = {...}, names = {...} }) (report.h: report_script) */
+static int model_report(lua_State *L)
+{
+    exp_model *m = luaL_checkudata(L, 1, MODEL_MT);
+    const char *path = luaL_checkstring(L, 2);
+    exp_data *d;
+    report_in in;
+    luaL_checktype(L, 3, LUA_TTABLE);
+    lua_getfield(L, 3, "data");
+    d = luaL_testudata(L, -1, DATA_MT);
+    if (!d) return luaL_error(L, "report: opts.data must be a data set (cnngen.data)");
+    check_fit(L, m, d);
+    memset(&in, 0, sizeof in);
+    in.net = &m->net;
+    in.api = &m->api;
+    in.params = m->params;
+    in.test = &d->ds.test;
+    in.data = d->ds.name;
+    report_script(L, 3, &in, &m->history, m->cost, path);
+    return 0;
+}
+
 static int model_gc(lua_State *L)
 {
     exp_model *m = luaL_checkudata(L, 1, MODEL_MT);
+    net_free(&m->net);
+    report_run_free(&m->history);
     free(m->params);
     jit_release(&m->api);
     memset(m, 0, sizeof *m);
@@ -414,7 +482,8 @@ static void exp_open(lua_State *L, void *ud)
 {
     static const luaL_Reg model_methods[] = {
         { "train", model_train }, { "evaluate", model_evaluate }, { "save", model_save },
-        { "load", model_load }, { "predict", model_predict }, { NULL, NULL } };
+        { "load", model_load }, { "predict", model_predict }, { "history", model_history },
+        { "report", model_report }, { NULL, NULL } };
     static const luaL_Reg data_methods[] = { { "split", data_split }, { "size", data_size }, { NULL, NULL } };
     luaL_newmetatable(L, MODEL_MT);
     luaL_newlib(L, model_methods);

@@ -95,6 +95,14 @@ static void net_push_opts(lua_State *T, const net_request *rq, const net_desc *d
         lua_pushboolean(T, 1);
         lua_setfield(T, -2, "ranges");
     }
+    if (rq->activations) {
+        lua_pushboolean(T, 1);
+        lua_setfield(T, -2, "activations");
+    }
+    if (rq->with_info) {
+        lua_pushboolean(T, 1);
+        lua_setfield(T, -2, "with_info");
+    }
     net_set_str(T, "header_name", rq->header_name);
     net_set_str(T, "c_name", rq->c_name);
     lua_pushcfunction(T, weights_lua_load);
@@ -178,6 +186,23 @@ static int net_read_train(lua_State *T, net_train *t, char *err, size_t errlen)
     return 0;
 }
 
+/* s = t[k], a {c, h, w} list (ones where absent). */
+static void net_shape(lua_State *T, int idx, const char *k, int *s)
+{
+    int i;
+    lua_getfield(T, idx, k);
+    for (i = 0; i < 3; ++i) {
+        s[i] = 1;
+        if (lua_istable(T, -1)) {
+            lua_rawgeti(T, -1, i + 1);
+            if (lua_isinteger(T, -1))
+                s[i] = (int)lua_tointeger(T, -1);
+            lua_pop(T, 1);
+        }
+    }
+    lua_pop(T, 1);
+}
+
 /* The layer records at the top of T's stack into n. */
 static int net_read_layers(lua_State *T, net *n)
 {
@@ -189,11 +214,19 @@ static int net_read_layers(lua_State *T, net *n)
         net_layer *L = &n->layers[k];
         lua_rawgeti(T, idx, k + 1);
         net_str(T, -1, "kind", L->kind, sizeof L->kind);
+        net_str(T, -1, "act", L->act, sizeof L->act);
+        net_str(T, -1, "desc", L->desc, sizeof L->desc);
         L->index = (int)net_int(T, -1, "index");
         L->woff = (size_t)net_int(T, -1, "woff");
         L->wcount = (size_t)net_int(T, -1, "wcount");
         L->boff = (size_t)net_int(T, -1, "boff");
         L->bcount = (size_t)net_int(T, -1, "bcount");
+        net_shape(T, -1, "inshape", L->in);
+        net_shape(T, -1, "out", L->out);
+        L->kh = (int)net_int(T, -1, "kh");
+        L->kw = (int)net_int(T, -1, "kw");
+        L->macs_fwd = net_num(T, -1, "macs_fwd");
+        L->macs_bwd = net_num(T, -1, "macs_bwd");
         lua_pop(T, 1);
     }
     n->nlayers = count;
@@ -244,6 +277,8 @@ static int net_read(lua_State *T, int res, const net_request *rq, net *n, char *
     lua_getfield(T, res, "layers");
     bad = net_read_layers(T, n);
     lua_pop(T, 1);
+    if (!bad && rq->with_info && !(n->info.text = net_dup(T, res, "info", NULL)))
+        bad = 1;
     lua_getfield(T, res, "forms");
     for (k = 0; k < rq->nforms && !bad; ++k) {
         lua_rawgeti(T, -1, k + 1);

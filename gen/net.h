@@ -66,6 +66,10 @@ typedef struct net_request {
     const char *quantize;       /* "int8": quantized inference code, from calib */
     const quant_calib *calib;
     int ranges;                 /* the unit gets <name>_jit_ranges (calibration) */
+    int activations;            /* the unit gets <name>_jit_activation (a report's
+                                   feature maps) */
+    int with_info;              /* 1: also `cnngen info`'s table of the training
+                                   code, in n->info.text (a report's) */
     const char *header_name, *c_name;   /* emit: the files' names (NULL: <name>.h, .c) */
     int files;                  /* 1: each form's c and h (emit); 0: its unit */
     int more;                   /* 1: keep the resolved net for net_more (then free
@@ -74,9 +78,13 @@ typedef struct net_request {
 } net_request;
 
 typedef struct net_layer {
-    char kind[16];
+    char kind[16], act[16];     /* act: "" for a kind without σ */
+    char desc[256];             /* the generated code's one-line description */
     int index;                  /* 1-based, as in Nielsen */
     size_t woff, wcount, boff, bcount;
+    int in[3], out[3];          /* its input's and output's [c][h][w] */
+    int kh, kw;                 /* a kernel's or window's rows and columns; 0: none */
+    double macs_fwd, macs_bwd;  /* per sample */
 } net_layer;
 
 /* The description's train{}, every field but limit filled in by the
@@ -118,7 +126,7 @@ typedef struct net {
     int nlayers;
     net_form form[NET_MAX_FORMS];
     int nforms;
-    net_info info;              /* rq.info */
+    net_info info;              /* rq.info; rq.with_info: its text alone */
     /* the generator's result, for net_more (rq.more); else T is NULL and
      * the net is plain C data, which may outlive T */
     lua_State *T;

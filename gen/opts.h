@@ -14,7 +14,7 @@ struct net_request;              /* net.h */
 #define CLI_MAX_CHUNK_TEXT "1024"
 
 typedef struct cli_opts {
-    const char *cmd;            /* "emit", "info", "check", "run", "eval", "bench" */
+    const char *cmd;            /* "emit", "info", "check", "run", "eval", "bench", "report" */
     const char *net;            /* the description file */
     const char *output;         /* -o */
     const char *unroll, *real, *name;
@@ -27,6 +27,11 @@ typedef struct cli_opts {
     long calibrate;             /* --calibrate N: training images for the int8 ranges */
     int has_calibrate;
     long chunk;                 /* --chunk N: samples the training work struct holds; 0: not given */
+    /* report, run --report (report.h) */
+    const char *report;         /* run --report FILE: rewritten after every epoch */
+    const char *names;          /* report --names FILE */
+    const char *run_logs[CLI_MAX_NETS];  /* report --runs [LABEL=]FILE, each given */
+    int nrun_logs;
     int has_epochs, has_eta, has_batch, has_l2, has_seed, has_limit;
     long epochs, batch, limit;
     long threads;               /* --threads (run, bench); 0: not given */

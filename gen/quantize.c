@@ -111,3 +111,47 @@ done:
     net_free(&n);
     return rc;
 }
+
+/* See quantize.h. */
+int quant_build_int8(lua_State *T, const cli_opts *o, const net_desc *d, int input_status, net *n,
+                     net_api *api, dataset *ds, char *data, size_t datalen, long *calibrated)
+{
+    char err[4096];
+    net_request rq;
+    net_desc own;
+    quant_calib cal;
+    int rc;
+    memset(&own, 0, sizeof own);
+    if (!d) {
+        if ((rc = net_describe(T, o->net, &own, err, sizeof err)) != HOST_OK) {
+            host_report(rc, err);
+            return rc;
+        }
+        d = &own;
+    }
+    if ((rc = quant_calibrate(T, o, d, input_status, ds, &cal)) != HOST_OK) {
+        net_desc_free(&own);
+        return rc;
+    }
+    snprintf(data, datalen, "%s", cal.data);
+    *calibrated = cal.n;
+    opts_request(o, &rq);
+    rq.desc = d;
+    rq.forms[rq.nforms++] = opts_backend(o, "cc");
+    rq.real = "float";
+    rq.inference = 1;
+    rq.weights = o->weights;
+    rq.calib = &cal;
+    rc = net_generate(T, &rq, n, err, sizeof err);
+    quant_calib_free(&cal);
+    net_desc_free(&own);
+    if (rc != HOST_OK) {
+        host_report(rc, err);
+        return rc;
+    }
+    if (net_compile(n, 0, NULL, api, err, sizeof err) != 0) {
+        fprintf(stderr, "cnngen: %s\n", err);
+        return HOST_FAIL;
+    }
+    return HOST_OK;
+}

@@ -33,4 +33,13 @@ struct dataset;                 /* runtime/dataset.h */
 int quant_calibrate(lua_State *T, const cli_opts *o, const net_desc *d, int input_status,
                     struct dataset *ds, quant_calib *c);
 
+/* The int8 inference code of o->net (the description d, or NULL: run it
+ * now), calibrated as quant_calibrate does (its data set left in *ds, its
+ * name in data, the images in *calibrated), generated with --backend's
+ * form (cc by default) and built into *api.  Errors are printed;
+ * input_status as quant_calibrate's.  HOST_OK, or a status (then free *n,
+ * *api and *ds as usual). */
+int quant_build_int8(lua_State *T, const cli_opts *o, const net_desc *d, int input_status, net *n,
+                     net_api *api, struct dataset *ds, char *data, size_t datalen, long *calibrated);
+
 #endif

@@ -115,6 +115,8 @@ Test(net, every_command_runs_the_description_once)
     nt_once("eval once.lua --weights w.bin --data data --quantize int8 --calibrate 50");
     nt_once("once.lua --inference --weights w.bin --quantize int8 --calibrate 50 "
             "--data data -o once8.c");
+    nt_once("run once.lua --backend auto --epochs 1 --limit 50 --data data --report r.html");
+    nt_once("report once.lua --weights w.bin --data data --quantize int8 --calibrate 50 -o r.html");
 }
 
 Test(net, an_experiment_prints_to_stdout_from_its_first_line)

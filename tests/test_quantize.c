@@ -716,7 +716,7 @@ Test(quantize, errors_are_one_line_and_write_nothing)
     {
         static const char *const other[][2] = {
             { "run NET --quantize int8",
-              "cnngen: --quantize is for inference code (emit with --inference, eval, info), not run (see cnngen --help)" },
+              "cnngen: --quantize is for inference code (emit with --inference, eval, info, report), not run (see cnngen --help)" },
             { "info NET --inference --quantize int8 --calibrate 5",
               "cnngen: --calibrate: info does not calibrate (its footprint needs no data) (see cnngen --help)" },
             { "info NET --quantize int8",

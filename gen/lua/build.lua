@@ -18,7 +18,9 @@
 --   name, cost, arch_hash, param_count, in_size, out_size, input,
 --   macs_fwd, macs_bwd (per sample), train (the description's train{}
 --   with the defaults of dsl.train_schema: the only place they are
---   written), layers = { { kind, index, woff, wcount, boff, bcount }, ... };
+--   written), layers = { { kind, index, woff, wcount, boff, bcount, act, desc,
+--   inshape, out, kh, kw, macs_fwd, macs_bwd }, ... }; with opts.with_info,
+--   info = `cnngen info`'s table of the training code;
 --   and forms[i] = generate's result ({ unit, c, h, ... }) for opts.forms[i].
 -- With opts.info: { info = text, measure = measure } (cnngen.info's).
 --
@@ -71,7 +73,18 @@ function M.build(desc, opts)
   r.macs_fwd, r.macs_bwd = net.macs_fwd, net.macs_bwd
   for i, L in ipairs(net.layers) do
     r.layers[i] = { kind = L.kind, index = L.index, woff = L.woff, wcount = L.wcount,
-                    boff = L.boff, bcount = L.bcount }
+                    boff = L.boff, bcount = L.bcount, act = L.act, desc = L.desc,
+                    inshape = L.inshape, out = L.out, kh = L.kh, kw = L.kw,
+                    macs_fwd = L.macs_fwd, macs_bwd = L.macs_bwd }
+  end
+  if opts.with_info then
+    -- `cnngen info`'s table of the training code, for a report: from the
+    -- same resolved net (the description does not run again)
+    local o = {}
+    for k, v in pairs(opts) do o[k] = v end
+    o.forms, o.with_info, o.mode, o.quantize, o.calibration = nil, nil, nil, nil, nil
+    o.weights_path, o.activations, o.ranges = nil, nil, nil
+    r.info = cnngen.info_resolved(fresh(net), o)
   end
   return r
 end

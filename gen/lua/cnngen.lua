@@ -5,6 +5,7 @@
 --   generate(desc, opts) -> { h = ..., c = ..., unit = ..., arch_hash = ... }
 --   generate_resolved(net, opts) -> the same, from a resolved net
 --   info(desc, opts)     -> text of the layer table (and the code to measure)
+--   info_resolved(net, opts) -> the same, from a resolved net
 --   check_name(name)     -> nothing, or a user error (--name)
 -- `desc` is what the sandboxed description returned, copied as plain data;
 -- opts.chunk names the file for messages, opts.last_line is its last line.
@@ -121,7 +122,11 @@ end
 -- weights (no file needed): a fixed pattern of ordinary values, so the
 -- compiler folds nothing that trained weights would not let it fold.
 function M.info(desc, opts)
-  local net = M.resolve(desc, opts)
+  return M.info_resolved(M.resolve(desc, opts), opts)
+end
+
+-- info_resolved(net, opts): info's text and measure for a resolved net
+function M.info_resolved(net, opts)
   opts.stand_in_weights = true
   local o = normalize(net, opts)
   local rsize = o.real == "double" and 8 or 4

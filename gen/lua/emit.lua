@@ -380,6 +380,16 @@ function M.generate(net, opts)
     end
   end
   v.ranges = opts.ranges and quant.calibrated(net) or false
+  -- opts.activations: the read-out of every a^l for cnngen report (σ(z)
+  -- where a conv's max-pool applies its σ)
+  v.activations = false
+  if opts.activations then
+    v.activations = {}
+    for _, L in ipairs(net.layers) do
+      local value = (L.act_at_pool and not plan) and act.bind(L.act, v.num).sigma("z") or "z"
+      v.activations[#v.activations + 1] = { l = L.index, count = L.n_out, value = value }
+    end
+  end
   -- by8(indent, from, to, stmt): stmt for k = from .. to-1, where $p
   -- stands for params[k] and $g for grad[k]: 8 a loop turn at constant
   -- offsets from the pointers p8, g8, then the rest written out (tcc does
@@ -415,6 +425,7 @@ function M.generate(net, opts)
   local before, after = body:sub(1, at - 1), body:sub(at + #mark)
   local c = before .. '#include "' .. opts.header_name .. '"' .. after
   local unit = h .. before .. "/* (" .. opts.header_name .. " is above) */" .. after .. render("jit_sizes.c.tpl", v)
+               .. (v.activations and render("jit_activation.c.tpl", v) or "")
   return { h = h, c = c, unit = unit, arch_hash = v.arch_hash }
 end
 
