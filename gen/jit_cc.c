@@ -49,7 +49,7 @@
 #define JIT_CC_FORMAT "cnngen-jit-cc-1"
 
 /* Added after the user's flags on every build. -fno-delete-null-pointer-checks:
- * see "Hazards" in STYLE.md (gcc 12 -O1/-O2 deletes a pool call otherwise). */
+ * see "Hazards" in docs/hacking.md (gcc 12 -O1/-O2 deletes a pool call otherwise). */
 #define JIT_CC_FIXED_FLAGS "-std=c99 -fPIC -shared -fno-delete-null-pointer-checks"
 
 /* The default flags: $CFLAGS replaces them. -std=c99 turns contraction

@@ -143,7 +143,7 @@ int train_use_api(train_ctx *t, const net_api *api);
 
 /* ---- evaluation ------------------------------------------------------- */
 
-/* The cost functions of DESIGN.md, computed from a sample's outputs. */
+/* The cost functions of docs/design.md, computed from a sample's outputs. */
 typedef enum train_cost {
     TRAIN_COST_LOGLIK,          /* C = −ln a_y                          */
     TRAIN_COST_CROSSENTROPY,    /* C = −Σ_j [y_j ln a_j + (1−y_j) ln(1−a_j)] */

@@ -4,7 +4,7 @@
  * Runs $CNNGEN (set by make test, like $CNNGEN_ROOT, the repository) as a
  * child process, from the repository's root so that descriptions are
  * named as a user would name them (examples/nielsen1.lua), and checks the
- * contract of DESIGN.md "The command line": `cnngen NET.lua -o OUT.c`
+ * contract of docs/design.md, "The runner": `cnngen NET.lua -o OUT.c`
  * writes OUT.c and OUT.h, byte-identical from run to run; --name, --real
  * and --unroll do what they say; `cnngen info` prints the layer table;
  * every bad flag or file gets exit status 2 (or another non-zero status

@@ -1,6 +1,6 @@
 /*
  * test_compile.c -- the generated C as a user gets it (`cnngen NET.lua -o
- * net.c`), under the compilers and flags users have (DESIGN.md, "The
+ * net.c`), under the compilers and flags users have (docs/design.md, "The
  * generated C (contract)"):
  *
  *   - it includes <math.h>, <stddef.h> and its own header, nothing else;
@@ -18,7 +18,7 @@
  *     and the outputs; the driver linked with each object must print what
  *     the in-process tcc build (the JIT path) computes: within 1e-4
  *     relative in float, 1e-9 in double, predictions exactly. That catches
- *     a call an optimizer deleted (STYLE.md, Hazards 1: gcc 12.2 removed an
+ *     a call an optimizer deleted (docs/hacking.md, Hazards 1: gcc 12.2 removed an
  *     int-indexed max-pool call at -O1/-O2, leaving stale activations):
  *     the gradient blocks of the layers below and the outputs would differ.
  *     The baseline itself must look alive: outputs overwritten, finite,

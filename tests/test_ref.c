@@ -2,7 +2,7 @@
  * test_ref.c -- the reference (tests/support/ref.c) and the tolerance helpers
  * (tests/support/tol.c) against cases computed by hand.
  *
- * Every expected number here was worked out on paper from DESIGN.md's
+ * Every expected number here was worked out on paper from docs/design.md's
  * equations (the arithmetic is in the comments), or is a closed form such as
  * ln 10 evaluated to 17 digits; none comes from running ref.c. If these pass,
  * the other tests may trust ref_forward, ref_cost and ref_numgrad.
@@ -358,7 +358,7 @@ Test(ref, quadratic_known_value)
 
 /* ---- sizes --------------------------------------------------------------- */
 
-/* DESIGN.md's nielsen1: 1x28x28, conv 20@5x5 sigmoid -> [20][24][24],
+/* examples/nielsen1.lua: 1x28x28, conv 20@5x5 sigmoid -> [20][24][24],
  * maxpool 2 -> [20][12][12], dense 100 sigmoid, dense 10 softmax:
  *   20·25 + 20 = 520;  100·2880 + 100 = 288100;  10·100 + 10 = 1010;
  *   total 289630, 10 outputs, 784 inputs. */
@@ -530,7 +530,7 @@ Test(ref, invalid_net_aborts, .signal = SIGABRT)
 
 /* ---- tolerance helpers --------------------------------------------------- */
 
-/* |g − w| ≤ rtol·max(|g|,|w|) + atol, with STYLE.md's measured case:
+/* |g − w| ≤ rtol·max(|g|,|w|) + atol, with the measured case of docs/hacking.md, "Tests":
  * g = 3.6e-6 vs fd = g + 2.3e-9 fails a pure 1e-6 relative test but passes
  * with atol 1e-8. NaN is never close; equal infinities are. */
 Test(ref, tol_close_combined_form)

@@ -1,5 +1,5 @@
 /*
- * test_sgd.c -- the generated training API, against DESIGN.md's contract:
+ * test_sgd.c -- the generated training API, against docs/design.md's contract:
  *
  *   train_batch  = loss_grad, then Nielsen's update
  *                  w ← (1 − η·l2/n_train)·w − η·∂C/∂w,   b ← b − η·∂C/∂b

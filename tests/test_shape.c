@@ -165,7 +165,7 @@ static const char *grouped(char *buf, size_t len, size_t v)
 struct example {
     char name[16];               /* an array: parameters are copied into a re-executed process */
     int which;
-    size_t params;               /* the total, from DESIGN.md / the brief */
+    size_t params;               /* the total, from docs/design.md */
 };
 
 static struct example examples[] = {

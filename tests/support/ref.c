@@ -1,7 +1,7 @@
 /*
  * ref.c -- plain double-precision reference of a cnngen net (see ref.h).
  *
- * Everything here is written from DESIGN.md's equations, as directly as
+ * Everything here is written from docs/design.md's equations, as directly as
  * possible, so that it can be trusted by reading it:
  *
  *   conv     z[m][oy][ox] = b[m] + Σ_{c,i,j} w[m][c][i][j] · in[c][oy·sh+i−pad][ox·sw+j−pad]

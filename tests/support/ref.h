@@ -1,7 +1,7 @@
 /*
  * ref.h -- an independent, plain double-precision reference of a cnngen net.
  *
- * Written from the math in DESIGN.md (Nielsen ch. 6), never from generated
+ * Written from the math in docs/design.md (Nielsen ch. 6), never from generated
  * code: simple nested loops, double precision, no cleverness. Tests compare
  * the generated forward pass with ref_forward, its cost with ref_cost, and
  * its gradient with ref_numgrad (central differences of ref_cost).
@@ -10,7 +10,7 @@
  * ref_add_* helpers); ref_lua writes the same net as a cnngen description so
  * that one test case feeds both the generator and this reference.
  *
- * Parameter layout (DESIGN.md): layer by layer in order, the weights then the
+ * Parameter layout (docs/design.md): layer by layer in order, the weights then the
  * biases; conv weights [out_map][in_channel][kh][kw], bias [out_map]; dense
  * weights [unit][input], bias [unit], the input flattened [channel][row][col].
  * Activations and samples are laid out [channel][row][col].

@@ -1,7 +1,7 @@
 /*
  * tol.h -- tolerance helpers for comparing computed numbers with references.
  *
- * One criterion everywhere (STYLE.md, "Tests"): got is close to want when
+ * One criterion everywhere (docs/hacking.md, "Tests"): got is close to want when
  *
  *     |got − want| ≤ rtol · max(|got|, |want|) + atol
  *
