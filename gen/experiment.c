@@ -7,7 +7,9 @@
  *
  *   local d = cnngen.data("fashion-mnist")        -- or a directory of IDX files
  *   local m = cnngen.compile(net, { backend = "tcc" })   -- or "cc"
- *   m:train(d, { epochs = 1, eta = 0.1, batch = 10, l2 = 0.1, seed = 1 })
+ *   local n = cnngen.network("conv2.lua")   -- a description file (beside the script)
+ *   local m2 = cnngen.compile(n)            -- its train{} gives train()'s defaults
+ *   m:train(d, { epochs = 1, eta = 0.1, batch = 10, l2 = 0.1, seed = 1, threads = 2 })
  *   local acc, cost = m:evaluate(d)
  *   m:save("w.bin"); m:load("w.bin")
  *   local class, p = m:predict(image)             -- image: a list of IN_SIZE numbers
@@ -42,6 +44,7 @@
 
 #define MODEL_MT "cnngen.model"
 #define DATA_MT "cnngen.data"
+#define DESC_MT "cnngen.description"
 
 typedef struct exp_state {
     lua_State *T;               /* the trusted state (the generator) */
@@ -67,6 +70,12 @@ typedef struct exp_model {
     net net;                    /* the generator's records (model:report) */
     report_run history;         /* every epoch trained */
 } exp_model;
+
+/* a description file run in a sandbox of its own (cnngen.network) */
+typedef struct exp_desc {
+    net_desc d;
+    char path[4096];
+} exp_desc;
 
 typedef struct exp_data {
     dataset ds;                 /* train and test parts, owned */
@@ -198,6 +207,35 @@ static const char *str_field(lua_State *L, int t, const char *k, const char *def
     return s;
 }
 
+/* cnngen.network(path) -> the description in the file at path (relative
+ * to the script's directory unless absolute), run in a sandbox of its own
+ * as `cnngen run` runs one; compile() takes it like a table, and messages
+ * about it name its file and line. */
+static int exp_network(lua_State *L)
+{
+    exp_state *st = state_of(L);
+    const char *rel = luaL_checkstring(L, 1), *slash = strrchr(st->chunk, '/');
+    char err[4096];
+    exp_desc *e;
+    int dir = rel[0] == '/' || !slash ? 0 : (int)(slash - st->chunk) + 1;
+    exp_use(st);
+    e = lua_newuserdatauv(L, sizeof *e, 0);
+    memset(e, 0, sizeof *e);
+    e->d.ref = LUA_NOREF;
+    luaL_setmetatable(L, DESC_MT);
+    if (snprintf(e->path, sizeof e->path, "%.*s%s", dir, st->chunk, rel) >= (int)sizeof e->path)
+        return luaL_error(L, "network: the path is too long");
+    if (net_describe(st->T, e->path, &e->d, err, sizeof err) != HOST_OK) return fail(L, err);
+    return 1;
+}
+
+static int desc_gc(lua_State *L)
+{
+    exp_desc *e = luaL_checkudata(L, 1, DESC_MT);
+    net_desc_free(&e->d);
+    return 0;
+}
+
 /* cnngen.compile(net, { backend = "tcc" | "cc" }) -> model */
 static int exp_compile(lua_State *L)
 {
@@ -210,7 +248,10 @@ static int exp_compile(lua_State *L)
     net_request rq;
     net_desc d;
     net n;
+    exp_desc *e;
     exp_use(st);
+    memset(&d, 0, sizeof d);
+    d.ref = LUA_NOREF;
     luaL_checkany(L, 1);
     if (lua_isnoneornil(L, 2)) {
         lua_settop(L, 1);
@@ -224,12 +265,19 @@ static int exp_compile(lua_State *L)
     memset(m, 0, sizeof *m);
     luaL_setmetatable(L, MODEL_MT);
 
-    /* the net, a table in this script: no file, no last line of its own */
-    if (sandbox_copy(L, 1, T, err, sizeof err) != 0) return fail(L, err);
-    net_desc_keep(T, 0, NULL, &d);
     memset(&rq, 0, sizeof rq);
-    rq.path = st->chunk;
-    rq.desc = &d;
+    if ((e = luaL_testudata(L, 1, DESC_MT)) != NULL) {
+        /* a description file: messages name it, its lines are its own */
+        if (!e->d.T) return luaL_error(L, "compile: the description was released");
+        rq.path = e->path;
+        rq.desc = &e->d;
+    } else {
+        /* the net, a table in this script: no file, no last line of its own */
+        if (sandbox_copy(L, 1, T, err, sizeof err) != 0) return fail(L, err);
+        net_desc_keep(T, 0, NULL, &d);
+        rq.path = st->chunk;
+        rq.desc = &d;
+    }
     rq.forms[rq.nforms++] = backend;
     rq.real = "float";
     rq.activations = 1;                 /* model:report's feature maps ... */
@@ -296,13 +344,14 @@ static int whole_in(double v, double lo, double hi)
     return v >= lo && v < hi && v == floor(v);
 }
 
-/* model:train(data, { epochs, eta, batch, l2, seed }) -> last test accuracy */
+/* model:train(data, { epochs, eta, batch, l2, seed, threads }) -> last
+ * test accuracy; threads (default 1) as `cnngen run --threads` */
 static int model_train(lua_State *L)
 {
     exp_model *m = luaL_checkudata(L, 1, MODEL_MT);
     exp_data *d = luaL_checkudata(L, 2, DATA_MT);
     double eta = m->eta, l2 = m->l2, batch = (double)m->batch, epochs = (double)m->epochs,
-           seed = (double)m->seed;
+           seed = (double)m->seed, threads = 1;
     train_ctx t;
     char err[1024];
     int e;
@@ -314,15 +363,22 @@ static int model_train(lua_State *L)
         num_field(L, 3, "batch", &batch);
         num_field(L, 3, "epochs", &epochs);
         num_field(L, 3, "seed", &seed);
+        num_field(L, 3, "threads", &threads);
     }
     if (!(eta > 0 && eta < HUGE_VAL) || !(l2 >= 0 && l2 < HUGE_VAL) || !whole_in(batch, 1, INT_MAX + 1.0) ||
-        !whole_in(epochs, 1, INT_MAX + 1.0) || !whole_in(seed, 0, 18446744073709551616.0))
+        !whole_in(epochs, 1, INT_MAX + 1.0) || !whole_in(seed, 0, 18446744073709551616.0)
+        || !whole_in(threads, 1, TRAIN_MAX_THREADS + 1.0))
         return luaL_error(L, "train: eta must be > 0 and l2 >= 0 (finite), batch and epochs whole numbers"
-                          " from 1 to %d, seed a whole number from 0 to 2^64 - 1", INT_MAX);
+                          " from 1 to %d, seed a whole number from 0 to 2^64 - 1, threads from 1 to %d",
+                          INT_MAX, TRAIN_MAX_THREADS);
     check_fit(L, m, d);
     if (train_init(&t, &m->api, m->params, &d->ds.train, (int)batch, (float)eta, (float)l2,
                    (unsigned long long)seed, err, sizeof err) != 0)
         return fail(L, err);
+    if (threads > 1 && net_threads(&m->net, &t, (int)threads, err, sizeof err) != 0) {
+        train_free(&t);
+        return fail(L, err);
+    }
     for (e = 0; e < (int)epochs; ++e) {
         train_epoch_result r;
         train_eval_result ev;
@@ -501,6 +557,12 @@ static void exp_open(lua_State *L, void *ud)
     lua_pushliteral(L, "cnngen.data");
     lua_setfield(L, -2, "__metatable");
     lua_pop(L, 1);
+    luaL_newmetatable(L, DESC_MT);
+    lua_pushcfunction(L, desc_gc);
+    lua_setfield(L, -2, "__gc");
+    lua_pushliteral(L, "cnngen.description");
+    lua_setfield(L, -2, "__metatable");
+    lua_pop(L, 1);
 
     lua_newtable(L);
     lua_pushlightuserdata(L, ud);
@@ -509,6 +571,9 @@ static void exp_open(lua_State *L, void *ud)
     lua_pushlightuserdata(L, ud);
     lua_pushcclosure(L, exp_data_open, 1);
     lua_setfield(L, -2, "data");
+    lua_pushlightuserdata(L, ud);
+    lua_pushcclosure(L, exp_network, 1);
+    lua_setfield(L, -2, "network");
     lua_setglobal(L, "cnngen");
     lua_pushlightuserdata(L, ud);
     lua_pushcclosure(L, exp_print, 1);

@@ -82,3 +82,41 @@ Test(experiment, errors_name_the_script_line, .timeout = 60)
     cr_assert(proc_one_line(o.err), "one line: %s", o.err);
     cr_expect(strstr(o.err, "bad.lua:3: ") != NULL, "%s", o.err);
 }
+
+/* cnngen.network(file): a description beside the script, compiled with
+ * its train{} as train()'s defaults (two epochs here); threads = 2 trains
+ * the same steps split in two, to the same accuracy up to rounding; a
+ * mistake in the file names the file and its line, not the script's. */
+Test(experiment, network_files_and_threads, .timeout = 120)
+{
+    char data[256], script[1024], path[256];
+    rt_out o;
+    double a1, a2;
+    rt_make_data("data", 600, 200, 8, 8, 4, 0);
+    rt_path(data, sizeof data, "data");
+    rt_write("syn.lua",
+             "return network { name = \"syn\", input = { 1, 8, 8 },\n"
+             "  layers = { conv { maps = 4, kernel = 3, act = \"relu\" }, maxpool { size = 2 },\n"
+             "             dense { units = 4, act = \"softmax\" } },\n"
+             "  train = { eta = 0.1, batch = 10, seed = 2, epochs = 2 } }\n");
+    rt_write("badnet.lua",
+             "return network { name = \"bad\", input = { 1, 8, 8 },\n"
+             "  layers = { dense { units = 4, act = \"softmx\" } } }\n");
+    snprintf(script, sizeof script,
+             "local d = cnngen.data(\"%s\")\n"
+             "local n = cnngen.network(\"syn.lua\")\n"
+             "print(\"one\", cnngen.compile(n):train(d))\n"
+             "print(\"two\", cnngen.compile(n):train(d, { threads = 2 }))\n"
+             "cnngen.compile(cnngen.network(\"badnet.lua\"))\n", data);
+    rt_write("exp2.lua", script);
+    rt_run(&o, (const char *const[]){ "run", rt_path(path, sizeof path, "exp2.lua"), NULL }, NULL);
+    cr_assert_eq(o.status, 2, "stderr: %s\nstdout: %s", o.err, o.out);
+    cr_assert(strstr(o.out, "epoch 2/2") != NULL, "the description's epochs: %s", o.out);
+    cr_assert(strstr(o.out, "epoch 3/") == NULL, "%s", o.out);
+    cr_assert(sscanf(strstr(o.out, "one"), "one %lf", &a1) == 1, "%s", o.out);
+    cr_assert(sscanf(strstr(o.out, "two"), "two %lf", &a2) == 1, "%s", o.out);
+    cr_expect(a1 > 0.8, "accuracy %g", a1);
+    cr_expect(fabs(a1 - a2) <= 0.02, "one thread %g, two %g", a1, a2);
+    cr_assert(proc_one_line(o.err), "one line: %s", o.err);
+    cr_expect(strstr(o.err, "badnet.lua:2: ") != NULL, "%s", o.err);
+}
