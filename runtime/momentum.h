@@ -20,7 +20,7 @@
 
 /* The update above on w[lo, hi), v[lo, hi) with gradient g[lo, hi);
  * wd = λ/n for weights, 0 for biases. */
-void momentum_update(float *w, float *v, const float *g, size_t lo, size_t hi,
+void momentum_update(float *restrict w, float *restrict v, const float *restrict g, size_t lo, size_t hi,
                      float mu, float eta, float wd);
 
 #endif
