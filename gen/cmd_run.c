@@ -214,6 +214,7 @@ static void run_request(const cli_opts *o, const net_desc *d, const char *backen
     rq->forms[rq->nforms++] = backend;
     rq->real = "float";
     rq->activations = rq->with_info = o->report != NULL;   /* the report's feature maps, table */
+    rq->momentum = o->has_momentum && o->momentum > 0;     /* train{ momentum }: the generator's */
 }
 
 /* --backend tcc or cc. */

@@ -68,6 +68,8 @@ typedef struct net_request {
     int ranges;                 /* the unit gets <name>_jit_ranges (calibration) */
     int activations;            /* the unit gets <name>_jit_activation (a report's
                                    feature maps) */
+    int momentum;               /* training code gets <name>_train_batch_momentum
+                                   (as when the description's train{} has momentum) */
     int with_info;              /* 1: also `cnngen info`'s table of the training
                                    code, in n->info.text (a report's) */
     const char *header_name, *c_name;   /* emit: the files' names (NULL: <name>.h, .c) */

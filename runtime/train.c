@@ -306,7 +306,11 @@ float train_step(train_ctx *t, const float *x, const int *y, int n)
     double sum = 0.0;
     int k;
     if (t->velocity && !m && n > 0) {   /* momentum on one thread */
-        float c = t->api->loss_grad.f(t->params, t->work, x, y, n, t->grad);
+        float c;
+        if (t->api->train_momentum)     /* the generated step */
+            return t->api->train_momentum(t->params, t->grad, t->velocity, t->work, x, y, n,
+                                          t->eta, t->l2, train_epoch_size(t), t->mu);
+        c = t->api->loss_grad.f(t->params, t->work, x, y, n, t->grad);
         train_momentum_update(t, t->grad, 0, t->api->param_count);
         return c;
     }

@@ -8,7 +8,11 @@
  *     v ← μ·v − η·(g + (λ/n)·w)  (weights)    v ← μ·v − η·g  (biases)
  *     w ← w + v
  * with g the mini-batch's mean gradient (the generated loss_grad, whose
- * gradient the layer suites check against finite differences).
+ * gradient the layer suites check against finite differences).  Both
+ * implementations are checked: the generated train_batch_momentum (code
+ * generated for a description with train{ momentum } or for run
+ * --momentum) and the runtime's momentum_update (several threads, and
+ * code generated without it).
  */
 #include <criterion/criterion.h>
 
@@ -39,6 +43,12 @@ static const char mo_src[] =
     "return network { name = \"mo\", input = { 1, 6, 6 },\n"
     "  layers = { conv { maps = 2, kernel = 3, act = \"sigmoid\" },\n"
     "             dense { units = 3, act = \"softmax\" } } }\n";
+/* the same net with train{ momentum }: its code has train_batch_momentum */
+static const char mo_src_momentum[] =
+    "return network { name = \"mo\", input = { 1, 6, 6 },\n"
+    "  layers = { conv { maps = 2, kernel = 3, act = \"sigmoid\" },\n"
+    "             dense { units = 3, act = \"softmax\" } },\n"
+    "  train = { momentum = 0.5 } }\n";
 #define MO_PARAMS 119
 static const train_span mo_spans[] = { { 0, 18, 1 }, { 18, 2, 0 }, { 20, 96, 1 }, { 116, 3, 0 } };
 #define MO_NSPANS 4
@@ -139,6 +149,7 @@ Test(momentum, runtime_follows_the_reference_loop_on_one_thread_and_two)
     float w0[MO_PARAMS], ref[MO_PARAMS], one[MO_PARAMS], two[MO_PARAMS], plain[MO_PARAMS];
     cr_assert_eq(tb_build(mo_src, "float", NULL, "tcc", NULL, &api, err, sizeof err), 0, "%s", err);
     cr_assert_eq(api.param_count, MO_PARAMS);
+    cr_assert_null(api.train_momentum, "code generated without momentum has train_batch_momentum");
     mo_data(&d, 57);                            /* a short last batch */
     api.init.f(w0, 5);
     memcpy(ref, w0, sizeof w0);
@@ -156,6 +167,36 @@ Test(momentum, runtime_follows_the_reference_loop_on_one_thread_and_two)
     free(d.x);
     free(d.y);
     jit_release(&api);
+}
+
+/* The generated step (train{ momentum }), built by tcc and by cc with
+ * every warning an error, follows the reference loop too; it is what one
+ * thread runs. */
+Test(momentum, generated_step_follows_the_reference_loop, .timeout = 120)
+{
+    static const char *const backends[] = { "tcc", "cc" };
+    char err[4096];
+    ds_split d;
+    int b;
+    mo_data(&d, 57);
+    for (b = 0; b < 2; ++b) {
+        net_api api;
+        float w0[MO_PARAMS], ref[MO_PARAMS], gen[MO_PARAMS];
+        cr_assert_eq(tb_build(mo_src_momentum, "float", NULL, backends[b],
+                              "-O2 -std=c99 -Wall -Wextra -pedantic -Werror", &api, err, sizeof err),
+                     0, "%s: %s", backends[b], err);
+        cr_assert_not_null(api.train_momentum, "%s: no train_batch_momentum", backends[b]);
+        api.init.f(w0, 5);
+        memcpy(ref, w0, sizeof w0);
+        memcpy(gen, w0, sizeof w0);
+        mo_reference(&api, &d, ref, 3, 10, 0.1f, 2.0f, 0.9f, 4);
+        mo_runtime(&api, &d, gen, 1, 3, 10, 0.1f, 2.0f, 0.9f, 4);
+        cr_expect(mo_diff(ref, gen, MO_PARAMS) <= 1e-5, "%s: %g", backends[b],
+                  mo_diff(ref, gen, MO_PARAMS));
+        jit_release(&api);
+    }
+    free(d.x);
+    free(d.y);
 }
 
 /* μ = 0 is plain SGD: the runtime goes back to train_batch, bit for bit. */
