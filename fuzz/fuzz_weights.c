@@ -33,22 +33,34 @@ static int load(const char *path, void *params, size_t count, int real_size, uns
     return ckpt_load(path, params, count, real_size, arch, err, errlen);
 }
 
-/* Load path into count reals of real_size bytes; a refusal must leave
- * them as they were. */
+/* Load path into count reals of real_size bytes, and its velocity into as
+ * many more; a refusal must leave both as they were, and a file without a
+ * velocity the second. */
 static void load_as(const char *path, size_t count, int real_size, unsigned long long arch)
 {
     size_t bytes = count * (size_t)real_size, i;
-    unsigned char *p = malloc(bytes + 1);
+    unsigned char *p = malloc(bytes + 1), *v = malloc(bytes + 1);
     char err[1024];
-    if (!p) fuzz_bug("harness", "out of memory");
+    int has = -1;
+    if (!p || !v) fuzz_bug("harness", "out of memory");
     memset(p, FUZZ_FILL, bytes + 1);
+    memset(v, FUZZ_FILL, bytes + 1);
     if (load(path, p, count, real_size, arch, err, sizeof err) != 0) {
         fuzz_check_message("ckpt_load", err, path);
         for (i = 0; i < bytes; ++i)
             if (p[i] != FUZZ_FILL) fuzz_bug("ckpt_load", "failed but wrote parameters");
     }
     if (p[bytes] != FUZZ_FILL) fuzz_bug("ckpt_load", "wrote past the parameters");
+    if (ckpt_load_velocity(path, p, v, &has, count, real_size, arch, err, sizeof err) != 0) {
+        fuzz_check_message("ckpt_load_velocity", err, path);
+        if (has != 0) fuzz_bug("ckpt_load_velocity", "failed but says it read a velocity");
+    }
+    if (has != 1)
+        for (i = 0; i < bytes; ++i)
+            if (v[i] != FUZZ_FILL) fuzz_bug("ckpt_load_velocity", "wrote a velocity it did not read");
+    if (v[bytes] != FUZZ_FILL) fuzz_bug("ckpt_load_velocity", "wrote past the velocity");
     free(p);
+    free(v);
 }
 
 static void one_file(const uint8_t *data, size_t size)
@@ -72,14 +84,16 @@ static void one_file(const uint8_t *data, size_t size)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
+    /* the header's size: version 2's (a velocity) is longer */
+    size_t hs = size > 8 && data[8] == 2 ? CKPT_HEADER2_SIZE : CKPT_HEADER_SIZE;
     one_file(data, size);
-    if (size >= CKPT_HEADER_SIZE + 8) {
+    if (size >= hs + 8) {
         unsigned char *fixed = malloc(size);
         unsigned long long h;
         int k;
         if (!fixed) fuzz_bug("harness", "out of memory");
         memcpy(fixed, data, size);
-        h = fnv1a(fixed + CKPT_HEADER_SIZE, size - CKPT_HEADER_SIZE - 8);
+        h = fnv1a(fixed + hs, size - hs - 8);
         for (k = 0; k < 8; ++k) fixed[size - 8 + k] = (unsigned char)(h >> 8 * k);
         one_file(fixed, size);
         free(fixed);

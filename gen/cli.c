@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "cmd.h"
+#include "expand.h"
 #include "host.h"
 
 static const char usage[] =
@@ -18,6 +19,7 @@ static const char usage[] =
     "       cnngen info NET.lua [--real float|double] [--chunk N] [--inference [--unroll MODE] [--quantize int8]]\n"
     "       cnngen check NET.lua [--unroll MODE] [--tolerance T] [--seed N] [--backend tcc|cc]\n"
     "       cnngen run NET.lua [--epochs N] [--eta X] [--batch N] [--l2 X] [--seed N] [--limit N]\n"
+    "                          [--momentum M] [--expand none|shift1]\n"
     "                          [--data fashion-mnist|DIR] [--backend tcc|cc|auto] [--threads N]\n"
     "                          [--chunk N] [--save W] [--load W] [--json] [--report REPORT.html]\n"
     "       cnngen eval NET.lua --weights W [--data fashion-mnist|DIR] [--backend tcc|cc|auto] [--json]\n"
@@ -72,7 +74,8 @@ static int takes_value(const char *flag)
                                          "--data", "--save", "--load", "--weights", "--epochs", "--batch",
                                          "--limit", "--seed", "--eta", "--l2", "--tolerance", "--predictions",
                                          "--threads", "--out", "--runs", "--min-time", "--quantize",
-                                         "--calibrate", "--chunk", "--report", "--names", NULL };
+                                         "--calibrate", "--chunk", "--report", "--names", "--momentum",
+                                         "--expand", NULL };
     int i;
     for (i = 0; known[i]; ++i)
         if (!strcmp(flag, known[i])) return 1;
@@ -162,6 +165,14 @@ int cli_parse(int argc, char **argv, cli_opts *o)
         } else if (!strcmp(flag, "--l2")) {
             if (parse_double(flag, v, 0, &o->l2)) return HOST_USER;
             o->has_l2 = 1;
+        } else if (!strcmp(flag, "--momentum")) {
+            if (parse_double(flag, v, 0, &o->momentum)) return HOST_USER;
+            if (o->momentum >= 1) return bad("--momentum %s: the momentum must be below 1", v);
+            o->has_momentum = 1;
+        } else if (!strcmp(flag, "--expand")) {
+            expand_kind k;
+            if (expand_parse(v, &k)) return bad("--expand must be one of " EXPAND_NAMES ", not '%s'", v);
+            o->expand = v;
         } else if (!strcmp(flag, "--tolerance")) {
             if (parse_double(flag, v, 1e-300, &o->tolerance)) return HOST_USER;
             o->has_tolerance = 1;
@@ -189,6 +200,8 @@ int cli_parse(int argc, char **argv, cli_opts *o)
         return bad("--chunk is an option of emit, info and run, not %s", o->cmd);
     if (o->chunk && o->inference)
         return bad("%s", "--chunk sizes training code; inference code holds one sample");
+    if ((o->has_momentum || o->expand) && strcmp(o->cmd, "run"))
+        return bad("%s is an option of run", o->has_momentum ? "--momentum" : "--expand");
     if (o->report && strcmp(o->cmd, "run"))
         return bad("%s", "--report is an option of run (cnngen report makes one from saved weights)");
     if (o->names && strcmp(o->cmd, "report"))

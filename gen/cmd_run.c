@@ -33,6 +33,12 @@
  * Threads (--threads N): each mini-batch is split across N threads
  * (train.h: train_threads); the gradients are reduced once per batch.
  *
+ * Momentum (--momentum M, train{ momentum }): the velocity lives beside
+ * the parameters and is saved with them (checkpoint.h, version 2), so a
+ * resumed run goes on with it, bit for bit.  Expansion (--expand shift1,
+ * train{ expand }): the epoch is the expanded index space (expand.h), and
+ * the position saved is a sample of it.
+ *
  * TEST-ONLY: with CNNGEN_AUTO_SWITCH_AT=N in the environment, auto
  * switches exactly before mini-batch N + 1 of the run, waiting for the cc
  * build if need be, so tests/test_run.c can compare a switched run with a
@@ -76,7 +82,9 @@ typedef struct run_job {
     progress pg;
     const char *data;
     long epochs, batch, limit;
-    double eta, l2;
+    double eta, l2, momentum;
+    expand_kind expand;
+    float *velocity;            /* momentum > 0: the velocity, saved with the weights */
     unsigned long long seed;
     int start_epoch, start_sample;
     long threads;
@@ -125,8 +133,8 @@ static int run_save(run_job *j, const char *path, int epoch, int sample)
     p.sample = sample;
     train_state_push(&j->st, &p);
     if (train_state_save(path, &j->st, err, sizeof err) != 0
-        || ckpt_save(path, j->params, j->net.param_count, 4, j->net.arch_hash,
-                     err, sizeof err) != 0) {
+        || ckpt_save_velocity(path, j->params, j->velocity, j->net.param_count, 4,
+                              j->net.arch_hash, err, sizeof err) != 0) {
         progress_clear(&j->pg);
         fprintf(stderr, "cnngen: %s\n", err);
         return -1;
@@ -141,6 +149,9 @@ static void run_settings(run_job *j, const cli_opts *o)
     j->batch = o->has_batch ? o->batch : j->net.train.batch;
     j->eta = o->has_eta ? o->eta : j->net.train.eta;
     j->l2 = o->has_l2 ? o->l2 : j->net.train.l2;
+    j->momentum = o->has_momentum ? o->momentum : j->net.train.momentum;
+    if (expand_parse(o->expand ? o->expand : j->net.train.expand, &j->expand) != 0)
+        j->expand = EXPAND_NONE;        /* both were checked: cli.c, dsl.lua */
     j->seed = o->has_seed ? o->seed : j->net.train.seed;
     j->limit = o->has_limit ? o->limit : j->net.train.limit;
     j->threads = o->threads > 0 ? o->threads : 1;
@@ -153,9 +164,9 @@ static int run_load(run_job *j, const cli_opts *o)
     char err[4096];
     train_state ls;
     const train_pos *p;
-    int got;
-    if (ckpt_load(o->load, j->params, j->net.param_count, 4, j->net.arch_hash,
-                  err, sizeof err) != 0) {
+    int got, has_velocity;
+    if (ckpt_load_velocity(o->load, j->params, j->velocity, &has_velocity, j->net.param_count, 4,
+                           j->net.arch_hash, err, sizeof err) != 0) {
         fprintf(stderr, "cnngen: %s\n", err);
         return -1;
     }
@@ -176,6 +187,9 @@ static int run_load(run_job *j, const cli_opts *o)
         j->start_sample = p->sample;
         if (!o->has_seed)
             j->seed = ls.seed;
+        if (j->velocity && !has_velocity)
+            fprintf(stderr, "cnngen: note: %s holds no velocity; momentum starts from rest\n",
+                    o->load);
     }
     return 0;
 }
@@ -200,6 +214,7 @@ static void run_request(const cli_opts *o, const net_desc *d, const char *backen
     rq->forms[rq->nforms++] = backend;
     rq->real = "float";
     rq->activations = rq->with_info = o->report != NULL;   /* the report's feature maps, table */
+    rq->momentum = o->has_momentum && o->momentum > 0;     /* train{ momentum }: the generator's */
 }
 
 /* --backend tcc or cc. */
@@ -324,6 +339,12 @@ static int run_train(run_job *j, const cli_opts *o)
         fprintf(stderr, "cnngen: %s\n", err);
         return HOST_FAIL;
     }
+    if ((j->velocity && net_momentum(&j->net, &j->tr, j->momentum, j->velocity, err,
+                                     sizeof err) != 0)
+        || (j->expand && train_expand(&j->tr, j->expand, err, sizeof err) != 0)) {
+        fprintf(stderr, "cnngen: %s\n", err);
+        return HOST_FAIL;
+    }
     if (j->tiering) {
         j->tr.next_api = run_next_api;
         j->tr.next_ctx = j;
@@ -334,7 +355,7 @@ static int run_train(run_job *j, const cli_opts *o)
         train_epoch_result r;
         double t0, secs;
         int start = e == j->start_epoch ? j->start_sample : 0;
-        if (start >= j->ds.train.n)         /* a position saved with a larger --limit */
+        if (start >= train_epoch_size(&j->tr))  /* saved with a larger --limit or --expand */
             start = 0;
         progress_epoch_begin(&j->pg, e + 1, start);
         t0 = progress_now();
@@ -347,7 +368,7 @@ static int run_train(run_job *j, const cli_opts *o)
                 break;
             }
             fprintf(stderr, "cnngen: interrupted in epoch %d after %d of %d samples; %s\n",
-                    e + 1, r.next, j->ds.train.n,
+                    e + 1, r.next, train_epoch_size(&j->tr),
                     o->save ? "weights saved (resume with --load)" : "weights not saved (no --save)");
             rc = RUN_INTERRUPTED;
             break;
@@ -421,7 +442,9 @@ int cmd_run(lua_State *T, const cli_opts *o)
         ds_split_take(&j.ds.train, (int)j.limit);
 
     j.params = net_params_new(&j.api);
-    if (!j.params) {
+    if (j.momentum > 0 && (j.velocity = net_params_new(&j.api)) != NULL)
+        memset(j.velocity, 0, j.net.param_count * sizeof *j.velocity);     /* at rest */
+    if (!j.params || (j.momentum > 0 && !j.velocity)) {
         fprintf(stderr, "cnngen: out of memory for %zu parameters\n", j.net.param_count);
         goto done;
     }
@@ -459,6 +482,11 @@ int cmd_run(lua_State *T, const cli_opts *o)
             printf(", %ld threads", j.threads);
         printf("; %s: %d training, %d test samples\n", j.data, j.ds.train.n, j.ds.test.n);
         printf("eta %g, batch %ld, l2 %g, seed %llu", j.eta, j.batch, j.l2, j.seed);
+        if (j.momentum > 0)
+            printf(", momentum %g", j.momentum);
+        if (j.expand)
+            printf(", expand %s (%d training samples an epoch)", expand_name(j.expand),
+                   j.ds.train.n * expand_factor(j.expand));
         if (j.start_epoch > 0 || j.start_sample > 0)
             printf("; resuming %s at epoch %d, sample %d", o->load, j.start_epoch + 1,
                    j.start_sample);
@@ -469,6 +497,7 @@ int cmd_run(lua_State *T, const cli_opts *o)
 done:
     train_free(&j.tr);
     net_params_free(j.params);
+    net_params_free(j.velocity);
     dataset_free(&j.ds);
     tier_stop(&j.tier);                 /* a build still running is cancelled */
     jit_release(&j.api);

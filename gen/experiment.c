@@ -9,7 +9,8 @@
  *   local m = cnngen.compile(net, { backend = "tcc" })   -- or "cc"
  *   local n = cnngen.network("conv2.lua")   -- a description file (beside the script)
  *   local m2 = cnngen.compile(n)            -- its train{} gives train()'s defaults
- *   m:train(d, { epochs = 1, eta = 0.1, batch = 10, l2 = 0.1, seed = 1, threads = 2 })
+ *   m:train(d, { epochs = 1, eta = 0.1, batch = 10, l2 = 0.1, seed = 1, threads = 2,
+ *                momentum = 0.9, expand = "shift1" })
  *   local acc, cost = m:evaluate(d)
  *   m:save("w.bin"); m:load("w.bin")
  *   local class, p = m:predict(image)             -- image: a list of IN_SIZE numbers
@@ -18,7 +19,8 @@
  *   m:report("r.html", { data = d, runs = { { label = "eta 0.1", epochs = h }, ... } })
  *
  * A data set has a training part and a test part; train() trains on the
- * former and reports accuracy on the latter after every epoch; evaluate()
+ * former and reports accuracy on the latter after every epoch (each call
+ * counts epochs from 1 and, with momentum, starts at rest); evaluate()
  * uses the test part.  d:split(n) makes two data sets from d's training
  * part: the first n samples (tested on the rest), and the rest (tested on
  * d's test part).  Training happens in C, so the sandbox's instruction
@@ -64,9 +66,10 @@ typedef struct exp_model {
     train_cost cost;
     unsigned long long arch_hash;
     int in_c, in_h, in_w;
-    double eta, l2;
+    double eta, l2, momentum;
     long batch, epochs;
     unsigned long long seed;
+    const char *expand;         /* the description's train.expand (in net) */
     net net;                    /* the generator's records (model:report) */
     report_run history;         /* every epoch trained */
 } exp_model;
@@ -298,7 +301,9 @@ static int exp_compile(lua_State *L)
     m->batch = n.train.batch;
     m->epochs = n.train.epochs;
     m->seed = n.train.seed;
+    m->momentum = n.train.momentum;
     m->net = n;                         /* the model's now: freed by model_gc */
+    m->expand = m->net.train.expand;
     snprintf(m->history.label, sizeof m->history.label, "%s", n.name);
     if (net_compile(&m->net, 0, NULL, &m->api, err, sizeof err) != 0) return fail(L, err);
     m->params = malloc(m->api.param_count * sizeof *m->params);
@@ -344,15 +349,43 @@ static int whole_in(double v, double lo, double hi)
     return v >= lo && v < hi && v == floor(v);
 }
 
-/* model:train(data, { epochs, eta, batch, l2, seed, threads }) -> last
- * test accuracy; threads (default 1) as `cnngen run --threads` */
+/* The momentum and expansion of one model:train call (train.h): the
+ * velocity at rest.  0, or -1 with a message (t is freed). */
+static int model_train_extras(exp_model *m, train_ctx *t, double momentum, expand_kind expand,
+                              float **velocity, char *err, size_t errlen)
+{
+    *velocity = NULL;
+    if (momentum > 0) {
+        if (!(*velocity = net_params_new(&m->api))) {
+            train_free(t);
+            snprintf(err, errlen, "train: out of memory");
+            return -1;
+        }
+        memset(*velocity, 0, m->api.param_count * sizeof **velocity);
+    }
+    if ((*velocity && net_momentum(&m->net, t, momentum, *velocity, err, errlen) != 0)
+        || (expand && train_expand(t, expand, err, errlen) != 0)) {
+        train_free(t);
+        net_params_free(*velocity);
+        return -1;
+    }
+    return 0;
+}
+
+/* model:train(data, { epochs, eta, batch, l2, seed, momentum, expand,
+ * threads }) -> last test accuracy; threads (default 1) as `cnngen run
+ * --threads` */
 static int model_train(lua_State *L)
 {
     exp_model *m = luaL_checkudata(L, 1, MODEL_MT);
     exp_data *d = luaL_checkudata(L, 2, DATA_MT);
     double eta = m->eta, l2 = m->l2, batch = (double)m->batch, epochs = (double)m->epochs,
-           seed = (double)m->seed, threads = 1;
+           seed = (double)m->seed, momentum = m->momentum,
+           threads = 1;
+    const char *expand_text = m->expand;
+    expand_kind expand;
     train_ctx t;
+    float *velocity;
     char err[1024];
     int e;
     double acc = 0;
@@ -364,6 +397,8 @@ static int model_train(lua_State *L)
         num_field(L, 3, "epochs", &epochs);
         num_field(L, 3, "seed", &seed);
         num_field(L, 3, "threads", &threads);
+        num_field(L, 3, "momentum", &momentum);
+        expand_text = str_field(L, 3, "expand", expand_text);
     }
     if (!(eta > 0 && eta < HUGE_VAL) || !(l2 >= 0 && l2 < HUGE_VAL) || !whole_in(batch, 1, INT_MAX + 1.0) ||
         !whole_in(epochs, 1, INT_MAX + 1.0) || !whole_in(seed, 0, 18446744073709551616.0)
@@ -371,6 +406,10 @@ static int model_train(lua_State *L)
         return luaL_error(L, "train: eta must be > 0 and l2 >= 0 (finite), batch and epochs whole numbers"
                           " from 1 to %d, seed a whole number from 0 to 2^64 - 1, threads from 1 to %d",
                           INT_MAX, TRAIN_MAX_THREADS);
+    if (!(momentum >= 0 && momentum < 1))
+        return luaL_error(L, "train: momentum must be in [0, 1), not %f", momentum);
+    if (expand_parse(expand_text, &expand) != 0)
+        return luaL_error(L, "train: expand must be one of " EXPAND_NAMES ", not \"%s\"", expand_text);
     check_fit(L, m, d);
     if (train_init(&t, &m->api, m->params, &d->ds.train, (int)batch, (float)eta, (float)l2,
                    (unsigned long long)seed, err, sizeof err) != 0)
@@ -379,6 +418,8 @@ static int model_train(lua_State *L)
         train_free(&t);
         return fail(L, err);
     }
+    if (model_train_extras(m, &t, momentum, expand, &velocity, err, sizeof err) != 0)
+        return fail(L, err);
     for (e = 0; e < (int)epochs; ++e) {
         train_epoch_result r;
         train_eval_result ev;
@@ -387,6 +428,7 @@ static int model_train(lua_State *L)
         secs = now() - t0;
         if (train_eval(&m->api, m->params, &d->ds.test, m->cost, NULL, NULL, &ev, err, sizeof err) != 0) {
             train_free(&t);
+            net_params_free(velocity);
             return fail(L, err);
         }
         acc = ev.accuracy;
@@ -400,6 +442,7 @@ static int model_train(lua_State *L)
             if (report_run_push(&m->history, &re) != 0) {
                 train_eval_free(&ev);
                 train_free(&t);
+                net_params_free(velocity);
                 return luaL_error(L, "train: out of memory");
             }
         }
@@ -409,6 +452,7 @@ static int model_train(lua_State *L)
         train_eval_free(&ev);
     }
     train_free(&t);
+    net_params_free(velocity);
     lua_pushnumber(L, acc);
     return 1;
 }

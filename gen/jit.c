@@ -85,6 +85,12 @@ int jit_bind(net_api *api, const char *prefix, int is_double, const char *name,
             *size_dst[k - 5] = f();
         }
     }
+    api->train_momentum = NULL;
+    if (!is_double && snprintf(sym, sizeof sym, "%s_train_batch_momentum", prefix) < (int)sizeof sym) {
+        void *p = lookup(ctx, sym);      /* optional: code generated with momentum */
+        if (p)
+            memcpy(&api->train_momentum, &p, sizeof p);
+    }
     if (snprintf(sym, sizeof sym, "%s_param_lead", prefix) < (int)sizeof sym) {
         void *p = lookup(ctx, sym);      /* optional: 0 when absent */
         if (p) {

@@ -99,6 +99,10 @@ static void net_push_opts(lua_State *T, const net_request *rq, const net_desc *d
         lua_pushboolean(T, 1);
         lua_setfield(T, -2, "activations");
     }
+    if (rq->momentum) {
+        lua_pushboolean(T, 1);
+        lua_setfield(T, -2, "momentum");
+    }
     if (rq->with_info) {
         lua_pushboolean(T, 1);
         lua_setfield(T, -2, "with_info");
@@ -164,7 +168,8 @@ static long long net_int(lua_State *T, int idx, const char *k)
  * there (the generator's defaults).  0, or -1 naming the missing field. */
 static int net_read_train(lua_State *T, net_train *t, char *err, size_t errlen)
 {
-    static const char *const needed[] = { "eta", "l2", "batch", "epochs", "seed", "data", NULL };
+    static const char *const needed[] = { "eta", "l2", "momentum", "batch", "epochs", "seed", "data",
+                                          "expand", NULL };
     int idx = lua_gettop(T), k;
     for (k = 0; needed[k]; ++k) {
         int missing;
@@ -178,11 +183,13 @@ static int net_read_train(lua_State *T, net_train *t, char *err, size_t errlen)
     }
     t->eta = net_num(T, idx, "eta");
     t->l2 = net_num(T, idx, "l2");
+    t->momentum = net_num(T, idx, "momentum");
     t->batch = (long)net_int(T, idx, "batch");
     t->epochs = (long)net_int(T, idx, "epochs");
     t->limit = (long)net_int(T, idx, "limit");
     t->seed = (unsigned long long)net_int(T, idx, "seed");
     net_str(T, idx, "data", t->data, sizeof t->data);
+    net_str(T, idx, "expand", t->expand, sizeof t->expand);
     return 0;
 }
 

@@ -68,6 +68,8 @@ typedef struct net_request {
     int ranges;                 /* the unit gets <name>_jit_ranges (calibration) */
     int activations;            /* the unit gets <name>_jit_activation (a report's
                                    feature maps) */
+    int momentum;               /* training code gets <name>_train_batch_momentum
+                                   (as when the description's train{} has momentum) */
     int with_info;              /* 1: also `cnngen info`'s table of the training
                                    code, in n->info.text (a report's) */
     const char *header_name, *c_name;   /* emit: the files' names (NULL: <name>.h, .c) */
@@ -91,9 +93,11 @@ typedef struct net_layer {
  * generator's defaults (gen/lua/dsl.lua: train_schema). */
 typedef struct net_train {
     double eta, l2;
+    double momentum;            /* 0: plain SGD */
     long batch, epochs, limit;  /* limit 0: none */
     unsigned long long seed;
     char data[1024];
+    char expand[16];            /* "none", "shift1" (runtime/expand.h) */
 } net_train;
 
 typedef struct net_form {
@@ -156,6 +160,12 @@ int net_compile(const net *n, int k, const jit_cc_opts *cc, net_api *api, char *
 /* Train t on `threads` threads from now on (train.h: train_threads), the
  * parameter spans from n's layer records.  0, or -1 with a message. */
 int net_threads(const net *n, struct train_ctx *t, int threads, char *err, size_t errlen);
+
+/* Train t with momentum mu from now on (train.h: train_momentum), the
+ * weights and biases told apart by n's layer records; velocity: the
+ * caller's param_count floats.  0, or -1 with a message. */
+int net_momentum(const net *n, struct train_ctx *t, double mu, float *velocity, char *err,
+                 size_t errlen);
 
 /* Load `weights` into params (n's parameter count, float) and the data
  * set `data` (NULL: the description's train.data; *data_name gets the one

@@ -28,17 +28,17 @@ int net_compile(const net *n, int k, const jit_cc_opts *cc, net_api *api, char *
     return jit_cc_build(f->unit, n->name, n->is_double, n->name, cc, api, err, errlen);
 }
 
-/* See net.h. */
-int net_threads(const net *n, train_ctx *t, int threads, char *err, size_t errlen)
+/* n's parameter spans (train.h), layer by layer: the weights (decayed)
+ * and the biases; malloc'd, their number in *count; NULL (a message in
+ * err) when out of memory. */
+static train_span *net_spans(const net *n, int *count, char *err, size_t errlen)
 {
     train_span *sp;
-    int k, c = 0, rc;
-    if (threads == train_thread_count(t))
-        return 0;
+    int k, c = 0;
     sp = malloc((size_t)(2 * n->nlayers + 1) * sizeof *sp);
     if (!sp) {
         snprintf(err, errlen, "out of memory");
-        return -1;
+        return NULL;
     }
     for (k = 0; k < n->nlayers; ++k) {
         const net_layer *L = &n->layers[k];
@@ -53,7 +53,32 @@ int net_threads(const net *n, train_ctx *t, int threads, char *err, size_t errle
             sp[c++].decay = 0;
         }
     }
+    *count = c;
+    return sp;
+}
+
+/* See net.h. */
+int net_threads(const net *n, train_ctx *t, int threads, char *err, size_t errlen)
+{
+    train_span *sp;
+    int c, rc;
+    if (threads == train_thread_count(t))
+        return 0;
+    if (!(sp = net_spans(n, &c, err, errlen)))
+        return -1;
     rc = train_threads(t, threads, sp, c, err, errlen);
+    free(sp);
+    return rc;
+}
+
+/* See net.h. */
+int net_momentum(const net *n, train_ctx *t, double mu, float *velocity, char *err, size_t errlen)
+{
+    train_span *sp;
+    int c, rc;
+    if (!(sp = net_spans(n, &c, err, errlen)))
+        return -1;
+    rc = train_momentum(t, (float)mu, velocity, sp, c, err, errlen);
     free(sp);
     return rc;
 }

@@ -43,6 +43,9 @@ typedef struct cli_opts {
     double min_time;            /* 0: not given */
     unsigned long long seed;
     double eta, l2;
+    double momentum;            /* run --momentum (has_momentum) */
+    int has_momentum;
+    const char *expand;         /* run --expand: a name of runtime/expand.h */
     /* check */
     double tolerance;
     int has_tolerance;

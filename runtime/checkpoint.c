@@ -84,16 +84,17 @@ static int ckpt_write_failed(const char *path, int stage, char *err, size_t errl
 
 /* ---- save ------------------------------------------------------------- */
 
-/* See checkpoint.h. */
-int ckpt_save(const char *path, const void *params, size_t count, int real_size,
-              unsigned long long arch_hash, char *err, size_t errlen)
+/* See checkpoint.h: the vectors vec[0..nvec) (the weights, then the
+ * velocity), version 1 for the weights alone. */
+static int ckpt_save_vectors(const char *path, const void *const *vec, int nvec, size_t count,
+                             int real_size, unsigned long long arch_hash, char *err, size_t errlen)
 {
-    unsigned char head[CKPT_HEADER_SIZE], tail[8];
+    unsigned char head[CKPT_HEADER2_SIZE], tail[8];
     unsigned char *buf;
     uint64_t sum = FNV1A_INIT;
-    size_t i = 0, fill;
+    size_t i = 0, fill, hs = nvec > 1 ? CKPT_HEADER2_SIZE : CKPT_HEADER_SIZE;
     atomicfile o;
-    int rc;
+    int rc, v;
 
     if (real_size != 4 && real_size != 8)
         return errfmt(err, errlen, "%s: internal error: real size %d (must be 4 or 8)",
@@ -102,20 +103,23 @@ int ckpt_save(const char *path, const void *params, size_t count, int real_size,
     if (!buf)
         return errfmt(err, errlen, "%s: out of memory", path);
     memcpy(head, ckpt_magic, 8);
-    ckpt_put_u32(head + 8, CKPT_VERSION);
+    ckpt_put_u32(head + 8, nvec > 1 ? 2 : 1);
     ckpt_put_u32(head + 12, (uint32_t)real_size);
     ckpt_put_u64(head + 16, (uint64_t)count);
     ckpt_put_u64(head + 24, (uint64_t)arch_hash);
+    ckpt_put_u32(head + 32, (uint32_t)nvec);
+    ckpt_put_u32(head + 36, 0);
     rc = af_begin(&o, path, AF_KEEP_MODE);
     if (rc == AF_OK)
-        rc = af_write(&o, head, sizeof head);
-    while (rc == AF_OK && i < count) {
-        for (fill = 0; i < count && fill + (size_t)real_size <= CKPT_CHUNK;
-             ++i, fill += (size_t)real_size)
-            ckpt_put_real(buf + fill, params, i, real_size);
-        sum = fnv1a_update(sum, buf, fill);
-        rc = af_write(&o, buf, fill);
-    }
+        rc = af_write(&o, head, hs);
+    for (v = 0; v < nvec; ++v)
+        for (i = 0; rc == AF_OK && i < count;) {
+            for (fill = 0; i < count && fill + (size_t)real_size <= CKPT_CHUNK;
+                 ++i, fill += (size_t)real_size)
+                ckpt_put_real(buf + fill, vec[v], i, real_size);
+            sum = fnv1a_update(sum, buf, fill);
+            rc = af_write(&o, buf, fill);
+        }
     free(buf);
     ckpt_put_u64(tail, sum);
     if (rc == AF_OK)
@@ -125,6 +129,23 @@ int ckpt_save(const char *path, const void *params, size_t count, int real_size,
     if (rc == AF_OK)
         rc = af_commit(&o);
     return rc == AF_OK ? 0 : ckpt_write_failed(path, rc, err, errlen);
+}
+
+/* See checkpoint.h. */
+int ckpt_save(const char *path, const void *params, size_t count, int real_size,
+              unsigned long long arch_hash, char *err, size_t errlen)
+{
+    return ckpt_save_vectors(path, &params, 1, count, real_size, arch_hash, err, errlen);
+}
+
+/* See checkpoint.h. */
+int ckpt_save_velocity(const char *path, const void *params, const void *velocity, size_t count,
+                       int real_size, unsigned long long arch_hash, char *err, size_t errlen)
+{
+    const void *vec[2];
+    vec[0] = params;
+    vec[1] = velocity;
+    return ckpt_save_vectors(path, vec, velocity ? 2 : 1, count, real_size, arch_hash, err, errlen);
 }
 
 /* ---- load ------------------------------------------------------------- */
@@ -168,21 +189,21 @@ static int ckpt_read(FILE *f, const char *path, void *buf, size_t n, char *err, 
 static int ckpt_read_header(FILE *f, const char *path, ckpt_info *info,
                             char *err, size_t errlen)
 {
-    unsigned char head[CKPT_HEADER_SIZE];
-    size_t got = fread(head, 1, sizeof head, f);
+    unsigned char head[CKPT_HEADER2_SIZE];
+    size_t got = fread(head, 1, CKPT_HEADER_SIZE, f);
     uint32_t rs;
 
-    if (got < sizeof head && ferror(f))
+    if (got < CKPT_HEADER_SIZE && ferror(f))
         return errfmt(err, errlen, "%s: read error: %s", path, strerror(errno));
     if (memcmp(head, ckpt_magic, got < 8 ? got : 8) != 0)
         return errfmt(err, errlen, "%s: not a cnngen weights file (bad magic)", path);
-    if (got < sizeof head)
+    if (got < CKPT_HEADER_SIZE)
         return errfmt(err, errlen, "%s: truncated weights file (%zu bytes; the header "
                           "alone is %d)", path, got, CKPT_HEADER_SIZE);
     info->version = ckpt_get_u32(head + 8);
-    if (info->version != CKPT_VERSION)
+    if (info->version < 1 || info->version > CKPT_VERSION)
         return errfmt(err, errlen, "%s: unsupported weights file version %u (this "
-                          "cnngen reads version %d)", path, info->version, CKPT_VERSION);
+                          "cnngen reads versions 1 to %d)", path, info->version, CKPT_VERSION);
     rs = ckpt_get_u32(head + 12);
     if (rs != 4 && rs != 8)
         return errfmt(err, errlen, "%s: corrupt weights file: real size %lu (must be "
@@ -190,10 +211,26 @@ static int ckpt_read_header(FILE *f, const char *path, ckpt_info *info,
     info->real_size = (int)rs;
     info->count = ckpt_get_u64(head + 16);
     info->arch_hash = ckpt_get_u64(head + 24);
-    if (info->count > (UINT64_MAX - CKPT_HEADER_SIZE - 8) / rs)
+    info->vectors = 1;
+    info->header_size = CKPT_HEADER_SIZE;
+    if (info->version == 2) {
+        got = fread(head + CKPT_HEADER_SIZE, 1, CKPT_HEADER2_SIZE - CKPT_HEADER_SIZE, f);
+        if (got < CKPT_HEADER2_SIZE - CKPT_HEADER_SIZE && ferror(f))
+            return errfmt(err, errlen, "%s: read error: %s", path, strerror(errno));
+        if (got < CKPT_HEADER2_SIZE - CKPT_HEADER_SIZE)
+            return errfmt(err, errlen, "%s: truncated weights file (%zu bytes; the header "
+                              "alone is %d)", path, CKPT_HEADER_SIZE + got, CKPT_HEADER2_SIZE);
+        if (ckpt_get_u32(head + 32) != 2 || ckpt_get_u32(head + 36) != 0)
+            return errfmt(err, errlen, "%s: corrupt weights file: %lu vectors (must be 2)",
+                          path, (unsigned long)ckpt_get_u32(head + 32));
+        info->vectors = 2;
+        info->header_size = CKPT_HEADER2_SIZE;
+    }
+    if (info->count > (UINT64_MAX - CKPT_HEADER2_SIZE - 8) / rs / (unsigned)info->vectors)
         return errfmt(err, errlen, "%s: corrupt weights file: parameter count %llu "
                           "is impossible", path, info->count);
-    info->file_size = CKPT_HEADER_SIZE + info->count * rs + 8;
+    info->file_size = (unsigned long long)info->header_size
+                      + info->count * rs * (unsigned)info->vectors + 8;
     return 0;
 }
 
@@ -245,20 +282,29 @@ static double ckpt_get_real(const unsigned char *raw, size_t i, int file_size)
     }
 }
 
-/* Decode the raw parameter bytes (count reals of file_size bytes) into
- * params (reals of real_size bytes).  Narrowing double to float is checked
- * in a first pass, so params is written only if every value fits. */
-static int ckpt_decode(const char *path, const unsigned char *raw, int file_size,
-                       void *params, size_t count, int real_size, char *err, size_t errlen)
+/* Narrowing double to float: every one of the count reals of raw (of
+ * file_size bytes) must fit, checked before anything is written.  what:
+ * "parameter" or "velocity". */
+static int ckpt_check_range(const char *path, const char *what, const unsigned char *raw,
+                            int file_size, size_t count, int real_size, char *err, size_t errlen)
 {
     size_t i;
     if (real_size == 4 && file_size == 8)
         for (i = 0; i < count; ++i) {
             double d = ckpt_get_real(raw, i, file_size);
             if (isfinite(d) && (d > FLT_MAX || d < -FLT_MAX))
-                return errfmt(err, errlen, "%s: parameter %zu (%g) is beyond the range "
-                                  "of float; load it into a double network", path, i, d);
+                return errfmt(err, errlen, "%s: %s %zu (%g) is beyond the range "
+                                  "of float; load it into a double network", path, what, i, d);
         }
+    return 0;
+}
+
+/* Decode count reals of raw (of file_size bytes) into params (reals of
+ * real_size bytes); ckpt_check_range has passed. */
+static void ckpt_decode(const unsigned char *raw, int file_size, void *params, size_t count,
+                        int real_size)
+{
+    size_t i;
     for (i = 0; i < count; ++i) {
         double d;
         if (real_size == 4 && file_size == 4) {     /* bit for bit, NaN payloads too */
@@ -272,20 +318,29 @@ static int ckpt_decode(const char *path, const unsigned char *raw, int file_size
         else
             ((float *)params)[i] = (float)d;
     }
-    return 0;
 }
 
 /* See checkpoint.h. */
 int ckpt_load(const char *path, void *params, size_t count, int real_size,
               unsigned long long arch_hash, char *err, size_t errlen)
 {
+    int has;
+    return ckpt_load_velocity(path, params, NULL, &has, count, real_size, arch_hash, err, errlen);
+}
+
+/* See checkpoint.h. */
+int ckpt_load_velocity(const char *path, void *params, void *velocity, int *has_velocity,
+                       size_t count, int real_size, unsigned long long arch_hash,
+                       char *err, size_t errlen)
+{
     ckpt_info info;
     unsigned char tail[8], *raw = NULL;
-    size_t nraw;
+    size_t nraw, nvec;
     long long size;
     FILE *f;
     int rc = -1;
 
+    *has_velocity = 0;
     if (real_size != 4 && real_size != 8)
         return errfmt(err, errlen, "%s: internal error: real size %d (must be 4 or 8)",
                           path, real_size);
@@ -307,7 +362,8 @@ int ckpt_load(const char *path, void *params, size_t count, int real_size,
     }
     if (ckpt_check_size(path, &info, size, err, errlen) < 0)
         goto done;
-    nraw = count * (size_t)info.real_size;
+    nvec = count * (size_t)info.real_size;
+    nraw = nvec * (size_t)info.vectors;
     raw = malloc(nraw ? nraw : 1);
     if (!raw) {
         errfmt(err, errlen, "%s: out of memory (%zu bytes)", path, nraw);
@@ -324,7 +380,18 @@ int ckpt_load(const char *path, void *params, size_t count, int real_size,
         errfmt(err, errlen, "%s: checksum mismatch: the weights file is corrupt", path);
         goto done;
     }
-    rc = ckpt_decode(path, raw, info.real_size, params, count, real_size, err, errlen);
+    if (!velocity || info.vectors < 2)
+        velocity = NULL;                /* not asked for, or not there */
+    if (ckpt_check_range(path, "parameter", raw, info.real_size, count, real_size, err, errlen) < 0
+        || (velocity && ckpt_check_range(path, "velocity", raw + nvec, info.real_size, count,
+                                         real_size, err, errlen) < 0))
+        goto done;                      /* nothing written */
+    ckpt_decode(raw, info.real_size, params, count, real_size);
+    if (velocity) {
+        ckpt_decode(raw + nvec, info.real_size, velocity, count, real_size);
+        *has_velocity = 1;
+    }
+    rc = 0;
 done:
     free(raw);
     fclose(f);

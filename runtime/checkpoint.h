@@ -6,15 +6,23 @@
  *
  *   offset size
  *        0    8  magic "CNNGENW\0"
- *        8    4  uint32 version (CKPT_VERSION = 1)
+ *        8    4  uint32 version: 1 (the weights alone) or 2 (and a velocity)
  *       12    4  uint32 real size: 4 (float) or 8 (double)
  *       16    8  uint64 parameter count N
  *       24    8  uint64 architecture hash (the caller's hash of the
  *                network's shapes, e.g. by fnv1a of hash.h)
+ *   version 1:
  *       32  N*r  the parameters, in the network's flat order
  *   32+N*r    8  uint64 FNV-1a (64-bit, hash.h) of the N*r parameter bytes
+ *   version 2 (a run with momentum, momentum.h):
+ *       32    4  uint32 vectors K of N reals that follow: 2
+ *       36    4  uint32 0
+ *       40 K*N*r the parameters, then the velocity, in the same order
+ * 40+K*N*r    8  uint64 FNV-1a of the K*N*r bytes
  *
- * and nothing after.  A file of either precision loads into a network of
+ * and nothing after.  A file without a velocity is written as version 1,
+ * byte for byte what this format always was; every reader of weights
+ * reads both versions.  A file of either precision loads into a network of
  * either precision: float -> double is exact, double -> float rounds (a
  * weight beyond float's range is an error rather than an infinity).
  */
@@ -23,8 +31,9 @@
 
 #include <stddef.h>
 
-#define CKPT_VERSION     1
-#define CKPT_HEADER_SIZE 32
+#define CKPT_VERSION     2          /* the newest version read and written */
+#define CKPT_HEADER_SIZE 32         /* version 1's header; version 2's is 40 */
+#define CKPT_HEADER2_SIZE 40
 
 /* The header of a weights file, as ckpt_peek reads it. */
 typedef struct ckpt_info {
@@ -33,6 +42,8 @@ typedef struct ckpt_info {
     unsigned long long count;       /* parameters */
     unsigned long long arch_hash;
     unsigned long long file_size;   /* bytes; what the header implies */
+    int vectors;                    /* 1: the weights; 2: and a velocity */
+    int header_size;                /* bytes before the vectors: 32 or 40 */
 } ckpt_info;
 
 /* Write count parameters (float when real_size is 4, double when 8) to
@@ -56,6 +67,19 @@ int ckpt_save(const char *path, const void *params, size_t count, int real_size,
  * Returns 0 or -1. */
 int ckpt_load(const char *path, void *params, size_t count, int real_size,
               unsigned long long arch_hash, char *err, size_t errlen);
+
+/* ckpt_save with a velocity (count reals of real_size, momentum.h)
+ * saved beside the weights: version 2.  velocity NULL: ckpt_save, version
+ * 1. */
+int ckpt_save_velocity(const char *path, const void *params, const void *velocity, size_t count,
+                       int real_size, unsigned long long arch_hash, char *err, size_t errlen);
+
+/* ckpt_load, and the file's velocity into velocity (count reals of
+ * real_size) with *has_velocity = 1 when it has one; otherwise, or when
+ * velocity is NULL, *has_velocity = 0 and velocity is not written. */
+int ckpt_load_velocity(const char *path, void *params, void *velocity, int *has_velocity,
+                       size_t count, int real_size, unsigned long long arch_hash,
+                       char *err, size_t errlen);
 
 /* Read and check only the header of the weights file at path into *info
  * (magic, version, real size, and -- for a regular file -- that its length

@@ -20,6 +20,9 @@ typedef float (*net_loss_grad_f)(const float *params, void *w, const float *x,
                                  const int *labels, int n, float *grad);
 typedef float (*net_train_batch_f)(float *params, float *grad, void *w, const float *x,
                                    const int *labels, int n, float eta, float l2, int n_train);
+typedef float (*net_train_momentum_f)(float *params, float *grad, float *velocity, void *w,
+                                      const float *x, const int *labels, int n, float eta,
+                                      float l2, int n_train, float mu);
 /* The same, double build ("--real double"). */
 typedef void   (*net_init_d)(double *params, unsigned long long seed);
 typedef void   (*net_forward_d)(const double *params, void *w, const double *x, double *y);
@@ -40,6 +43,8 @@ typedef struct net_api {
     union { net_predict_f f; net_predict_d d; } predict;
     union { net_loss_grad_f f; net_loss_grad_d d; } loss_grad;
     union { net_train_batch_f f; net_train_batch_d d; } train_batch;
+    net_train_momentum_f train_momentum;    /* float training code generated with
+                                               momentum (train_batch_momentum), or NULL */
     const char *backend;        /* "tcc" or "cc" */
     void *impl;                 /* backend state: TCCState* or dlopen handle */
     size_t param_lead;          /* floats before a 64-byte line where parameter

@@ -6,6 +6,7 @@
 #include "train.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <math.h>
 #include <signal.h>
 #include <stdint.h>
@@ -16,6 +17,7 @@
 #include "atomicfile.h"
 #include "checkpoint.h"
 #include "hash.h"
+#include "momentum.h"
 #include "pool.h"
 #include "rng.h"
 
@@ -81,6 +83,7 @@ static void train_team_free(train_team *m);
 void train_free(train_ctx *t)
 {
     train_team_free(t->team);
+    free(t->mspans);
     net_params_free(t->grad);
     free(t->xbuf);
     free(t->ybuf);
@@ -89,24 +92,50 @@ void train_free(train_ctx *t)
     memset(t, 0, sizeof *t);
 }
 
+/* See train.h. */
+int train_epoch_size(const train_ctx *t)
+{
+    return t->data->n * expand_factor(t->expand);
+}
+
+/* See train.h: the order grows to the expanded index space. */
+int train_expand(train_ctx *t, expand_kind kind, char *err, size_t errlen)
+{
+    int *order;
+    if (t->data->n > INT_MAX / expand_factor(kind))
+        return errfmt(err, errlen, "%d samples expanded %d times are too many",
+                      t->data->n, expand_factor(kind));
+    order = realloc(t->order, (size_t)t->data->n * (size_t)expand_factor(kind) * sizeof *order);
+    if (!order)
+        return errfmt(err, errlen, "out of memory for the expanded training set");
+    t->order = order;
+    t->expand = kind;
+    return 0;
+}
+
 /* See train.h.  Samples are gathered into one contiguous batch buffer in
- * the epoch's order (the generated train_batch takes x back to back). */
+ * the epoch's order (the generated train_batch takes x back to back); an
+ * expanded set's samples are made here (expand.h). */
 void train_epoch(train_ctx *t, int epoch, int start, train_batch_fn fn, void *ctx,
                  train_epoch_result *r)
 {
     const ds_split *d = t->data;
     size_t in = t->api->in_size;
     double sum = 0.0;
-    int k = start < 0 ? 0 : start, done = 0;
+    int k = start < 0 ? 0 : start, done = 0, total = train_epoch_size(t);
 
     memset(r, 0, sizeof *r);
-    train_order(t->order, d->n, t->seed, epoch);
-    while (k < d->n) {
-        int n = d->n - k < t->batch ? d->n - k : t->batch, s;
+    train_order(t->order, total, t->seed, epoch);
+    while (k < total) {
+        int n = total - k < t->batch ? total - k : t->batch, s;
         float c;
         for (s = 0; s < n; ++s) {
             int i = t->order[k + s];
-            memcpy(t->xbuf + (size_t)s * in, d->x + (size_t)i * in, in * sizeof *t->xbuf);
+            if (t->expand)
+                i = expand_sample(t->xbuf + (size_t)s * in, d->x, d->n, d->rows, d->cols,
+                                  t->expand, i);
+            else
+                memcpy(t->xbuf + (size_t)s * in, d->x + (size_t)i * in, in * sizeof *t->xbuf);
             t->ybuf[s] = d->y[i];
         }
         if (t->next_api) {
@@ -119,8 +148,8 @@ void train_epoch(train_ctx *t, int epoch, int start, train_batch_fn fn, void *ct
         done += n;
         k += n;
         if (fn)
-            fn(ctx, k, d->n, c, sum / done);
-        if (k < d->n && train_stop_requested()) {
+            fn(ctx, k, total, c, sum / done);
+        if (k < total && train_stop_requested()) {
             r->interrupted = 1;
             break;
         }
@@ -171,6 +200,44 @@ static void train_share(size_t count, int n, int k, size_t *lo, size_t *hi)
     if (*hi > count) *hi = count;
 }
 
+/* λ/n of the L2 term: n is the (expanded) training set's size. */
+static float train_wd(const train_ctx *t)
+{
+    return t->data->n > 0 ? t->l2 / (float)train_epoch_size(t) : 0.0f;
+}
+
+/* The momentum update (momentum.h) of p[lo, hi) from the mean gradient g,
+ * span by span (weights decayed, biases not). */
+static void train_momentum_update(train_ctx *t, const float *g, size_t lo, size_t hi)
+{
+    const float wd = train_wd(t);
+    int s;
+    for (s = 0; s < t->nmspans; ++s) {
+        const train_span *sp = &t->mspans[s];
+        size_t a = sp->off > lo ? sp->off : lo;
+        size_t b = sp->off + sp->count < hi ? sp->off + sp->count : hi;
+        if (a < b)
+            momentum_update(t->params, t->velocity, g, a, b, t->mu, t->eta, sp->decay ? wd : 0.0f);
+    }
+}
+
+/* A team's step with momentum, for one thread's share [lo, hi): the
+ * batch's mean gradient Σ_j wt_j g_j into out (thread 0's gradient, whose
+ * share no other thread reads), then the momentum update. */
+static void train_team_momentum(train_ctx *t, float *out, const float *const *g, const float *wt,
+                                int used, size_t lo, size_t hi)
+{
+    size_t i;
+    int j;
+    for (i = lo; i < hi; ++i) {
+        float gi = wt[0] * g[0][i];
+        for (j = 1; j < used; ++j)
+            gi += wt[j] * g[j][i];
+        out[i] = gi;
+    }
+    train_momentum_update(t, out, lo, hi);
+}
+
 /* One thread's part of a step (pool_fn): loss_grad on its slice; the
  * barrier; then the reduction and update of its share of the parameters. */
 static void train_team_step(void *ctx, int k, int n)
@@ -181,7 +248,7 @@ static void train_team_step(void *ctx, int k, int n)
     size_t in = api->in_size, lo, hi;
     float *p = t->params, wt[TRAIN_MAX_THREADS];
     const float *g[TRAIN_MAX_THREADS];
-    const float decay = t->data->n > 0 ? 1.0f - t->eta * t->l2 / (float)t->data->n : 1.0f;
+    const float decay = t->data->n > 0 ? 1.0f - t->eta * t->l2 / (float)train_epoch_size(t) : 1.0f;
     const float eta = t->eta;
     int off, len, j, s, used;
 
@@ -202,6 +269,10 @@ static void train_team_step(void *ctx, int k, int n)
             continue;                   /* this thread's gradient was not computed */
         g[used] = m->grad[j];
         wt[used++] = (float)len / (float)m->count;
+    }
+    if (t->velocity) {
+        train_team_momentum(t, m->grad[0], g, wt, used, lo, hi);
+        return;
     }
     for (s = 0; s < m->nspans; ++s) {
         const train_span *sp = &m->spans[s];
@@ -234,9 +305,18 @@ float train_step(train_ctx *t, const float *x, const int *y, int n)
     train_team *m = t->team;
     double sum = 0.0;
     int k;
+    if (t->velocity && !m && n > 0) {   /* momentum on one thread */
+        float c;
+        if (t->api->train_momentum)     /* the generated step */
+            return t->api->train_momentum(t->params, t->grad, t->velocity, t->work, x, y, n,
+                                          t->eta, t->l2, train_epoch_size(t), t->mu);
+        c = t->api->loss_grad.f(t->params, t->work, x, y, n, t->grad);
+        train_momentum_update(t, t->grad, 0, t->api->param_count);
+        return c;
+    }
     if (!m || n <= 0)                   /* an empty batch: train_batch's rule (no step) */
         return t->api->train_batch.f(t->params, t->grad, t->work, x, y, n, t->eta, t->l2,
-                                     t->data->n);
+                                     train_epoch_size(t));
     m->t = t;
     m->x = x;
     m->y = y;
@@ -331,6 +411,26 @@ int train_threads(train_ctx *t, int threads, const train_span *spans, int nspans
     }
     train_team_free(t->team);
     t->team = m;
+    return 0;
+}
+
+/* See train.h. */
+int train_momentum(train_ctx *t, float mu, float *velocity, const train_span *spans, int nspans,
+                   char *err, size_t errlen)
+{
+    train_span *copy = NULL;
+    if (mu > 0.0f) {
+        copy = malloc((size_t)(nspans > 0 ? nspans : 1) * sizeof *copy);
+        if (!copy)
+            return errfmt(err, errlen, "out of memory for momentum");
+        if (nspans > 0)
+            memcpy(copy, spans, (size_t)nspans * sizeof *spans);
+    }
+    free(t->mspans);
+    t->mspans = copy;
+    t->nmspans = copy ? nspans : 0;
+    t->mu = copy ? mu : 0.0f;
+    t->velocity = copy ? velocity : NULL;
     return 0;
 }
 

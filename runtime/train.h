@@ -37,6 +37,7 @@
 #include <stddef.h>
 
 #include "dataset.h"
+#include "expand.h"
 #include "net_api.h"
 
 /* ---- shuffling and the loop ------------------------------------------ */
@@ -71,6 +72,13 @@ typedef struct train_ctx {
      * parameters live in params, so a switch loses nothing. */
     const net_api *(*next_api)(void *ctx);
     void *next_ctx;
+    /* Optional: momentum (train_momentum) and the expanded set
+     * (train_expand); zero when unused. */
+    float mu;                   /* 0: plain SGD */
+    float *velocity;            /* param_count, the caller's; NULL when mu = 0 */
+    struct train_span *mspans;  /* owned: weights and biases, for the L2 term */
+    int nmspans;
+    expand_kind expand;
 } train_ctx;
 
 /* Set up t for training params on data (allocates grad, work, a batch
@@ -94,6 +102,15 @@ typedef struct train_epoch_result {
  * train_stop_requested() becomes true. */
 void train_epoch(train_ctx *t, int epoch, int start, train_batch_fn fn, void *ctx,
                  train_epoch_result *r);
+
+/* Samples in one epoch: the training set's, times the expansion's factor
+ * (train_expand).  n in Nielsen's L2 term is this size. */
+int train_epoch_size(const train_ctx *t);
+
+/* Train on the expanded set (expand.h) from now on: each epoch shuffles
+ * and trains train_epoch_size(t) samples, made on the fly.  Returns 0, or
+ * -1 with a message (out of memory, a set too large). */
+int train_expand(train_ctx *t, expand_kind kind, char *err, size_t errlen);
 
 /* ---- one step, on one thread or several -------------------------------- */
 
@@ -131,6 +148,15 @@ int train_threads(train_ctx *t, int threads, const train_span *spans, int nspans
                   char *err, size_t errlen);          /* threads <= TRAIN_MAX_THREADS */
 
 #define TRAIN_MAX_THREADS 256
+
+/* Train with momentum mu (0 < mu < 1; momentum.h) from now on: every
+ * step, on one thread or several, is loss_grad's mean gradient followed by
+ * momentum_update over the spans (as train_threads': weights decayed,
+ * biases not).  velocity is the caller's, param_count floats: zeros for a
+ * fresh start, or the velocity saved with the weights to resume.  mu = 0
+ * goes back to plain SGD.  Returns 0, or -1 with a message. */
+int train_momentum(train_ctx *t, float mu, float *velocity, const train_span *spans, int nspans,
+                   char *err, size_t errlen);
 
 /* The number of threads t trains on. */
 int train_thread_count(const train_ctx *t);

@@ -75,6 +75,16 @@ ${real} ${P}_loss_grad(const ${real} *params, ${P}_work *w, const ${real} *x,
  * before the step. */
 ${real} ${P}_train_batch(${real} *params, ${real} *grad, ${P}_work *w, const ${real} *x,
                     const int *labels, int n, ${real} eta, ${real} l2, int n_train);
+@   if momentum then
+/* One step of momentum-based gradient descent (Nielsen, chapter 3):
+ *   v <- mu v - eta (g + (l2/n_train) w),  w <- w + v   (biases: no l2 term)
+ * g the mini-batch's mean gradient; velocity holds v (${PU}_PARAM_COUNT
+ * values, zeros at the start), grad is scratch.  Returns the batch's mean
+ * cost before the step. */
+${real} ${P}_train_batch_momentum(${real} *params, ${real} *grad, ${real} *velocity, ${P}_work *w,
+                             const ${real} *x, const int *labels, int n, ${real} eta,
+                             ${real} l2, int n_train, ${real} mu);
+@   end
 @ end
 
 #endif

@@ -366,9 +366,9 @@ Test(checkpoint, unsupported_version_and_bad_real_size)
     ck_path(path, sizeof path, "w.bin");
     cr_assert_eq(ckpt_save(path, a, N, 4, ARCH, NULL, 0), 0);
     bytes = (unsigned char *)fs_slurp(path, &len);
-    bytes[8] = 2;
+    bytes[8] = 3;
     fs_spit(path, bytes, len);
-    ck_expect_fail(path, N, "unsupported weights file version 2");
+    ck_expect_fail(path, N, "unsupported weights file version 3");
     bytes[8] = 1;
     bytes[12] = 2;
     fs_spit(path, bytes, len);

@@ -80,9 +80,13 @@ local function normalize(net, opts)
     end
     if o.mode == "inference" then err.plain("--chunk sizes training code; inference code holds one sample") end
   end
-  o.options = string.format("--real %s --unroll %s%s%s%s", o.real, o.unroll, o.fast_exp and "" or (o.real == "float" and " (libm e^x, for tcc)" or ""),
+  -- momentum (train{ momentum } or asked for, as run --momentum does): the
+  -- training code gets train_batch_momentum; without it, the code is as it was
+  o.momentum = o.mode == "train" and (o.momentum or net.train.momentum > 0) or false
+  o.options = string.format("--real %s --unroll %s%s%s%s%s", o.real, o.unroll, o.fast_exp and "" or (o.real == "float" and " (libm e^x, for tcc)" or ""),
                             o.mode == "inference" and " --inference" or "",
-                            o.chunk_size and (" --chunk " .. o.chunk_size) or "")
+                            o.chunk_size and (" --chunk " .. o.chunk_size) or "",
+                            o.momentum and " (with train_batch_momentum)" or "")
   if o.quantize then
     o.options = o.options .. " --quantize int8" .. (o.calibration and o.calibration.n > 0 and
                                                      (" --calibrate " .. o.calibration.n) or "")

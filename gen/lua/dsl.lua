@@ -88,6 +88,13 @@ function checkers.prob(v)
   return nil, "a number in [0, 1)"
 end
 
+-- the expanded training sets (runtime/expand.h)
+M.expansions = { "none", "shift1" }
+function checkers.expand(v)
+  for _, n in ipairs(M.expansions) do if v == n then return v end end
+  return nil, "one of " .. '"' .. table.concat(M.expansions, '", "') .. '"'
+end
+
 function checkers.string(v)
   if type(v) == "string" and #v > 0 then return v end
   return nil, "a non-empty string"
@@ -177,10 +184,12 @@ local train_schema = {
   eta    = { type = "posnum", default = 0.1 },
   batch  = { type = "posint", default = 10 },
   l2     = { type = "nonnegnum", default = 0.0 },
+  momentum = { type = "prob", default = 0.0 },        -- μ: v ← μv − η∇C, w ← w + v
   epochs = { type = "posint", default = 1 },
   seed   = { type = "nonnegint", default = 1 },
   data   = { type = "string", default = "fashion-mnist" },
   limit  = { type = "posint" },
+  expand = { type = "expand", default = "none" },     -- "shift1": 4 shifted copies of each image
 }
 M.train_schema = train_schema
 

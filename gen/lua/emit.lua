@@ -50,6 +50,7 @@ local function common(net, opts, gen)
     net = net, P = opts.name, PU = opts.name:upper(), real = opts.real,
     lit = num.lit, fn = num.fn, num = num, unroll = opts.unroll,
     train = opts.mode == "train", zero = num.lit(0), one = num.lit(1),
+    momentum = opts.momentum == true,
     q8 = gen.q8,
     chunk = gen.chunk,
   }
