@@ -275,7 +275,6 @@ static void check_forms(const char *dir, const char *desc, const ref_net *rn, un
     cr_assert(nfail == 0, "%s: %d compile(s) gave diagnostics; the first %d:%s\n--- description:\n%s", what, nfail,
               nfail < 3 ? nfail : 3, fails, desc);
     free(fails);
-    (void)same;
 }
 
 /* ---- the random nets ------------------------------------------------------------- */
