@@ -4,6 +4,7 @@
 #   make demo       build, then train examples/nielsen1.lua on Fashion-MNIST
 #   make test       build and run every test (Criterion, 2 jobs)
 #   make test-asan  the same tests under -fsanitize=address,undefined
+#   make stress     the warning property test on STRESS_NETS random nets
 #   make bench      the benchmark (writes build/bench.json)
 #   make install    copy build/cnngen to $(PREFIX)/bin
 #
@@ -36,7 +37,7 @@ TEST_OBJ = $(TEST_SRC:%.c=$(B)/obj/%.o)
 
 DEPS_STAMP = $(B)/.deps-ok
 
-.PHONY: all demo test test-asan test-accept bench install clean deps
+.PHONY: all demo test test-asan test-accept stress bench install clean deps
 all: $(B)/cnngen
 
 deps: $(DEPS_STAMP)
@@ -82,6 +83,15 @@ test-asan:
 test-accept: $(B)/tests $(B)/cnngen
 	CNNGEN_ACCEPT=1 CNNGEN=$(CURDIR)/$(B)/cnngen CNNGEN_ROOT=$(CURDIR) $(B)/tests --filter 'dsl/*'
 
+# The warning property test (tests/test_werror.c) on STRESS_NETS random
+# nets, from a new seed each run (WERROR_SEED=N repeats one); every form of
+# each compiled with gcc, clang and tcc -Werror.  docs/hacking.md, "Tests",
+# says how long it takes.
+STRESS_NETS ?= 500
+stress: $(B)/tests $(B)/cnngen
+	@seed=$${WERROR_SEED:-$$(date +%s)}; echo "make stress: $(STRESS_NETS) nets from WERROR_SEED=$$seed"; \
+	    WERROR_NETS=$(STRESS_NETS) WERROR_SEED=$$seed CNNGEN=$(CURDIR)/$(B)/cnngen CNNGEN_ROOT=$(CURDIR) \
+	    $(B)/tests --filter 'werror/random*' --jobs 2 $(TEST_ARGS)
 
 demo: $(B)/cnngen
 	$(B)/cnngen run examples/nielsen1.lua --epochs 1 --backend cc

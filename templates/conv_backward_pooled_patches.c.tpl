@@ -5,7 +5,7 @@ ${include("conv_doc_backward.c.tpl", "")}
 ${include("conv_patches_doc.c.tpl", "")}
 static void ${P}_l${l}_conv_backward(${bwd_params})
 {
-    ptrdiff_t s, m, oy, ox, c, i, j, k, u;
+    ptrdiff_t s, m, oy, ox, c, i, j${L.propagate and ", k, u" or ""};
 ${include("conv_patches_copy.c.tpl", "")}
     /* ∂C/∂w over the pool winners alone: layer ${q} (max-pool) passes δ to the
      * unit that won each pool and 0 to the others, so (BP4)

@@ -28,6 +28,8 @@
  * Every example at --unroll kernel in float and double; lenet5 also at
  * --unroll none and full (full unrolling of the nielsens takes gcc a minute);
  * which -O levels each configuration gets is decided by time, see cfgs[].
+ * A configuration's compiles run two at a time (its gcc -O2 of nielsen2
+ * alone takes 7 s of CPU), then each object is checked, linked and run.
  * The binary comes from $CNNGEN, the examples from $CNNGEN_ROOT/examples.
  * Work happens in a /tmp/cnngen-compile-XXXXXX directory, removed on
  * success and left for inspection on failure (messages name it).
@@ -518,12 +520,28 @@ static struct cfg cfgs[] = {
     { "nielsen1", "double", "kernel", ALL, ALL },
 };
 
+/* A compile job of the matrix (<dir>/<job>.log, .st: `cc flags opt`)
+ * exited 0 without a word. */
+static void compiled_quietly(const char *dir, const char *job, const char *flags, const char *opt, const char *what)
+{
+    char path[600], *log, *st;
+    snprintf(path, sizeof path, "%s/%s.st", dir, job);
+    st = fs_slurp(path, NULL);
+    snprintf(path, sizeof path, "%s/%s.log", dir, job);
+    log = fs_slurp(path, NULL);
+    cr_assert(st && log, "%s: %s did not run", what, job);
+    cr_assert(atoi(st) == 0 && log[0] == '\0', "%s: %s (%s %s) exit %s, diagnostics:\n%.3000s", what, job, flags, opt,
+              st, log);
+    free(st);
+    free(log);
+}
+
 ParameterizedTestParameters(compile, warning_free_global_free_and_same_results_everywhere)
 {
     return cr_make_param_array(struct cfg, cfgs, sizeof cfgs / sizeof cfgs[0]);
 }
 
-ParameterizedTest(struct cfg *c, compile, warning_free_global_free_and_same_results_everywhere, .timeout = 150)
+ParameterizedTest(struct cfg *c, compile, warning_free_global_free_and_same_results_everywhere, .timeout = 300)
 {
     static const char *const strict = "-std=c99 -Wall -Wextra -pedantic -Werror";
     struct { const char *cc, *opt; int level; } builds[] = {
@@ -532,7 +550,9 @@ ParameterizedTest(struct cfg *c, compile, warning_free_global_free_and_same_resu
         { "tcc", "", 0 },
     };
     char dir[] = "/tmp/cnngen-compile-XXXXXX", cmd[2048], obj[512], what[256], src_path[512], *out, *src;
+    char drivers[32] = "", *d, *save = NULL;
     int dbl = !strcmp(c->real, "double"), b, st, ran = 0;
+    FILE *jobs;
     numbers *want = malloc(sizeof *want), *got = malloc(sizeof *got);
     net_api api;
     char err[1024];
@@ -553,6 +573,40 @@ ParameterizedTest(struct cfg *c, compile, warning_free_global_free_and_same_resu
     jit_release(&api);
     free(src);
 
+    /* 1. every compile of the configuration, two at a time (the slowest,
+     * gcc, first): each build's object and each compiler's driver object,
+     * by scripts that leave the output in <job>.log and the status in
+     * <job>.st */
+    snprintf(cmd, sizeof cmd, "%s/jobs", dir);
+    jobs = fopen(cmd, "w");
+    cr_assert(jobs, "cannot write %s", cmd);
+    for (b = 0; b < (int)(sizeof builds / sizeof builds[0]); ++b) {
+        const char *cc = builds[b].cc, *opt = builds[b].opt;
+        int is_tcc = !strcmp(cc, "tcc");
+        char script[128], tagname[32];
+        if (!is_tcc && !(builds[b].level & (!strcmp(cc, "gcc") ? c->gcc : c->clang))) continue;
+        snprintf(tagname, sizeof tagname, "%s%s", cc, opt);
+        snprintf(script, sizeof script, "%s/net-%s.sh", dir, tagname);
+        snprintf(cmd, sizeof cmd, "%s %s %s -c net.c -o net-%s.o >net-%s.log 2>&1; echo $? >net-%s.st\n", cc,
+                 is_tcc ? "-Wall -Werror" : strict, opt, tagname, tagname, tagname);
+        spit(script, cmd);
+        fprintf(jobs, "net-%s.sh\n", tagname);
+        if (!strstr(drivers, cc)) {
+            snprintf(script, sizeof script, "%s/driver-%s.sh", dir, cc);
+            snprintf(cmd, sizeof cmd, "%s %s -O0 -c driver.c -o driver-%s.o >driver-%s.log 2>&1; "
+                     "echo $? >driver-%s.st\n", cc, is_tcc ? "-Wall -Werror" : strict, cc, cc, cc);
+            spit(script, cmd);
+            strcat(drivers, cc);
+            strcat(drivers, " ");
+        }
+    }
+    for (d = strtok_r(drivers, " ", &save); d; d = strtok_r(NULL, " ", &save)) fprintf(jobs, "driver-%s.sh\n", d);
+    cr_assert_eq(fclose(jobs), 0);
+    snprintf(cmd, sizeof cmd, "cd '%s' && xargs -P 2 -n 1 sh < jobs", dir);
+    st = proc_sh_merged(cmd, &out);
+    cr_assert_eq(st, 0, "`%s` exit %d:\n%s", cmd, st, out);
+    free(out);
+
     for (b = 0; b < (int)(sizeof builds / sizeof builds[0]); ++b) {
         const char *cc = builds[b].cc, *opt = builds[b].opt;
         int is_tcc = !strcmp(cc, "tcc");
@@ -561,23 +615,19 @@ ParameterizedTest(struct cfg *c, compile, warning_free_global_free_and_same_resu
         snprintf(tagname, sizeof tagname, "%s%s", cc, opt);
         snprintf(what, sizeof what, "%s --real %s --unroll %s, %s %s (in %s)", c->ex, c->real, c->unroll, cc, opt, dir);
 
-        /* 1. compiles without a diagnostic */
-        if (is_tcc)
-            snprintf(cmd, sizeof cmd, "cd '%s' && tcc -Wall -Werror -c net.c -o net-%s.o", dir, tagname);
-        else
-            snprintf(cmd, sizeof cmd, "cd '%s' && %s %s %s -c net.c -o net-%s.o", dir, cc, strict, opt, tagname);
-        st = proc_sh_merged(cmd, &out);
-        cr_assert(st == 0 && out[0] == '\0', "%s: `%s` exit %d, diagnostics:\n%.3000s", what, cmd, st, out);
-        free(out);
+        /* 2. compiled without a diagnostic (the net, and the driver) */
+        snprintf(cmd, sizeof cmd, "net-%s", tagname);
+        compiled_quietly(dir, cmd, is_tcc ? "tcc -Wall -Werror" : strict, opt, what);
+        snprintf(cmd, sizeof cmd, "driver-%s", cc);
+        compiled_quietly(dir, cmd, is_tcc ? "tcc -Wall -Werror" : strict, "-O0", what);
 
-        /* 2. no global state, no malloc */
+        /* 3. no global state, no malloc */
         snprintf(obj, sizeof obj, "%s/net-%s.o", dir, tagname);
         check_symbols(obj, c->ex, is_tcc, what);
 
-        /* 3. runs and agrees with the in-process build */
-        snprintf(cmd, sizeof cmd, "cd '%s' && { test -f driver-%s.o || %s %s -O0 -c driver.c -o driver-%s.o; } && "
-                 "%s driver-%s.o net-%s.o -lm -o drv-%s && ./drv-%s", dir, cc, cc,
-                 is_tcc ? "-Wall -Werror" : strict, cc, cc, cc, tagname, tagname, tagname);
+        /* 4. runs and agrees with the in-process build */
+        snprintf(cmd, sizeof cmd, "cd '%s' && %s driver-%s.o net-%s.o -lm -o drv-%s && ./drv-%s", dir, cc, cc,
+                 tagname, tagname, tagname);
         st = proc_sh_merged(cmd, &out);
         cr_assert_eq(st, 0, "%s: `%s` exit %d:\n%.3000s", what, cmd, st, out);
         cr_assert(parse_numbers(out, got), "%s: cannot read the driver's output:\n%.2000s", what, out);

@@ -1,9 +1,8 @@
 /*
  * test_random_nets.c -- a seeded property test: every seed draws a random
- * VALID network (1-3 input channels, 4-12 pixels a side, 1-4 layers of
- * every kind the reference knows, drawn through its kind table (ref.h:
- * ref_kind), with random shapes, activations and a cost that suits the
- * output layer), builds it in double with tcc at a random unroll mode, and
+ * VALID network (support/randnet.h: 1-4 layers of every kind the reference
+ * knows, random shapes, activations and a cost that suits the output
+ * layer), builds it in double with tcc at a random unroll mode, and
  * checks it with nc_check: forward and cost against the independent
  * reference (support/ref.c), every gradient component against central
  * differences.  A kind added to the reference's table is drawn here too.
@@ -18,7 +17,7 @@
  *
  * The draw is a pure function of the seed (ref_rng), so a failure is
  * reproduced by its seed alone; its message carries the description.
- * Nets stay small (< 3000 parameters) so that all 40 seeds take seconds.
+ * Nets stay small (< RN_MAX_PARAMS parameters) so that all 40 seeds take seconds.
  */
 #include <criterion/criterion.h>
 #include <criterion/parameterized.h>
@@ -30,79 +29,8 @@
 
 #include "build.h"
 #include "netcheck.h"
+#include "randnet.h"
 
-#define MAX_PARAMS 3000
-
-/* A hidden layer's activation (softmax is for the last layer only). */
-static int hidden_act(ref_rng *r)
-{
-    static const int acts[] = { REF_SIGMOID, REF_TANH, REF_RELU, REF_LINEAR };
-    return acts[ref_pick(r, 0, 3)];
-}
-
-/* A kind for the next layer, drawn by the table's weights among those
- * that can be it: with an activation when need_act, the softmax output
- * when need_softmax. */
-static int draw_kind(ref_rng *r, int need_act, int need_softmax)
-{
-    int k, total = 0, at;
-    for (k = 0; k < ref_kind_count(); ++k) {
-        const ref_kind *K = ref_kind_of(k);
-        if ((!need_act || K->has_act) && (!need_softmax || K->softmax)) total += K->weight;
-    }
-    at = ref_pick(r, 0, total - 1);
-    for (k = 0; k < ref_kind_count(); ++k) {
-        const ref_kind *K = ref_kind_of(k);
-        if ((!need_act || K->has_act) && (!need_softmax || K->softmax)) {
-            if (at < K->weight) return k;
-            at -= K->weight;
-        }
-    }
-    return 0;
-}
-
-/* One attempt at a random valid net; 0 when it came out unusable (too
- * big, no parameters, an output layer that does not suit the cost). */
-static int try_net(ref_rng *r, ref_net *out)
-{
-    int cost = ref_pick(r, 0, 2) == 0 ? REF_QUADRATIC : ref_pick(r, 0, 1) ? REF_LOGLIK : REF_CROSSENTROPY;
-    int cin = ref_pick(r, 1, 3), h = ref_pick(r, 4, 12), w = ref_pick(r, 0, 2) == 0 ? h : ref_pick(r, 4, 12);
-    int nl = ref_pick(r, 1, 4), l, tries;
-    ref_net net = ref_net_make(cin, h, w, cost);
-    const ref_layer *last;
-
-    for (l = 0; l < nl; ++l) {
-        int is_last = l == nl - 1, ok = 0;
-        /* the output layer of log-likelihood is a softmax, of cross-entropy a sigmoid */
-        int need_softmax = is_last && cost == REF_LOGLIK, need_act = is_last && cost != REF_QUADRATIC;
-        ref_shape in = ref_layer_shape(&net, net.n_layers);
-        for (tries = 0; !ok && tries < 50; ++tries) {
-            int kind = draw_kind(r, need_act, need_softmax), act = REF_LINEAR;
-            const ref_kind *K = ref_kind_of(kind);
-            if (need_softmax) act = REF_SOFTMAX;
-            else if (need_act) act = REF_SIGMOID;
-            /* quadratic nets may end in softmax, as in any layer that takes it */
-            else if (K->has_act) act = is_last && K->softmax && ref_pick(r, 0, 3) == 0 ? REF_SOFTMAX : hidden_act(r);
-            ok = K->draw(r, &net, in, act);
-        }
-        if (!ok) return 0;
-    }
-    last = &net.layer[nl - 1];
-    if (cost != REF_QUADRATIC && !ref_kind_of(last->kind)->has_act) return 0;
-    if (ref_param_count(&net) == 0 || ref_param_count(&net) >= MAX_PARAMS) return 0;   /* a net needs w, b */
-    *out = net;
-    return 1;
-}
-
-/* The net for a seed: the first attempt of its stream that is usable. */
-static ref_net random_net(unsigned long long seed)
-{
-    ref_rng r;
-    ref_net net;
-    r.s = seed * 1000003ULL + 12345;
-    while (!try_net(&r, &net)) {}
-    return net;
-}
 
 static int seeds[40] = {
     1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20,
@@ -132,7 +60,7 @@ ParameterizedTestParameters(random_nets, valid_net_matches_reference_and_finite_
 
 ParameterizedTest(int *seed, random_nets, valid_net_matches_reference_and_finite_differences, .timeout = 60)
 {
-    ref_net net = random_net((unsigned long long)*seed);
+    ref_net net = rn_net((unsigned long long)*seed);
     char what[32];
     nc_result r;
     snprintf(what, sizeof what, "seed %d", *seed);
@@ -158,18 +86,19 @@ Test(random_nets, parameters_exactly_on_kinks, .timeout = 60)
     check_net(&b, "kernel", 370, "kink net 370", &r);
 }
 
-/* The generator of this file covers what it claims: over the 40 seeds,
- * every layer kind of the reference's table, every cost, padding, strides
- * of 2, rectangular windows in every kind that has windows, layers
- * without parameters first and last, and nets of 1 and of 4 layers. */
+/* The draw covers what it claims: over the 40 seeds, every layer kind of
+ * the reference's table, every cost, padding, strides of 2, rectangular
+ * windows in every kind that has windows, layers without parameters first
+ * and last, nets of 1 and of 4 layers, and the odd shapes (one map, one
+ * unit, one output position). */
 Test(random_nets, seeds_cover_every_feature, .timeout = 10)
 {
     int s, l, k, seen_cost[3] = { 0 }, pad = 0, stride2 = 0, one = 0, four = 0;
     int seen_kind[REF_MAX_LAYERS] = { 0 }, windows[REF_MAX_LAYERS] = { 0 }, rect[REF_MAX_LAYERS] = { 0 };
-    int first_free = 0, last_free = 0;
+    int first_free = 0, last_free = 0, one_map = 0, one_unit = 0, one_position = 0;
     cr_assert(ref_kind_count() <= REF_MAX_LAYERS);
     for (s = 0; s < 40; ++s) {
-        ref_net n = random_net((unsigned long long)seeds[s]);
+        ref_net n = rn_net((unsigned long long)seeds[s]);
         seen_cost[n.cost]++;
         one += n.n_layers == 1;
         four += n.n_layers == 4;
@@ -183,6 +112,9 @@ Test(random_nets, seeds_cover_every_feature, .timeout = 10)
             stride2 += L->sh == 2 || L->sw == 2;
             windows[L->kind] += L->kh > 0;
             rect[L->kind] += L->kh != L->kw;
+            one_map += L->kind == REF_CONV && L->maps == 1;
+            one_unit += L->kind == REF_DENSE && L->units == 1;
+            one_position += L->kind == REF_CONV && ref_layer_shape(&n, l + 1).h * ref_layer_shape(&n, l + 1).w == 1;
         }
     }
     for (k = 0; k < ref_kind_count(); ++k) {
@@ -194,6 +126,8 @@ Test(random_nets, seeds_cover_every_feature, .timeout = 10)
     cr_assert(pad && stride2, "pad %d, stride 2 %d", pad, stride2);
     cr_assert(first_free && last_free, "layers without parameters first %d, last %d", first_free, last_free);
     cr_assert(one && four, "1-layer nets %d, 4-layer nets %d", one, four);
+    cr_assert(one_map && one_unit && one_position, "one-map convs %d, one-unit dense layers %d, convs with one "
+              "output position %d", one_map, one_unit, one_position);
     cr_log_info("random_nets: costs %d/%d/%d; pad %d, stride 2 %d; first-layer and last-layer layers without "
                 "parameters %d, %d", seen_cost[0], seen_cost[1], seen_cost[2], pad, stride2, first_free, last_free);
 }
