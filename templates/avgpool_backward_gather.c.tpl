@@ -16,16 +16,16 @@ static void ${P}_l${l}_avgpool_backward(${bwd_params})
         for (oy = 0; oy < ${L.oh}; ++oy) {
             const ${real} *dk = w->d${l} + c*${L.oh * L.ow} + oy*${L.ow};   /* ∂C/∂a^${l}[c][oy][.] */
             ${real} *din = w->d${l-1} + c*${L.h * L.w} + ${cfmt.mul(L.sh * L.w, "oy")};   /* ∂C/∂a^${l-1}[c][${sy('oy')}][0] */
-            ${real} vp[${vlen}], h[${L.w}];
+            ${real} vp[${vlen}], h[${cw}];
             for (x = 0; x < ${vlen}; ++x) vp[x] = ${zero};
             for (ox = 0; ox < ${L.ow}; ++ox) vp[${cfmt.offset(sx('ox'), L.kw - 1)}] = dk[ox] * ${inv};
-            for (x = 0; x < ${L.w}; ++x) {
+            for (x = 0; x < ${cw}; ++x) {
                 ${real} s = ${zero};
                 for (j = 0; j < ${L.kw}; ++j) s += vp[x + ${L.kw - 1} - j];
                 h[x] = s;
             }
             for (i = 0; i < ${L.kh}; ++i)
-                for (x = 0; x < ${L.w}; ++x) din[i*${L.w} + x] += h[x];
+                for (x = 0; x < ${cw}; ++x) din[i*${L.w} + x] += h[x];
         }
 }
 

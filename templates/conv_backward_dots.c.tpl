@@ -40,7 +40,7 @@ ${include("conv_gw_dot.c.tpl", "            ", { MB = L.mb, KB = 1 })}
                             din[${cfmt.mul(L.sh * L.W, "oy")} + ${sx('ox')}] += wv * dm[oy*${L.ow} + ox];
                 }
 @ end
-@ if L.propagate and L.pad > 0 then
+@ if L.propagate and L.padded then
 ${include("conv_unpad.c.tpl", "")}
 @ end
 }

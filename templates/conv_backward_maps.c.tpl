@@ -39,7 +39,7 @@ ${bwd_taps("                ", "din[$x] += d*wm[$w];")}
             }
         g[${L.boff} + m] += gb;
     }
-@ if L.propagate and L.pad > 0 then
+@ if L.propagate and L.padded then
 ${include("conv_unpad.c.tpl", "")}
 @ end
 }

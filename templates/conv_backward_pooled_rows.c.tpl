@@ -22,7 +22,7 @@ static void ${P}_l${l}_conv_backward(${bwd_params})
 ${include("conv_pooled_doc.c.tpl", "")}
      * Each winner's patch is read in place, each kernel row as ${kwp} values
      * (whole vectors; the sums of the taps past the row's end are never
-     * stored), from xs${l}: a^${l-1}${L.pad > 0 and " zero-padded" or ""} and ${kwp} zeros, which the last
+     * stored), from xs${l}: a^${l-1}${L.padded and " zero-padded" or ""} and ${kwp} zeros, which the last
      * position's last row reads into (measured against copying the patches
      * out first: training 1.14x for nielsen1, 1.05x for nielsen2). */
     for (k = 0; k < ${chw}; ++k) ws->xs${l}[k] = ${L.pin}[k];

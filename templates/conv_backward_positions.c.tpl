@@ -56,7 +56,7 @@ ${bwd_taps("                ", "din[$x] += d*wl[$W];", m)}
         }
     for (k = 0; k < ${L.maps * L.ckk}; ++k) g[${L.woff} + k] += gl[k];
     for (m = 0; m < ${L.maps}; ++m) g[${L.boff} + m] += gbl[m];
-@ if L.propagate and L.pad > 0 then
+@ if L.propagate and L.padded then
 ${include("conv_unpad.c.tpl", "")}
 @ end
 }

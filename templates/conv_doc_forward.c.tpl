@@ -8,8 +8,8 @@
 @ else
  *   a^${l} = σ(z^${l}),  ${act.doc}
 @ end
-@ if L.pad > 0 then
- * a^${l-1} is read through x${l}, a copy with ${L.pad} rows and columns of zeros
+@ if L.padded then
+ * a^${l-1} is read through x${l}, a copy with ${L.pad_zeros}
  * around it, so every kernel tap has a constant offset.
 @ end
  */

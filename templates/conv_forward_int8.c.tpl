@@ -4,8 +4,8 @@
  *   z^${l}[m][p] = acc[m][p] · c[m] + b[m],   c[m] = s_a^${l-1} · s_w[m]
  *   a^${l} = σ(z^${l}),  ${act.doc}
  *   ${out_doc}
-@ if L.pad > 0 then
- * q(a^${l-1}) is read through x${l}, a copy with ${L.pad} rows and columns of zeros
+@ if L.padded then
+ * q(a^${l-1}) is read through x${l}, a copy with ${L.pad_zeros}
  * around it (q(0) = 0).
 @ end
  * ${pblocks[1].size} outputs at a time: their patches into t${l} (t${l}[o][k] for output p+o), then
@@ -16,12 +16,12 @@
 static void ${P}_l${l}_conv_forward(${fwd_params})
 {
     ptrdiff_t m, p, o, c, i, j, k;
-@ if L.pad > 0 then
+@ if L.padded then
     for (k = 0; k < ${L.cin * L.H * L.W}; ++k) w->x${l}[k] = 0;
-    for (c = 0; c < ${L.cin}; ++c)                 /* x${l}[c][${L.pad}+y][${L.pad}+x] = q(a^${l-1})[c][y][x] */
+    for (c = 0; c < ${L.cin}; ++c)                 /* x${l}[c][${L.pt}+y][${L.pl}+x] = q(a^${l-1})[c][y][x] */
         for (i = 0; i < ${L.h}; ++i)
             for (j = 0; j < ${L.w}; ++j)
-                w->x${l}[c*${L.H * L.W} + (i + ${L.pad})*${L.W} + j + ${L.pad}] = ${src}[c*${L.h * L.w} + i*${L.w} + j];
+                w->x${l}[c*${L.H * L.W} + (i + ${L.pt})*${L.W} + j + ${L.pl}] = ${src}[c*${L.h * L.w} + i*${L.w} + j];
 @ end
 @ for _, pb in ipairs(pblocks) do
     for (p = ${pb.from}; p < ${pb.to}; p += ${pb.size}) {        /* outputs p..p+${pb.size - 1} */

@@ -2,7 +2,7 @@ ${include("conv_doc_forward.c.tpl", "")}
 static void ${P}_l${l}_conv_forward(${fwd_params})
 {
     ptrdiff_t m, oy, ox;
-@ if L.pad > 0 then
+@ if L.padded then
 ${include("conv_pad_copy.c.tpl", "", { slack = 0 })}
 @ end
     /* Straight-line code for a compiler that does not optimize: each output

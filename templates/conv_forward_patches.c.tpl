@@ -3,7 +3,7 @@ static void ${P}_l${l}_conv_forward(${fwd_params})
 {
     ptrdiff_t m, oy, ox;
     ptrdiff_t c, i, j;
-@ if L.pad > 0 then
+@ if L.padded then
 ${include("conv_pad_copy.c.tpl", "", { slack = L.xslack })}
 @ end
     /* Loops for an optimizing compiler, through the patches matrix t${l}:

@@ -43,7 +43,7 @@
                         for (ox = 0; ox < ${L.ow}; ++ox)
                             din[${cfmt.mul(L.sh * L.W, "oy")} + ${sx('ox')}] += t[oy*${L.ow} + ox];
                 }
-@ if L.pad > 0 then
+@ if L.padded then
 ${include("conv_unpad.c.tpl", "    ")}
 @ end
     }

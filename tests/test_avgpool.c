@@ -55,6 +55,11 @@ static struct pool_case pool_cases[] = {
     { 1, 6, 6, 2, 2, 1, 1 },      /* overlapping, stride 1 */
     { 2, 5, 9, 1, 3, 1, 3 },      /* 1xK */
     { 2, 7, 8, 2, 2, 5, 3 },      /* gaps: stride past the size */
+    /* windows that do not reach the last rows and columns (PyTorch's floor):
+     * those units get δ = 0 */
+    { 2, 11, 11, 2, 2, 2, 2 },    /* stride = size, the last row and column dropped */
+    { 2, 8, 9, 3, 2, 2, 3 },      /* overlapping rows and gapped columns, each dropping one */
+    { 1, 7, 7, 2, 2, 3, 3 },      /* gaps, the last 2 rows and columns dropped */
 };
 
 ParameterizedTestParameters(avgpool, matches_reference_and_finite_differences)
@@ -359,16 +364,18 @@ static double *parse_line(const char **p, const char *name, size_t n)
 /* Training code of every form, float and double, and inference code of
  * every form: not a diagnostic from gcc, clang or tcc; the inference code,
  * run, equals the reference (1e-12 in double, 1e-5 in float).  Windows
- * that tile the input, that overlap, that leave gaps. */
+ * that tile the input, that overlap, that leave gaps, that drop the last
+ * row and column. */
 Test(avgpool, every_form_compiles_and_inference_matches_reference, .init = scratch_setup,
      .fini = scratch_teardown, .timeout = 600)
 {
     static const char *const reals[] = { "float", "double" };
-    static const int pools[][2] = { { 2, 2 }, { 3, 1 }, { 2, 3 } };     /* size, stride */
+    /* size, stride; the last drops a row and a column of its 8x8 input */
+    static const int pools[][2] = { { 2, 2 }, { 3, 1 }, { 2, 3 }, { 3, 2 } };
     double *x;
     int pi, u, r, s;
     write_images(4, 10, 10, &x);
-    for (pi = 0; pi < 3; ++pi) {
+    for (pi = 0; pi < 4; ++pi) {
         ref_net n = small_net(pi == 1, pools[pi][0], pools[pi][1]);
         double *p, yr[5];
         write_net(&n, 3 + (unsigned)pi, &p);
@@ -444,8 +451,9 @@ static float requant_constant(const char *c)
     return strtof(f + strlen("(float)s * "), NULL);
 }
 
-/* For a tiling pool (2x2) and an overlapping one (3x3, stride 1) after a
- * relu conv (unsigned tensors) and a tanh one (signed):
+/* For a tiling pool (2x2), an overlapping one (3x3, stride 1) and one
+ * that drops the last row and column (3x3, stride 2) after a relu conv
+ * (unsigned tensors) and a tanh one (signed):
  *   - the pool's input a^1 is calibrated on its own (its range over the
  *     images) and the code's constant is s_1 / (|window|·s_2);
  *   - q(a^2) is exactly the requantized sum of the generated q(a^1):
@@ -458,10 +466,11 @@ static float requant_constant(const char *c)
 Test(avgpool, int8_requantizes_and_stays_within_the_bound, .init = scratch_setup, .fini = scratch_teardown,
      .timeout = 240)
 {
-    static const struct { int tanh_conv, k, s; } cases[] = { { 0, 2, 2 }, { 1, 3, 1 } };
+    /* the last: 3x3 windows at stride 2 drop the last row and column of 8x8 */
+    static const struct { int tanh_conv, k, s; } cases[] = { { 0, 2, 2 }, { 1, 3, 1 }, { 0, 3, 2 } };
     enum { N = 16 };
     size_t ci;
-    for (ci = 0; ci < 2; ++ci) {
+    for (ci = 0; ci < sizeof cases / sizeof cases[0]; ++ci) {
         ref_net n = small_net(cases[ci].tanh_conv, cases[ci].k, cases[ci].s);
         size_t np = ref_param_count(&n), n0 = ref_layer_units(&n, 0), n1 = ref_layer_units(&n, 1),
                n2 = ref_layer_units(&n, 2), k, u;

@@ -1,30 +1,44 @@
 /*
  * test_conv.c -- the conv layer: forward against the reference, backward
  * against finite differences (double), float against double, over a table
- * of shapes: channels, rectangular kernels, strides, padding.
+ * of shapes: channels, rectangular kernels, strides, padding, pad = "same",
+ * strides that drop the last rows and columns.
  */
 #include <criterion/criterion.h>
 #include <criterion/parameterized.h>
+
+#include <math.h>
+#include <stdlib.h>
 
 #include "build.h"
 #include "netcheck.h"
 
 struct conv_case {
-    int c, h, w, maps, kh, kw, sh, sw, pad, act;
+    int c, h, w, maps, kh, kw, sh, sw, pad, act, same;     /* same: pad = "same" (pad unused) */
 };
 
 static struct conv_case conv_cases[] = {
-    { 1, 6, 6, 2, 3, 3, 1, 1, 0, REF_SIGMOID },
-    { 3, 7, 5, 4, 3, 2, 1, 1, 0, REF_TANH },      /* channels, rectangular kernel */
-    { 2, 9, 9, 3, 3, 3, 2, 2, 0, REF_RELU },      /* stride 2 */
-    { 2, 8, 7, 2, 3, 3, 2, 1, 0, REF_LINEAR },    /* stride {2, 1}, floor */
-    { 1, 5, 5, 2, 3, 3, 1, 1, 1, REF_SIGMOID },   /* pad 1 */
-    { 2, 6, 4, 3, 5, 3, 1, 1, 2, REF_TANH },      /* pad 2, kernel {5, 3} */
-    { 3, 7, 7, 2, 3, 3, 2, 2, 1, REF_SIGMOID },   /* pad and stride */
-    { 1, 4, 9, 1, 1, 4, 1, 3, 0, REF_RELU },      /* 1 map, 1xK kernel, stride {1, 3} */
+    { 1, 6, 6, 2, 3, 3, 1, 1, 0, REF_SIGMOID, 0 },
+    { 3, 7, 5, 4, 3, 2, 1, 1, 0, REF_TANH, 0 },      /* channels, rectangular kernel */
+    { 2, 9, 9, 3, 3, 3, 2, 2, 0, REF_RELU, 0 },      /* stride 2 */
+    { 2, 8, 7, 2, 3, 3, 2, 1, 0, REF_LINEAR, 0 },    /* stride {2, 1}, floor */
+    { 1, 5, 5, 2, 3, 3, 1, 1, 1, REF_SIGMOID, 0 },   /* pad 1 */
+    { 2, 6, 4, 3, 5, 3, 1, 1, 2, REF_TANH, 0 },      /* pad 2, kernel {5, 3} */
+    { 3, 7, 7, 2, 3, 3, 2, 2, 1, REF_SIGMOID, 0 },   /* pad and stride */
+    { 1, 4, 9, 1, 1, 4, 1, 3, 0, REF_RELU, 0 },      /* 1 map, 1xK kernel, stride {1, 3} */
     /* wide outputs: --unroll none takes its row form here (maps x positions > 1024) */
-    { 2, 36, 36, 4, 3, 3, 1, 1, 0, REF_TANH },
-    { 1, 40, 38, 3, 3, 4, 1, 2, 1, REF_SIGMOID },
+    { 2, 36, 36, 4, 3, 3, 1, 1, 0, REF_TANH, 0 },
+    { 1, 40, 38, 3, 3, 4, 1, 2, 1, REF_SIGMOID, 0 },
+    /* strides that do not divide (in + 2·pad − k): floor, as PyTorch; the
+     * units no kernel reaches get δ = 0 */
+    { 2, 10, 9, 2, 3, 3, 2, 3, 1, REF_TANH, 0 },
+    { 1, 41, 40, 2, 3, 2, 3, 2, 0, REF_RELU, 0 },
+    /* pad = "same": out = ceil(in/s); at stride 2 the zeros can be
+     * asymmetric (TensorFlow's rule: the odd one after the input) */
+    { 2, 7, 7, 2, 3, 3, 1, 1, 0, REF_TANH, 1 },
+    { 2, 8, 7, 2, 3, 3, 2, 2, 0, REF_RELU, 1 },   /* rows 0+1, columns 1+1 */
+    { 1, 9, 6, 2, 5, 3, 2, 3, 0, REF_SIGMOID, 1 }, /* rows 2+2, columns none */
+    { 1, 47, 46, 2, 3, 3, 1, 2, 0, REF_SIGMOID, 1 }, /* the row form; columns 0+1 */
 };
 
 ParameterizedTestParameters(conv, matches_reference_and_finite_differences)
@@ -42,19 +56,26 @@ static void check(const ref_net *net, const char *what)
     }
 }
 
-ParameterizedTest(struct conv_case *tc, conv, matches_reference_and_finite_differences, .timeout = 120)
+/* the case's conv layer, appended to net */
+static void add_case(ref_net *net, const struct conv_case *tc)
+{
+    if (tc->same) ref_add_conv_same(net, tc->maps, tc->kh, tc->kw, tc->sh, tc->sw, tc->act);
+    else ref_add_conv(net, tc->maps, tc->kh, tc->kw, tc->sh, tc->sw, tc->pad, tc->act);
+}
+
+ParameterizedTest(struct conv_case *tc, conv, matches_reference_and_finite_differences, .timeout = 240)
 {
     ref_net a, b;
     nc_result r;
     /* the case as the first layer (reads x; padding through its own copy) */
     a = ref_net_make(tc->c, tc->h, tc->w, REF_LOGLIK);
-    ref_add_conv(&a, tc->maps, tc->kh, tc->kw, tc->sh, tc->sw, tc->pad, tc->act);
+    add_case(&a, tc);
     ref_add_dense(&a, 3, REF_SOFTMAX);
     check(&a, "first layer");
     /* the case after another conv: δ propagates through it */
     b = ref_net_make(tc->c, tc->h, tc->w, REF_LOGLIK);
     ref_add_conv(&b, tc->c, 1, 1, 1, 1, 0, REF_SIGMOID);
-    ref_add_conv(&b, tc->maps, tc->kh, tc->kw, tc->sh, tc->sw, tc->pad, tc->act);
+    add_case(&b, tc);
     ref_add_dense(&b, 3, REF_SOFTMAX);
     check(&b, "second layer");
     nc_check_float(&b, "kernel", 5, 2, &r);
@@ -114,7 +135,8 @@ ParameterizedTest(struct patches_case *tc, conv, patches_form_under_a_maxpool, .
  * winners only, reading the pool's mask and δ (the pool has no backward of
  * its own there), in every form and at any number of maps.  Channels, padding,
  * strides, an odd number of pools a map (and not a multiple of 4),
- * overlapping and rectangular pools, every activation, every form. */
+ * overlapping and rectangular pools, pools that drop rows and columns,
+ * every activation, every form. */
 struct pooled_case {
     int c, h, w, maps, kh, kw, sh, sw, pad, act, pkh, pkw, psh, psw;
 };
@@ -127,6 +149,10 @@ static struct pooled_case pooled_cases[] = {
     { 1, 28, 28, 20, 5, 5, 1, 1, 0, REF_SIGMOID, 2, 2, 2, 2 },   /* nielsen1's pair */
     { 1, 28, 28, 6, 5, 5, 1, 1, 2, REF_TANH, 2, 2, 2, 2 },       /* lenet5's */
     { 2, 27, 30, 3, 4, 3, 1, 1, 1, REF_RELU, 2, 2, 2, 2 },       /* 3 maps, 2 channels, pad 1: 13x15 pools */
+    /* pools that drop the conv's last row and column (its units there get δ = 0) */
+    { 4, 13, 13, 8, 3, 3, 1, 1, 0, REF_RELU, 2, 2, 2, 2 },       /* 11x11 -> 5x5, as Keras' Fashion-MNIST net */
+    { 1, 35, 35, 4, 3, 3, 1, 1, 0, REF_SIGMOID, 2, 2, 2, 2 },    /* the row form: 33x33 -> 16x16 */
+    { 1, 30, 31, 3, 3, 3, 1, 1, 1, REF_TANH, 3, 3, 2, 3 },       /* overlapping rows, gapped columns */
 };
 
 ParameterizedTestParameters(conv, under_a_maxpool)
@@ -148,4 +174,70 @@ ParameterizedTest(struct pooled_case *tc, conv, under_a_maxpool, .timeout = 180)
         nc_check_float(&a, tb_unrolls[f], 5, 2, &r);
         cr_assert(r.ok, "--unroll %s: %s", tb_unrolls[f], r.msg);
     }
+}
+
+/* pad = "same" (asymmetric at stride 2) and pools that drop the last row
+ * and column, built by the system compiler (cc -O2) in every --unroll form,
+ * double and float: the forward pass equals the reference, the gradient
+ * equals the tcc build's (which the tests above check against finite
+ * differences). */
+Test(conv, same_pad_and_dropping_pools_under_cc, .timeout = 240)
+{
+    static const char *const reals[] = { "double", "float" };
+    ref_net n = ref_net_make(2, 14, 13, REF_LOGLIK);
+    char src[4096], err[700];
+    double x[2 * 2 * 14 * 13], yr[5], *p, *gt, *gc;
+    int labels[2] = { 1, 4 }, u, r;
+    size_t k, np;
+    ref_add_conv_same(&n, 4, 3, 3, 2, 2, REF_RELU);      /* 14x13 -> 7x7: rows 0+1 zeros, columns 1+1 */
+    ref_add_pool(&n, 2, 2, 2, 2);                        /* 7x7 -> 3x3: drops the last row and column */
+    ref_add_conv_same(&n, 3, 3, 3, 1, 1, REF_TANH);      /* 3x3 -> 3x3 */
+    ref_add_avgpool(&n, 2, 2, 2, 2);                     /* 3x3 -> 1x1: drops the last row and column */
+    ref_add_dense(&n, 5, REF_SOFTMAX);
+    ref_lua(&n, "samecc", src, sizeof src);
+    np = ref_param_count(&n);
+    p = malloc(np * sizeof *p), gt = malloc(np * sizeof *gt), gc = malloc(np * sizeof *gc);
+    cr_assert(p && gt && gc);
+    nc_random_batch(7, x, 2 * 14 * 13, labels, 2, 5);
+    for (u = 0; u < TB_NUNROLLS; ++u)
+        for (r = 0; r < 2; ++r) {
+            int dbl = r == 0;
+            net_api t, c;
+            void *wt, *wc;
+            float pf[400], xf[2 * 2 * 14 * 13], yf[5], gtf[400], gcf[400];
+            double yc[5];
+            cr_assert(np <= 400);
+            cr_assert_eq(tb_build(src, reals[r], tb_unrolls[u], "tcc", NULL, &t, err, sizeof err), 0, "%s", err);
+            cr_assert_eq(tb_build(src, reals[r], tb_unrolls[u], "cc", NULL, &c, err, sizeof err), 0, "%s", err);
+            wt = malloc(t.work_size), wc = malloc(c.work_size);
+            cr_assert(wt && wc);
+            if (dbl) {
+                t.init.d(p, 11);
+                c.forward.d(p, wc, x, yc);
+                t.loss_grad.d(p, wt, x, labels, 2, gt);
+                c.loss_grad.d(p, wc, x, labels, 2, gc);
+            } else {
+                t.init.f(pf, 11);
+                for (k = 0; k < np; ++k) p[k] = pf[k];
+                for (k = 0; k < sizeof xf / sizeof xf[0]; ++k) xf[k] = (float)x[k];
+                c.forward.f(pf, wc, xf, yf);
+                t.loss_grad.f(pf, wt, xf, labels, 2, gtf);
+                c.loss_grad.f(pf, wc, xf, labels, 2, gcf);
+                for (k = 0; k < 5; ++k) yc[k] = yf[k];
+                for (k = 0; k < np; ++k) gt[k] = gtf[k], gc[k] = gcf[k];
+            }
+            ref_forward(&n, p, x, yr);
+            for (k = 0; k < 5; ++k)
+                cr_assert(fabs(yc[k] - yr[k]) <= (dbl ? 1e-12 : 1e-5) * fmax(1, fabs(yr[k])),
+                          "--real %s --unroll %s: y[%zu]: cc %.17g, reference %.17g", reals[r], tb_unrolls[u], k,
+                          yc[k], yr[k]);
+            for (k = 0; k < np; ++k)
+                cr_assert(fabs(gc[k] - gt[k]) <= (dbl ? 1e-11 : 1e-4) * fmax(fabs(gt[k]), 1e-3),
+                          "--real %s --unroll %s: g[%zu]: cc %.17g, tcc %.17g", reals[r], tb_unrolls[u], k, gc[k],
+                          gt[k]);
+            free(wt), free(wc);
+            jit_release(&t);
+            jit_release(&c);
+        }
+    free(p), free(gt), free(gc);
 }

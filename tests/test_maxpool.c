@@ -9,9 +9,12 @@
 
 #include <math.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "build.h"
+#include "fsutil.h"
 #include "netcheck.h"
+#include "proc.h"
 
 struct pool_case {
     int c, h, w, kh, kw, sh, sw;
@@ -24,6 +27,11 @@ static struct pool_case pool_cases[] = {
     { 2, 7, 7, 3, 3, 2, 2 },      /* overlapping */
     { 1, 6, 6, 2, 2, 1, 1 },      /* overlapping, stride 1 */
     { 2, 5, 9, 1, 3, 1, 3 },      /* 1xK */
+    /* windows that do not reach the last rows and columns (PyTorch's floor):
+     * those units get δ = 0 */
+    { 2, 11, 11, 2, 2, 2, 2 },    /* stride = size, the last row and column dropped */
+    { 2, 8, 9, 3, 2, 2, 3 },      /* overlapping rows and gapped columns, each dropping one */
+    { 1, 7, 7, 2, 2, 3, 3 },      /* gaps, the last 2 rows and columns dropped */
 };
 
 ParameterizedTestParameters(maxpool, routes_delta_through_the_mask)
@@ -65,6 +73,40 @@ Test(maxpool, stacked_and_as_output, .timeout = 60)
     ref_add_pool(&n, 3, 3, 1, 1);
     nc_check(&n, "kernel", 4, 3, 0, &r);
     cr_assert(r.ok, "%s", r.msg);
+}
+
+/* examples/keras.lua, the Fashion-MNIST net of the Keras and PyTorch
+ * tutorials (its shapes: test_shape.c): its second pool takes 11x11 to
+ * 5x5 and drops the last row and column, which `cnngen info` says (and of
+ * no other layer); `cnngen check` passes on it.  The same net with fewer
+ * maps and units is checked against the reference and finite differences
+ * in every form. */
+Test(maxpool, keras_example_drops_a_row_and_a_column, .timeout = 240)
+{
+    static const char drops[] = "\nlayer 4 (maxpool) drops the last row and the last column of its input "
+                                "[64][11][11]: no window reaches them";
+    ref_net n = ref_net_make(1, 28, 28, REF_LOGLIK);
+    nc_result r;
+    int u;
+    char *out = proc_ok("'%s' info '%s/examples/keras.lua' 2>&1", fs_env("CNNGEN"), fs_env("CNNGEN_ROOT"));
+    const char *at;
+    at = strstr(out, drops);
+    cr_assert(at && !strstr(at + 1, "\nlayer ") && strstr(out, "\nlayer ") == at, "%s", out);
+    free(out);
+    out = proc_ok("'%s' check '%s/examples/keras.lua' 2>&1", fs_env("CNNGEN"), fs_env("CNNGEN_ROOT"));
+    cr_assert_not_null(strstr(out, "passed"), "%s", out);
+    free(out);
+    ref_add_conv(&n, 2, 3, 3, 1, 1, 0, REF_RELU);
+    ref_add_pool(&n, 2, 2, 2, 2);
+    ref_add_conv(&n, 3, 3, 3, 1, 1, 0, REF_RELU);
+    ref_add_pool(&n, 2, 2, 2, 2);
+    ref_add_dense(&n, 8, REF_RELU);
+    ref_add_dense(&n, 10, REF_SOFTMAX);
+    cr_assert_eq(ref_layer_units(&n, 4), 3 * 5 * 5);
+    for (u = 0; u < TB_NUNROLLS; ++u) {
+        nc_check(&n, tb_unrolls[u], 3 + (unsigned)u, 2, 0, &r);
+        cr_assert(r.ok, "--unroll %s: %s", tb_unrolls[u], r.msg);
+    }
 }
 
 /* ---- ties ------------------------------------------------------------------ */

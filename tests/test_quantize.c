@@ -76,9 +76,10 @@ typedef struct qt_case {
     unsigned long long seed;
 } qt_case;
 
-#define CONV(m, kh, kw, sh, sw, pad, act) { REF_CONV, m, kh, kw, sh, sw, pad, 0, act }
-#define POOL(kh, kw, sh, sw) { REF_MAXPOOL, 0, kh, kw, sh, sw, 0, 0, 0 }
-#define DENSE(n, act) { REF_DENSE, 0, 0, 0, 0, 0, 0, n, act }
+#define CONV(m, kh, kw, sh, sw, pad, act) { REF_CONV, m, kh, kw, sh, sw, pad, 0, act, 0 }
+#define CONV_SAME(m, kh, kw, sh, sw, act) { REF_CONV, m, kh, kw, sh, sw, 0, 0, act, 1 }
+#define POOL(kh, kw, sh, sw) { REF_MAXPOOL, 0, kh, kw, sh, sw, 0, 0, 0, 0 }
+#define DENSE(n, act) { REF_DENSE, 0, 0, 0, 0, 0, 0, n, act, 0 }
 
 static qt_case qt_cases[] = {
     { "conv pad 1 relu, pool, dense softmax", 8, 8, REF_LOGLIK, 3,
@@ -97,6 +98,8 @@ static qt_case qt_cases[] = {
       { CONV(4, 3, 3, 1, 1, 0, REF_LINEAR), POOL(2, 2, 1, 1), POOL(2, 2, 2, 2) }, 6 },
     { "a pool first (on the int8 input), conv stride 2 relu, dense softmax", 12, 12, REF_LOGLIK, 3,
       { POOL(2, 2, 2, 2), CONV(3, 2, 2, 2, 2, 0, REF_RELU), DENSE(4, REF_SOFTMAX) }, 7 },
+    { "conv same stride 2 relu, pools dropping the last row and column, dense softmax", 14, 13, REF_LOGLIK, 4,
+      { CONV_SAME(4, 3, 3, 2, 2, REF_RELU), POOL(2, 2, 2, 2), POOL(2, 3, 1, 2), DENSE(4, REF_SOFTMAX) }, 8 },
 };
 
 /* Everything one case needs: the net, its float parameters (as doubles),
@@ -158,7 +161,8 @@ static void qt_prepare(const qt_case *tc, qt_ref *R)
     R->net = ref_net_make(1, tc->h, tc->w, tc->cost);
     for (l = 0; l < tc->nl; ++l) {
         const ref_layer *c = &tc->L[l];
-        if (c->kind == REF_CONV) ref_add_conv(&R->net, c->maps, c->kh, c->kw, c->sh, c->sw, c->pad, c->act);
+        if (c->kind == REF_CONV && c->same) ref_add_conv_same(&R->net, c->maps, c->kh, c->kw, c->sh, c->sw, c->act);
+        else if (c->kind == REF_CONV) ref_add_conv(&R->net, c->maps, c->kh, c->kw, c->sh, c->sw, c->pad, c->act);
         else if (c->kind == REF_MAXPOOL) ref_add_pool(&R->net, c->kh, c->kw, c->sh, c->sw);
         else ref_add_dense(&R->net, c->units, c->act);
     }

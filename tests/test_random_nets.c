@@ -95,7 +95,7 @@ Test(random_nets, seeds_cover_every_feature, .timeout = 10)
 {
     int s, l, k, seen_cost[3] = { 0 }, pad = 0, stride2 = 0, one = 0, four = 0;
     int seen_kind[REF_MAX_LAYERS] = { 0 }, windows[REF_MAX_LAYERS] = { 0 }, rect[REF_MAX_LAYERS] = { 0 };
-    int first_free = 0, last_free = 0, one_map = 0, one_unit = 0, one_position = 0;
+    int first_free = 0, last_free = 0, one_map = 0, one_unit = 0, one_position = 0, same = 0, drops = 0;
     cr_assert(ref_kind_count() <= REF_MAX_LAYERS);
     for (s = 0; s < 40; ++s) {
         ref_net n = rn_net((unsigned long long)seeds[s]);
@@ -108,7 +108,11 @@ Test(random_nets, seeds_cover_every_feature, .timeout = 10)
         for (l = 0; l < n.n_layers; ++l) {
             const ref_layer *L = &n.layer[l];
             seen_kind[L->kind]++;
+            ref_shape in = ref_layer_shape(&n, l);
             pad += L->pad > 0;
+            same += L->same;
+            drops += ref_kind_of(L->kind)->params(L, in) == 0 && L->kh > 0 &&
+                     ((in.h - L->kh) % L->sh != 0 || (in.w - L->kw) % L->sw != 0);
             stride2 += L->sh == 2 || L->sw == 2;
             windows[L->kind] += L->kh > 0;
             rect[L->kind] += L->kh != L->kw;
@@ -123,11 +127,13 @@ Test(random_nets, seeds_cover_every_feature, .timeout = 10)
         cr_log_info("random_nets: %d %s layers", seen_kind[k], ref_kind_of(k)->name);
     }
     cr_assert(seen_cost[0] && seen_cost[1] && seen_cost[2], "costs %d/%d/%d", seen_cost[0], seen_cost[1], seen_cost[2]);
-    cr_assert(pad && stride2, "pad %d, stride 2 %d", pad, stride2);
+    cr_assert(pad && stride2 && same && drops, "pad %d, stride 2 %d, pad = \"same\" %d, pools dropping rows or "
+              "columns %d", pad, stride2, same, drops);
     cr_assert(first_free && last_free, "layers without parameters first %d, last %d", first_free, last_free);
     cr_assert(one && four, "1-layer nets %d, 4-layer nets %d", one, four);
     cr_assert(one_map && one_unit && one_position, "one-map convs %d, one-unit dense layers %d, convs with one "
               "output position %d", one_map, one_unit, one_position);
+    cr_log_info("random_nets: pad = \"same\" %d, pools dropping rows or columns %d", same, drops);
     cr_log_info("random_nets: costs %d/%d/%d; pad %d, stride 2 %d; first-layer and last-layer layers without "
                 "parameters %d, %d", seen_cost[0], seen_cost[1], seen_cost[2], pad, stride2, first_free, last_free);
 }

@@ -37,7 +37,7 @@ static const char *env_or(const char *name, const char *dflt)
 
 /* ---- the examples' architectures ----------------------------------------- */
 
-enum { NIELSEN1, NIELSEN2, LENET5 };
+enum { NIELSEN1, NIELSEN2, LENET5, KERAS };
 
 static ref_net example_net(int which)
 {
@@ -55,6 +55,14 @@ static ref_net example_net(int which)
         ref_add_conv(&n, 40, 5, 5, 1, 1, 0, REF_RELU);
         ref_add_pool(&n, 2, 2, 2, 2);
         ref_add_dense(&n, 100, REF_RELU);
+        ref_add_dense(&n, 10, REF_SOFTMAX);
+        break;
+    case KERAS:                 /* PyTorch's shapes: 11x11 pooled by 2 gives 5x5 */
+        ref_add_conv(&n, 32, 3, 3, 1, 1, 0, REF_RELU);
+        ref_add_pool(&n, 2, 2, 2, 2);
+        ref_add_conv(&n, 64, 3, 3, 1, 1, 0, REF_RELU);
+        ref_add_pool(&n, 2, 2, 2, 2);
+        ref_add_dense(&n, 128, REF_RELU);
         ref_add_dense(&n, 10, REF_SOFTMAX);
         break;
     default:
@@ -172,6 +180,7 @@ static struct example examples[] = {
     { "nielsen1", NIELSEN1, 289630 },
     { "nielsen2", NIELSEN2, 85670 },
     { "lenet5", LENET5, 61706 },
+    { "keras", KERAS, 225034 },  /* PyTorch's count for the same net */
 };
 
 ParameterizedTestParameters(shape, info_matches_independent_shapes_params_and_macs)

@@ -166,6 +166,13 @@ function M.info_resolved(net, opts)
     tp, tf, tb, tw, nb = tp + np, tf + L.macs_fwd, tb + L.macs_bwd, tw + wb, nb + L.bcount
   end
   add("%-3s %-8s %-16s %12s %14s %14s %12s", "", "total", "", commas(tp), commas(tf), commas(tb), commas(tw))
+  for _, L in ipairs(net.layers) do
+    local drops = shape.dropped(L)
+    if drops then
+      add("layer %d (%s) drops %s of its input %s: no window reaches them (the output size rounds down," ..
+          " as PyTorch's; their δ is 0)", L.index, L.kind, drops, shape.shape_text(L.inshape))
+    end
+  end
   local pbytes, int8s = tp * rsize, 0
   if o.quantize then pbytes, int8s = quant.weights_bytes(net, o.real) end
   add("parameters: %s (%s bytes%s); per sample: %s MACs forward, %s MACs forward+backward",

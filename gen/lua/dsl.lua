@@ -52,6 +52,13 @@ function checkers.nonnegint(v)
   return nil, "a non-negative integer"
 end
 
+-- a conv's pad: a non-negative integer, or "same" (conv.lua works it out)
+function checkers.pad(v)
+  if v == "same" then return v end
+  if isint(v) and v >= 0 then return math.tointeger(v) end
+  return nil, 'a non-negative integer or "same"'
+end
+
 -- n or {h, w}, positive integers -> {h, w}
 function checkers.pair(v)
   if isint(v) and v >= 1 then return { math.tointeger(v), math.tointeger(v) } end

@@ -13,9 +13,11 @@ function M.schema()
   }
 end
 
--- resolve(L, s): the windows over the input s = {c, h, w}, which must
--- tile it exactly (for now): L.c, h, w, kh, kw, sh, sw, oh, ow, out,
--- n_in, n_out, and no parameters
+-- resolve(L, s): the windows over the input s = {c, h, w}: L.c, h, w, kh,
+-- kw, sh, sw, oh, ow, out, n_in, n_out, and no parameters.  As many windows
+-- as fit, oh = floor((h - kh)/sh) + 1 (PyTorch's rule, ceil_mode=False):
+-- the last L.drop[1] rows and L.drop[2] columns, which no window reaches,
+-- are dropped (their δ is 0)
 function M.resolve(L, s)
   L.c, L.h, L.w = s[1], s[2], s[3]
   L.kh, L.kw = L.size[1], L.size[2]
@@ -24,16 +26,9 @@ function M.resolve(L, s)
     err.at(L.line, "%s: pool %dx%d is larger than its input %dx%d; use a size of at most %dx%d, or remove the layer",
            L.what, L.kh, L.kw, L.h, L.w, L.h, L.w)
   end
-  for _, d in ipairs({ { "rows", L.h, L.kh, L.sh }, { "columns", L.w, L.kw, L.sw } }) do
-    local what, n, k, st = d[1], d[2], d[3], d[4]
-    if (n - k) % st ~= 0 then
-      err.at(L.line, "%s: pools of %d with stride %d run past the input's %d %s " ..
-             "(need (%d - %d) divisible by %d; pad the layer below or change size/stride)",
-             L.what, k, st, n, what, n, k, st)
-    end
-  end
   L.oh = (L.h - L.kh) // L.sh + 1
   L.ow = (L.w - L.kw) // L.sw + 1
+  L.drop = { L.h - ((L.oh - 1) * L.sh + L.kh), L.w - ((L.ow - 1) * L.sw + L.kw) }
   L.out = { L.c, L.oh, L.ow }
   L.wcount, L.bcount, L.fan_in = 0, 0, 0
   L.n_in, L.n_out = L.c * L.h * L.w, L.c * L.oh * L.ow
@@ -41,10 +36,13 @@ function M.resolve(L, s)
   L.wlayout = ""
 end
 
--- desc(L, kind) -> the `cnngen info` line: "<kind> 2x2, stride 2: [..] -> [..] (no w, b)"
+-- desc(L, kind) -> the layer's line in the generated code: "<kind> 2x2,
+-- stride 2: [..] -> [..] (no w, b)", and what it drops
 function M.desc(L, kind)
-  return string.format("%s %dx%d, stride %s: [%d][%d][%d] -> [%d][%d][%d] (no w, b)", kind,
-    L.kh, L.kw, L.sh == L.sw and tostring(L.sh) or (L.sh .. "x" .. L.sw), L.c, L.h, L.w, L.c, L.oh, L.ow)
+  local drops = require("shape").dropped(L)
+  return string.format("%s %dx%d, stride %s: [%d][%d][%d] -> [%d][%d][%d] (no w, b%s)", kind,
+    L.kh, L.kw, L.sh == L.sw and tostring(L.sh) or (L.sh .. "x" .. L.sw), L.c, L.h, L.w, L.c, L.oh, L.ow,
+    drops and ("; drops " .. drops) or "")
 end
 
 -- work(L, gen, of) -> the fields every pooling kind has: a^l (`of`: "max"

@@ -60,6 +60,18 @@ function M.resolve(net)
   return net
 end
 
+-- dropped(L) -> nil, or what of its input no window of L reaches, from
+-- L.drop = {rows, cols} (set by resolve; the output size rounds down, as
+-- PyTorch's): "the last row and the last 2 columns"
+function M.dropped(L)
+  local parts = {}
+  for _, d in ipairs({ { L.drop and L.drop[1] or 0, "row" }, { L.drop and L.drop[2] or 0, "column" } }) do
+    if d[1] == 1 then parts[#parts + 1] = "the last " .. d[2]
+    elseif d[1] > 1 then parts[#parts + 1] = string.format("the last %d %ss", d[1], d[2]) end
+  end
+  return #parts > 0 and table.concat(parts, " and ") or nil
+end
+
 -- shape_text({c, h, w}) -> "[c][h][w]", or "[n]" for a dense output
 function M.shape_text(s)
   if s[2] == 1 and s[3] == 1 then return string.format("[%d]", s[1]) end

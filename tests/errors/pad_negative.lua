@@ -1,4 +1,4 @@
--- expect: pad_negative.lua:6: conv (layer 1): field 'pad' must be a non-negative integer, got -1
+-- expect: pad_negative.lua:6: conv (layer 1): field 'pad' must be a non-negative integer or "same", got -1
 -- a negative pad
 return network {
   name = "net", input = { 1, 28, 28 },

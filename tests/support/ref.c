@@ -150,6 +150,14 @@ void ref_add_conv(ref_net *net, int maps, int kh, int kw, int sh, int sw, int pa
     L->act = act;
 }
 
+/* Appends conv with pad = "same": maps output maps, kernel kh x kw (odd),
+ * stride sh x sw, act. */
+void ref_add_conv_same(ref_net *net, int maps, int kh, int kw, int sh, int sw, int act)
+{
+    ref_add_conv(net, maps, kh, kw, sh, sw, 0, act);
+    net->layer[net->n_layers - 1].same = 1;
+}
+
 /* Appends maxpool: window kh x kw, stride sh x sw. */
 void ref_add_pool(ref_net *net, int kh, int kw, int sh, int sw)
 {
@@ -222,14 +230,24 @@ static double ref_act(int act, double z)
     }
 }
 
-/* conv: z[m][oy][ox] = b[m] + Σ_{c,i,j} w[m][c][i][j] · in[c][oy·sh+i−pad][ox·sw+j−pad],
- * reading 0 outside the input (zero padding). p points at the layer's weights;
- * its biases follow them. */
+/* conv's zeros before the input along a dimension of n: pad, or for pad =
+ * "same" half (rounded down) of what the ceil(n/s) windows need past n */
+static int conv_before(const ref_layer *L, int n, int k, int s)
+{
+    int out = (n + s - 1) / s, need = (out - 1) * s + k - n;
+    if (!L->same) return L->pad;
+    return need > 0 ? need / 2 : 0;
+}
+
+/* conv: z[m][oy][ox] = b[m] + Σ_{c,i,j} w[m][c][i][j] · in[c][oy·sh+i−pt][ox·sw+j−pl],
+ * reading 0 outside the input (zero padding; pt = pl = pad, or pad =
+ * "same"'s). p points at the layer's weights; its biases follow them. */
 static void conv_forward(const ref_layer *L, ref_shape in, ref_shape out,
                          const double *p, const double *a_in, double *z)
 {
     const double *wt = p;
     const double *b = p + (size_t)L->maps * in.c * L->kh * L->kw;
+    int pt = conv_before(L, in.h, L->kh, L->sh), pl = conv_before(L, in.w, L->kw, L->sw);
     int m, oy, ox, c, i, j;
     for (m = 0; m < out.c; ++m)
         for (oy = 0; oy < out.h; ++oy)
@@ -238,8 +256,8 @@ static void conv_forward(const ref_layer *L, ref_shape in, ref_shape out,
                 for (c = 0; c < in.c; ++c)
                     for (i = 0; i < L->kh; ++i)
                         for (j = 0; j < L->kw; ++j) {
-                            int y = oy * L->sh + i - L->pad;
-                            int x = ox * L->sw + j - L->pad;
+                            int y = oy * L->sh + i - pt;
+                            int x = ox * L->sw + j - pl;
                             double v, wv;
                             if (y < 0 || y >= in.h || x < 0 || x >= in.w)
                                 continue;                   /* zero padding */
@@ -622,12 +640,20 @@ int ref_pick(ref_rng *r, int lo, int hi)
 
 static int ref_min(int a, int b) { return a < b ? a : b; }
 
-/* conv: out = (in + 2*pad - k)/s + 1 (floor) */
+/* conv: out = (in + 2*pad - k)/s + 1 (floor); pad = "same": ceil(in/s) */
 static void conv_check(const ref_layer *L, int l, ref_shape in, ref_shape *out)
 {
     if (L->maps < 1 || L->kh < 1 || L->kw < 1 || L->sh < 1 || L->sw < 1 || L->pad < 0)
         ref_fail("layer %d: conv maps %d kernel %dx%d stride %dx%d pad %d",
                  l, L->maps, L->kh, L->kw, L->sh, L->sw, L->pad);
+    if (L->same) {
+        if (L->kh % 2 == 0 || L->kw % 2 == 0)
+            ref_fail("layer %d: conv pad \"same\" with an even kernel %dx%d", l, L->kh, L->kw);
+        out->c = L->maps;
+        out->h = (in.h + L->sh - 1) / L->sh;
+        out->w = (in.w + L->sw - 1) / L->sw;
+        return;
+    }
     if (L->kh > in.h + 2 * L->pad || L->kw > in.w + 2 * L->pad)
         ref_fail("layer %d: conv kernel %dx%d larger than padded input %dx%d",
                  l, L->kh, L->kw, in.h + 2 * L->pad, in.w + 2 * L->pad);
@@ -643,23 +669,31 @@ static size_t conv_params(const ref_layer *L, ref_shape in)
 
 static int conv_lua(const ref_layer *L, char *buf, size_t len)
 {
-    return snprintf(buf, len, "conv { maps = %d, kernel = { %d, %d }, stride = { %d, %d }, pad = %d, act = \"%s\" }",
-                    L->maps, L->kh, L->kw, L->sh, L->sw, L->pad, ref_act_name(L->act));
+    char pad[16];
+    if (L->same) snprintf(pad, sizeof pad, "\"same\"");
+    else snprintf(pad, sizeof pad, "%d", L->pad);
+    return snprintf(buf, len, "conv { maps = %d, kernel = { %d, %d }, stride = { %d, %d }, pad = %s, act = \"%s\" }",
+                    L->maps, L->kh, L->kw, L->sh, L->sw, pad, ref_act_name(L->act));
 }
 
 /* kernels of 1-4 (rectangular sometimes), pad up to 2 (less than the
- * kernel), strides of 1 or 2 */
+ * kernel), strides of 1 or 2; odd kernels sometimes pad = "same" */
 static int conv_draw(ref_rng *r, ref_net *net, ref_shape in, int act)
 {
     int kh = ref_pick(r, 1, 4), kw = ref_pick(r, 0, 1) ? ref_pick(r, 1, 4) : kh;
     int pad = ref_pick(r, 0, ref_min(ref_min(kh, kw) - 1, 2));
     int sh = ref_pick(r, 1, 2), sw = ref_pick(r, 0, 2) == 0 ? ref_pick(r, 1, 2) : sh;
+    if (kh % 2 == 1 && kw % 2 == 1 && ref_pick(r, 0, 3) == 0) {
+        ref_add_conv_same(net, ref_pick(r, 1, 4), kh, kw, sh, sw, act);
+        return 1;
+    }
     if (kh > in.h + 2 * pad || kw > in.w + 2 * pad) return 0;
     ref_add_conv(net, ref_pick(r, 1, 4), kh, kw, sh, sw, pad, act);
     return 1;
 }
 
-/* pools: windows that tile the input exactly ((n - k) % s == 0) */
+/* pools: as many windows as fit, out = (in - k)/s + 1 (floor): the last
+ * rows and columns no window reaches are dropped (PyTorch, ceil_mode=False) */
 static void pool_check(const ref_layer *L, int l, ref_shape in, ref_shape *out)
 {
     if (L->kh < 1 || L->kw < 1 || L->sh < 1 || L->sw < 1)
@@ -683,14 +717,14 @@ static int maxpool_lua(const ref_layer *L, char *buf, size_t len)
 }
 
 /* windows of 1-3 (rectangular sometimes), strides of 1 or 2 or the
- * default (= size); 0 when they do not tile the input */
+ * default (= size), tiling the input or dropping its last rows or columns */
 static int pool_draw(ref_rng *r, ref_net *net, ref_shape in, int kind)
 {
     int kh = ref_pick(r, 1, 3), kw = ref_pick(r, 0, 2) == 0 ? ref_pick(r, 1, 3) : kh;
     int sh = ref_pick(r, 1, 2), sw = ref_pick(r, 0, 2) == 0 ? ref_pick(r, 1, 2) : sh;
     ref_layer *L;
     if (ref_pick(r, 0, 1)) sh = kh, sw = kw;                  /* the default: stride = size */
-    if (kh > in.h || kw > in.w || (in.h - kh) % sh != 0 || (in.w - kw) % sw != 0) return 0;
+    if (kh > in.h || kw > in.w) return 0;
     ref_add_pool(net, kh, kw, sh, sw);
     L = &net->layer[net->n_layers - 1];
     L->kind = kind;

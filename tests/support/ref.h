@@ -35,9 +35,14 @@ typedef struct ref_layer {
     int maps, kh, kw, sh, sw, pad;
         /* conv: maps output maps, kernel kh x kw, stride sh x sw, zero padding
          * pad on all four sides; out = (in + 2*pad - k)/s + 1 (floor).
-         * maxpool, avgpool: window kh x kw, stride sh x sw; out = (in - k)/s + 1. */
+         * maxpool, avgpool: window kh x kw, stride sh x sw; out = (in - k)/s + 1
+         * (floor: the last rows and columns no window reaches are dropped). */
     int units;                  /* dense: output units */
     int act;                    /* conv and dense: REF_SIGMOID ... REF_SOFTMAX */
+    int same;                   /* conv: pad = "same" (odd kernels; pad unused): out = ceil(in/s),
+                                 * and the zeros the windows need, max((out - 1)*s + k - in, 0),
+                                 * half (rounded down) before the input, the rest after
+                                 * (TensorFlow's rule) */
 } ref_layer;
 
 typedef struct ref_net {
@@ -97,6 +102,7 @@ ref_shape ref_layer_shape(const ref_net *net, int l);
  * appends one layer (aborts past REF_MAX_LAYERS). */
 ref_net ref_net_make(int c, int h, int w, int cost);
 void ref_add_conv(ref_net *net, int maps, int kh, int kw, int sh, int sw, int pad, int act);
+void ref_add_conv_same(ref_net *net, int maps, int kh, int kw, int sh, int sw, int act);
 void ref_add_pool(ref_net *net, int kh, int kw, int sh, int sw);
 void ref_add_avgpool(ref_net *net, int kh, int kw, int sh, int sw);
 void ref_add_dense(ref_net *net, int units, int act);

@@ -16,9 +16,10 @@ function M.resolve(L, s)
   pool.resolve(L, s)
   L.desc = pool.desc(L, "avgpool")
   L.window = L.kh * L.kw
-  -- every input unit in exactly one window (stride = size): the backward
-  -- writes ∂C/∂a^{l-1} once, with no zeroing and no sums
-  L.tiles = L.sh == L.kh and L.sw == L.kw
+  -- every input unit in exactly one window (stride = size, no row or
+  -- column dropped): the backward writes ∂C/∂a^{l-1} once, with no zeroing
+  -- and no sums
+  L.tiles = L.sh == L.kh and L.sw == L.kw and L.drop[1] == 0 and L.drop[2] == 0
 end
 
 -- Forms: forward "loops" (constant bounds, for an optimizing compiler, and
@@ -31,6 +32,8 @@ end
 -- stores to places the next window loads from: 3x3 windows at stride 1
 -- over 8 maps of 10x10, gcc -O3, measured 2.5 µs, gathered 0.49 µs);
 -- straight-line "offsets" (each window's share added at constant offsets).
+-- Windows that drop rows or columns (pool.resolve) do not tile: the units
+-- no window reaches keep ∂C/∂a^{l-1} = 0 from the zeroing.
 function M.forms(L, gen)
   local f = {}
   if gen.q8 and gen.plan.layer[L.index] then
@@ -59,6 +62,7 @@ function M.env(L, gen, env)
   pool.env(L, env)
   env.zero = env.num.lit(0)
   env.inv = env.lit(1 / L.window)                 -- 1/|window|, a literal
+  env.cw = L.w - L.drop[2]                        -- the columns some window reaches
   -- window_mean(indent, dest, v): dest = the mean of the window's values
   -- v[offset], its sum a balanced tree (short chains of dependent
   -- additions under tcc), times 1/|window|

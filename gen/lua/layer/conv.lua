@@ -1,5 +1,5 @@
 -- layer/conv.lua: the convolutional layer.
---   conv { maps = M, kernel = k | {kh, kw}, stride = s | {sh, sw}, pad = p, act = "..." }
+--   conv { maps = M, kernel = k | {kh, kw}, stride = s | {sh, sw}, pad = p | "same", act = "..." }
 -- Owns its schema, its shape rule, its forms, its work-struct fields and
 -- the environment its templates (templates/conv_*.c.tpl) see.
 local err = require("err")
@@ -17,7 +17,7 @@ M.schema = {
   maps   = { type = "posint", required = true },
   kernel = { type = "pair", required = true },
   stride = { type = "pair", default = function() return { 1, 1 } end },
-  pad    = { type = "nonnegint", default = 0 },
+  pad    = { type = "pad", default = 0 },
   act    = { type = "act", default = "sigmoid" },
 }
 
@@ -38,29 +38,56 @@ local function winners_above(L)
   return up ~= nil and registry().of(up).routes_to_winners(up) and up or nil
 end
 
+-- same_pads(n, k, s) -> the zeros before and after an input of n for
+-- pad = "same" (TensorFlow's rule): out = ceil(n/s), the windows need
+-- total = max((out - 1)·s + k − n, 0) more, half of it (rounded down)
+-- before, the rest after; with stride 1, (k − 1)/2 on each side
+local function same_pads(n, k, s)
+  local total = math.max(((n + s - 1) // s - 1) * s + k - n, 0)
+  return total // 2, total - total // 2
+end
+
 -- resolve(L, shape): fill in L's shapes from its input shape {c, h, w}.
+-- The zeros around the input: L.pt, L.pb rows above and below, L.pl, L.pr
+-- columns left and right (all L.pad, or pad = "same"'s); L.padded
 function M.resolve(L, s)
   L.cin, L.h, L.w = s[1], s[2], s[3]
-  -- sizes past shape.lua's limit are refused here, in floats, before any
-  -- integer product below could overflow
-  if L.cin * (L.h + 2.0 * L.pad) * (L.w + 2.0 * L.pad) > 2^28 then
-    err.at(L.line, "%s: pad %d makes the padded input larger than cnngen's limit of %d values per sample",
-           L.what, L.pad, 2^28 // 1)
-  end
   L.kh, L.kw = L.kernel[1], L.kernel[2]
   L.sh, L.sw = L.stride[1], L.stride[2]
-  L.H, L.W = L.h + 2 * L.pad, L.w + 2 * L.pad          -- padded input
+  if L.pad == "same" then
+    if L.kh % 2 == 0 or L.kw % 2 == 0 then
+      err.at(L.line, '%s: pad = "same" needs an odd kernel, got %dx%d (the zeros cannot be centred; ' ..
+             'give pad as a number, or use a kernel of %dx%d)', L.what, L.kh, L.kw,
+             L.kh + 1 - L.kh % 2, L.kw + 1 - L.kw % 2)
+    end
+    L.pt, L.pb = same_pads(L.h, L.kh, L.sh)
+    L.pl, L.pr = same_pads(L.w, L.kw, L.sw)
+  else
+    L.pt, L.pb, L.pl, L.pr = L.pad, L.pad, L.pad, L.pad
+  end
+  L.padded = L.pt + L.pb + L.pl + L.pr > 0
+  -- sizes past shape.lua's limit are refused here, in floats, before any
+  -- integer product below could overflow
+  if L.cin * (L.h + 1.0 * L.pt + L.pb) * (L.w + 1.0 * L.pl + L.pr) > 2^28 then
+    err.at(L.line, "%s: pad %s makes the padded input larger than cnngen's limit of %d values per sample",
+           L.what, L.pad, 2^28 // 1)
+  end
+  L.H, L.W = L.h + L.pt + L.pb, L.w + L.pl + L.pr       -- padded input
   if L.kh > L.H or L.kw > L.W then
     err.at(L.line, "%s: kernel %dx%d is larger than its input %dx%d%s; use a kernel of at most %dx%d",
            L.what, L.kh, L.kw, L.H, L.W,
-           L.pad > 0 and string.format(" (%dx%d padded by %d)", L.h, L.w, L.pad) or "", L.H, L.W)
+           L.padded and string.format(" (%dx%d padded by %s)", L.h, L.w, L.pad) or "", L.H, L.W)
   end
-  if L.pad >= L.kh or L.pad >= L.kw then
+  if L.pad ~= "same" and (L.pad >= L.kh or L.pad >= L.kw) then
     err.at(L.line, "%s: pad %d must be smaller than the kernel %dx%d (outputs would see only padding)",
            L.what, L.pad, L.kh, L.kw)
   end
   L.oh = (L.H - L.kh) // L.sh + 1
   L.ow = (L.W - L.kw) // L.sw + 1
+  -- the rows and columns of the input (not of the zeros after it) that no
+  -- kernel reaches (the output size rounds down, as PyTorch's)
+  L.drop = { math.max(L.H - L.pb - ((L.oh - 1) * L.sh + L.kh), 0),
+             math.max(L.W - L.pr - ((L.ow - 1) * L.sw + L.kw), 0) }
   if L.maps * 1.0 * L.oh * L.ow > 2^28 then
     err.at(L.line, "%s: the output [%d][%d][%d] is larger than cnngen's limit of %d values per sample" ..
            " (use fewer maps or a larger stride)", L.what, L.maps, L.oh, L.ow, 2^28 // 1)
@@ -78,7 +105,7 @@ function M.resolve(L, s)
   -- zero-padded copy x<l> (its sums past the row are never stored; the
   -- copy has slack for the reads past its last row): with a row of 28,
   -- lenet5's first conv, training 1.09x
-  L.owz = (L.pad > 0 and not L.im2col) and blocks.whole_vectors(L.ow) or L.ow
+  L.owz = (L.padded and not L.im2col) and blocks.whole_vectors(L.ow) or L.ow
   L.xslack = (L.owz - L.ow) * L.sw
   -- blocking of the patches form's backward (measured on nielsen2's second
   -- conv, 20x12x12 -> 40x8x8, in the whole training step): ∂C/∂w takes gmb
@@ -108,9 +135,19 @@ function M.resolve(L, s)
   L.fan_in = L.ckk
   L.n_in, L.n_out = L.cin * L.h * L.w, L.maps * L.oh * L.ow
   L.macs_fwd = L.n_out * L.ckk
-  L.desc = string.format("conv %d@%dx%d, stride %s, pad %d, %s: [%d][%d][%d] -> [%d][%d][%d]",
-    L.maps, L.kh, L.kw, L.sh == L.sw and tostring(L.sh) or (L.sh .. "x" .. L.sw), L.pad, L.act,
-    L.cin, L.h, L.w, L.maps, L.oh, L.ow)
+  local pad = L.pad
+  if pad == "same" then
+    pad = (L.pt == L.pb and L.pl == L.pr and L.pt == L.pl) and string.format("same (%d)", L.pt)
+          or string.format("same (rows %d+%d, columns %d+%d)", L.pt, L.pb, L.pl, L.pr)
+  end
+  local drops = require("shape").dropped(L)
+  L.desc = string.format("conv %d@%dx%d, stride %s, pad %s, %s: [%d][%d][%d] -> [%d][%d][%d]%s",
+    L.maps, L.kh, L.kw, L.sh == L.sw and tostring(L.sh) or (L.sh .. "x" .. L.sw), pad, L.act,
+    L.cin, L.h, L.w, L.maps, L.oh, L.ow, drops and ("; drops " .. drops) or "")
+  -- the templates' comments: "2 rows and columns of zeros"
+  L.pad_zeros = (L.pt == L.pb and L.pl == L.pr and L.pt == L.pl)
+    and string.format("%d rows and columns of zeros", L.pt)
+    or string.format("%d rows of zeros above, %d below, %d columns left and %d right", L.pt, L.pb, L.pl, L.pr)
   L.wlayout = string.format("w [%d][%d][%d][%d], b [%d]", L.maps, L.cin, L.kh, L.kw, L.maps)
 end
 
@@ -211,8 +248,8 @@ end
 function M.place(L)
   L.act_at_pool = act_at_pool(L)
   L.macs_bwd = L.macs_fwd * (L.propagate and 2 or 1)
-  L.pin = L.pad > 0 and ("w->x" .. L.index) or L.src        -- padded input
-  L.dbuf = L.pad > 0 and ("ws->dx" .. L.index) or ("w->d" .. (L.index - 1))
+  L.pin = L.padded and ("w->x" .. L.index) or L.src        -- padded input
+  L.dbuf = L.padded and ("ws->dx" .. L.index) or ("w->d" .. (L.index - 1))
 end
 
 -- work(L, gen) -> list of work-struct fields { name, count, type, comment,
@@ -221,7 +258,7 @@ end
 -- forms say.
 function M.work(L, gen)
   local k, f, F = L.index, {}, M.forms(L, gen)
-  if L.pad > 0 then
+  if L.padded then
     local slack = F.forward == "rows" and L.xslack or 0
     f[#f + 1] = { name = "x" .. k, count = L.cin * L.H * L.W + slack,
                   comment = string.format("a^%d zero-padded [%d][%d][%d]%s", k - 1, L.cin, L.H, L.W,
@@ -237,7 +274,7 @@ function M.work(L, gen)
     local kwp = pooled_sizes(L)
     f[#f + 1] = { name = "xs" .. k, count = L.cin * L.H * L.W + kwp, scratch = true, pass = "backward",
                   comment = string.format("a^%d%s, then %d zeros (read past by the patch rows)", k - 1,
-                                          L.pad > 0 and " zero-padded" or "", kwp) }
+                                          L.padded and " zero-padded" or "", kwp) }
   elseif F.forward == "patches" or F.backward == "dots" then
     local slack = F.backward == "pooled_patches" and blocks.whole_vectors(L.ckk) - L.ckk or 0
     f[#f + 1] = { name = "t" .. k, count = L.ckk * L.oh * L.ow + slack, scratch = true,
@@ -257,7 +294,7 @@ function M.work(L, gen)
     if not M.does_backward_of_next(L, gen) then   -- the pooled forms read the pool's δ instead
       f[#f + 1] = { name = "d" .. k, count = L.n_out, comment = string.format("∂C/∂a^%d, then δ^%d", k, k) }
     end
-    if L.pad > 0 and L.propagate then
+    if L.padded and L.propagate then
       f[#f + 1] = { name = "dx" .. k, count = L.cin * L.H * L.W, scratch = true, pass = "backward",
                     comment = string.format("∂C/∂(padded a^%d)", k - 1) }
     end
@@ -288,7 +325,7 @@ end
 -- the input's type
 function M.int8_work(L, gen)
   local k, f, input = L.index, {}, gen.plan.rep[L.index]
-  if L.pad > 0 then
+  if L.padded then
     f[#f + 1] = { name = "x" .. k, count = L.cin * L.H * L.W, type = input.type, layer = k,
                   comment = string.format("q(a^%d) zero-padded [%d][%d][%d]", k - 1, L.cin, L.H, L.W) }
   end
@@ -307,7 +344,7 @@ function M.env(L, gen, env)
   env.wpool = winners_above(L) or false
   env.pooled = pooled(L, gen) or false          -- the pool whose backward this one does
   if gen.q8 then                     -- conv_forward_int8's input and blocks of outputs
-    env.pin = L.pad > 0 and ("w->x" .. L.index) or env.src
+    env.pin = L.padded and ("w->x" .. L.index) or env.src
     env.pblocks = blocks.blocks(L.oh * L.ow, patch_block(L, env.q.KP))
   end
   -- sx("oy") -> "oy" or "2*oy": the input row/col an output starts at
