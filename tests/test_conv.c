@@ -9,9 +9,12 @@
 
 #include <math.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "build.h"
+#include "fsutil.h"
 #include "netcheck.h"
+#include "proc.h"
 
 struct conv_case {
     int c, h, w, maps, kh, kw, sh, sw, pad, act, same;     /* same: pad = "same" (pad unused) */
@@ -240,4 +243,38 @@ Test(conv, same_pad_and_dropping_pools_under_cc, .timeout = 240)
             jit_release(&c);
         }
     free(p), free(gt), free(gc);
+}
+
+/* `cnngen info` and the generated code's layer lines: a stride that drops
+ * the input's last column (11 columns, kernel 2, stride 2: 5 windows reach
+ * 10), and pad = "same" with the zeros it took (asymmetric at stride 2
+ * over 6 rows, symmetric at stride 1). */
+Test(conv, info_says_what_a_stride_drops_and_what_same_pads, .timeout = 60)
+{
+    static const char src[] =
+        "return network { name = 'ci', input = { 2, 12, 11 }, layers = {\n"
+        "  conv { maps = 3, kernel = 2, stride = 2, act = 'relu' },\n"
+        "  conv { maps = 4, kernel = 3, stride = 2, pad = 'same', act = 'tanh' },\n"
+        "  conv { maps = 2, kernel = 3, pad = 'same', act = 'tanh' },\n"
+        "  dense { units = 3, act = 'softmax' } } }\n";
+    char *out;
+    fs_scratch_make("conv_info");
+    fs_spit(fs_path("ci.lua"), src, strlen(src));
+    out = proc_ok("'%s' info '%s' 2>&1", fs_env("CNNGEN"), fs_path("ci.lua"));
+    cr_assert(strstr(out, "\n1   conv     [3][6][5] ") && strstr(out, "\n2   conv     [4][3][3] ") &&
+              strstr(out, "\n3   conv     [2][3][3] "), "%s", out);
+    cr_assert(strstr(out, "\nlayer 1 (conv) drops the last column of its input [2][12][11], which no window "
+                          "reaches") && !strstr(out, "\nlayer 2") && !strstr(out, "\nlayer 3"), "%s", out);
+    free(out);
+    free(proc_ok("'%s' '%s' -o '%s' 2>&1", fs_env("CNNGEN"), fs_path("ci.lua"), fs_path("ci.c")));
+    out = fs_slurp(fs_path("ci.c"), NULL);
+    cr_assert(out);
+    cr_assert(strstr(out, "layer 1: conv 3@2x2, stride 2, pad 0, relu: [2][12][11] -> [3][6][5]; drops the last "
+                          "column\n") &&
+              strstr(out, "layer 2: conv 4@3x3, stride 2, pad same (rows 0+1, columns 1+1), tanh: [3][6][5] -> "
+                          "[4][3][3]\n") &&
+              strstr(out, "layer 3: conv 2@3x3, stride 1, pad same (1), tanh: [4][3][3] -> [2][3][3]\n"),
+              "%.3000s", out);
+    free(out);
+    fs_scratch_remove();
 }

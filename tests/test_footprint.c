@@ -285,9 +285,9 @@ static char *fpt_info(const char *ex, const char *flags, const char *env)
 
 Test(footprint, info_inference_measures_every_example)
 {
-    static const char *const examples[] = { "nielsen1", "nielsen2", "lenet5" };
+    static const char *const examples[] = { "nielsen1", "nielsen2", "lenet5", "keras" };
     size_t k;
-    for (k = 0; k < 3; ++k) {
+    for (k = 0; k < sizeof examples / sizeof examples[0]; ++k) {
         const char *ex = examples[k];
         char *out = fpt_info(ex, "", "");
         long long params, table_work, work = fpt_row(out, "work struct"), stack = fpt_row(out, "stack");

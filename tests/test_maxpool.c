@@ -84,7 +84,7 @@ Test(maxpool, stacked_and_as_output, .timeout = 60)
 Test(maxpool, keras_example_drops_a_row_and_a_column, .timeout = 240)
 {
     static const char drops[] = "\nlayer 4 (maxpool) drops the last row and the last column of its input "
-                                "[64][11][11]: no window reaches them";
+                                "[64][11][11], which no window reaches";
     ref_net n = ref_net_make(1, 28, 28, REF_LOGLIK);
     nc_result r;
     int u;

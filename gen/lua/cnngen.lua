@@ -169,8 +169,8 @@ function M.info_resolved(net, opts)
   for _, L in ipairs(net.layers) do
     local drops = shape.dropped(L)
     if drops then
-      add("layer %d (%s) drops %s of its input %s: no window reaches them (the output size rounds down," ..
-          " as PyTorch's; their δ is 0)", L.index, L.kind, drops, shape.shape_text(L.inshape))
+      add("layer %d (%s) drops %s of its input %s, which no window reaches (the output size rounds down," ..
+          " as PyTorch's; δ = 0 there)", L.index, L.kind, drops, shape.shape_text(L.inshape))
     end
   end
   local pbytes, int8s = tp * rsize, 0

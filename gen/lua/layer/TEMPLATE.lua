@@ -41,9 +41,11 @@ M.schema = {
 -- Sets at least out, n_in, n_out, wcount, bcount (its weights and biases,
 -- laid out weights then biases at L.woff, L.boff), fan_in (for the initial
 -- weights), macs_fwd, desc (the `cnngen info` and header line) and wlayout
--- (the parameter layout, "" without parameters).  A description that
--- cannot work is refused here with one line: err.at(L.line, "%s: ...",
--- L.what, ...), L.what being "scale (layer 3)".
+-- (the parameter layout, "" without parameters); a kind with windows whose
+-- output size rounds down sets drop = {rows, columns} of its input that no
+-- window reaches (`cnngen info` names them; shape.dropped gives the words
+-- for desc).  A description that cannot work is refused here with one
+-- line: err.at(L.line, "%s: ...", L.what, ...), L.what being "scale (layer 3)".
 function M.resolve(L, s)
   L.c, L.h, L.w = s[1], s[2], s[3]
   L.out = { L.c, L.h, L.w }
