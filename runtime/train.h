@@ -71,6 +71,12 @@ typedef struct train_ctx {
      * parameters live in params, so a switch loses nothing. */
     const net_api *(*next_api)(void *ctx);
     void *next_ctx;
+    /* Dropout (nets with api->train_key): the key of the step in progress,
+     * set by train_epoch: the mini-batch's number since the start of
+     * training and the position of its first sample in the epoch's order.
+     * A slice of the batch on another thread starts that many samples on,
+     * so the masks depend on neither --chunk nor --threads. */
+    unsigned long long key_step, key_first;
 } train_ctx;
 
 /* Set up t for training params on data (allocates grad, work, a batch
