@@ -335,15 +335,20 @@ Test(dropout, every_form_compiles_and_inference_code_has_no_trace, .init = scrat
     free(a), free(b);
 }
 
-/* `cnngen info` lists the layer in training code and not in inference
- * code; `cnngen check` holds the masks fixed and passes. */
+/* `cnngen info` lists the layer in training code, its work struct counted
+ * (a^l, the mask, ∂C/∂a^l), and not in inference code (its footprint is
+ * that of the net without it); `cnngen check` holds the masks fixed and
+ * passes. */
 Test(dropout, info_and_check, .init = scratch_setup, .fini = scratch_teardown, .timeout = 240)
 {
     ref_net n = small_net(1);
-    char *out;
+    char *out, row[128];
     write_net(&n, NULL);
     out = proc_ok("'%s' info '%s' 2>&1", fs_env("CNNGEN"), fs_path("net.lua"));
-    cr_assert(strstr(out, "\n3   dropout  [3][12][12]") && strstr(out, "\n5   dropout  [8]"), "%s", out);
+    /* its work: a^3 and ∂C/∂a^3, 432 floats each, and the mask, 432 bytes padded to 448 */
+    snprintf(row, sizeof row, "\n%-3d %-8s %-16s %12s %14s %14s %12s\n", 3, "dropout", "[3][12][12]", "0", "0", "0",
+             "3,904");
+    cr_assert(strstr(out, row) && strstr(out, "\n5   dropout  [8]"), "%s", out);
     free(out);
     out = proc_ok("'%s' info '%s' --inference 2>&1", fs_env("CNNGEN"), fs_path("net.lua"));
     cr_assert(!strstr(out, "dropout") && strstr(out, "\n3   dense") && strstr(out, "inference footprint"), "%s", out);
