@@ -21,8 +21,9 @@
  *     compiles without a diagnostic under gcc, clang and tcc; inference
  *     code, float and int8, is that of the net without the dropout layers
  *     (but for the description's hash), so it has no trace of them;
- *   - cnngen run: the same weights, bit for bit, whatever --chunk and after
- *     a resume; to float rounding with --threads 2 and --backend cc;
+ *   - cnngen run: the same weights, bit for bit, whatever --chunk, after a
+ *     resume and from an experiment script's model:train; to float rounding
+ *     with --threads 2 and --backend cc;
  *   - cnngen info and cnngen check.
  */
 #include <criterion/criterion.h>
@@ -364,8 +365,9 @@ Test(dropout, info_and_check, .init = scratch_setup, .fini = scratch_teardown, .
 /* ---- cnngen run ---------------------------------------------------------- */
 
 /* Training on synthetic data: the weights after 2 epochs are the same
- * bytes with --chunk 1 and 3 and after a run resumed after epoch 1 (the
- * masks are keyed by the step and the position in the epoch's order), and
+ * bytes with --chunk 1 and 3, after a run resumed after epoch 1 (the masks
+ * are keyed by the step and the position in the epoch's order) and from an
+ * experiment script, and
  * agree to float rounding with --threads 2 and --backend cc; without
  * dropout (p = 0 trains as no dropout layer does) they differ. */
 Test(dropout, runs_reproduce_across_chunk_resume_threads_and_backend, .init = rt_setup, .fini = fs_scratch_remove,
@@ -418,4 +420,19 @@ Test(dropout, runs_reproduce_across_chunk_resume_threads_and_backend, .init = rt
     rt_run(&o, (const char *const[]){ "run", net0, "--data", data, "--save", w[6], NULL }, NULL);
     cr_assert_eq(o.status, 0, "stderr: %s", o.err);
     cr_assert(!rt_same_file(w[0], w[6]), "p = 0.5 trains as p = 0 does");
+    /* an experiment script trains through the same loop: the same bytes */
+    {
+        char net_only[1024], script[2048], exp[256];
+        snprintf(net_only, sizeof net_only, net_text, "0.5");
+        snprintf(script, sizeof script,
+                 "local d = cnngen.data(\"%s\")\nlocal net = %s\n"
+                 "local m = cnngen.compile(net, { backend = \"tcc\" })\n"
+                 "m:train(d, { epochs = 2, eta = 0.3, batch = 10, seed = 3 })\nm:save(\"%s\")\n",
+                 data, net_only + strlen("return "), w[6]);
+        rt_write("exp.lua", script);
+        rt_path(exp, sizeof exp, "exp.lua");
+        rt_run(&o, (const char *const[]){ "run", exp, NULL }, NULL);
+        cr_assert_eq(o.status, 0, "stderr: %s", o.err);
+        cr_assert(rt_same_file(w[0], w[6]), "model:train ends with other weights than cnngen run");
+    }
 }
