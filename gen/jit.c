@@ -99,6 +99,12 @@ int jit_bind(net_api *api, const char *prefix, int is_double, const char *name,
             api->param_lead = f();
         }
     }
+    api->train_key = NULL;
+    if (!b.inference && snprintf(sym, sizeof sym, "%s_train_key", prefix) < (int)sizeof sym) {
+        void *p = lookup(ctx, sym);      /* only nets with dropout have it */
+        if (p)
+            memcpy(&api->train_key, &p, sizeof p);
+    }
     b.is_double = is_double != 0;
     api->is_double = b.is_double;
     api->in_size = b.in_size;

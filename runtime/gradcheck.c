@@ -177,6 +177,8 @@ int gradcheck_run(const net_api *api, const gc_group *groups, int ngroups, const
     for (gi = 0; gi < o.nsamp; ++gi)
         labels[gi] = rng_uniform_int(&rng, (int)api->out_size);
     r.api = api, r.p = p, r.scratch = scratch, r.work = work, r.x = x, r.labels = labels, r.n = o.nsamp;
+    if (api->train_key)                 /* dropout: one key, so every cost below has the same masks */
+        api->train_key(work, o.seed, 0, 0);
     api->loss_grad.d(p, work, x, labels, o.nsamp, g);
 
     for (gi = 0; gi < ngroups; ++gi) {

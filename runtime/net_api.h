@@ -32,6 +32,10 @@ typedef double (*net_loss_grad_d)(const double *params, void *w, const double *x
 typedef double (*net_train_batch_d)(double *params, double *grad, void *w, const double *x,
                                     const int *labels, int n, double eta, double l2, int n_train);
 
+/* Nets with dropout: the key of the next training calls' masks. */
+typedef void (*net_train_key_fn)(void *w, unsigned long long seed, unsigned long long step,
+                                 unsigned long long first);
+
 typedef struct net_api {
     int is_double;              /* 0: the f pointers are set; 1: the d pointers */
     int inference;              /* 1: inference code (weights baked in): forward and
@@ -51,6 +55,10 @@ typedef struct net_api {
                                    vectors start best (net_params_new) */
     int compiled;               /* 1: this build ran a compiler; 0: the cc backend
                                    reused a cached shared object */
+    /* Nets with dropout (NULL without): the key of the masks of the next
+     * loss_grad and train_batch calls on work w, <net>_train_key (float and
+     * double builds alike).  Training sets it before every call. */
+    net_train_key_fn train_key;
 } net_api;
 
 /* A zeroed work struct for api (api->work_size bytes, at least 1), aligned

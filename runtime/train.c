@@ -113,6 +113,23 @@ int train_expand(train_ctx *t, expand_kind kind, char *err, size_t errlen)
     return 0;
 }
 
+/* Dropout's key (train.h, train_ctx.key_step): the step at sample k of
+ * epoch `epoch`, and the work struct's key for a slice starting `off`
+ * samples into the step (nothing for nets without dropout). */
+static void train_key_at(train_ctx *t, int epoch, int k)
+{
+    unsigned long long per_epoch = ((unsigned long long)train_epoch_size(t) + (unsigned long long)t->batch - 1)
+                                   / (unsigned long long)t->batch;
+    t->key_step = (unsigned long long)epoch * per_epoch + (unsigned long long)(k / t->batch);
+    t->key_first = (unsigned long long)k;
+}
+
+static void train_key(const train_ctx *t, void *work, int off)
+{
+    if (t->api->train_key)
+        t->api->train_key(work, t->seed, t->key_step, t->key_first + (unsigned long long)off);
+}
+
 /* See train.h.  Samples are gathered into one contiguous batch buffer in
  * the epoch's order (the generated train_batch takes x back to back); an
  * expanded set's samples are made here (expand.h). */
@@ -143,6 +160,7 @@ void train_epoch(train_ctx *t, int epoch, int start, train_batch_fn fn, void *ct
             if (a && a != t->api)
                 train_use_api(t, a);    /* on failure: keep training with the old build */
         }
+        train_key_at(t, epoch, k);
         c = train_step(t, t->xbuf, t->ybuf, n);
         sum += (double)c * n;
         done += n;
@@ -254,6 +272,7 @@ static void train_team_step(void *ctx, int k, int n)
 
     /* 1. ∂C/∂p over my slice, its mean cost */
     train_slice(m->count, n, k, &off, &len);
+    train_key(t, m->work[k], off);
     m->cost[k] = len > 0 ? api->loss_grad.f(p, m->work[k], m->x + (size_t)off * in, m->y + off,
                                             len, m->grad[k])
                          : 0.0f;
@@ -307,6 +326,7 @@ float train_step(train_ctx *t, const float *x, const int *y, int n)
     int k;
     if (t->velocity && !m && n > 0) {   /* momentum on one thread */
         float c;
+        train_key(t, t->work, 0);
         if (t->api->train_momentum)     /* the generated step */
             return t->api->train_momentum(t->params, t->grad, t->velocity, t->work, x, y, n,
                                           t->eta, t->l2, train_epoch_size(t), t->mu);
@@ -314,9 +334,11 @@ float train_step(train_ctx *t, const float *x, const int *y, int n)
         train_momentum_update(t, t->grad, 0, t->api->param_count);
         return c;
     }
-    if (!m || n <= 0)                   /* an empty batch: train_batch's rule (no step) */
+    if (!m || n <= 0) {                 /* an empty batch: train_batch's rule (no step) */
+        train_key(t, t->work, 0);
         return t->api->train_batch.f(t->params, t->grad, t->work, x, y, n, t->eta, t->l2,
                                      train_epoch_size(t));
+    }
     m->t = t;
     m->x = x;
     m->y = y;

@@ -79,6 +79,12 @@ typedef struct train_ctx {
     struct train_span *mspans;  /* owned: weights and biases, for the L2 term */
     int nmspans;
     expand_kind expand;
+    /* Dropout (nets with api->train_key): the key of the step in progress,
+     * set by train_epoch: the mini-batch's number since the start of
+     * training and the position of its first sample in the epoch's order.
+     * A slice of the batch on another thread starts that many samples on,
+     * so the masks depend on neither --chunk nor --threads. */
+    unsigned long long key_step, key_first;
 } train_ctx;
 
 /* Set up t for training params on data (allocates grad, work, a batch

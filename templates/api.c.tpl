@@ -3,9 +3,18 @@
  * layers run once for all n (each weight loaded once per chunk); the other
  * layers sample by sample, w->s[s] holding sample s's activations. */
 
+@ if keyed then
+/* a^l = σ(z^l) for l = 1..${#layers}, from a^0 = x (n samples back to back);
+ * key: dropout's key for sample 0 (seed, step, its index), or null outside
+ * training (dropout is then the identity) */
+static void ${P}_forward_pass(const ${real} *restrict p, ${P}_work *restrict w, const ${real} *restrict x, ptrdiff_t n,
+                             const unsigned long long *restrict key)
+{
+@ else
 /* a^l = σ(z^l) for l = 1..${#layers}, from a^0 = x (n samples back to back) */
 static void ${P}_forward_pass(${train and ("const " .. real .. " *restrict p, ") or ""}${P}_work *restrict w, const ${real} *restrict x, ptrdiff_t n)
 {
+@ end
 @ if fwd_per_sample then
     ptrdiff_t s;
 @ end
@@ -56,7 +65,7 @@ static void ${P}_backward_pass(const ${real} *restrict p, ${P}_work *restrict w,
 void ${P}_forward(${train and ("const " .. real .. " *params, ") or ""}${P}_work *w, const ${real} *x, ${real} *y)
 {
     ptrdiff_t j;
-    ${P}_forward_pass(${train and "params, " or ""}w, x, 1);
+    ${P}_forward_pass(${train and "params, " or ""}w, x, 1${keyed and ", 0" or ""});
     for (j = 0; j < ${net.out_size}; ++j) y[j] = w->s[0].a${#layers}[j];
 }
 
@@ -64,7 +73,7 @@ int ${P}_predict(${train and ("const " .. real .. " *params, ") or ""}${P}_work 
 {
     const ${real} *a = w->s[0].a${#layers};
     ptrdiff_t j, best = 0;
-    ${P}_forward_pass(${train and "params, " or ""}w, x, 1);
+    ${P}_forward_pass(${train and "params, " or ""}w, x, 1${keyed and ", 0" or ""});
     for (j = 1; j < ${net.out_size}; ++j) if (a[j] > a[best]) best = j;
     return (int)best;
 }
@@ -80,6 +89,11 @@ static double ${P}_cost_grad_sum(const ${real} *params, ${P}_work *w, const ${re
     ptrdiff_t k;
 @ end
     int s, s0;
+@ if keyed then
+    unsigned long long key[3];                /* dropout's key for the chunk's sample 0 */
+    key[0] = w->key[0];
+    key[1] = w->key[1];
+@ end
 @ if unroll == "none" then
     for (k = 0; k < ${net.param_count}; ++k) grad[k] = ${zero};
 @ else
@@ -88,13 +102,31 @@ ${by8("    ", 0, net.param_count, "$g = " .. zero .. ";")}
     for (s0 = 0; s0 < n; s0 += ${chunk}) {                /* a chunk: samples s0 .. s0+m-1 */
         const int m = n - s0 < ${chunk} ? n - s0 : ${chunk};
         const ${real} *xs = x + (ptrdiff_t)s0*${net.in_size};
+@ if keyed then
+        key[2] = w->key[2] + (unsigned long long)s0;
+        ${P}_forward_pass(params, w, xs, m, key);
+@ else
         ${P}_forward_pass(params, w, xs, m);
+@ end
         for (s = 0; s < m; ++s) cost += ${P}_cost(&w->s[s], labels[s0 + s]);
         ${P}_backward_pass(params, w, xs, m, grad);
     }
     return cost;
 }
 
+@   if keyed then
+/* The key of dropout's masks in the next loss_grad and train_batch calls on
+ * w: sample s of such a call (0-based) is sample number first + s of step
+ * `step` of a run seeded with `seed` (the runner: the mini-batch's number
+ * since the start, the sample's position in the epoch's order). */
+void ${P}_train_key(${P}_work *w, unsigned long long seed, unsigned long long step, unsigned long long first)
+{
+    w->key[0] = seed;
+    w->key[1] = step;
+    w->key[2] = first;
+}
+
+@   end
 /* C = (1/n) Σ_s C_s and g = ∂C/∂p */
 ${real} ${P}_loss_grad(const ${real} *params, ${P}_work *w, const ${real} *x,
                   const int *labels, int n, ${real} *grad)

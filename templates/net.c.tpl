@@ -22,6 +22,9 @@
  * Names:  p parameters (layout in ${header})  g ∂C/∂p  x the input a^0  w the work struct:
  *         a<k> activation of layer k     d<k> ∂C/∂a^k on entry to layer k's backward, δ^k after
  *         m<k> pool mask (winner's index)  x<k> zero-padded input of conv layer k
+@ if keyed then
+ *         m<k> of a dropout layer: 1 where the unit is kept
+@ end
  *         z<k> weighted input of the output layer
  * Indices: m map, c channel, oy/ox output row/col, i/j kernel row/col,
  *          o output index, u input index, s sample, k parameter.
@@ -30,4 +33,4 @@
 #include <stddef.h>
 /*@INCLUDE@*/
 
-${weights_code}${exp_code}${layer_code}${init_code}${api_code}${sgd_code}
+${weights_code}${exp_code}${key_code}${layer_code}${init_code}${api_code}${sgd_code}

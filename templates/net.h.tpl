@@ -54,6 +54,9 @@ typedef struct ${P}_work {
 @ for _, f in ipairs(scratch_fields) do
     ${string.format("%-28s", f.type .. " " .. f.name .. "[" .. f.count .. "];")} /* ${f.comment} (scratch) */
 @ end
+@ if keyed then
+    ${string.format("%-28s", "unsigned long long key[3];")} /* dropout's key: seed, step, first sample (${P}_train_key) */
+@ end
 } ${P}_work;
 
 @ if train then
@@ -69,6 +72,15 @@ int ${P}_predict(${train and ("const " .. real .. " *params, ") or ""}${P}_work 
  * (each in 0..${PU}_OUT_SIZE-1), no L2 term; grad = its gradient. */
 ${real} ${P}_loss_grad(const ${real} *params, ${P}_work *w, const ${real} *x,
                   const int *labels, int n, ${real} *grad);
+@   if keyed then
+/* Dropout: the masks of the next loss_grad and train_batch calls on w.
+ * Unit u of layer l of sample s of such a call is kept (and scaled by
+ * 1/(1 - p)) as a pure function of (seed, step, first + s, l, u), so the
+ * same samples get the same masks whatever the chunk or the split across
+ * threads; forward and predict never drop (dropout is the identity there,
+ * and inference code leaves it out).  A zeroed w has the key (0, 0, 0). */
+void ${P}_train_key(${P}_work *w, unsigned long long seed, unsigned long long step, unsigned long long first);
+@   end
 /* One SGD step on a mini-batch (Nielsen's update with L2 weight decay):
  *   w <- (1 - eta*l2/n_train) w - (eta/n) Σ_x ∂C_x/∂w,   b <- b - (eta/n) Σ_x ∂C_x/∂b
  * grad is scratch (${PU}_PARAM_COUNT values). Returns the batch's mean cost

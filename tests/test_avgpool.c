@@ -32,7 +32,6 @@
 #include <sys/stat.h>
 
 #include "build.h"
-#include "checkpoint.h"
 #include "dataset.h"
 #include "fsutil.h"
 #include "idxw.h"
@@ -178,38 +177,12 @@ Test(avgpool, spreads_delta_equally_over_each_window, .timeout = 60)
 Test(avgpool, cc_build_matches_tcc, .timeout = 120)
 {
     ref_net n = ref_net_make(2, 9, 9, REF_LOGLIK);
-    char src[4096], err[700];
-    net_api t, c;
-    double *p, *gt, *gc, x[2 * 162], yt[5], yc[5], yr[5];
-    int labels[2] = { 1, 3 };
-    void *wt, *wc;
-    size_t k, np;
+    nc_result r;
     ref_add_conv(&n, 3, 3, 3, 1, 1, 1, REF_RELU);
     ref_add_avgpool(&n, 3, 3, 2, 2);
     ref_add_dense(&n, 5, REF_SOFTMAX);
-    ref_lua(&n, "ccpool", src, sizeof src);
-    cr_assert_eq(tb_build(src, "double", "none", "tcc", NULL, &t, err, sizeof err), 0, "%s", err);
-    cr_assert_eq(tb_build(src, "double", NULL, "cc", NULL, &c, err, sizeof err), 0, "%s", err);
-    np = t.param_count;
-    p = malloc(np * sizeof *p), gt = malloc(np * sizeof *gt), gc = malloc(np * sizeof *gc);
-    wt = malloc(t.work_size), wc = malloc(c.work_size);
-    cr_assert(p && gt && gc && wt && wc);
-    t.init.d(p, 11);
-    nc_random_batch(5, x, 162, labels, 2, 5);
-    t.forward.d(p, wt, x, yt);
-    c.forward.d(p, wc, x, yc);
-    ref_forward(&n, p, x, yr);
-    for (k = 0; k < 5; ++k)
-        cr_assert(fabs(yc[k] - yr[k]) <= 1e-12 * fabs(yr[k]) && fabs(yt[k] - yr[k]) <= 1e-12 * fabs(yr[k]),
-                  "y[%zu]: cc %.17g, tcc %.17g, reference %.17g", k, yc[k], yt[k], yr[k]);
-    t.loss_grad.d(p, wt, x, labels, 2, gt);
-    c.loss_grad.d(p, wc, x, labels, 2, gc);
-    for (k = 0; k < np; ++k)
-        cr_assert(fabs(gc[k] - gt[k]) <= 1e-11 * fmax(fabs(gt[k]), 1e-3), "g[%zu]: cc %.17g, tcc %.17g", k, gc[k],
-                  gt[k]);
-    free(p), free(gt), free(gc), free(wt), free(wc);
-    jit_release(&t);
-    jit_release(&c);
+    nc_check_cc(&n, 11, 2, &r);
+    cr_assert(r.ok, "%s", r.msg);
 }
 
 /* ---- the C as a user gets it ------------------------------------------------- */
@@ -236,32 +209,11 @@ static void scratch_teardown(void)
 }
 
 /* Writes the description (net.lua) and float weights w.bin from the
- * generated init (seed), the layout hash from the generated header;
- * *p gets the weights as doubles (malloc'd). */
+ * generated init (seed); *p gets the weights as doubles (malloc'd). */
 static void write_net(const ref_net *n, unsigned long long seed, double **p)
 {
-    char src[4096], err[700];
-    tb_gen g;
-    net_api api;
-    float *pf;
-    const char *hash;
-    size_t k, np = ref_param_count(n);
-    ref_lua(n, "qn", src, sizeof src);
-    fs_spit(fs_path("net.lua"), src, strlen(src));
-    cr_assert_eq(tb_generate(src, "float", NULL, &g, err, sizeof err), 0, "%s", err);
-    hash = strstr(g.h, "_ARCH_HASH");
-    cr_assert_not_null(hash);
-    cr_assert_eq(tb_build(src, "float", NULL, "tcc", NULL, &api, err, sizeof err), 0, "%s", err);
-    pf = malloc(np * sizeof *pf);
-    *p = malloc(np * sizeof **p);
-    cr_assert(pf && *p);
-    api.init.f(pf, seed);
-    for (k = 0; k < np; ++k) (*p)[k] = pf[k];
-    cr_assert_eq(ckpt_save(fs_path("w.bin"), pf, np, 4, strtoull(strchr(hash, '0'), NULL, 16), err, sizeof err), 0,
-                 "%s", err);
-    free(pf);
-    jit_release(&api);
-    tb_gen_free(&g);
+    char err[700];
+    cr_assert_eq(nc_write_net(n, fs_path("net.lua"), fs_path("w.bin"), seed, p, err, sizeof err), 0, "%s", err);
 }
 
 /* A driver for <base>.c (a net named qn): reads float images from x.bin,
@@ -287,19 +239,9 @@ static void write_driver(const char *base, int ntensors)
     fs_spit(fs_path("drv.c"), text, (size_t)n);
 }
 
-/* Compiles <base>.c under gcc and clang (-std=c99 -Wall -Wextra -pedantic
- * -Werror -O2) and tcc (-Wall -Werror): not a diagnostic. */
 static void compile_everywhere(const char *base, const char *what)
 {
-    static const char *const cc[] = { "gcc -std=c99 -Wall -Wextra -pedantic -Werror -O2",
-                                      "clang -std=c99 -Wall -Wextra -pedantic -Werror -O2", "tcc -Wall -Werror" };
-    int k;
-    for (k = 0; k < 3; ++k) {
-        proc_result r;
-        proc_shf(&r, "cd '%s' && %s -c %s.c -o %s.o 2>&1", fs_scratch(), cc[k], base, base);
-        cr_assert(r.status == 0 && r.out_len == 0, "%s: %s: exit %d:\n%s", what, cc[k], r.status, r.out);
-        proc_free(&r);
-    }
+    proc_compile_everywhere(fs_scratch(), base, what);
 }
 
 /* The images in data/ (idx, as cnngen reads a data set) and x.bin (floats,

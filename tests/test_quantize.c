@@ -76,10 +76,10 @@ typedef struct qt_case {
     unsigned long long seed;
 } qt_case;
 
-#define CONV(m, kh, kw, sh, sw, pad, act) { REF_CONV, m, kh, kw, sh, sw, pad, 0, act, 0 }
-#define CONV_SAME(m, kh, kw, sh, sw, act) { REF_CONV, m, kh, kw, sh, sw, 0, 0, act, 1 }
-#define POOL(kh, kw, sh, sw) { REF_MAXPOOL, 0, kh, kw, sh, sw, 0, 0, 0, 0 }
-#define DENSE(n, act) { REF_DENSE, 0, 0, 0, 0, 0, 0, n, act, 0 }
+#define CONV(m, kh, kw, sh, sw, pad, act) { REF_CONV, m, kh, kw, sh, sw, pad, 0, act, 0, 0.0 }
+#define CONV_SAME(m, kh, kw, sh, sw, act) { REF_CONV, m, kh, kw, sh, sw, 0, 0, act, 1, 0.0 }
+#define POOL(kh, kw, sh, sw) { REF_MAXPOOL, 0, kh, kw, sh, sw, 0, 0, 0, 0, 0.0 }
+#define DENSE(n, act) { REF_DENSE, 0, 0, 0, 0, 0, 0, n, act, 0, 0.0 }
 
 static qt_case qt_cases[] = {
     { "conv pad 1 relu, pool, dense softmax", 8, 8, REF_LOGLIK, 3,

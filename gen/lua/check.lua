@@ -29,6 +29,12 @@ end
 function M.network(net)
   local n = #net.layers
   for i, L in ipairs(net.layers) do
+    if registry.of(L).inner(L) and (i == 1 or i == n) then
+      err.at(L.line, "%s: a %s layer cannot be the %s layer (it acts on the output of one layer for the next: " ..
+             "put it between two layers, e.g. after a conv, pool or dense layer)", L.what, L.kind, i == 1 and "first" or "last")
+    end
+  end
+  for i, L in ipairs(net.layers) do
     if L.act == "softmax" and i ~= n then
       err.at(L.line, "%s: softmax is only allowed on the last layer (use act = \"sigmoid\", \"tanh\" or \"relu\" here)", L.what)
     end

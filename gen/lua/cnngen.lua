@@ -101,6 +101,9 @@ end
 -- generate_resolved(net, opts): generate's code for a net resolve returned
 function M.generate_resolved(net, opts)
   local o = normalize(net, opts)
+  -- inference code, and the calibration build its ranges come from, run
+  -- without the layers that are the identity at inference (dropout)
+  if o.mode == "inference" or o.ranges then net = shape.for_inference(net) end
   if o.mode == "inference" then
     -- load_weights (from the C host) checks the file against the layout
     o.weights, o.weights_hash = o.load_weights(o.weights_path, net.param_count,
@@ -133,6 +136,7 @@ end
 function M.info_resolved(net, opts)
   opts.stand_in_weights = true
   local o = normalize(net, opts)
+  if o.mode == "inference" then net = shape.for_inference(net) end
   local rsize = o.real == "double" and 8 or 4
   if o.mode == "inference" then
     o.weights, o.weights_hash = {}, "-"

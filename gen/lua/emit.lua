@@ -93,6 +93,7 @@ local function params(sig, P, R)
   if sig.batched then
     ps[#ps + 1] = P .. "_work *restrict " .. sig.work_name
     ps[#ps + 1] = "ptrdiff_t n"
+    if sig.key then ps[#ps + 1] = "const unsigned long long *restrict key" end
   else
     if sig.ws then ps[#ps + 1] = P .. "_work *restrict ws" end
     ps[#ps + 1] = P .. "_sample *restrict w"
@@ -106,9 +107,9 @@ end
 -- w->s[s] its sample and x + s*IN its input
 local function call(sig, L, pass, P, in_size)
   local x = sig.batched and "x, " or string.format("x + s*%d, ", in_size)
-  return string.format("%s_l%d_%s_%s(%s%s%s%s%s);", P, L.index, L.kind, pass, sig.p and "p, " or "",
+  return string.format("%s_l%d_%s_%s(%s%s%s%s%s%s);", P, L.index, L.kind, pass, sig.p and "p, " or "",
                        sig.x and x or "", sig.ws and "w, " or "", sig.batched and "w, n" or "&w->s[s]",
-                       sig.g and ", g" or "")
+                       sig.key and ", key" or "", sig.g and ", g" or "")
 end
 
 -- layer_vars(net, L, opts, gen) -> the names layer L's templates see: the
@@ -305,6 +306,9 @@ function M.generate(net, opts)
   v.last = net.layers[#net.layers]
   v.uses_p_fwd, v.uses_p_bwd, v.uses_x_bwd = false, false, false
   v.fwd_per_sample, v.bwd_per_sample = false, false
+  -- keyed: a layer draws random numbers in training (a key function for
+  -- the caller, a key in the work struct, the forward pass takes it)
+  v.keyed = false
   if plan then
     v.fwd_groups, v.bwd_groups, v.fwd_per_sample = q8_calls(net, opts, gen), {}, true
   else
@@ -313,6 +317,7 @@ function M.generate(net, opts)
     v.bwd_groups = groups(bwd, #net.layers, 1, -1)
     for k in ipairs(net.layers) do
       if fwd[k].sig.p then v.uses_p_fwd = true end
+      if fwd[k].sig.key then v.keyed = true end
       if not fwd[k].batched then v.fwd_per_sample = true end
       if bwd[k] then
         if bwd[k].sig.p then v.uses_p_bwd = true end
@@ -351,6 +356,7 @@ function M.generate(net, opts)
   if (opts.fast_exp and v.uses_exp) or (opts.real == "float" and v.uses_tanh) then
     v.exp_code = render("exp.c.tpl", v)
   end
+  v.key_code = v.keyed and render("key.c.tpl", v) or ""
   v.init_code = opts.mode == "train" and render("init.c.tpl", v) or ""
   v.weights_code = ""
   if opts.mode == "inference" then

@@ -18,7 +18,7 @@
 --                               template <kind>_<pass>_<name>.c.tpl
 --   work(L, gen)                required: the work-struct fields
 --   signature(L, pass, gen)     what the pass's function takes: { p, x, g,
---                               batched, x_name, work_name }
+--                               batched, x_name, work_name, key }
 --   env(L, gen, v)              the names its templates use
 --   template_text(name)         a template's text (embedded templates/)
 --   cost_gives_delta(L)         as the last layer: δ^L from the cost (BP1),
@@ -36,11 +36,16 @@
 --   int8_rows(L)                K, KP: a "weights" layer's products per sum
 --                               and the length of its int8 weight rows
 --   int8_work(L, gen)           int8 code's fields besides a^l (and z^l)
+--   inner(L)                    the layer acts on the layer below for the
+--                               one above: never the first or last layer
+--   identity_at_inference(L)    the layer is a^l = a^{l-1} at inference:
+--                               inference code (and the weights file's
+--                               architecture hash) leaves it out
 -- resolve(L, s) sets L.out {c, h, w}, n_in, n_out, wcount, bcount, fan_in,
 -- macs_fwd, desc, wlayout (and macs_bwd, here or in place).
 local M = {}
 
-M.order = { "conv", "maxpool", "avgpool", "dense" }
+M.order = { "conv", "maxpool", "avgpool", "dense", "dropout" }
 
 -- The defaults of the optional members: every kind answers every question.
 local defaults = {}
@@ -58,12 +63,19 @@ function defaults.commutes_with_monotone() return false end
 
 function defaults.does_backward_of_next() return false end
 
+function defaults.inner() return false end
+
+function defaults.identity_at_inference() return false end
+
 -- signature(L, pass, gen): a sample at a time (w, its part of the work
 -- struct); p, the parameters, where the layer has weights (and, backward,
 -- where it propagates δ through them); x where layer 1 reads the input
 -- (backward: for ∂C/∂w); g, the gradient, where it has weights.  A batched
 -- function takes the whole work struct (named work_name) and n instead, and
--- the chunk's inputs (named x_name).
+-- the chunk's inputs (named x_name).  key: the (batched) function draws
+-- random numbers for the samples of a training call (dropout's masks) and
+-- takes `key`, the key of the chunk's first sample, or a null pointer
+-- outside training (forward, predict).
 function defaults.signature(L, pass)
   local fwd = pass == "forward"
   return { p = L.wcount > 0 and (fwd or L.propagate), x = L.src == "x" and (fwd or L.wcount > 0),

@@ -72,6 +72,27 @@ function M.dropped(L)
   return #parts > 0 and table.concat(parts, " and ") or nil
 end
 
+-- for_inference(net) -> net without the layers that are the identity at
+-- inference (their kind's identity_at_inference: dropout), resolved anew
+-- from their checked fields (the layers keep their `what`, so messages name
+-- them as the description numbers them); net itself when it has none
+function M.for_inference(net)
+  local keep = {}
+  for _, L in ipairs(net.layers) do
+    local kind = registry.of(L)
+    if not kind.identity_at_inference(L) then
+      local c = { kind = L.kind, line = L.line, what = L.what, index = #keep + 1 }
+      for k in pairs(kind.schema) do c[k] = L[k] end
+      keep[#keep + 1] = c
+    end
+  end
+  if #keep == #net.layers then return net end
+  local copy = {}
+  for _, k in ipairs({ "name", "line", "input", "cost", "cost_defaulted", "train" }) do copy[k] = net[k] end
+  copy.layers = keep
+  return M.resolve(copy)
+end
+
 -- shape_text({c, h, w}) -> "[c][h][w]", or "[n]" for a dense output
 function M.shape_text(s)
   if s[2] == 1 and s[3] == 1 then return string.format("[%d]", s[1]) end
@@ -160,10 +181,14 @@ end
 -- An architecture hash: two networks with the same hash have the same
 -- parameter layout (kinds, shapes, activations).  64-bit FNV-1a over a
 -- canonical text, as 16 hex digits.
+-- Layers that are the identity at inference (dropout) change no layout and
+-- are left out, so weights trained with them load into the net without.
 function M.arch_text(net)
   local t = { string.format("input %d %d %d", net.input[1], net.input[2], net.input[3]) }
   for _, L in ipairs(net.layers) do
-    t[#t + 1] = string.format("%s %s %d %d %s", L.kind, L.desc, L.wcount, L.bcount, L.act or "")
+    if not registry.of(L).identity_at_inference(L) then
+      t[#t + 1] = string.format("%s %s %d %d %s", L.kind, L.desc, L.wcount, L.bcount, L.act or "")
+    end
   end
   return table.concat(t, "\n")
 end

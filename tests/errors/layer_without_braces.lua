@@ -1,4 +1,4 @@
--- expect: layer_without_braces.lua:3: network: layers[2] is a function, not a layer (write conv { ... }, maxpool { ... }, avgpool { ... }, dense { ... })
+-- expect: layer_without_braces.lua:3: network: layers[2] is a function, not a layer (write conv { ... }, maxpool { ... }, avgpool { ... }, dense { ... }, dropout { ... })
 -- a constructor named but not called (the function itself)
 return network {
   name = "net", input = { 1, 28, 28 },

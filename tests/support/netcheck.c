@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "build.h"
+#include "checkpoint.h"
 #include "gradcheck.h"
 #include "tol.h"
 
@@ -30,20 +31,33 @@ void nc_random_batch(unsigned long long seed, double *x, size_t in_size, int *la
     for (i = 0; i < n; ++i) labels[i] = (int)(nc_next(&s) % (unsigned long long)nout);
 }
 
-static int build(const ref_net *net, const char *real, const char *unroll, net_api *api, char *msg, size_t len)
+static int build(const ref_net *net, const char *real, const char *unroll, const char *backend, net_api *api,
+                 char *msg, size_t len)
 {
     char src[8192], err[700];
     ref_lua(net, "t", src, sizeof src);
-    if (tb_build(src, real, unroll, "tcc", NULL, api, err, sizeof err) != 0) {
+    if (tb_build(src, real, unroll, backend, NULL, api, err, sizeof err) != 0) {
         snprintf(msg, len, "build failed: %.300s\n--- description:\n%.600s", err, src);
         return -1;
     }
     return 0;
 }
 
-void nc_check(const ref_net *net, const char *unroll, unsigned long long seed, int nsamp,
+/* Dropout (nets with api->train_key): the key of work's next training
+ * calls, and the reference's, (seed, 7, 3): a step and a first sample
+ * other than 0, so that a key the code read from the wrong place shows */
+static void nc_key(const net_api *api, void *work, unsigned long long seed, ref_net *net)
+{
+    net->train = 1, net->seed = seed, net->step = 7, net->first = 3;
+    if (api->train_key)
+        api->train_key(work, seed, 7, 3);
+}
+
+void nc_check(const ref_net *net_in, const char *unroll, unsigned long long seed, int nsamp,
               size_t max_params, nc_result *r)
 {
+    ref_net keyed = *net_in;
+    const ref_net *net = &keyed;
     net_api api;
     size_t np = ref_param_count(net), nin = ref_in_size(net), nout = ref_out_size(net), k, step;
     double *p, *g, *x, *y, *yr, *scratch;
@@ -53,7 +67,7 @@ void nc_check(const ref_net *net, const char *unroll, unsigned long long seed, i
     gc_point fd;
 
     memset(r, 0, sizeof *r);
-    if (build(net, "double", unroll, &api, r->msg, sizeof r->msg) != 0) return;
+    if (build(net, "double", unroll, "tcc", &api, r->msg, sizeof r->msg) != 0) return;
     if (api.param_count != np || api.in_size != nin || api.out_size != nout) {
         snprintf(r->msg, sizeof r->msg, "sizes differ: generated %zu/%zu/%zu params/in/out, reference %zu/%zu/%zu",
                  api.param_count, api.in_size, api.out_size, np, nin, nout);
@@ -72,6 +86,7 @@ void nc_check(const ref_net *net, const char *unroll, unsigned long long seed, i
     if (work) memset(work, 0xff, api.work_size);
     api.init.d(p, seed);
     nc_random_batch(seed, x, nin, labels, nsamp, (int)nout);
+    nc_key(&api, work, seed, &keyed);        /* the masks stay fixed for every cost below */
     r->ok = 1;
 
     /* 1. forward vs reference */
@@ -154,8 +169,8 @@ void nc_check_float(const ref_net *net, const char *unroll, unsigned long long s
     char m[512];
 
     memset(r, 0, sizeof *r);
-    if (build(net, "double", unroll, &ad, r->msg, sizeof r->msg) != 0) return;
-    if (build(net, "float", unroll, &af, r->msg, sizeof r->msg) != 0) {
+    if (build(net, "double", unroll, "tcc", &ad, r->msg, sizeof r->msg) != 0) return;
+    if (build(net, "float", unroll, "tcc", &af, r->msg, sizeof r->msg) != 0) {
         jit_release(&ad);
         return;
     }
@@ -169,6 +184,11 @@ void nc_check_float(const ref_net *net, const char *unroll, unsigned long long s
     for (k = 0; k < np; ++k) pd[k] = pf[k];        /* the same (float) parameters in both */
     nc_random_batch(seed, xd, nin, labels, nsamp, (int)nout);
     for (k = 0; k < nin * (size_t)nsamp; ++k) xf[k] = (float)xd[k], xd[k] = xf[k];
+    {
+        ref_net keyed = *net;
+        nc_key(&ad, wd, seed, &keyed);
+        nc_key(&af, wf, seed, &keyed);
+    }
     ad.loss_grad.d(pd, wd, xd, labels, nsamp, gd);
     af.loss_grad.f(pf, wf, xf, labels, nsamp, gf);
     r->ok = tol_compare_f(gf, gd, np, 2e-3, 1e-4, m, sizeof m) == 0;
@@ -176,4 +196,94 @@ void nc_check_float(const ref_net *net, const char *unroll, unsigned long long s
     free(pd); free(gd); free(pf); free(gf); free(xd); free(xf); free(labels); free(wd); free(wf);
     jit_release(&ad);
     jit_release(&af);
+}
+
+void nc_check_cc(const ref_net *net, unsigned long long seed, int nsamp, nc_result *r)
+{
+    net_api t, c;
+    size_t np = ref_param_count(net), nin = ref_in_size(net), nout = ref_out_size(net), k;
+    double *p, *gt, *gc, *x, *yt, *yc, *yr;
+    int *labels, i;
+    void *wt, *wc;
+    ref_net keyed = *net;
+    char m[512];
+
+    memset(r, 0, sizeof *r);
+    if (build(net, "double", "none", "tcc", &t, r->msg, sizeof r->msg) != 0) return;
+    if (build(net, "double", NULL, "cc", &c, r->msg, sizeof r->msg) != 0) {
+        jit_release(&t);
+        return;
+    }
+    p = malloc(np * sizeof *p), gt = malloc(np * sizeof *gt), gc = malloc(np * sizeof *gc);
+    x = malloc(nin * (size_t)nsamp * sizeof *x), labels = malloc((size_t)nsamp * sizeof *labels);
+    yt = malloc(nout * sizeof *yt), yc = malloc(nout * sizeof *yc), yr = malloc(nout * sizeof *yr);
+    wt = malloc(t.work_size), wc = malloc(c.work_size);
+    t.init.d(p, seed);
+    nc_random_batch(seed, x, nin, labels, nsamp, (int)nout);
+    r->ok = 1;
+    for (i = 0; i < nsamp && r->ok; ++i) {
+        t.forward.d(p, wt, x + (size_t)i * nin, yt);
+        c.forward.d(p, wc, x + (size_t)i * nin, yc);
+        ref_forward(net, p, x + (size_t)i * nin, yr);
+        if (tol_compare(yt, yr, nout, 1e-12, 1e-14, m, sizeof m) != 0 ||
+            tol_compare(yc, yr, nout, 1e-12, 1e-14, m, sizeof m) != 0) {
+            snprintf(r->msg, sizeof r->msg, "forward of the tcc or cc build differs from the reference (sample %d): %s",
+                     i, m);
+            r->ok = 0;
+        }
+    }
+    nc_key(&t, wt, seed, &keyed);
+    nc_key(&c, wc, seed, &keyed);
+    t.loss_grad.d(p, wt, x, labels, nsamp, gt);
+    c.loss_grad.d(p, wc, x, labels, nsamp, gc);
+    for (k = 0; k < np && r->ok; ++k)
+        if (fabs(gc[k] - gt[k]) > 1e-11 * fmax(fabs(gt[k]), 1e-3)) {
+            snprintf(r->msg, sizeof r->msg, "g[%zu]: cc %.17g, tcc %.17g", k, gc[k], gt[k]);
+            r->ok = 0;
+        }
+    free(p); free(gt); free(gc); free(x); free(labels); free(yt); free(yc); free(yr); free(wt); free(wc);
+    jit_release(&t);
+    jit_release(&c);
+}
+
+int nc_write_net(const ref_net *net, const char *lua_path, const char *w_path, unsigned long long seed, double **p,
+                 char *err, size_t errlen)
+{
+    char src[8192];
+    tb_gen g;
+    net_api api;
+    float *pf;
+    const char *hash;
+    size_t k, np = ref_param_count(net);
+    FILE *f;
+    int rc = -1;
+    ref_lua(net, "qn", src, sizeof src);
+    f = fopen(lua_path, "w");
+    if (!f || fputs(src, f) == EOF || fclose(f) != 0) {
+        snprintf(err, errlen, "cannot write %s", lua_path);
+        return -1;
+    }
+    if (!w_path) return 0;
+    if (tb_generate(src, "float", NULL, &g, err, errlen) != 0) return -1;
+    hash = strstr(g.h, "_ARCH_HASH");
+    if (tb_build(src, "float", NULL, "tcc", NULL, &api, err, errlen) != 0) {
+        tb_gen_free(&g);
+        return -1;
+    }
+    pf = malloc(np * sizeof *pf);
+    if (pf && hash) {
+        api.init.f(pf, seed);
+        rc = ckpt_save(w_path, pf, np, 4, strtoull(strchr(hash, '0'), NULL, 16), err, errlen);
+        if (rc == 0 && p) {
+            *p = malloc(np * sizeof **p);
+            if (*p)
+                for (k = 0; k < np; ++k) (*p)[k] = pf[k];
+            else
+                rc = -1;
+        }
+    }
+    free(pf);
+    jit_release(&api);
+    tb_gen_free(&g);
+    return rc;
 }

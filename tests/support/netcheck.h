@@ -48,6 +48,20 @@ void nc_check(const ref_net *net, const char *unroll, unsigned long long seed, i
 void nc_check_float(const ref_net *net, const char *unroll, unsigned long long seed, int nsamp,
                     nc_result *r);
 
+/* The cc build of net in its default form against the tcc build of
+ * --unroll none, in double, on nsamp random samples (parameters from
+ * init(seed)): the forward outputs against the reference (1e-12), the
+ * gradients (through one dropout key) against each other,
+ * |gc − gt| ≤ 1e-11·max(|gt|, 1e-3). */
+void nc_check_cc(const ref_net *net, unsigned long long seed, int nsamp, nc_result *r);
+
+/* Writes net's description (named "qn") to lua_path and, when w_path is
+ * not NULL, float weights from its generated init(seed) to w_path, with
+ * the generated layout hash; *p (p not NULL) gets those weights as
+ * doubles (malloc'd).  0, or -1 with a message in err. */
+int nc_write_net(const ref_net *net, const char *lua_path, const char *w_path, unsigned long long seed, double **p,
+                 char *err, size_t errlen);
+
 /* Fill x (n samples) with values in [0, 1) and labels in [0, nout) from seed. */
 void nc_random_batch(unsigned long long seed, double *x, size_t in_size, int *labels, int n, int nout);
 

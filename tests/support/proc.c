@@ -180,3 +180,16 @@ int proc_one_line(const char *s)
     size_t len = s ? strlen(s) : 0;
     return len > 1 && s[len - 1] == '\n' && memchr(s, '\n', len - 1) == NULL;
 }
+
+void proc_compile_everywhere(const char *dir, const char *base, const char *what)
+{
+    static const char *const cc[] = { "gcc -std=c99 -Wall -Wextra -pedantic -Werror -O2",
+                                      "clang -std=c99 -Wall -Wextra -pedantic -Werror -O2", "tcc -Wall -Werror" };
+    int k;
+    for (k = 0; k < 3; ++k) {
+        proc_result r;
+        proc_shf(&r, "cd '%s' && %s -c %s.c -o %s.o 2>&1", dir, cc[k], base, base);
+        cr_assert(r.status == 0 && r.out_len == 0, "%s: %s: exit %d:\n%s", what, cc[k], r.status, r.out);
+        proc_free(&r);
+    }
+}

@@ -55,4 +55,9 @@ int proc_one_line(const char *s);
 /* Free what r holds (r is zeroed; safe twice). */
 void proc_free(proc_result *r);
 
+/* Compiles dir/<base>.c under gcc and clang (-std=c99 -Wall -Wextra
+ * -pedantic -Werror -O2) and tcc (-Wall -Werror): the test fails (cr_assert,
+ * naming `what`) at a diagnostic. */
+void proc_compile_everywhere(const char *dir, const char *base, const char *what);
+
 #endif

@@ -117,6 +117,7 @@ static int try_net(ref_rng *r, ref_net *out)
     }
     last = &net.layer[nl - 1];
     if (cost != REF_QUADRATIC && !ref_kind_of(last->kind)->has_act) return 0;
+    if (ref_kind_of(last->kind)->inner) return 0;                 /* dropout: never the last layer */
     if (ref_param_count(&net) == 0 || ref_param_count(&net) >= RN_MAX_PARAMS) return 0;   /* a net needs w, b */
     *out = net;
     return 1;

@@ -9,6 +9,8 @@
  *   maxpool  a[c][oy][ox] = max_{i,j} in[c][oy·sh+i][ox·sw+j]
  *   avgpool  a[c][oy][ox] = (Σ_{i,j} in[c][oy·sh+i][ox·sw+j]) / (kh·kw)
  *   dense    z[u] = b[u] + Σ_k w[u][k] · in[k],  in flattened [channel][row][col]
+ *   dropout  training: a[u] = in[u] / (1 − p) if unit u is kept (ref_dropout_kept), else 0;
+ *            outside training: a = in
  *   act      a = σ(z); softmax over the whole output of the last layer
  *   costs    with y the one-hot target of the label:
  *            log-likelihood  C = −ln a_label       (= logsumexp(z) − z_label after softmax)
@@ -186,6 +188,15 @@ void ref_add_dense(ref_net *net, int units, int act)
     L->act = act;
 }
 
+/* Appends dropout: units dropped with probability p in training. */
+void ref_add_dropout(ref_net *net, double p)
+{
+    ref_layer *L = ref_push(net);
+    L->kind = REF_DROPOUT;
+    L->p = p;
+    L->act = REF_LINEAR;
+}
+
 /* ---- sizes ------------------------------------------------------------- */
 
 /* c*h*w of the input. */
@@ -243,8 +254,9 @@ static int conv_before(const ref_layer *L, int n, int k, int s)
  * reading 0 outside the input (zero padding; pt = pl = pad, or pad =
  * "same"'s). p points at the layer's weights; its biases follow them. */
 static void conv_forward(const ref_layer *L, ref_shape in, ref_shape out,
-                         const double *p, const double *a_in, double *z)
+                         const double *p, const double *a_in, double *z, const ref_key *key)
 {
+    (void)key;
     const double *wt = p;
     const double *b = p + (size_t)L->maps * in.c * L->kh * L->kw;
     int pt = conv_before(L, in.h, L->kh, L->sh), pl = conv_before(L, in.w, L->kw, L->sw);
@@ -271,8 +283,9 @@ static void conv_forward(const ref_layer *L, ref_shape in, ref_shape out,
 
 /* maxpool: a[c][oy][ox] = max_{i,j} in[c][oy·sh+i][ox·sw+j]. */
 static void maxpool_forward(const ref_layer *L, ref_shape in, ref_shape out,
-                            const double *p, const double *a_in, double *a)
+                            const double *p, const double *a_in, double *a, const ref_key *key)
 {
+    (void)key;
     int c, oy, ox, i, j;
     (void)p;
     for (c = 0; c < out.c; ++c)
@@ -291,8 +304,9 @@ static void maxpool_forward(const ref_layer *L, ref_shape in, ref_shape out,
 
 /* avgpool: a[c][oy][ox] = (Σ_{i,j} in[c][oy·sh+i][ox·sw+j]) / (kh·kw). */
 static void avgpool_forward(const ref_layer *L, ref_shape in, ref_shape out,
-                            const double *p, const double *a_in, double *a)
+                            const double *p, const double *a_in, double *a, const ref_key *key)
 {
+    (void)key;
     int c, oy, ox, i, j;
     (void)p;
     for (c = 0; c < out.c; ++c)
@@ -308,8 +322,9 @@ static void avgpool_forward(const ref_layer *L, ref_shape in, ref_shape out,
 
 /* dense: z[u] = b[u] + Σ_k w[u][k] · in[k]; in is already flat [c][row][col]. */
 static void dense_forward(const ref_layer *L, ref_shape in, ref_shape out,
-                          const double *p, const double *a_in, double *z)
+                          const double *p, const double *a_in, double *z, const ref_key *key)
 {
+    (void)key;
     size_t n_in = ref_units(in);
     const double *wt = p;
     const double *b = p + (size_t)L->units * n_in;
@@ -321,6 +336,32 @@ static void dense_forward(const ref_layer *L, ref_shape in, ref_shape out,
             s += wt[u * n_in + k] * a_in[k];
         z[u] = s;
     }
+}
+
+/* See ref.h: splitmix64's finalizer, the draw written from the contract. */
+static unsigned long long ref_mix(unsigned long long z)
+{
+    z += 0x9E3779B97F4A7C15ULL;
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
+    return z ^ (z >> 31);
+}
+
+int ref_dropout_kept(const ref_key *key, size_t unit, double p)
+{
+    unsigned long long ks = ref_mix(ref_mix(ref_mix(key->seed) ^ key->step) ^ key->sample);
+    unsigned long long r = ref_mix(ks ^ ((unsigned long long)key->layer << 32 | (unsigned long long)unit));
+    return (double)(r >> 32) >= floor(p * 4294967296.0);
+}
+
+/* dropout: training, a[u] = in[u] / (1 − p) where kept, else 0; outside, a = in. */
+static void dropout_forward(const ref_layer *L, ref_shape in, ref_shape out,
+                            const double *p, const double *a_in, double *a, const ref_key *key)
+{
+    size_t u, n = ref_units(in);
+    (void)out, (void)p;
+    for (u = 0; u < n; ++u)
+        a[u] = !key ? a_in[u] : ref_dropout_kept(key, u, L->p) ? a_in[u] / (1.0 - L->p) : 0.0;
 }
 
 /* a = softmax(z) over n values: exp(z_j − max z) / Σ_k exp(z_k − max z). */
@@ -363,16 +404,25 @@ size_t ref_layer_offset(const ref_net *net, int l)
     return off;
 }
 
-/* See ref.h. */
-void ref_layer_forward(const ref_net *net, int l, const double *p, const double *a_in, double *z)
+/* Layer l's forward, with the sample's key in training (NULL outside). */
+static void ref_layer_forward_keyed(const ref_net *net, int l, const double *p, const double *a_in, double *z,
+                                    const ref_key *key)
 {
     ref_shape shape[REF_MAX_LAYERS + 1];
     const ref_layer *L;
+    ref_key k;
     ref_shapes(net, shape);
     if (l < 1 || l > net->n_layers)
         ref_fail("ref_layer_forward: no layer %d", l);
     L = &net->layer[l - 1];
-    ref_kind_of(L->kind)->forward(L, shape[l - 1], shape[l], p, a_in, z);
+    if (key) k = *key, k.layer = l;
+    ref_kind_of(L->kind)->forward(L, shape[l - 1], shape[l], p, a_in, z, key ? &k : NULL);
+}
+
+/* See ref.h (outside training). */
+void ref_layer_forward(const ref_net *net, int l, const double *p, const double *a_in, double *z)
+{
+    ref_layer_forward_keyed(net, l, p, a_in, z, NULL);
 }
 
 /* See ref.h. */
@@ -391,7 +441,7 @@ void ref_activate(int act, const double *z, double *a, size_t n)
  * last layer without activation, or no layers, z_last = a_last). Returns
  * the last layer's activation kind (REF_LINEAR without activation or layers). */
 static int ref_run(const ref_net *net, const double *params, const double *x,
-                   double *z_last, double *a_last)
+                   const ref_key *key, double *z_last, double *a_last)
 {
     ref_shape shape[REF_MAX_LAYERS + 1];
     size_t biggest, n, off = 0;
@@ -413,7 +463,7 @@ static int ref_run(const ref_net *net, const double *params, const double *x,
     for (l = 1; l <= net->n_layers; ++l) {
         const ref_layer *L = &net->layer[l - 1];
         n = ref_units(shape[l]);
-        ref_layer_forward(net, l, params + off, a_prev, z);
+        ref_layer_forward_keyed(net, l, params + off, a_prev, z, key);
         act = ref_kind_of(L->kind)->has_act ? L->act : REF_LINEAR;   /* no activation: a = z */
         ref_activate(act, z, a, n);
         off += ref_layer_params(L, shape[l - 1]);
@@ -434,7 +484,7 @@ void ref_forward(const ref_net *net, const double *params, const double *x, doub
 {
     size_t n = ref_out_size(net);
     double *z = ref_alloc(n);
-    ref_run(net, params, x, z, y);
+    ref_run(net, params, x, NULL, z, y);
     free(z);
 }
 
@@ -510,9 +560,11 @@ double ref_cost(const ref_net *net, const double *params, const double *x,
         ref_fail("ref_cost: n = %d samples", n);
     for (s = 0; s < n; ++s) {
         int act;
+        ref_key key;
         if (labels[s] < 0 || (size_t)labels[s] >= out)
             ref_fail("ref_cost: label %d of sample %d not in [0, %zu)", labels[s], s, out);
-        act = ref_run(net, params, x + (size_t)s * in, z, a);
+        key.seed = net->seed, key.step = net->step, key.sample = net->first + (unsigned long long)s, key.layer = 0;
+        act = ref_run(net, params, x + (size_t)s * in, net->train ? &key : NULL, z, a);
         total += ref_sample_cost(net->cost, act, z, a, out, labels[s]);
     }
     free(z);
@@ -776,12 +828,36 @@ static int dense_draw(ref_rng *r, ref_net *net, ref_shape in, int act)
     return 1;
 }
 
+static void dropout_check(const ref_layer *L, int l, ref_shape in, ref_shape *out)
+{
+    if (!(L->p >= 0.0 && L->p < 1.0))
+        ref_fail("layer %d: dropout p = %g (0 <= p < 1)", l, L->p);
+    *out = in;
+}
+
+static int dropout_lua(const ref_layer *L, char *buf, size_t len)
+{
+    return snprintf(buf, len, "dropout { p = %.17g }", L->p);
+}
+
+/* p of 0, 0.2, 0.5 or 0.75; never the first layer (the caller refuses a
+ * net that ends in one) */
+static int dropout_draw(ref_rng *r, ref_net *net, ref_shape in, int act)
+{
+    static const double ps[] = { 0.0, 0.2, 0.5, 0.75 };
+    (void)in, (void)act;
+    if (net->n_layers == 0) return 0;
+    ref_add_dropout(net, ps[ref_pick(r, 0, 3)]);
+    return 1;
+}
+
 /* The table, in the order of the REF_ kind constants. */
 static const ref_kind ref_kinds[] = {
-    { "conv", 1, 0, 4, conv_check, conv_params, conv_forward, conv_lua, conv_draw },
-    { "maxpool", 0, 0, 3, pool_check, no_params, maxpool_forward, maxpool_lua, maxpool_draw },
-    { "dense", 1, 1, 3, dense_check, dense_params, dense_forward, dense_lua, dense_draw },
-    { "avgpool", 0, 0, 2, pool_check, no_params, avgpool_forward, avgpool_lua, avgpool_draw },
+    { "conv", 1, 0, 4, 0, conv_check, conv_params, conv_forward, conv_lua, conv_draw },
+    { "maxpool", 0, 0, 3, 0, pool_check, no_params, maxpool_forward, maxpool_lua, maxpool_draw },
+    { "dense", 1, 1, 3, 0, dense_check, dense_params, dense_forward, dense_lua, dense_draw },
+    { "avgpool", 0, 0, 2, 0, pool_check, no_params, avgpool_forward, avgpool_lua, avgpool_draw },
+    { "dropout", 0, 0, 4, 1, dropout_check, no_params, dropout_forward, dropout_lua, dropout_draw },
 };
 
 int ref_kind_count(void)

@@ -24,7 +24,7 @@
 
 #include <stddef.h>
 
-enum { REF_CONV, REF_MAXPOOL, REF_DENSE, REF_AVGPOOL };           /* ref_layer.kind: ref_kinds[] */
+enum { REF_CONV, REF_MAXPOOL, REF_DENSE, REF_AVGPOOL, REF_DROPOUT }; /* ref_layer.kind: ref_kinds[] */
 enum { REF_SIGMOID, REF_TANH, REF_RELU, REF_LINEAR, REF_SOFTMAX }; /* ref_layer.act */
 enum { REF_LOGLIK, REF_CROSSENTROPY, REF_QUADRATIC };              /* ref_net.cost */
 
@@ -43,6 +43,7 @@ typedef struct ref_layer {
                                  * and the zeros the windows need, max((out - 1)*s + k - in, 0),
                                  * half (rounded down) before the input, the rest after
                                  * (TensorFlow's rule) */
+    double p;                   /* dropout: the probability of dropping a unit */
 } ref_layer;
 
 typedef struct ref_net {
@@ -50,7 +51,22 @@ typedef struct ref_net {
     int n_layers;
     ref_layer layer[REF_MAX_LAYERS];
     int cost;                   /* REF_LOGLIK, REF_CROSSENTROPY or REF_QUADRATIC */
+    /* Training (ref_cost alone; ref_forward never drops): dropout's masks
+     * for sample s of ref_cost are keyed by (seed, step, first + s). */
+    int train;
+    unsigned long long seed, step, first;
 } ref_net;
+
+/* The key of one sample's dropout masks in training: the run's seed, the
+ * step, the sample's number, and the layer (1-based) drawing. */
+typedef struct ref_key { unsigned long long seed, step, sample; int layer; } ref_key;
+
+/* Dropout's draw (docs/design.md, "The generated C (contract)"): whether
+ * unit `unit` of the layer below layer key->layer is kept, p the
+ * probability of dropping it:
+ *   key_s = mix(mix(mix(seed) ^ step) ^ sample),  r = mix(key_s ^ (layer << 32 | unit)),
+ *   kept ⇔ (r >> 32) ≥ ⌊p · 2^32⌋,   mix = splitmix64's finalizer. */
+int ref_dropout_kept(const ref_key *key, size_t unit, double p);
 
 /* The shape [c][h][w] of an activation (dense outputs: [units][1][1]). */
 typedef struct ref_shape { int c, h, w; } ref_shape;
@@ -73,8 +89,10 @@ int ref_pick(ref_rng *r, int lo, int hi);
  *   check     aborts (ref_fail) on fields the kind refuses for the input
  *             shape `in`, else sets *out, the output shape
  *   params    its parameters (weights, then biases) for the input shape
+ *   inner     it may be neither the first nor the last layer
  *   forward   z (a for a kind without act) from its input a_in; p its
- *             parameters (NULL without)
+ *             parameters (NULL without); key: the sample's key in
+ *             training, NULL outside (dropout draws its mask from it)
  *   lua       its constructor with every field explicit, into buf (len
  *             bytes; returns what snprintf returns)
  *   draw      appends a random valid instance with activation act (for a
@@ -82,11 +100,11 @@ int ref_pick(ref_rng *r, int lo, int hi);
  *             when the drawn fields do not fit it (the caller draws again) */
 typedef struct ref_kind {
     const char *name;
-    int has_act, softmax, weight;
+    int has_act, softmax, weight, inner;
     void (*check)(const ref_layer *L, int l, ref_shape in, ref_shape *out);
     size_t (*params)(const ref_layer *L, ref_shape in);
     void (*forward)(const ref_layer *L, ref_shape in, ref_shape out, const double *p,
-                    const double *a_in, double *z);
+                    const double *a_in, double *z, const ref_key *key);
     int (*lua)(const ref_layer *L, char *buf, size_t len);
     int (*draw)(ref_rng *r, ref_net *net, ref_shape in, int act);
 } ref_kind;
@@ -106,6 +124,7 @@ void ref_add_conv_same(ref_net *net, int maps, int kh, int kw, int sh, int sw, i
 void ref_add_pool(ref_net *net, int kh, int kw, int sh, int sw);
 void ref_add_avgpool(ref_net *net, int kh, int kw, int sh, int sw);
 void ref_add_dense(ref_net *net, int units, int act);
+void ref_add_dropout(ref_net *net, double p);
 
 /* Sizes: one input sample (c*h*w), the output of the last layer, and the
  * length of the flat parameter vector. */
@@ -129,7 +148,8 @@ void ref_activate(int act, const double *z, double *a, size_t n);
 void ref_forward(const ref_net *net, const double *params, const double *x, double *y);
 
 /* The MEAN cost over n samples x[n * ref_in_size] with integer labels
- * (one-hot targets), without any L2 term. */
+ * (one-hot targets), without any L2 term; with net->train, sample s
+ * through dropout's masks of key (seed, step, first + s). */
 double ref_cost(const ref_net *net, const double *params, const double *x,
                 const int *labels, int n);
 

@@ -98,7 +98,9 @@ end
 -- parameter vector), x (the network input, when the layer reads it), g
 -- (the gradient), batched (once for the chunk, taking the work struct and
 -- n, rather than once per sample taking its part w), x_name, work_name
--- (the names a batched function gives them) }.  The default (registry):
+-- (the names a batched function gives them), key (a batched forward that
+-- draws random numbers in training: it takes `key`, the key of the chunk's
+-- sample 0, null outside training; see layer/dropout.lua) }.  The default (registry):
 -- per sample; p where the layer has weights (backward: and propagates δ
 -- through them), x for layer 1 (backward: with weights, for ∂C/∂w), g with
 -- weights.  Inference code drops p (the weights are baked in), and a
@@ -168,6 +170,18 @@ function M.int8() return "refuse" end
 -- sums and the length of its int8 weight rows (KP >= K, zeros past K).
 -- Default K = wcount / bcount, KP = K.
 function M.int8_rows(L) return L.wcount // L.bcount, L.wcount // L.bcount end
+
+-- inner(L): whether the layer acts on the output of the layer below for
+-- the one above, so that it can be neither the first nor the last layer
+-- (check.lua refuses it there, one line).  Default false.
+function M.inner() return false end
+
+-- identity_at_inference(L): whether the layer is a^l = a^{l-1} outside
+-- training (dropout): inference code, and the calibration build of int8
+-- code, leave it out (shape.for_inference), and the architecture hash of
+-- weights files skips it, so weights trained with it load without it.
+-- Default false.
+function M.identity_at_inference() return false end
 
 -- int8_work(L, gen) -> the layer's fields in int8 code besides its output
 -- (quant.work adds a<l>, typed by the plan): scratch, padded copies ...
