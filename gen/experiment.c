@@ -8,6 +8,7 @@
  *   local d = cnngen.data("fashion-mnist")        -- or a directory of IDX files
  *   local m = cnngen.compile(net, { backend = "tcc" })   -- or "cc"
  *   m:train(d, { epochs = 1, eta = 0.1, batch = 10, l2 = 0.1, seed = 1 })
+ *                             -- nil, message when it diverged (diverge.h)
  *   local acc, cost = m:evaluate(d)
  *   m:save("w.bin"); m:load("w.bin")
  *   local class, p = m:predict(image)             -- image: a list of IN_SIZE numbers
@@ -35,6 +36,7 @@
 #include "lauxlib.h"
 #include "checkpoint.h"
 #include "dataset.h"
+#include "diverge.h"
 #include "host.h"
 #include "net.h"
 #include "report.h"
@@ -296,7 +298,27 @@ static int whole_in(double v, double lo, double hi)
     return v >= lo && v < hi && v == floor(v);
 }
 
-/* model:train(data, { epochs, eta, batch, l2, seed }) -> last test accuracy */
+/* model:train's epoch e went non-finite (r): nil and the one line saying
+ * where (diverge.h); the model keeps the weights of the epoch before. */
+static int model_diverged(lua_State *L, exp_model *m, diverge_watch *w, train_ctx *t, int e,
+                          const train_epoch_result *r)
+{
+    char err[512];
+    diverge_where where;
+    int rc = net_diverged(&m->net, w, t, e, r, &where, err, sizeof err);
+    if (rc == 0)
+        diverge_message(&where, t->eta, err, sizeof err);
+    train_free(t);
+    diverge_watch_free(w);
+    if (rc != 0)
+        return fail(L, err);
+    lua_pushnil(L);
+    lua_pushstring(L, err);
+    return 2;
+}
+
+/* model:train(data, { epochs, eta, batch, l2, seed }) -> last test accuracy,
+ * or nil and a message when training diverged */
 static int model_train(lua_State *L)
 {
     exp_model *m = luaL_checkudata(L, 1, MODEL_MT);
@@ -304,6 +326,7 @@ static int model_train(lua_State *L)
     double eta = m->eta, l2 = m->l2, batch = (double)m->batch, epochs = (double)m->epochs,
            seed = (double)m->seed;
     train_ctx t;
+    diverge_watch dw;
     char err[1024];
     int e;
     double acc = 0;
@@ -323,13 +346,21 @@ static int model_train(lua_State *L)
     if (train_init(&t, &m->api, m->params, &d->ds.train, (int)batch, (float)eta, (float)l2,
                    (unsigned long long)seed, err, sizeof err) != 0)
         return fail(L, err);
+    if (diverge_watch_init(&dw, &m->api, err, sizeof err) != 0) {
+        train_free(&t);
+        return fail(L, err);
+    }
     for (e = 0; e < (int)epochs; ++e) {
         train_epoch_result r;
         train_eval_result ev;
         double t0 = now(), secs;
+        diverge_watch_begin(&dw, m->params, 0);
         train_epoch(&t, e, 0, NULL, NULL, &r);
         secs = now() - t0;
+        if (diverge_watch_failed(&dw, &t, &r))
+            return model_diverged(L, m, &dw, &t, e, &r);
         if (train_eval(&m->api, m->params, &d->ds.test, m->cost, NULL, NULL, &ev, err, sizeof err) != 0) {
+            diverge_watch_free(&dw);
             train_free(&t);
             return fail(L, err);
         }
@@ -343,6 +374,7 @@ static int model_train(lua_State *L)
             re.samples_per_s = secs > 0 ? r.samples / secs : 0.0;
             if (report_run_push(&m->history, &re) != 0) {
                 train_eval_free(&ev);
+                diverge_watch_free(&dw);
                 train_free(&t);
                 return luaL_error(L, "train: out of memory");
             }
@@ -351,7 +383,10 @@ static int model_train(lua_State *L)
                e + 1, (int)epochs, r.cost, 100 * ev.accuracy, secs, secs > 0 ? r.samples / secs : 0.0);
         fflush(stdout);
         train_eval_free(&ev);
+        if (diverge_watch_growth(&dw, r.cost, eta, err, sizeof err))
+            fprintf(stderr, "%s: %s\n", m->name, err);
     }
+    diverge_watch_free(&dw);
     train_free(&t);
     lua_pushnumber(L, acc);
     return 1;

@@ -89,32 +89,46 @@ void train_free(train_ctx *t)
     memset(t, 0, sizeof *t);
 }
 
+/* See train.h. */
+void train_gather(train_ctx *t, int k, int n)
+{
+    const ds_split *d = t->data;
+    size_t in = t->api->in_size;
+    int s;
+    for (s = 0; s < n; ++s) {
+        int i = t->order[k + s];
+        memcpy(t->xbuf + (size_t)s * in, d->x + (size_t)i * in, in * sizeof *t->xbuf);
+        t->ybuf[s] = d->y[i];
+    }
+}
+
 /* See train.h.  Samples are gathered into one contiguous batch buffer in
  * the epoch's order (the generated train_batch takes x back to back). */
 void train_epoch(train_ctx *t, int epoch, int start, train_batch_fn fn, void *ctx,
                  train_epoch_result *r)
 {
     const ds_split *d = t->data;
-    size_t in = t->api->in_size;
     double sum = 0.0;
     int k = start < 0 ? 0 : start, done = 0;
 
     memset(r, 0, sizeof *r);
     train_order(t->order, d->n, t->seed, epoch);
     while (k < d->n) {
-        int n = d->n - k < t->batch ? d->n - k : t->batch, s;
+        int n = d->n - k < t->batch ? d->n - k : t->batch;
         float c;
-        for (s = 0; s < n; ++s) {
-            int i = t->order[k + s];
-            memcpy(t->xbuf + (size_t)s * in, d->x + (size_t)i * in, in * sizeof *t->xbuf);
-            t->ybuf[s] = d->y[i];
-        }
+        train_gather(t, k, n);
         if (t->next_api) {
             const net_api *a = t->next_api(t->next_ctx);
             if (a && a != t->api)
                 train_use_api(t, a);    /* on failure: keep training with the old build */
         }
         c = train_step(t, t->xbuf, t->ybuf, n);
+        if (!isfinite(c)) {             /* diverge.h finds where */
+            r->diverged = 1;
+            break;
+        }
+        if (!done)
+            r->first_cost = c;
         sum += (double)c * n;
         done += n;
         k += n;

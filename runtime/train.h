@@ -86,14 +86,22 @@ typedef struct train_epoch_result {
     int samples;                /* trained by this call */
     double cost;                /* their mean cost (train_batch's, before each step) */
     int interrupted;            /* 1: stopped early by train_stop_requested() */
+    int diverged;               /* 1: stopped at the mini-batch starting at sample
+                                   `next`, whose cost was not finite (diverge.h) */
+    double first_cost;          /* the cost of its first mini-batch */
 } train_epoch_result;
 
 /* Train epoch `epoch` (0-based) from sample `start` of its order to its
  * end, in mini-batches of t->batch (the last one may be short), calling fn
  * (may be NULL) after each; stops early, at the end of a mini-batch, when
- * train_stop_requested() becomes true. */
+ * train_stop_requested() becomes true, or at once after a mini-batch whose
+ * cost is not finite (r->diverged; diverge.h says where). */
 void train_epoch(train_ctx *t, int epoch, int start, train_batch_fn fn, void *ctx,
                  train_epoch_result *r);
+
+/* Samples k .. k+n-1 of t->order (train_order of the epoch) into t->xbuf
+ * and t->ybuf, back to back: the mini-batch train_epoch trains on. */
+void train_gather(train_ctx *t, int k, int n);
 
 /* ---- one step, on one thread or several -------------------------------- */
 

@@ -1,0 +1,299 @@
+/*
+ * test_diverge.c -- suite "diverge": a training run that goes non-finite
+ * stops at the mini-batch where it happened and names the sample and the
+ * first layer (runtime/diverge.h), in-process on small nets and data made
+ * here, and end to end: exit status 3, one line, the --json error object,
+ * the weights file left as the last good epoch wrote it, the experiment
+ * API's nil and message, and the warning of a cost grown 100-fold.
+ */
+#include <criterion/criterion.h>
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "diverge.h"
+#include "fsutil.h"
+#include "host.h"
+#include "net.h"
+#include "proc.h"
+#include "rng.h"
+#include "runfix.h"
+#include "train.h"
+
+TestSuite(diverge, .init = rt_setup, .fini = fs_scratch_remove, .timeout = 60);
+
+/* A linear net under the quadratic cost: with a huge eta the first step
+ * makes both layers' weights ~1e30, so the next mini-batch's a^1 is ~1e31
+ * (finite) and a^2 = w^2 a^1 overflows: layer 2, forward. */
+static const char linear_net[] =
+    "return network { name = \"lin\", input = { 1, 4, 4 },\n"
+    "  layers = { dense { units = 4, act = \"linear\" }, dense { units = 3, act = \"linear\" } },\n"
+    "  cost = \"quadratic\" }\n";
+
+static const char sigmoid_net[] =
+    "return network { name = \"sig\", input = { 1, 4, 4 },\n"
+    "  layers = { conv { maps = 2, kernel = 3, act = \"sigmoid\" },\n"
+    "             dense { units = 3, act = \"softmax\" } } }\n";
+
+/* Generate src as the runner does (float, tcc, with the activation
+ * read-out) and build it. */
+static void dv_build(const char *src, net *n, net_api *api)
+{
+    char path[256], err[4096];
+    lua_State *T = host_new();
+    net_request rq;
+    cr_assert_not_null(T);
+    rt_write("dv.lua", src);
+    memset(&rq, 0, sizeof rq);
+    rq.path = rt_path(path, sizeof path, "dv.lua");
+    rq.forms[rq.nforms++] = "tcc";
+    rq.real = "float";
+    rq.activations = 1;
+    cr_assert_eq(net_generate(T, &rq, n, err, sizeof err), HOST_OK, "%s", err);
+    lua_close(T);
+    cr_assert_eq(net_compile(n, 0, NULL, api, err, sizeof err), 0, "%s", err);
+}
+
+/* count 4x4 samples, values uniform in [0, 1), labels 0..2. */
+static void dv_data(ds_split *s, int count)
+{
+    rng_state r;
+    int i;
+    memset(s, 0, sizeof *s);
+    s->n = count;
+    s->rows = s->cols = 4;
+    s->x = malloc((size_t)count * 16 * sizeof *s->x);
+    s->y = malloc((size_t)count * sizeof *s->y);
+    cr_assert(s->x && s->y);
+    rng_seed(&r, 7);
+    for (i = 0; i < count * 16; ++i)
+        s->x[i] = (float)rng_uniform01(&r);
+    for (i = 0; i < count; ++i)
+        s->y[i] = i % 3;
+}
+
+/* One epoch of n on s with eta from init(seed 1), watched; *where when it
+ * went non-finite.  Returns diverge_watch_failed's answer; params holds
+ * the parameters after (the epoch's start when it failed), start the
+ * initial ones. */
+static int dv_epoch(const net *n, const net_api *api, const ds_split *s, float eta, float *params,
+                    float *start, diverge_where *where)
+{
+    char err[512];
+    train_ctx t;
+    diverge_watch w;
+    train_epoch_result r;
+    int failed;
+    api->init.f(params, 1);
+    memcpy(start, params, n->param_count * sizeof *params);
+    cr_assert_eq(train_init(&t, api, params, s, 10, eta, 0.0f, 5, err, sizeof err), 0, "%s", err);
+    cr_assert_eq(diverge_watch_init(&w, api, err, sizeof err), 0, "%s", err);
+    diverge_watch_begin(&w, params, 0);
+    train_epoch(&t, 0, 0, NULL, NULL, &r);
+    failed = diverge_watch_failed(&w, &t, &r);
+    if (failed)
+        cr_assert_eq(net_diverged(n, &w, &t, 0, &r, where, err, sizeof err), 0, "%s", err);
+    diverge_watch_free(&w);
+    train_free(&t);
+    return failed;
+}
+
+static void dv_free(net *n, net_api *api, ds_split *s, float *p, float *start)
+{
+    net_params_free(p);
+    net_params_free(start);
+    free(s->x);
+    free(s->y);
+    jit_release(api);
+    net_free(n);
+}
+
+/* The position of sample i in epoch 0's order (seed 5) of n samples. */
+static int dv_position(int n, int i)
+{
+    int order[64], k;
+    train_order(order, n, 5, 0);
+    for (k = 0; k < n; ++k)
+        if (order[k] == i)
+            return k;
+    return -1;
+}
+
+Test(diverge, a_huge_eta_overflows_layer_2_forward_in_the_second_mini_batch)
+{
+    net n;
+    net_api api;
+    ds_split s;
+    diverge_where w;
+    float *p, *start;
+    char line[512];
+    int order[40];
+    memset(&api, 0, sizeof api);
+    dv_build(linear_net, &n, &api);
+    dv_data(&s, 40);
+    p = net_params_new(&api);
+    start = net_params_new(&api);
+    cr_assert_eq(dv_epoch(&n, &api, &s, 1e30f, p, start, &w), 1, "the epoch went non-finite");
+    train_order(order, 40, 5, 0);
+    cr_expect_eq(w.epoch, 1);
+    cr_expect_eq(w.batch, 2, "the first step makes the weights huge, the second batch overflows");
+    cr_expect_eq(w.sample, order[10], "the first sample of the second mini-batch");
+    cr_expect_eq(w.layer, 2);
+    cr_expect_str_eq(w.kind, "dense");
+    cr_expect_str_eq(w.what, "forward a^2");
+    cr_expect(!strcmp(w.value, "inf") || !strcmp(w.value, "-inf") || !strcmp(w.value, "nan"),
+              "%s", w.value);       /* inf, or inf − inf in the sum */
+    cr_expect_eq(memcmp(p, start, n.param_count * sizeof *p), 0,
+                 "the parameters are back to the epoch's start");
+    diverge_message(&w, 1e30, line, sizeof line);
+    cr_expect(strstr(line, "diverged in epoch 1, mini-batch 2, training sample ") == line, "%s", line);
+    cr_expect(strstr(line, ": layer 2 (dense) forward a^2 is ") != NULL, "%s", line);
+    cr_expect(strstr(line, "try a smaller eta (now 1e+30)") != NULL, "%s", line);
+    /* a sane eta: nothing to report */
+    cr_expect_eq(dv_epoch(&n, &api, &s, 0.01f, p, start, &w), 0);
+    dv_free(&n, &api, &s, p, start);
+}
+
+/* A NaN pixel (the IDX reader cannot make one; a data set built in
+ * memory can, as an experiment's images could): its sample and pixel. */
+Test(diverge, a_nan_pixel_is_named_with_its_sample)
+{
+    net n;
+    net_api api;
+    ds_split s;
+    diverge_where w;
+    float *p, *start;
+    char json[512];
+    memset(&api, 0, sizeof api);
+    dv_build(sigmoid_net, &n, &api);
+    dv_data(&s, 40);
+    s.x[17 * 16 + 5] = NAN;
+    p = net_params_new(&api);
+    start = net_params_new(&api);
+    cr_assert_eq(dv_epoch(&n, &api, &s, 0.1f, p, start, &w), 1);
+    cr_expect_eq(w.batch, dv_position(40, 17) / 10 + 1);
+    cr_expect_eq(w.sample, 17);
+    cr_expect_eq(w.layer, 0);
+    cr_expect_str_eq(w.kind, "input");
+    cr_expect_str_eq(w.what, "input x[5]");
+    cr_expect_str_eq(w.value, "nan");
+    diverge_json(&w, json, sizeof json);
+    cr_expect(strstr(json, "\"sample\":17,\"layer\":0,\"kind\":\"input\",\"where\":\"input x[5]\","
+                           "\"value\":\"nan\"") != NULL, "%s", json);
+    dv_free(&n, &api, &s, p, start);
+}
+
+/* ---- end to end ------------------------------------------------------ */
+
+/* The linear net of the runs below, on rt_make_data's 8x8 images: at eta
+ * 1 its first epoch ends finite, with a cost 1e25 times its start, and
+ * the second mini-batch's a^2 overflows. */
+static void dv_fixture(void)
+{
+    rt_make_data("data", 40, 20, 8, 8, 4, 0);
+    rt_write("l8.lua",
+             "return network { name = \"l8\", input = { 1, 8, 8 },\n"
+             "  layers = { conv { maps = 2, kernel = 3, act = \"linear\" },\n"
+             "             dense { units = 4, act = \"linear\" } },\n"
+             "  cost = \"quadratic\", train = { batch = 10, seed = 3, l2 = 0 } }\n");
+}
+
+static void dv_run(rt_out *o, const char *eta, const char *epochs, const char *save, int json)
+{
+    char net[256], data[256], w[256];
+    const char *args[16];
+    int k = 0;
+    args[k++] = "run";
+    args[k++] = rt_path(net, sizeof net, "l8.lua");
+    args[k++] = "--data";
+    args[k++] = rt_path(data, sizeof data, "data");
+    args[k++] = "--eta";
+    args[k++] = eta;
+    args[k++] = "--epochs";
+    args[k++] = epochs;
+    if (save) {
+        args[k++] = "--save";
+        args[k++] = rt_path(w, sizeof w, save);
+    }
+    if (json)
+        args[k++] = "--json";
+    args[k] = NULL;
+    rt_run(o, args, NULL);
+}
+
+Test(diverge, run_stops_with_status_3_and_keeps_the_last_good_epochs_weights)
+{
+    char a[256], b[256];
+    const char *line;
+    rt_out o;
+    size_t count, i;
+    float *w;
+    dv_fixture();
+    dv_run(&o, "1", "1", "one.bin", 0);
+    cr_assert_eq(o.status, 0, "%s", o.err);
+    dv_run(&o, "1", "4", "w.bin", 0);
+    cr_assert_eq(o.status, 3, "stdout: %s\nstderr: %s", o.out, o.err);
+    cr_expect(strstr(o.out, "epoch 1/4") != NULL, "%s", o.out);
+    cr_expect(strstr(o.out, "epoch 2/4") == NULL, "%s", o.out);
+    cr_expect(strstr(o.err, "cnngen: warning: the training cost has grown from ") == o.err,
+              "the first epoch's cost, 100 times the start, is a warning: %s", o.err);
+    line = strstr(o.err, "\ncnngen: diverged in epoch 2, mini-batch 1, training sample ");
+    cr_assert_not_null(line, "%s", o.err);
+    cr_expect(strstr(line, ": layer 2 (dense) forward a^2 is ") != NULL, "%s", line);
+    cr_expect(strstr(line, "; try a smaller eta (now 1); ") != NULL, "%s", line);
+    cr_expect(strstr(line, "w.bin holds the weights after epoch 1\n") != NULL, "%s", line);
+    cr_expect(strchr(line + 1, '\n')[1] == '\0', "one line: %s", line);
+    cr_expect(rt_same_file(rt_path(a, sizeof a, "w.bin"), rt_path(b, sizeof b, "one.bin")),
+              "w.bin holds epoch 1's weights, as a run of one epoch saved them");
+    w = rt_weights(a, &count);
+    for (i = 0; i < count; ++i)
+        cr_assert(isfinite(w[i]), "weight %zu is %g", i, (double)w[i]);
+    free(w);
+}
+
+Test(diverge, json_gets_the_error_object)
+{
+    rt_out o;
+    const char *e;
+    dv_fixture();
+    dv_run(&o, "1", "4", NULL, 1);
+    cr_assert_eq(o.status, 3, "%s", o.err);
+    e = strstr(o.out, "{\"error\":{\"type\":\"diverged\",\"epoch\":2,\"batch\":");
+    cr_assert_not_null(e, "%s", o.out);
+    cr_expect(strstr(e, ",\"sample\":") && strstr(e, ",\"layer\":2,\"kind\":\"dense\",\"where\":\"")
+              && strstr(e, ",\"eta\":1,\"message\":\"diverged in epoch 2, mini-batch "),
+              "%s", e);
+    cr_expect_eq(e[strlen(e) - 1], '\n');
+    cr_expect(strchr(e, '\n')[1] == '\0', "the last line: %s", o.out);
+}
+
+Test(diverge, experiment_train_returns_nil_and_the_message)
+{
+    char script[2048], data[256], path[256], w[256];
+    rt_out o;
+    size_t count, i;
+    float *p;
+    dv_fixture();
+    snprintf(script, sizeof script,
+             "local d = cnngen.data(\"%s\")\n"
+             "local m = cnngen.compile(network { name = \"l8\", input = { 1, 8, 8 },\n"
+             "  layers = { conv { maps = 2, kernel = 3, act = \"linear\" },\n"
+             "             dense { units = 4, act = \"linear\" } },\n"
+             "  cost = \"quadratic\", train = { batch = 10, seed = 3, l2 = 0 } })\n"
+             "local acc, msg = m:train(d, { eta = 1, epochs = 4 })\n"
+             "print(\"train\", acc, msg)\n"
+             "m:save(\"%s\")\n",
+             rt_path(data, sizeof data, "data"), rt_path(w, sizeof w, "kept.bin"));
+    rt_write("exp.lua", script);
+    rt_run(&o, (const char *const[]){ "run", rt_path(path, sizeof path, "exp.lua"), NULL }, NULL);
+    cr_assert_eq(o.status, 0, "stderr: %s\nstdout: %s", o.err, o.out);
+    cr_expect(strstr(o.out, "train\tnil\tdiverged in epoch 2, mini-batch ") != NULL, "%s", o.out);
+    p = rt_weights(w, &count);
+    for (i = 0; i < count; ++i)
+        cr_assert(isfinite(p[i]), "the model keeps the last good epoch's weights: %zu is %g", i,
+                  (double)p[i]);
+    free(p);
+    cr_expect(strstr(o.err, "l8: warning: the training cost has grown from ") != NULL, "%s", o.err);
+}
