@@ -13,6 +13,7 @@
  *   m:save("w.bin"); m:load("w.bin")
  *   local class, p = m:predict(image)             -- image: a list of IN_SIZE numbers
  *   local train, valid = d:split(50000)           -- a validation split
+ *   local acc, each = cnngen.vote({ m1, m2, m3 }, d)   -- an ensemble (ensemble.h)
  *   local h = m:history()     -- the epochs trained: { { epoch =, cost =, accuracy =, ... }, ... }
  *   m:report("r.html", { data = d, runs = { { label = "eta 0.1", epochs = h }, ... } })
  *
@@ -37,6 +38,7 @@
 #include "checkpoint.h"
 #include "dataset.h"
 #include "diverge.h"
+#include "ensemble.h"
 #include "host.h"
 #include "net.h"
 #include "report.h"
@@ -392,6 +394,51 @@ static int model_train(lua_State *L)
     return 1;
 }
 
+/* cnngen.vote({ m1, m2, ... }, data) -> the vote's test accuracy, { each
+ * member's }: models of one architecture voting (ensemble.h: a majority
+ * of their arg-max, ties broken by the summed outputs) on data's test part */
+static int exp_vote(lua_State *L)
+{
+    exp_model *first = NULL;
+    exp_data *d;
+    const float **params;
+    ensemble_result r;
+    char err[512];
+    lua_Integer n, i;
+    luaL_checktype(L, 1, LUA_TTABLE);
+    d = luaL_checkudata(L, 2, DATA_MT);
+    n = luaL_len(L, 1);
+    if (n < 1 || n > 64)
+        return luaL_error(L, "vote: give a list of 1 to 64 models, not %d", (int)n);
+    params = lua_newuserdatauv(L, (size_t)n * sizeof *params, 0);
+    for (i = 1; i <= n; ++i) {
+        exp_model *m;
+        lua_rawgeti(L, 1, i);
+        m = luaL_testudata(L, -1, MODEL_MT);
+        if (!m)
+            return luaL_error(L, "vote: member %d is not a model (cnngen.compile)", (int)i);
+        if (!first)
+            first = m;
+        else if (m->arch_hash != first->arch_hash || m->api.param_count != first->api.param_count)
+            return luaL_error(L, "vote: member %d (%s) is another net than member 1 (%s): the "
+                              "members of an ensemble share one architecture", (int)i, m->name,
+                              first->name);
+        params[i - 1] = m->params;
+        lua_pop(L, 1);
+    }
+    check_fit(L, first, d);
+    if (ensemble_eval(&first->api, params, (int)n, &d->ds.test, first->cost, &r, err, sizeof err) != 0)
+        return fail(L, err);
+    lua_pushnumber(L, r.vote.accuracy);
+    lua_createtable(L, (int)n, 0);
+    for (i = 0; i < n; ++i) {
+        lua_pushnumber(L, r.member[i].accuracy);
+        lua_rawseti(L, -2, i + 1);
+    }
+    ensemble_free(&r);
+    return 2;
+}
+
 /* model:save(path), model:load(path) */
 static int model_save(lua_State *L)
 {
@@ -544,6 +591,8 @@ static void exp_open(lua_State *L, void *ud)
     lua_pushlightuserdata(L, ud);
     lua_pushcclosure(L, exp_data_open, 1);
     lua_setfield(L, -2, "data");
+    lua_pushcfunction(L, exp_vote);
+    lua_setfield(L, -2, "vote");
     lua_setglobal(L, "cnngen");
     lua_pushlightuserdata(L, ud);
     lua_pushcclosure(L, exp_print, 1);

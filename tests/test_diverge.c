@@ -13,9 +13,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "build.h"
 #include "diverge.h"
 #include "fsutil.h"
-#include "host.h"
 #include "net.h"
 #include "proc.h"
 #include "rng.h"
@@ -42,18 +42,8 @@ static const char sigmoid_net[] =
 static void dv_build(const char *src, net *n, net_api *api)
 {
     char path[256], err[4096];
-    lua_State *T = host_new();
-    net_request rq;
-    cr_assert_not_null(T);
-    rt_write("dv.lua", src);
-    memset(&rq, 0, sizeof rq);
-    rq.path = rt_path(path, sizeof path, "dv.lua");
-    rq.forms[rq.nforms++] = "tcc";
-    rq.real = "float";
-    rq.activations = 1;
-    cr_assert_eq(net_generate(T, &rq, n, err, sizeof err), HOST_OK, "%s", err);
-    lua_close(T);
-    cr_assert_eq(net_compile(n, 0, NULL, api, err, sizeof err), 0, "%s", err);
+    cr_assert_eq(tb_net(rt_path(path, sizeof path, "dv.lua"), src, n, api, err, sizeof err), 0,
+                 "%s", err);
 }
 
 /* count 4x4 samples, values uniform in [0, 1), labels 0..2. */
