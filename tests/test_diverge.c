@@ -287,3 +287,33 @@ Test(diverge, experiment_train_returns_nil_and_the_message)
     free(p);
     cr_expect(strstr(o.err, "l8: warning: the training cost has grown from ") != NULL, "%s", o.err);
 }
+
+/* An eta near float's largest value: the one mini-batch of the epoch has a
+ * finite cost and a finite gradient, and the step w − η·∂C/∂w overflows.
+ * The cost never says so; the parameters, checked at the epoch's end, do. */
+Test(diverge, an_overflowing_step_is_caught_at_the_end_of_the_epoch)
+{
+    net n;
+    net_api api;
+    ds_split s;
+    diverge_where w;
+    float *p, *start;
+    char line[512];
+    int i;
+    memset(&api, 0, sizeof api);
+    dv_build(linear_net, &n, &api);
+    dv_data(&s, 10);
+    for (i = 0; i < 10 * 16; ++i)
+        s.x[i] *= 1000.0f;              /* gradients of some thousands */
+    p = net_params_new(&api);
+    start = net_params_new(&api);
+    cr_assert_eq(dv_epoch(&n, &api, &s, 3e38f, p, start, &w), 1);
+    cr_expect_eq(w.batch, 1);
+    cr_expect_eq(w.sample, -1, "no one sample: the step");
+    cr_expect(w.layer == 1 || w.layer == 2, "%d", w.layer);
+    cr_expect(!strncmp(w.what, "step w^", 7) || !strncmp(w.what, "step b^", 7), "%s", w.what);
+    cr_expect_eq(memcmp(p, start, n.param_count * sizeof *p), 0);
+    diverge_message(&w, 3e38, line, sizeof line);
+    cr_expect(strstr(line, "diverged in epoch 1, mini-batch 1: layer ") == line, "%s", line);
+    dv_free(&n, &api, &s, p, start);
+}
