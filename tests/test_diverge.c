@@ -37,67 +37,78 @@ static const char sigmoid_net[] =
     "  layers = { conv { maps = 2, kernel = 3, act = \"sigmoid\" },\n"
     "             dense { units = 3, act = \"softmax\" } } }\n";
 
-/* Generate src as the runner does (float, tcc, with the activation
- * read-out) and build it. */
-static void dv_build(const char *src, net *n, net_api *api)
+/* A net built as the runner builds it (float, tcc, with the activation
+ * read-out), count 4x4 samples (uniform in [0, 1), labels 0..2), and two
+ * parameter vectors. */
+typedef struct dv_case {
+    net n;
+    net_api api;
+    ds_split s;
+    float *p, *start;
+} dv_case;
+
+static void dv_open(dv_case *c, const char *src, int count)
 {
     char path[256], err[4096];
-    cr_assert_eq(tb_net(rt_path(path, sizeof path, "dv.lua"), src, n, api, err, sizeof err), 0,
-                 "%s", err);
-}
-
-/* count 4x4 samples, values uniform in [0, 1), labels 0..2. */
-static void dv_data(ds_split *s, int count)
-{
     rng_state r;
     int i;
-    memset(s, 0, sizeof *s);
-    s->n = count;
-    s->rows = s->cols = 4;
-    s->x = malloc((size_t)count * 16 * sizeof *s->x);
-    s->y = malloc((size_t)count * sizeof *s->y);
-    cr_assert(s->x && s->y);
+    memset(c, 0, sizeof *c);
+    cr_assert_eq(tb_net(rt_path(path, sizeof path, "dv.lua"), src, &c->n, &c->api, err, sizeof err),
+                 0, "%s", err);
+    c->s.n = count;
+    c->s.rows = c->s.cols = 4;
+    c->s.x = malloc((size_t)count * 16 * sizeof *c->s.x);
+    c->s.y = malloc((size_t)count * sizeof *c->s.y);
+    c->p = net_params_new(&c->api);
+    c->start = net_params_new(&c->api);
+    cr_assert(c->s.x && c->s.y && c->p && c->start);
     rng_seed(&r, 7);
     for (i = 0; i < count * 16; ++i)
-        s->x[i] = (float)rng_uniform01(&r);
+        c->s.x[i] = (float)rng_uniform01(&r);
     for (i = 0; i < count; ++i)
-        s->y[i] = i % 3;
+        c->s.y[i] = i % 3;
 }
 
-/* One epoch of n on s with eta from init(seed 1), watched; *where when it
- * went non-finite.  Returns diverge_watch_failed's answer; params holds
- * the parameters after (the epoch's start when it failed), start the
+static void dv_close(dv_case *c)
+{
+    net_params_free(c->p);
+    net_params_free(c->start);
+    free(c->s.x);
+    free(c->s.y);
+    jit_release(&c->api);
+    net_free(&c->n);
+}
+
+/* One epoch of c with eta from init(seed 1), watched; *where when it went
+ * non-finite.  Returns diverge_watch_failed's answer; c->p holds the
+ * parameters after (the epoch's start when it failed), c->start the
  * initial ones. */
-static int dv_epoch(const net *n, const net_api *api, const ds_split *s, float eta, float *params,
-                    float *start, diverge_where *where)
+static int dv_epoch(dv_case *c, float eta, diverge_where *where)
 {
     char err[512];
     train_ctx t;
     diverge_watch w;
     train_epoch_result r;
     int failed;
-    api->init.f(params, 1);
-    memcpy(start, params, n->param_count * sizeof *params);
-    cr_assert_eq(train_init(&t, api, params, s, 10, eta, 0.0f, 5, err, sizeof err), 0, "%s", err);
-    cr_assert_eq(diverge_watch_init(&w, api, err, sizeof err), 0, "%s", err);
-    diverge_watch_begin(&w, params, 0);
+    c->api.init.f(c->p, 1);
+    memcpy(c->start, c->p, c->n.param_count * sizeof *c->p);
+    cr_assert_eq(train_init(&t, &c->api, c->p, &c->s, 10, eta, 0.0f, 5, err, sizeof err), 0, "%s",
+                 err);
+    cr_assert_eq(diverge_watch_init(&w, &c->api, err, sizeof err), 0, "%s", err);
+    diverge_watch_begin(&w, c->p, 0);
     train_epoch(&t, 0, 0, NULL, NULL, &r);
     failed = diverge_watch_failed(&w, &t, &r);
     if (failed)
-        cr_assert_eq(net_diverged(n, &w, &t, 0, &r, where, err, sizeof err), 0, "%s", err);
+        cr_assert_eq(net_diverged(&c->n, &w, &t, 0, &r, where, err, sizeof err), 0, "%s", err);
     diverge_watch_free(&w);
     train_free(&t);
     return failed;
 }
 
-static void dv_free(net *n, net_api *api, ds_split *s, float *p, float *start)
+/* 1 when the epoch left the parameters where it started. */
+static int dv_restored(const dv_case *c)
 {
-    net_params_free(p);
-    net_params_free(start);
-    free(s->x);
-    free(s->y);
-    jit_release(api);
-    net_free(n);
+    return memcmp(c->p, c->start, c->n.param_count * sizeof *c->p) == 0;
 }
 
 /* The position of sample i in epoch 0's order (seed 5) of n samples. */
@@ -113,19 +124,12 @@ static int dv_position(int n, int i)
 
 Test(diverge, a_huge_eta_overflows_layer_2_forward_in_the_second_mini_batch)
 {
-    net n;
-    net_api api;
-    ds_split s;
+    dv_case c;
     diverge_where w;
-    float *p, *start;
     char line[512];
     int order[40];
-    memset(&api, 0, sizeof api);
-    dv_build(linear_net, &n, &api);
-    dv_data(&s, 40);
-    p = net_params_new(&api);
-    start = net_params_new(&api);
-    cr_assert_eq(dv_epoch(&n, &api, &s, 1e30f, p, start, &w), 1, "the epoch went non-finite");
+    dv_open(&c, linear_net, 40);
+    cr_assert_eq(dv_epoch(&c, 1e30f, &w), 1, "the epoch went non-finite");
     train_order(order, 40, 5, 0);
     cr_expect_eq(w.epoch, 1);
     cr_expect_eq(w.batch, 2, "the first step makes the weights huge, the second batch overflows");
@@ -135,34 +139,26 @@ Test(diverge, a_huge_eta_overflows_layer_2_forward_in_the_second_mini_batch)
     cr_expect_str_eq(w.what, "forward a^2");
     cr_expect(!strcmp(w.value, "inf") || !strcmp(w.value, "-inf") || !strcmp(w.value, "nan"),
               "%s", w.value);       /* inf, or inf − inf in the sum */
-    cr_expect_eq(memcmp(p, start, n.param_count * sizeof *p), 0,
-                 "the parameters are back to the epoch's start");
+    cr_expect(dv_restored(&c), "the parameters are back to the epoch's start");
     diverge_message(&w, 1e30, line, sizeof line);
     cr_expect(strstr(line, "diverged in epoch 1, mini-batch 2, training sample ") == line, "%s", line);
     cr_expect(strstr(line, ": layer 2 (dense) forward a^2 is ") != NULL, "%s", line);
     cr_expect(strstr(line, "try a smaller eta (now 1e+30)") != NULL, "%s", line);
     /* a sane eta: nothing to report */
-    cr_expect_eq(dv_epoch(&n, &api, &s, 0.01f, p, start, &w), 0);
-    dv_free(&n, &api, &s, p, start);
+    cr_expect_eq(dv_epoch(&c, 0.01f, &w), 0);
+    dv_close(&c);
 }
 
 /* A NaN pixel (the IDX reader cannot make one; a data set built in
  * memory can, as an experiment's images could): its sample and pixel. */
 Test(diverge, a_nan_pixel_is_named_with_its_sample)
 {
-    net n;
-    net_api api;
-    ds_split s;
+    dv_case c;
     diverge_where w;
-    float *p, *start;
     char json[512];
-    memset(&api, 0, sizeof api);
-    dv_build(sigmoid_net, &n, &api);
-    dv_data(&s, 40);
-    s.x[17 * 16 + 5] = NAN;
-    p = net_params_new(&api);
-    start = net_params_new(&api);
-    cr_assert_eq(dv_epoch(&n, &api, &s, 0.1f, p, start, &w), 1);
+    dv_open(&c, sigmoid_net, 40);
+    c.s.x[17 * 16 + 5] = NAN;
+    cr_assert_eq(dv_epoch(&c, 0.1f, &w), 1);
     cr_expect_eq(w.batch, dv_position(40, 17) / 10 + 1);
     cr_expect_eq(w.sample, 17);
     cr_expect_eq(w.layer, 0);
@@ -172,7 +168,7 @@ Test(diverge, a_nan_pixel_is_named_with_its_sample)
     diverge_json(&w, json, sizeof json);
     cr_expect(strstr(json, "\"sample\":17,\"layer\":0,\"kind\":\"input\",\"where\":\"input x[5]\","
                            "\"value\":\"nan\"") != NULL, "%s", json);
-    dv_free(&n, &api, &s, p, start);
+    dv_close(&c);
 }
 
 /* ---- end to end ------------------------------------------------------ */
@@ -293,27 +289,20 @@ Test(diverge, experiment_train_returns_nil_and_the_message)
  * The cost never says so; the parameters, checked at the epoch's end, do. */
 Test(diverge, an_overflowing_step_is_caught_at_the_end_of_the_epoch)
 {
-    net n;
-    net_api api;
-    ds_split s;
+    dv_case c;
     diverge_where w;
-    float *p, *start;
     char line[512];
     int i;
-    memset(&api, 0, sizeof api);
-    dv_build(linear_net, &n, &api);
-    dv_data(&s, 10);
+    dv_open(&c, linear_net, 10);
     for (i = 0; i < 10 * 16; ++i)
-        s.x[i] *= 1000.0f;              /* gradients of some thousands */
-    p = net_params_new(&api);
-    start = net_params_new(&api);
-    cr_assert_eq(dv_epoch(&n, &api, &s, 3e38f, p, start, &w), 1);
+        c.s.x[i] *= 1000.0f;            /* gradients of some thousands */
+    cr_assert_eq(dv_epoch(&c, 3e38f, &w), 1);
     cr_expect_eq(w.batch, 1);
     cr_expect_eq(w.sample, -1, "no one sample: the step");
     cr_expect(w.layer == 1 || w.layer == 2, "%d", w.layer);
     cr_expect(!strncmp(w.what, "step w^", 7) || !strncmp(w.what, "step b^", 7), "%s", w.what);
-    cr_expect_eq(memcmp(p, start, n.param_count * sizeof *p), 0);
+    cr_expect(dv_restored(&c));
     diverge_message(&w, 3e38, line, sizeof line);
     cr_expect(strstr(line, "diverged in epoch 1, mini-batch 1: layer ") == line, "%s", line);
-    dv_free(&n, &api, &s, p, start);
+    dv_close(&c);
 }
