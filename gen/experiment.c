@@ -6,6 +6,8 @@
  * global, the `cnngen` module, and a print that writes to stdout:
  *
  *   local d = cnngen.data("fashion-mnist")        -- or a directory of IDX files
+ *   local d = cnngen.data{ rows = 4, cols = 4, train = { images = { img, ... }, labels = { 0, ... } },
+ *                          test = { images = ..., labels = ... } }   -- images as they are
  *   local m = cnngen.compile(net, { backend = "tcc" })   -- or "cc"
  *   m:train(d, { epochs = 1, eta = 0.1, batch = 10, l2 = 0.1, seed = 1 })
  *                             -- nil, message when it diverged (diverge.h)
@@ -129,16 +131,91 @@ static exp_data *data_new(lua_State *L)
     return d;
 }
 
-/* cnngen.data(name_or_dir) */
+/* The most pixels cnngen.data takes from tables, per split (256 MiB). */
+#define EXP_TABLE_VALUES (64 * 1024 * 1024)
+
+/* A whole number in [lo, hi] at the top of the stack, or an error naming what. */
+static int table_whole(lua_State *L, double lo, double hi, const char *what, int i)
+{
+    double v = lua_tonumber(L, -1);
+    if (lua_type(L, -1) != LUA_TNUMBER || !(v >= lo && v <= hi) || v != floor(v))
+        return luaL_error(L, "data: %s %d must be a whole number from %.0f to %.0f", what, i, lo, hi);
+    return (int)v;
+}
+
+/* One split from the field k of the table at t: { images = { image, ... },
+ * labels = { label, ... } }, each image a list of rows*cols numbers taken
+ * as they are (not scaled: any float, NaN included). */
+static void table_split(lua_State *L, int t, const char *k, int rows, int cols, ds_split *s)
+{
+    size_t px = (size_t)rows * (size_t)cols, u;
+    lua_Integer n, i;
+    lua_getfield(L, t, k);
+    if (!lua_istable(L, -1))
+        luaL_error(L, "data: '%s' must be a table { images = {...}, labels = {...} }", k);
+    lua_getfield(L, -1, "images");
+    lua_getfield(L, -2, "labels");
+    if (!lua_istable(L, -2) || !lua_istable(L, -1) || luaL_len(L, -2) != luaL_len(L, -1))
+        luaL_error(L, "data: %s.images and %s.labels must be lists of the same length", k, k);
+    n = luaL_len(L, -1);
+    if (n > EXP_TABLE_VALUES / (lua_Integer)px)     /* one image listed many times is cheap */
+        luaL_error(L, "data: %s holds more than %d values (images x rows x cols)", k,
+                   EXP_TABLE_VALUES);
+    s->n = (int)n;
+    s->rows = rows;
+    s->cols = cols;
+    s->x = malloc((n ? (size_t)n : 1) * px * sizeof *s->x);
+    s->y = malloc((n ? (size_t)n : 1) * sizeof *s->y);
+    if (!s->x || !s->y)
+        luaL_error(L, "data: out of memory");
+    for (i = 1; i <= n; ++i) {
+        lua_rawgeti(L, -1, i);
+        s->y[i - 1] = table_whole(L, 0, 255, "label", (int)i);
+        lua_pop(L, 1);
+        lua_rawgeti(L, -2, i);
+        if (!lua_istable(L, -1) || luaL_len(L, -1) != (lua_Integer)px)
+            luaL_error(L, "data: %s image %d must be a list of %d numbers", k, (int)i, (int)px);
+        for (u = 0; u < px; ++u) {
+            lua_rawgeti(L, -1, (lua_Integer)u + 1);
+            if (lua_type(L, -1) != LUA_TNUMBER)
+                luaL_error(L, "data: %s image %d: value %d is not a number", k, (int)i, (int)u + 1);
+            s->x[(size_t)(i - 1) * px + u] = (float)lua_tonumber(L, -1);
+            lua_pop(L, 1);
+        }
+        lua_pop(L, 1);
+    }
+    lua_pop(L, 3);
+}
+
+/* cnngen.data(name_or_dir), or cnngen.data{ rows =, cols =, train = {
+ * images =, labels = }, test = { ... } }: images made by the script */
 static int exp_data_open(lua_State *L)
 {
     exp_state *st = state_of(L);
-    const char *name = luaL_checkstring(L, 1);
     char err[1024];
     exp_data *d;
+    int rows, cols, k;
     exp_use(st);
+    if (!lua_istable(L, 1)) {
+        const char *name = luaL_checkstring(L, 1);
+        d = data_new(L);
+        if (dataset_open(name, &d->ds, err, sizeof err) != 0) return fail(L, err);
+        return 1;
+    }
+    lua_settop(L, 1);
     d = data_new(L);
-    if (dataset_open(name, &d->ds, err, sizeof err) != 0) return fail(L, err);
+    lua_getfield(L, 1, "rows");
+    rows = table_whole(L, 1, 4096, "rows", 1);
+    lua_getfield(L, 1, "cols");
+    cols = table_whole(L, 1, 4096, "cols", 1);
+    lua_pop(L, 2);
+    table_split(L, 1, "train", rows, cols, &d->ds.train);
+    table_split(L, 1, "test", rows, cols, &d->ds.test);
+    for (k = 0; k < d->ds.train.n; ++k)
+        if (d->ds.train.y[k] >= d->ds.n_classes) d->ds.n_classes = d->ds.train.y[k] + 1;
+    for (k = 0; k < d->ds.test.n; ++k)
+        if (d->ds.test.y[k] >= d->ds.n_classes) d->ds.n_classes = d->ds.test.y[k] + 1;
+    snprintf(d->ds.name, sizeof d->ds.name, "data");
     return 1;
 }
 

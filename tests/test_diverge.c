@@ -306,3 +306,40 @@ Test(diverge, an_overflowing_step_is_caught_at_the_end_of_the_epoch)
     cr_expect(strstr(line, "diverged in epoch 1, mini-batch 1: layer ") == line, "%s", line);
     dv_close(&c);
 }
+
+/* The experiment API's own images (cnngen.data from tables) can carry a
+ * NaN, which the IDX reader never makes: model:train names its sample and
+ * pixel. */
+Test(diverge, a_nan_pixel_in_an_experiments_images)
+{
+    char path[256];
+    rt_out o;
+    rt_write("nan.lua",
+             "local function img(v) local t = {} for i = 1, 16 do t[i] = v end return t end\n"
+             "local images, labels = {}, {}\n"
+             "for i = 1, 20 do images[i] = img((i % 3) / 3) labels[i] = i % 3 end\n"
+             "images[4][6] = 0 / 0\n"
+             "local d = cnngen.data{ rows = 4, cols = 4, train = { images = images, labels = labels },\n"
+             "                       test = { images = { img(0) }, labels = { 0 } } }\n"
+             "local m = cnngen.compile(network { name = \"sig\", input = { 1, 4, 4 },\n"
+             "  layers = { conv { maps = 2, kernel = 3 }, dense { units = 3, act = \"softmax\" } } })\n"
+             "print(\"train\", m:train(d, { epochs = 2, eta = 0.1, batch = 10 }))\n");
+    rt_run(&o, (const char *const[]){ "run", rt_path(path, sizeof path, "nan.lua"), NULL }, NULL);
+    cr_assert_eq(o.status, 0, "stderr: %s\nstdout: %s", o.err, o.out);
+    cr_expect(strstr(o.out, "train\tnil\tdiverged in epoch 1, mini-batch ") == o.out, "%s", o.out);
+    cr_expect(strstr(o.out, ", training sample 3: input x[5] is nan; try a smaller eta") != NULL,
+              "%s", o.out);
+}
+
+/* cnngen.data from tables refuses an image of the wrong size: one line. */
+Test(diverge, experiment_images_from_tables_are_checked)
+{
+    char path[256];
+    rt_out o;
+    rt_write("short.lua",
+             "local d = cnngen.data{ rows = 2, cols = 2,\n"
+             "  train = { images = { { 0, 0, 0, 0 }, { 0, 0, 0 } }, labels = { 0, 1 } },\n"
+             "  test = { images = {}, labels = {} } }\n");
+    rt_run(&o, (const char *const[]){ "run", rt_path(path, sizeof path, "short.lua"), NULL }, NULL);
+    rt_expect_error(&o, 2, "short.lua:1: data: train image 2 must be a list of 4 numbers");
+}
