@@ -29,6 +29,7 @@
  */
 #include "experiment.h"
 
+#include <float.h>
 #include <limits.h>
 #include <math.h>
 #include <stdio.h>
@@ -134,13 +135,29 @@ static exp_data *data_new(lua_State *L)
 /* The most pixels cnngen.data takes from tables, per split (256 MiB). */
 #define EXP_TABLE_VALUES (64 * 1024 * 1024)
 
-/* A whole number in [lo, hi] at the top of the stack, or an error naming what. */
+/* A whole number in [lo, hi] at the top of the stack, or an error naming
+ * what (and its index i, when i > 0). */
 static int table_whole(lua_State *L, double lo, double hi, const char *what, int i)
 {
     double v = lua_tonumber(L, -1);
-    if (lua_type(L, -1) != LUA_TNUMBER || !(v >= lo && v <= hi) || v != floor(v))
-        return luaL_error(L, "data: %s %d must be a whole number from %.0f to %.0f", what, i, lo, hi);
+    if (lua_type(L, -1) != LUA_TNUMBER || !(v >= lo && v <= hi) || v != floor(v)) {
+        if (i > 0)
+            return luaL_error(L, "data: %s %d must be a whole number from %d to %d", what, i,
+                              (int)lo, (int)hi);
+        return luaL_error(L, "data: %s must be a whole number from %d to %d", what, (int)lo, (int)hi);
+    }
     return (int)v;
+}
+
+/* v as a float: beyond float's range, an infinity (a plain cast would
+ * be undefined), NaN as NaN. */
+static float table_float(double v)
+{
+    if (v > FLT_MAX)
+        return HUGE_VALF;
+    if (v < -FLT_MAX)
+        return -HUGE_VALF;
+    return (float)v;
 }
 
 /* One split from the field k of the table at t: { images = { image, ... },
@@ -179,7 +196,7 @@ static void table_split(lua_State *L, int t, const char *k, int rows, int cols, 
             lua_rawgeti(L, -1, (lua_Integer)u + 1);
             if (lua_type(L, -1) != LUA_TNUMBER)
                 luaL_error(L, "data: %s image %d: value %d is not a number", k, (int)i, (int)u + 1);
-            s->x[(size_t)(i - 1) * px + u] = (float)lua_tonumber(L, -1);
+            s->x[(size_t)(i - 1) * px + u] = table_float(lua_tonumber(L, -1));
             lua_pop(L, 1);
         }
         lua_pop(L, 1);
@@ -205,9 +222,9 @@ static int exp_data_open(lua_State *L)
     lua_settop(L, 1);
     d = data_new(L);
     lua_getfield(L, 1, "rows");
-    rows = table_whole(L, 1, 4096, "rows", 1);
+    rows = table_whole(L, 1, 4096, "rows", 0);
     lua_getfield(L, 1, "cols");
-    cols = table_whole(L, 1, 4096, "cols", 1);
+    cols = table_whole(L, 1, 4096, "cols", 0);
     lua_pop(L, 2);
     table_split(L, 1, "train", rows, cols, &d->ds.train);
     table_split(L, 1, "test", rows, cols, &d->ds.test);

@@ -270,8 +270,12 @@ void diverge_message(const diverge_where *w, double eta, char *line, size_t len)
         snprintf(layer, sizeof layer, "layer %d (%s) ", w->layer, w->kind);
     else
         layer[0] = '\0';
-    snprintf(line, len, "diverged in epoch %d, mini-batch %d%s: %s%s is %s; try a smaller eta "
-             "(now %g)", w->epoch, w->batch, sample, layer, w->what, w->value, eta);
+    if (w->layer == 0)                  /* the data itself, not the step size */
+        snprintf(line, len, "diverged in epoch %d, mini-batch %d%s: %s is %s; the data set has a "
+                 "value that is not finite", w->epoch, w->batch, sample, w->what, w->value);
+    else
+        snprintf(line, len, "diverged in epoch %d, mini-batch %d%s: %s%s is %s; try a smaller eta "
+                 "(now %g)", w->epoch, w->batch, sample, layer, w->what, w->value, eta);
 }
 
 void diverge_json(const diverge_where *w, char *out, size_t len)

@@ -111,7 +111,9 @@ int diverge_find(diverge_watch *w, train_ctx *t, const diverge_net *dn, int epoc
 int diverge_watch_growth(diverge_watch *w, double cost, double eta, char *line, size_t len);
 
 /* "diverged in epoch E, mini-batch B, training sample S: layer L (kind)
- * forward a^L is nan; try a smaller eta (now ETA)" (no prefix, no newline). */
+ * forward a^L is nan; try a smaller eta (now ETA)" (no prefix, no
+ * newline); for the input x, "...: input x[P] is nan; the data set has a
+ * value that is not finite". */
 void diverge_message(const diverge_where *w, double eta, char *line, size_t len);
 
 /* The same as JSON members, without braces:

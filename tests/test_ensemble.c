@@ -206,6 +206,17 @@ Test(ensemble, eval_reports_each_member_and_the_vote)
     cr_expect(strstr(o.out, "\"vote\":\"majority\",\"members\":[{\"weights\":\"") != NULL, "%s", o.out);
     cr_expect(strchr(o.out, '\n')[1] == '\0', "one line: %s", o.out);
     cr_expect(strstr(o.out, "c.bin\",\"accuracy\":0.666667,\"cost\":") != NULL, "%s", o.out);
+    /* --predictions: the vote and the members' mean output for it */
+    {
+        char net[256], data[256], pred[256], text[256];
+        rt_run_as_is(&o, (const char *const[]){ "eval", rt_path(net, sizeof net, "vt.lua"), "--weights",
+                                                list, "--data", rt_path(data, sizeof data, "data"),
+                                                "--backend", "tcc", "--predictions",
+                                                rt_path(pred, sizeof pred, "pred.txt"), NULL }, NULL);
+        cr_assert_eq(o.status, 0, "%s", o.err);
+        rt_slurp(pred, text, sizeof text);
+        cr_expect_str_eq(text, "0 0 0.666667\n1 1 0.666667\n2 2 0.270000\n");
+    }
     /* one file: as before, no members */
     vt_eval(&o, rt_path(list, sizeof list, "a.bin"), 0);
     cr_assert_eq(o.status, 0, "%s", o.err);
