@@ -223,7 +223,7 @@ int diverge_find(diverge_watch *w, train_ctx *t, const diverge_net *dn, int epoc
             where->epoch = epoch + 1;
             where->batch = k / t->batch + 1;
             if (!diag_batch(&d, pre, t->params, t->xbuf, t->ybuf, t->order + k, n, where)) {
-                where->sample = -1;
+                where->sample = where->layer = -1;
                 snprintf(where->kind, sizeof where->kind, "net");
                 snprintf(where->what, sizeof where->what, "cost C");
                 snprintf(where->value, sizeof where->value, "nan");
@@ -234,9 +234,9 @@ int diverge_find(diverge_watch *w, train_ctx *t, const diverge_net *dn, int epoc
     if (!found) {                       /* not met again: the run's own batch */
         where->epoch = epoch + 1;
         where->batch = bad_at / t->batch + 1;
-        where->sample = -1;
+        where->sample = where->layer = -1;
         snprintf(where->kind, sizeof where->kind, "net");
-        snprintf(where->what, sizeof where->what, "parameters");
+        snprintf(where->what, sizeof where->what, "the cost or a parameter");
         snprintf(where->value, sizeof where->value, "nan");
     }
 done:
@@ -270,7 +270,7 @@ void diverge_message(const diverge_where *w, double eta, char *line, size_t len)
         snprintf(layer, sizeof layer, "layer %d (%s) ", w->layer, w->kind);
     else
         layer[0] = '\0';
-    if (w->layer == 0)                  /* the data itself, not the step size */
+    if (w->layer == 0)                  /* the input: the data, not the step size */
         snprintf(line, len, "diverged in epoch %d, mini-batch %d%s: %s is %s; the data set has a "
                  "value that is not finite", w->epoch, w->batch, sample, w->what, w->value);
     else
@@ -280,12 +280,12 @@ void diverge_message(const diverge_where *w, double eta, char *line, size_t len)
 
 void diverge_json(const diverge_where *w, char *out, size_t len)
 {
-    char sample[16];
+    char sample[16] = "null", layer[16] = "null";
     if (w->sample >= 0)
         snprintf(sample, sizeof sample, "%d", w->sample);
-    else
-        snprintf(sample, sizeof sample, "null");
-    snprintf(out, len, "\"epoch\":%d,\"batch\":%d,\"sample\":%s,\"layer\":%d,\"kind\":\"%s\","
-             "\"where\":\"%s\",\"value\":\"%s\"", w->epoch, w->batch, sample, w->layer, w->kind,
+    if (w->layer >= 0)
+        snprintf(layer, sizeof layer, "%d", w->layer);
+    snprintf(out, len, "\"epoch\":%d,\"batch\":%d,\"sample\":%s,\"layer\":%s,\"kind\":\"%s\","
+             "\"where\":\"%s\",\"value\":\"%s\"", w->epoch, w->batch, sample, layer, w->kind,
              w->what, w->value);
 }

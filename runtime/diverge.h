@@ -65,8 +65,9 @@ typedef struct diverge_where {
     int epoch;                  /* 1-based */
     int batch;                  /* 1-based mini-batch of the epoch */
     int sample;                 /* training-set index; -1: no one sample (the batch's sum or step) */
-    int layer;                  /* 1-based; 0: the input x */
-    char kind[16];              /* the layer's kind, or "input" */
+    int layer;                  /* 1-based; 0: the input x; -1: none found (kind "net":
+                                   the replay met no non-finite value) */
+    char kind[16];              /* the layer's kind, "input" or "net" */
     char what[48];              /* "input x", "forward a^2", "cost", "backward δ^2",
                                    "backward ∂C/∂w^2", "step w^2", "step b^2" */
     char value[8];              /* "nan", "inf" or "-inf": the first such value */
@@ -118,7 +119,7 @@ void diverge_message(const diverge_where *w, double eta, char *line, size_t len)
 
 /* The same as JSON members, without braces:
  * "epoch":E,"batch":B,"sample":S,"layer":L,"kind":"dense","where":"forward a^2","value":"nan"
- * (sample -1: null). */
+ * (sample or layer -1: null). */
 void diverge_json(const diverge_where *w, char *out, size_t len);
 
 #endif
