@@ -22,7 +22,7 @@ static const char usage[] =
     "                          [--momentum M] [--expand none|shift1]\n"
     "                          [--data fashion-mnist|DIR] [--backend tcc|cc|auto] [--threads N]\n"
     "                          [--chunk N] [--save W] [--load W] [--json] [--report REPORT.html]\n"
-    "       cnngen eval NET.lua --weights W [--data fashion-mnist|DIR] [--backend tcc|cc|auto] [--json]\n"
+    "       cnngen eval NET.lua --weights W[,W2,...] [--data fashion-mnist|DIR] [--backend tcc|cc|auto] [--json]\n"
     "                           [--predictions FILE] [--quantize int8 [--calibrate N]]\n"
     "       cnngen report NET.lua --weights W [--runs [LABEL=]RUN.jsonl ...] [--data fashion-mnist|DIR]\n"
     "                           [--names FILE] [--backend tcc|cc] [--quantize int8 [--calibrate N]] -o REPORT.html\n"

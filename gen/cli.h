@@ -7,7 +7,7 @@
  *   cnngen info NET.lua [--real T] [--inference [--unroll M] [--quantize int8]]
  *   cnngen check NET.lua [--unroll M] [--tolerance T] [--seed N] [--backend B]
  *   cnngen run NET.lua [training flags]
- *   cnngen eval NET.lua --weights W [--data D] [--backend B] [--json] [--predictions FILE]
+ *   cnngen eval NET.lua --weights W[,W2,...] [--data D] [--backend B] [--json] [--predictions FILE]
  *                       [--quantize int8 [--calibrate N]]
  *   cnngen bench NET.lua... [--out PATH] [--runs N] [--min-time S] [--threads N]
  *   cnngen report NET.lua --weights W [--runs [LABEL=]RUN.jsonl ...] [--data D] [--names FILE]

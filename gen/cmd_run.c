@@ -44,8 +44,16 @@
  * build if need be, so tests/test_run.c can compare a switched run with a
  * cc run at a known point.  It has no other use.
  *
+ * Divergence (diverge.h): a mini-batch whose cost is not finite, or
+ * parameters that are not at the end of an epoch, stop the run at once
+ * with one line naming the epoch, the mini-batch, the sample and the
+ * first layer where a non-finite value appeared; --save's file keeps the
+ * last good epoch's weights.  An epoch's cost over 100 times the run's
+ * first mini-batch's is a warning (training goes on).
+ *
  * Statuses: 2 bad flags or description, 1 data or weights problems (and
- * build failures), 130 after Ctrl-C (the weights saved first, if --save).
+ * build failures), 3 diverged, 130 after Ctrl-C (the weights saved first,
+ * if --save).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -58,6 +66,7 @@
 #include "cmd.h"
 #include "experiment.h"
 #include "dataset.h"
+#include "diverge.h"
 #include "host.h"
 #include "net.h"
 #include "progress.h"
@@ -66,6 +75,7 @@
 #include "train.h"
 
 #define RUN_INTERRUPTED 130     /* 128 + SIGINT, what a shell reports */
+#define RUN_DIVERGED 3          /* a non-finite cost or parameter (diverge.h) */
 
 /* ================================================================ */
 /* run                                                              */
@@ -94,6 +104,7 @@ typedef struct run_job {
     long switch_at;             /* CNNGEN_AUTO_SWITCH_AT (tests): switch before this batch */
     long batches;               /* mini-batches started in this run */
     report_live report;         /* --report */
+    diverge_watch watch;        /* the last good parameters, the first cost */
 } run_job;
 
 /* Fail early when the directory of path cannot take a new file. */
@@ -213,7 +224,8 @@ static void run_request(const cli_opts *o, const net_desc *d, const char *backen
     rq->desc = d;
     rq->forms[rq->nforms++] = backend;
     rq->real = "float";
-    rq->activations = rq->with_info = o->report != NULL;   /* the report's feature maps, table */
+    rq->activations = 1;        /* the report's feature maps; where a run diverged */
+    rq->with_info = o->report != NULL;                     /* the report's layer table */
     rq->momentum = o->has_momentum && o->momentum > 0;     /* train{ momentum }: the generator's */
 }
 
@@ -322,6 +334,35 @@ static void run_report(run_job *j, int epoch, const train_epoch_result *r, const
     }
 }
 
+/* Epoch e (0-based) went non-finite (r): say where, in one line (and
+ * --json's error object); the parameters are back to the epoch's start,
+ * and --save's file holds the last epoch saved. */
+static int run_diverged(run_job *j, const cli_opts *o, int e, const train_epoch_result *r)
+{
+    char err[512], msg[512], js[512];
+    diverge_where w;
+    progress_clear(&j->pg);
+    if (net_diverged(&j->net, &j->watch, &j->tr, e, r, &w, err, sizeof err) != 0) {
+        fprintf(stderr, "cnngen: %s\n", err);
+        return HOST_FAIL;
+    }
+    diverge_message(&w, j->eta, msg, sizeof msg);
+    if (o->json) {
+        diverge_json(&w, js, sizeof js);
+        printf("{\"error\":{\"type\":\"diverged\",%s,\"eta\":%g,\"message\":\"%s\"}}\n", js,
+               j->eta, msg);
+        fflush(stdout);
+    }
+    fprintf(stderr, "cnngen: %s", msg);
+    if (o->save && e > j->start_epoch)
+        fprintf(stderr, "; %s holds the weights after epoch %d\n", o->save, e);
+    else if (o->save)
+        fprintf(stderr, "; %s not written\n", o->save);
+    else
+        fprintf(stderr, "\n");
+    return RUN_DIVERGED;
+}
+
 /* The training loop proper; returns the exit status. */
 static int run_train(run_job *j, const cli_opts *o)
 {
@@ -349,6 +390,10 @@ static int run_train(run_job *j, const cli_opts *o)
         j->tr.next_api = run_next_api;
         j->tr.next_ctx = j;
     }
+    if (diverge_watch_init(&j->watch, &j->api, err, sizeof err) != 0) {
+        fprintf(stderr, "cnngen: %s\n", err);
+        return HOST_FAIL;
+    }
     progress_init(&j->pg, stdout, stderr, o->json, j->api.backend, (int)j->epochs);
     train_sigint_install();
     for (e = j->start_epoch; e < j->epochs; ++e) {
@@ -358,9 +403,18 @@ static int run_train(run_job *j, const cli_opts *o)
         if (start >= train_epoch_size(&j->tr))  /* saved with a larger --limit or --expand */
             start = 0;
         progress_epoch_begin(&j->pg, e + 1, start);
+        if (diverge_watch_begin(&j->watch, j->params, j->velocity, start) != 0) {
+            fprintf(stderr, "cnngen: out of memory for a copy of the velocity\n");
+            rc = HOST_FAIL;
+            break;
+        }
         t0 = progress_now();
         train_epoch(&j->tr, e, start, progress_batch, &j->pg, &r);
         secs = progress_now() - t0;
+        if (diverge_watch_failed(&j->watch, &j->tr, &r)) {
+            rc = run_diverged(j, o, e, &r);
+            break;
+        }
         if (r.interrupted) {
             progress_clear(&j->pg);
             if (o->save && run_save(j, o->save, e, r.next) != 0) {
@@ -389,6 +443,8 @@ static int run_train(run_job *j, const cli_opts *o)
         progress_epoch_end(&j->pg, e + 1, r.cost, ev.accuracy, secs,
                            secs > 0 ? r.samples / secs : 0.0);
         j->pg.backend = j->tr.api->backend;     /* after "tcc→cc": "cc" */
+        if (diverge_watch_growth(&j->watch, r.cost, j->eta, err, sizeof err))
+            fprintf(stderr, "cnngen: %s\n", err);
         if (o->report)
             run_report(j, e + 1, &r, &ev, secs);
         train_eval_free(&ev);
@@ -496,6 +552,7 @@ int cmd_run(lua_State *T, const cli_opts *o)
     rc = run_train(&j, o);
 done:
     train_free(&j.tr);
+    diverge_watch_free(&j.watch);
     net_params_free(j.params);
     net_params_free(j.velocity);
     dataset_free(&j.ds);

@@ -6,15 +6,19 @@
  * global, the `cnngen` module, and a print that writes to stdout:
  *
  *   local d = cnngen.data("fashion-mnist")        -- or a directory of IDX files
+ *   local d = cnngen.data{ rows = 4, cols = 4, train = { images = { img, ... }, labels = { 0, ... } },
+ *                          test = { images = ..., labels = ... } }   -- images as they are
  *   local m = cnngen.compile(net, { backend = "tcc" })   -- or "cc"
  *   local n = cnngen.network("conv2.lua")   -- a description file (beside the script)
  *   local m2 = cnngen.compile(n)            -- its train{} gives train()'s defaults
  *   m:train(d, { epochs = 1, eta = 0.1, batch = 10, l2 = 0.1, seed = 1, threads = 2,
  *                momentum = 0.9, expand = "shift1" })
+ *                             -- nil, message when it diverged (diverge.h)
  *   local acc, cost = m:evaluate(d)
  *   m:save("w.bin"); m:load("w.bin")
  *   local class, p = m:predict(image)             -- image: a list of IN_SIZE numbers
  *   local train, valid = d:split(50000)           -- a validation split
+ *   local acc, each = cnngen.vote({ m1, m2, m3 }, d)   -- an ensemble (ensemble.h)
  *   local h = m:history()     -- the epochs trained: { { epoch =, cost =, accuracy =, ... }, ... }
  *   m:report("r.html", { data = d, runs = { { label = "eta 0.1", epochs = h }, ... } })
  *
@@ -29,6 +33,7 @@
  */
 #include "experiment.h"
 
+#include <float.h>
 #include <limits.h>
 #include <math.h>
 #include <stdio.h>
@@ -39,6 +44,8 @@
 #include "lauxlib.h"
 #include "checkpoint.h"
 #include "dataset.h"
+#include "diverge.h"
+#include "ensemble.h"
 #include "host.h"
 #include "net.h"
 #include "report.h"
@@ -137,16 +144,107 @@ static exp_data *data_new(lua_State *L)
     return d;
 }
 
-/* cnngen.data(name_or_dir) */
+/* The most pixels cnngen.data takes from tables, per split (256 MiB). */
+#define EXP_TABLE_VALUES (64 * 1024 * 1024)
+
+/* A whole number in [lo, hi] at the top of the stack, or an error naming
+ * what (and its index i, when i > 0). */
+static int table_whole(lua_State *L, double lo, double hi, const char *what, int i)
+{
+    double v = lua_tonumber(L, -1);
+    if (lua_type(L, -1) != LUA_TNUMBER || !(v >= lo && v <= hi) || v != floor(v)) {
+        if (i > 0)
+            return luaL_error(L, "data: %s %d must be a whole number from %d to %d", what, i,
+                              (int)lo, (int)hi);
+        return luaL_error(L, "data: %s must be a whole number from %d to %d", what, (int)lo, (int)hi);
+    }
+    return (int)v;
+}
+
+/* v as a float: beyond float's range, an infinity (a plain cast would
+ * be undefined), NaN as NaN. */
+static float table_float(double v)
+{
+    if (v > FLT_MAX)
+        return HUGE_VALF;
+    if (v < -FLT_MAX)
+        return -HUGE_VALF;
+    return (float)v;
+}
+
+/* One split from the field k of the table at t: { images = { image, ... },
+ * labels = { label, ... } }, each image a list of rows*cols numbers taken
+ * as they are (not scaled: any float, NaN included). */
+static void table_split(lua_State *L, int t, const char *k, int rows, int cols, ds_split *s)
+{
+    size_t px = (size_t)rows * (size_t)cols, u;
+    lua_Integer n, i;
+    lua_getfield(L, t, k);
+    if (!lua_istable(L, -1))
+        luaL_error(L, "data: '%s' must be a table { images = {...}, labels = {...} }", k);
+    lua_getfield(L, -1, "images");
+    lua_getfield(L, -2, "labels");
+    if (!lua_istable(L, -2) || !lua_istable(L, -1) || luaL_len(L, -2) != luaL_len(L, -1))
+        luaL_error(L, "data: %s.images and %s.labels must be lists of the same length", k, k);
+    n = luaL_len(L, -1);
+    if (n > EXP_TABLE_VALUES / (lua_Integer)px)     /* one image listed many times is cheap */
+        luaL_error(L, "data: %s holds more than %d values (images x rows x cols)", k,
+                   EXP_TABLE_VALUES);
+    s->n = (int)n;
+    s->rows = rows;
+    s->cols = cols;
+    s->x = malloc((n ? (size_t)n : 1) * px * sizeof *s->x);
+    s->y = malloc((n ? (size_t)n : 1) * sizeof *s->y);
+    if (!s->x || !s->y)
+        luaL_error(L, "data: out of memory");
+    for (i = 1; i <= n; ++i) {
+        lua_rawgeti(L, -1, i);
+        s->y[i - 1] = table_whole(L, 0, 255, "label", (int)i);
+        lua_pop(L, 1);
+        lua_rawgeti(L, -2, i);
+        if (!lua_istable(L, -1) || luaL_len(L, -1) != (lua_Integer)px)
+            luaL_error(L, "data: %s image %d must be a list of %d numbers", k, (int)i, (int)px);
+        for (u = 0; u < px; ++u) {
+            lua_rawgeti(L, -1, (lua_Integer)u + 1);
+            if (lua_type(L, -1) != LUA_TNUMBER)
+                luaL_error(L, "data: %s image %d: value %d is not a number", k, (int)i, (int)u + 1);
+            s->x[(size_t)(i - 1) * px + u] = table_float(lua_tonumber(L, -1));
+            lua_pop(L, 1);
+        }
+        lua_pop(L, 1);
+    }
+    lua_pop(L, 3);
+}
+
+/* cnngen.data(name_or_dir), or cnngen.data{ rows =, cols =, train = {
+ * images =, labels = }, test = { ... } }: images made by the script */
 static int exp_data_open(lua_State *L)
 {
     exp_state *st = state_of(L);
-    const char *name = luaL_checkstring(L, 1);
     char err[1024];
     exp_data *d;
+    int rows, cols, k;
     exp_use(st);
+    if (!lua_istable(L, 1)) {
+        const char *name = luaL_checkstring(L, 1);
+        d = data_new(L);
+        if (dataset_open(name, &d->ds, err, sizeof err) != 0) return fail(L, err);
+        return 1;
+    }
+    lua_settop(L, 1);
     d = data_new(L);
-    if (dataset_open(name, &d->ds, err, sizeof err) != 0) return fail(L, err);
+    lua_getfield(L, 1, "rows");
+    rows = table_whole(L, 1, 4096, "rows", 0);
+    lua_getfield(L, 1, "cols");
+    cols = table_whole(L, 1, 4096, "cols", 0);
+    lua_pop(L, 2);
+    table_split(L, 1, "train", rows, cols, &d->ds.train);
+    table_split(L, 1, "test", rows, cols, &d->ds.test);
+    for (k = 0; k < d->ds.train.n; ++k)
+        if (d->ds.train.y[k] >= d->ds.n_classes) d->ds.n_classes = d->ds.train.y[k] + 1;
+    for (k = 0; k < d->ds.test.n; ++k)
+        if (d->ds.test.y[k] >= d->ds.n_classes) d->ds.n_classes = d->ds.test.y[k] + 1;
+    snprintf(d->ds.name, sizeof d->ds.name, "data");
     return 1;
 }
 
@@ -372,9 +470,29 @@ static int model_train_extras(exp_model *m, train_ctx *t, double momentum, expan
     return 0;
 }
 
+/* model:train's epoch e went non-finite (r): nil and the one line saying
+ * where (diverge.h); the model keeps the weights of the epoch before. */
+static int model_diverged(lua_State *L, exp_model *m, diverge_watch *w, train_ctx *t, int e,
+                          const train_epoch_result *r, float *velocity)
+{
+    char err[512];
+    diverge_where where;
+    int rc = net_diverged(&m->net, w, t, e, r, &where, err, sizeof err);
+    if (rc == 0)
+        diverge_message(&where, t->eta, err, sizeof err);
+    train_free(t);
+    diverge_watch_free(w);
+    net_params_free(velocity);
+    if (rc != 0)
+        return fail(L, err);
+    lua_pushnil(L);
+    lua_pushstring(L, err);
+    return 2;
+}
+
 /* model:train(data, { epochs, eta, batch, l2, seed, momentum, expand,
- * threads }) -> last test accuracy; threads (default 1) as `cnngen run
- * --threads` */
+ * threads }) -> last test accuracy, or nil and a message when training
+ * diverged; threads (default 1) as `cnngen run --threads` */
 static int model_train(lua_State *L)
 {
     exp_model *m = luaL_checkudata(L, 1, MODEL_MT);
@@ -386,6 +504,7 @@ static int model_train(lua_State *L)
     expand_kind expand;
     train_ctx t;
     float *velocity;
+    diverge_watch dw;
     char err[1024];
     int e;
     double acc = 0;
@@ -420,13 +539,27 @@ static int model_train(lua_State *L)
     }
     if (model_train_extras(m, &t, momentum, expand, &velocity, err, sizeof err) != 0)
         return fail(L, err);
+    if (diverge_watch_init(&dw, &m->api, err, sizeof err) != 0) {
+        train_free(&t);
+        net_params_free(velocity);
+        return fail(L, err);
+    }
     for (e = 0; e < (int)epochs; ++e) {
         train_epoch_result r;
         train_eval_result ev;
         double t0 = now(), secs;
+        if (diverge_watch_begin(&dw, m->params, velocity, 0) != 0) {
+            diverge_watch_free(&dw);
+            train_free(&t);
+            net_params_free(velocity);
+            return luaL_error(L, "train: out of memory");
+        }
         train_epoch(&t, e, 0, NULL, NULL, &r);
         secs = now() - t0;
+        if (diverge_watch_failed(&dw, &t, &r))
+            return model_diverged(L, m, &dw, &t, e, &r, velocity);
         if (train_eval(&m->api, m->params, &d->ds.test, m->cost, NULL, NULL, &ev, err, sizeof err) != 0) {
+            diverge_watch_free(&dw);
             train_free(&t);
             net_params_free(velocity);
             return fail(L, err);
@@ -441,6 +574,7 @@ static int model_train(lua_State *L)
             re.samples_per_s = secs > 0 ? r.samples / secs : 0.0;
             if (report_run_push(&m->history, &re) != 0) {
                 train_eval_free(&ev);
+                diverge_watch_free(&dw);
                 train_free(&t);
                 net_params_free(velocity);
                 return luaL_error(L, "train: out of memory");
@@ -450,11 +584,59 @@ static int model_train(lua_State *L)
                e + 1, (int)epochs, r.cost, 100 * ev.accuracy, secs, secs > 0 ? r.samples / secs : 0.0);
         fflush(stdout);
         train_eval_free(&ev);
+        if (diverge_watch_growth(&dw, r.cost, eta, err, sizeof err))
+            fprintf(stderr, "%s: %s\n", m->name, err);
     }
+    diverge_watch_free(&dw);
     train_free(&t);
     net_params_free(velocity);
     lua_pushnumber(L, acc);
     return 1;
+}
+
+/* cnngen.vote({ m1, m2, ... }, data) -> the vote's test accuracy, { each
+ * member's }: models of one architecture voting (ensemble.h: a majority
+ * of their arg-max, ties broken by the summed outputs) on data's test part */
+static int exp_vote(lua_State *L)
+{
+    exp_model *first = NULL;
+    exp_data *d;
+    const float **params;
+    ensemble_result r;
+    char err[512];
+    lua_Integer n, i;
+    luaL_checktype(L, 1, LUA_TTABLE);
+    d = luaL_checkudata(L, 2, DATA_MT);
+    n = luaL_len(L, 1);
+    if (n < 1 || n > 64)
+        return luaL_error(L, "vote: give a list of 1 to 64 models, not %d", (int)n);
+    params = lua_newuserdatauv(L, (size_t)n * sizeof *params, 0);
+    for (i = 1; i <= n; ++i) {
+        exp_model *m;
+        lua_rawgeti(L, 1, i);
+        m = luaL_testudata(L, -1, MODEL_MT);
+        if (!m)
+            return luaL_error(L, "vote: member %d is not a model (cnngen.compile)", (int)i);
+        if (!first)
+            first = m;
+        else if (m->arch_hash != first->arch_hash || m->api.param_count != first->api.param_count)
+            return luaL_error(L, "vote: member %d (%s) is another net than member 1 (%s): the "
+                              "members of an ensemble share one architecture", (int)i, m->name,
+                              first->name);
+        params[i - 1] = m->params;
+        lua_pop(L, 1);
+    }
+    check_fit(L, first, d);
+    if (ensemble_eval(&first->api, params, (int)n, &d->ds.test, first->cost, &r, err, sizeof err) != 0)
+        return fail(L, err);
+    lua_pushnumber(L, r.vote.accuracy);
+    lua_createtable(L, (int)n, 0);
+    for (i = 0; i < n; ++i) {
+        lua_pushnumber(L, r.member[i].accuracy);
+        lua_rawseti(L, -2, i + 1);
+    }
+    ensemble_free(&r);
+    return 2;
 }
 
 /* model:save(path), model:load(path) */
@@ -618,6 +800,8 @@ static void exp_open(lua_State *L, void *ud)
     lua_pushlightuserdata(L, ud);
     lua_pushcclosure(L, exp_network, 1);
     lua_setfield(L, -2, "network");
+    lua_pushcfunction(L, exp_vote);
+    lua_setfield(L, -2, "vote");
     lua_setglobal(L, "cnngen");
     lua_pushlightuserdata(L, ud);
     lua_pushcclosure(L, exp_print, 1);

@@ -167,6 +167,17 @@ int net_threads(const net *n, struct train_ctx *t, int threads, char *err, size_
 int net_momentum(const net *n, struct train_ctx *t, double mu, float *velocity, char *err,
                  size_t errlen);
 
+/* Training t of n went non-finite in epoch `epoch` (0-based) with r
+ * (diverge_watch_failed): where (diverge_find, on t's build and its
+ * activation read-out, if the unit has one: rq.activations).  0, or -1
+ * with a message; either way t's parameters are back to the epoch's start. */
+struct diverge_watch;
+struct diverge_where;
+struct train_epoch_result;
+int net_diverged(const net *n, struct diverge_watch *w, struct train_ctx *t, int epoch,
+                 const struct train_epoch_result *r, struct diverge_where *where, char *err,
+                 size_t errlen);
+
 /* Load `weights` into params (n's parameter count, float) and the data
  * set `data` (NULL: the description's train.data; *data_name gets the one
  * used) into *ds, checked against n's input and outputs.  The weights

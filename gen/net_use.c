@@ -11,6 +11,7 @@
 
 #include "checkpoint.h"
 #include "dataset.h"
+#include "diverge.h"
 #include "train.h"
 
 /* See net.h. */
@@ -95,4 +96,39 @@ int net_weights_data(const net *n, const char *weights, const char *data, float 
         return -1;
     }
     return 0;
+}
+
+/* See net.h. */
+int net_diverged(const net *n, diverge_watch *w, train_ctx *t, int epoch,
+                 const train_epoch_result *r, diverge_where *where, char *err, size_t errlen)
+{
+    char sym[96];
+    diverge_net dn;
+    void *p;
+    int k, rc;
+    memset(&dn, 0, sizeof dn);
+    dn.layers = calloc((size_t)(n->nlayers > 0 ? n->nlayers : 1), sizeof *dn.layers);
+    if (!dn.layers) {
+        diverge_watch_restore(w, t);
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
+    for (k = 0; k < n->nlayers; ++k) {
+        const net_layer *L = &n->layers[k];
+        diverge_layer *d = &dn.layers[k];
+        d->index = L->index;
+        snprintf(d->kind, sizeof d->kind, "%s", L->kind);
+        d->out = (size_t)L->out[0] * (size_t)L->out[1] * (size_t)L->out[2];
+        d->woff = L->woff;
+        d->wcount = L->wcount;
+        d->boff = L->boff;
+        d->bcount = L->bcount;
+    }
+    dn.nlayers = n->nlayers;
+    snprintf(sym, sizeof sym, "%s_jit_activation", n->name);
+    if ((p = jit_symbol(t->api, sym)) != NULL)
+        memcpy(&dn.activation, &p, sizeof p);
+    rc = diverge_find(w, t, &dn, epoch, r, where, err, errlen);
+    diverge_net_free(&dn);
+    return rc;
 }

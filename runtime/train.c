@@ -113,10 +113,8 @@ int train_expand(train_ctx *t, expand_kind kind, char *err, size_t errlen)
     return 0;
 }
 
-/* Dropout's key (train.h, train_ctx.key_step): the step at sample k of
- * epoch `epoch`, and the work struct's key for a slice starting `off`
- * samples into the step (nothing for nets without dropout). */
-static void train_key_at(train_ctx *t, int epoch, int k)
+/* See train.h (train_ctx.key_step: dropout's key). */
+void train_key_at(train_ctx *t, int epoch, int k)
 {
     unsigned long long per_epoch = ((unsigned long long)train_epoch_size(t) + (unsigned long long)t->batch - 1)
                                    / (unsigned long long)t->batch;
@@ -124,10 +122,29 @@ static void train_key_at(train_ctx *t, int epoch, int k)
     t->key_first = (unsigned long long)k;
 }
 
+/* The work struct's key for a slice starting `off` samples into the step
+ * (nothing for nets without dropout). */
 static void train_key(const train_ctx *t, void *work, int off)
 {
     if (t->api->train_key)
         t->api->train_key(work, t->seed, t->key_step, t->key_first + (unsigned long long)off);
+}
+
+/* See train.h: sample t->order[k + s] of the epoch (an expanded one's made
+ * on the fly, expand.h). */
+void train_gather(train_ctx *t, int k, int n)
+{
+    const ds_split *d = t->data;
+    size_t in = t->api->in_size;
+    int s;
+    for (s = 0; s < n; ++s) {
+        int i = t->order[k + s];
+        if (t->expand)
+            i = expand_sample(t->xbuf + (size_t)s * in, d->x, d->n, d->rows, d->cols, t->expand, i);
+        else
+            memcpy(t->xbuf + (size_t)s * in, d->x + (size_t)i * in, in * sizeof *t->xbuf);
+        t->ybuf[s] = d->y[i];
+    }
 }
 
 /* See train.h.  Samples are gathered into one contiguous batch buffer in
@@ -136,25 +153,15 @@ static void train_key(const train_ctx *t, void *work, int off)
 void train_epoch(train_ctx *t, int epoch, int start, train_batch_fn fn, void *ctx,
                  train_epoch_result *r)
 {
-    const ds_split *d = t->data;
-    size_t in = t->api->in_size;
     double sum = 0.0;
     int k = start < 0 ? 0 : start, done = 0, total = train_epoch_size(t);
 
     memset(r, 0, sizeof *r);
     train_order(t->order, total, t->seed, epoch);
     while (k < total) {
-        int n = total - k < t->batch ? total - k : t->batch, s;
+        int n = total - k < t->batch ? total - k : t->batch;
         float c;
-        for (s = 0; s < n; ++s) {
-            int i = t->order[k + s];
-            if (t->expand)
-                i = expand_sample(t->xbuf + (size_t)s * in, d->x, d->n, d->rows, d->cols,
-                                  t->expand, i);
-            else
-                memcpy(t->xbuf + (size_t)s * in, d->x + (size_t)i * in, in * sizeof *t->xbuf);
-            t->ybuf[s] = d->y[i];
-        }
+        train_gather(t, k, n);
         if (t->next_api) {
             const net_api *a = t->next_api(t->next_ctx);
             if (a && a != t->api)
@@ -162,6 +169,12 @@ void train_epoch(train_ctx *t, int epoch, int start, train_batch_fn fn, void *ct
         }
         train_key_at(t, epoch, k);
         c = train_step(t, t->xbuf, t->ybuf, n);
+        if (!isfinite(c)) {             /* diverge.h finds where */
+            r->diverged = 1;
+            break;
+        }
+        if (!done)
+            r->first_cost = c;
         sum += (double)c * n;
         done += n;
         k += n;

@@ -100,12 +100,16 @@ typedef struct train_epoch_result {
     int samples;                /* trained by this call */
     double cost;                /* their mean cost (train_batch's, before each step) */
     int interrupted;            /* 1: stopped early by train_stop_requested() */
+    int diverged;               /* 1: stopped at the mini-batch starting at sample
+                                   `next`, whose cost was not finite (diverge.h) */
+    double first_cost;          /* the cost of its first mini-batch */
 } train_epoch_result;
 
 /* Train epoch `epoch` (0-based) from sample `start` of its order to its
  * end, in mini-batches of t->batch (the last one may be short), calling fn
  * (may be NULL) after each; stops early, at the end of a mini-batch, when
- * train_stop_requested() becomes true. */
+ * train_stop_requested() becomes true, or at once after a mini-batch whose
+ * cost is not finite (r->diverged; diverge.h says where). */
 void train_epoch(train_ctx *t, int epoch, int start, train_batch_fn fn, void *ctx,
                  train_epoch_result *r);
 
@@ -117,6 +121,15 @@ int train_epoch_size(const train_ctx *t);
  * and trains train_epoch_size(t) samples, made on the fly.  Returns 0, or
  * -1 with a message (out of memory, a set too large). */
 int train_expand(train_ctx *t, expand_kind kind, char *err, size_t errlen);
+
+/* Samples k .. k+n-1 of t->order (train_order of the epoch) into t->xbuf
+ * and t->ybuf, back to back: the mini-batch train_epoch trains on. */
+void train_gather(train_ctx *t, int k, int n);
+
+/* The step at sample k of epoch `epoch` (0-based) is next: dropout's key
+ * (train_ctx.key_step, key_first) for it; train_epoch calls it before
+ * each step, a replay of the epoch must too. */
+void train_key_at(train_ctx *t, int epoch, int k);
 
 /* ---- one step, on one thread or several -------------------------------- */
 

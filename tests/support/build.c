@@ -11,6 +11,7 @@
 
 #include "lauxlib.h"
 #include "host.h"
+#include "net.h"
 
 const char *const tb_unrolls[TB_NUNROLLS] = { "none", "kernel", "full" };
 
@@ -138,4 +139,31 @@ int tb_build_chunk(const char *src, const char *real, const char *unroll, int ch
     }
     tb_gen_free(&g);
     return rc;
+}
+
+/* See build.h. */
+int tb_net(const char *path, const char *src, net *n, net_api *api, char *err, size_t errlen)
+{
+    lua_State *T;
+    net_request rq;
+    FILE *f = fopen(path, "w");
+    int rc;
+    if (!f || fputs(src, f) == EOF || fclose(f) != 0) {
+        snprintf(err, errlen, "cannot write %s", path);
+        return -1;
+    }
+    if (!(T = host_new())) {
+        snprintf(err, errlen, "cannot start the generator");
+        return -1;
+    }
+    memset(&rq, 0, sizeof rq);
+    rq.path = path;
+    rq.forms[rq.nforms++] = "tcc";
+    rq.real = "float";
+    rq.activations = 1;
+    rc = net_generate(T, &rq, n, err, errlen);
+    lua_close(T);
+    if (rc != HOST_OK)
+        return -1;
+    return api ? net_compile(n, 0, NULL, api, err, errlen) : 0;
 }

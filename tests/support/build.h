@@ -36,6 +36,14 @@ int tb_build(const char *src, const char *real, const char *unroll, const char *
 int tb_build_chunk(const char *src, const char *real, const char *unroll, int chunk, const char *backend,
                    const char *cflags, net_api *api, char *err, size_t errlen);
 
+/* The generator's own call (gen/net.h): write src to the file path,
+ * generate it as `cnngen run` does (float, the tcc form, with the
+ * activation read-out) into *n, and build it into *api (NULL: no build).
+ * Returns 0, or -1 with the message in err. */
+struct net;
+int tb_net(const char *path, const char *src, struct net *n, net_api *api, char *err,
+           size_t errlen);
+
 /* Lua source run in every generator state the functions above make,
  * before the description (NULL, the default: none): a test that registers
  * a layer kind of its own (registry.register). */
