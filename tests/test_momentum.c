@@ -200,6 +200,43 @@ Test(momentum, generated_step_follows_the_reference_loop, .timeout = 120)
     free(d.y);
 }
 
+/* text after its first line (which names the description and its hash) */
+static const char *mo_after_hash(const char *text)
+{
+    const char *h = strchr(text, '\n');
+    return h ? h : "";
+}
+
+/* Only momentum changes the code: momentum = 0 and an expansion generate
+ * the bytes of a description without them (but its hash), in every form. */
+Test(momentum, code_changes_only_for_a_momentum)
+{
+    static const char *const variants[] = { "momentum = 0", "expand = \"shift1\"",
+                                            "momentum = 0.9" };
+    char src[1024], err[4096];
+    int u, k;
+    for (u = 0; u < TB_NUNROLLS; ++u) {
+        tb_gen plain, other;
+        cr_assert_eq(tb_generate(mo_src, "float", tb_unrolls[u], &plain, err, sizeof err), 0, "%s", err);
+        for (k = 0; k < 3; ++k) {
+            snprintf(src, sizeof src,
+                     "return network { name = \"mo\", input = { 1, 6, 6 },\n"
+                     "  layers = { conv { maps = 2, kernel = 3, act = \"sigmoid\" },\n"
+                     "             dense { units = 3, act = \"softmax\" } },\n"
+                     "  train = { %s } }\n", variants[k]);
+            cr_assert_eq(tb_generate(src, "float", tb_unrolls[u], &other, err, sizeof err), 0, "%s",
+                         err);
+            cr_expect_eq(!strcmp(mo_after_hash(plain.c), mo_after_hash(other.c))
+                         && !strcmp(mo_after_hash(plain.h), mo_after_hash(other.h)), k < 2,
+                         "--unroll %s, train{ %s }: the code %s", tb_unrolls[u], variants[k],
+                         k < 2 ? "changed" : "did not change");
+            cr_expect_eq(strstr(other.c, "_train_batch_momentum(") != NULL, k == 2);
+            tb_gen_free(&other);
+        }
+        tb_gen_free(&plain);
+    }
+}
+
 /* μ = 0 is plain SGD: the runtime goes back to train_batch, bit for bit. */
 Test(momentum, zero_momentum_is_train_batch_bit_for_bit)
 {
