@@ -33,9 +33,10 @@
  * Threads (--threads N): each mini-batch is split across N threads
  * (train.h: train_threads); the gradients are reduced once per batch.
  *
- * Momentum (--momentum M, train{ momentum }): the velocity lives beside
- * the parameters and is saved with them (checkpoint.h, version 2), so a
- * resumed run goes on with it, bit for bit.  Expansion (--expand shift1,
+ * Momentum (--momentum M, train{ momentum }): the code is generated with
+ * train_batch_momentum; the velocity lives beside the parameters and is
+ * saved with them (checkpoint.h, version 2), so a resumed run goes on
+ * with it, bit for bit.  Expansion (--expand shift1,
  * train{ expand }): the epoch is the expanded index space (expand.h), and
  * the position saved is a sample of it.
  *

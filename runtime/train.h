@@ -168,10 +168,11 @@ int train_threads(train_ctx *t, int threads, const train_span *spans, int nspans
 
 #define TRAIN_MAX_THREADS 256
 
-/* Train with momentum mu (0 < mu < 1; momentum.h) from now on: every
- * step, on one thread or several, is loss_grad's mean gradient followed by
+/* Train with momentum mu (0 < mu < 1; momentum.h) from now on: on one
+ * thread, a step is the generated train_batch_momentum when the code has
+ * it (api->train_momentum), else loss_grad's mean gradient followed by
  * momentum_update over the spans (as train_threads': weights decayed,
- * biases not).  velocity is the caller's, param_count floats: zeros for a
+ * biases not); on several, the reduced gradient followed by the same.  velocity is the caller's, param_count floats: zeros for a
  * fresh start, or the velocity saved with the weights to resume.  mu = 0
  * goes back to plain SGD.  Returns 0, or -1 with a message. */
 int train_momentum(train_ctx *t, float mu, float *velocity, const train_span *spans, int nspans,

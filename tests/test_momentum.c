@@ -17,6 +17,7 @@
 #include <criterion/criterion.h>
 
 #include <math.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -199,6 +200,43 @@ Test(momentum, generated_step_follows_the_reference_loop, .timeout = 120)
     free(d.y);
 }
 
+/* text after its first line (which names the description and its hash) */
+static const char *mo_after_hash(const char *text)
+{
+    const char *h = strchr(text, '\n');
+    return h ? h : "";
+}
+
+/* Only momentum changes the code: momentum = 0 and an expansion generate
+ * the bytes of a description without them (but its hash), in every form. */
+Test(momentum, code_changes_only_for_a_momentum)
+{
+    static const char *const variants[] = { "momentum = 0", "expand = \"shift1\"",
+                                            "momentum = 0.9" };
+    char src[1024], err[4096];
+    int u, k;
+    for (u = 0; u < TB_NUNROLLS; ++u) {
+        tb_gen plain, other;
+        cr_assert_eq(tb_generate(mo_src, "float", tb_unrolls[u], &plain, err, sizeof err), 0, "%s", err);
+        for (k = 0; k < 3; ++k) {
+            snprintf(src, sizeof src,
+                     "return network { name = \"mo\", input = { 1, 6, 6 },\n"
+                     "  layers = { conv { maps = 2, kernel = 3, act = \"sigmoid\" },\n"
+                     "             dense { units = 3, act = \"softmax\" } },\n"
+                     "  train = { %s } }\n", variants[k]);
+            cr_assert_eq(tb_generate(src, "float", tb_unrolls[u], &other, err, sizeof err), 0, "%s",
+                         err);
+            cr_expect_eq(!strcmp(mo_after_hash(plain.c), mo_after_hash(other.c))
+                         && !strcmp(mo_after_hash(plain.h), mo_after_hash(other.h)), k < 2,
+                         "--unroll %s, train{ %s }: the code %s", tb_unrolls[u], variants[k],
+                         k < 2 ? "changed" : "did not change");
+            cr_expect_eq(strstr(other.c, "_train_batch_momentum(") != NULL, k == 2);
+            tb_gen_free(&other);
+        }
+        tb_gen_free(&plain);
+    }
+}
+
 /* μ = 0 is plain SGD: the runtime goes back to train_batch, bit for bit. */
 Test(momentum, zero_momentum_is_train_batch_bit_for_bit)
 {
@@ -222,6 +260,71 @@ Test(momentum, zero_momentum_is_train_batch_bit_for_bit)
     train_epoch(&t, 0, 0, NULL, NULL, &r);
     train_free(&t);
     cr_expect(memcmp(a, b, sizeof a) == 0, "momentum 0 differs from train_batch");
+    free(d.x);
+    free(d.y);
+    jit_release(&api);
+}
+
+/* Stop the epoch as Ctrl-C would, once `ctx` samples are done. */
+static void mo_stop_at(void *ctx, int done, int total, double batch_cost, double mean_cost)
+{
+    (void)total, (void)batch_cost, (void)mean_cost;
+    if (done >= *(const int *)ctx)
+        raise(SIGINT);
+}
+
+/* Momentum on the expanded set, stopped mid-epoch and resumed from the
+ * weights, the velocity and the position (what --save keeps) in a fresh
+ * context: the same bits as the unbroken epochs. */
+Test(momentum, stopped_mid_epoch_and_resumed_with_expansion_is_bit_for_bit)
+{
+    net_api api;
+    ds_split d;
+    train_ctx t;
+    train_epoch_result r;
+    char err[4096];
+    float w0[MO_PARAMS], whole[MO_PARAMS], part[MO_PARAMS], vw[MO_PARAMS] = { 0 },
+          vp[MO_PARAMS] = { 0 }, saved_w[MO_PARAMS], saved_v[MO_PARAMS];
+    int stop = 60, next;
+    cr_assert_eq(tb_build(mo_src_momentum, "float", NULL, "tcc", NULL, &api, err, sizeof err), 0,
+                 "%s", err);
+    mo_data(&d, 23);                            /* 115 samples an epoch */
+    api.init.f(w0, 5);
+    memcpy(whole, w0, sizeof w0);
+    memcpy(part, w0, sizeof w0);
+    /* unbroken: epochs 0 and 1 */
+    cr_assert_eq(train_init(&t, &api, whole, &d, 10, 0.1f, 1.0f, 4, err, sizeof err), 0, "%s", err);
+    cr_assert_eq(train_momentum(&t, 0.9f, vw, mo_spans, MO_NSPANS, err, sizeof err), 0, "%s", err);
+    cr_assert_eq(train_expand(&t, EXPAND_SHIFT1, err, sizeof err), 0, "%s", err);
+    cr_expect_eq(train_epoch_size(&t), 115);
+    train_epoch(&t, 0, 0, NULL, NULL, &r);
+    train_epoch(&t, 1, 0, NULL, NULL, &r);
+    train_free(&t);
+    /* epoch 0, then epoch 1 stopped after 60 samples: keep what a save keeps */
+    cr_assert_eq(train_init(&t, &api, part, &d, 10, 0.1f, 1.0f, 4, err, sizeof err), 0, "%s", err);
+    cr_assert_eq(train_momentum(&t, 0.9f, vp, mo_spans, MO_NSPANS, err, sizeof err), 0, "%s", err);
+    cr_assert_eq(train_expand(&t, EXPAND_SHIFT1, err, sizeof err), 0, "%s", err);
+    train_epoch(&t, 0, 0, NULL, NULL, &r);
+    train_sigint_install();
+    train_epoch(&t, 1, 0, mo_stop_at, &stop, &r);
+    train_sigint_restore();
+    train_stop_reset();
+    cr_assert(r.interrupted && r.next == 60, "stopped at %d", r.next);
+    next = r.next;
+    memcpy(saved_w, part, sizeof part);
+    memcpy(saved_v, vp, sizeof vp);
+    train_free(&t);
+    /* a fresh start from them */
+    memcpy(part, saved_w, sizeof part);
+    memcpy(vp, saved_v, sizeof vp);
+    cr_assert_eq(train_init(&t, &api, part, &d, 10, 0.1f, 1.0f, 4, err, sizeof err), 0, "%s", err);
+    cr_assert_eq(train_momentum(&t, 0.9f, vp, mo_spans, MO_NSPANS, err, sizeof err), 0, "%s", err);
+    cr_assert_eq(train_expand(&t, EXPAND_SHIFT1, err, sizeof err), 0, "%s", err);
+    train_epoch(&t, 1, next, NULL, NULL, &r);
+    train_free(&t);
+    cr_expect(memcmp(whole, part, sizeof part) == 0 && memcmp(vw, vp, sizeof vp) == 0,
+              "resumed weights or velocity differ from the unbroken run's (%g)",
+              mo_diff(whole, part, MO_PARAMS));
     free(d.x);
     free(d.y);
     jit_release(&api);
