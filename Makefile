@@ -37,7 +37,7 @@ TEST_OBJ = $(TEST_SRC:%.c=$(B)/obj/%.o)
 
 DEPS_STAMP = $(B)/.deps-ok
 
-.PHONY: all demo test test-asan test-accept stress bench install clean deps
+.PHONY: all demo test test-asan test-accept stress bench chapter6 install clean deps
 all: $(B)/cnngen
 
 deps: $(DEPS_STAMP)
@@ -95,6 +95,11 @@ stress: $(B)/tests $(B)/cnngen
 
 demo: $(B)/cnngen
 	$(B)/cnngen run examples/nielsen1.lua --epochs 1 --backend cc
+
+# Nielsen's chapter 6 step by step on Fashion-MNIST, with the table at the
+# end (examples/chapter6/run.lua; docs/chapter6.md has it as measured).
+chapter6: $(B)/cnngen
+	$(B)/cnngen run examples/chapter6/run.lua
 
 bench: $(B)/cnngen
 	$(B)/cnngen bench examples/nielsen1.lua examples/nielsen2.lua examples/lenet5.lua --out $(B)/bench.json

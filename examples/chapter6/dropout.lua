@@ -19,5 +19,5 @@ return network {
     dense   { units = 10, act = "softmax" },
   },
   cost  = "log-likelihood",
-  train = { eta = 0.03, batch = 10, l2 = 0.1, epochs = 2, seed = 1, expand = "shift1" },
+  train = { eta = 0.03, batch = 10, l2 = 0.1, epochs = 1, seed = 1, expand = "shift1" },
 }
