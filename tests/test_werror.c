@@ -159,10 +159,11 @@ static void write_cc_sh(const char *path)
     cr_assert_eq(fclose(f), 0, "cannot write %s", path);
 }
 
-/* Generate the forms of the description `desc` (net: its reference
+/* Generate the forms of the description `desc` (rn: its reference
  * structure, for the calibration) into dir/f<k>/net.c and net.h, compile
  * each distinct text with the compilers (gcc at -O0 or -O2 by turns:
- * -O2 for the forms k with k + turn odd) and fail the test, naming `what`,
+ * -O2 for the forms k with k + k/2 + turn odd: of the four forms of an
+ * --unroll, a float and a double one) and fail the test, naming `what`,
  * on any diagnostic. */
 static void check_forms(const char *dir, const char *desc, const ref_net *rn, unsigned long long seed, int turn,
                         const char *what)
@@ -225,8 +226,8 @@ static void check_forms(const char *dir, const char *desc, const ref_net *rn, un
             fs_spit(path, n.form[0].c, n.form[0].clen);
             snprintf(path, sizeof path, "%s/net.h", fdir);
             fs_spit(path, n.form[0].h, n.form[0].hlen);
-            if ((k + turn) % 2 == 0) snprintf(jobs[njobs++], sizeof jobs[0], "gcc-O0 f%02d", k);
-            if ((k + turn) % 2 == 1) snprintf(jobs[njobs++], sizeof jobs[0], "gcc-O2 f%02d", k);
+            if ((k + k / 2 + turn) % 2 == 0) snprintf(jobs[njobs++], sizeof jobs[0], "gcc-O0 f%02d", k);
+            if ((k + k / 2 + turn) % 2 == 1) snprintf(jobs[njobs++], sizeof jobs[0], "gcc-O2 f%02d", k);
             snprintf(jobs[njobs++], sizeof jobs[0], "clang-O0 f%02d", k);
             snprintf(jobs[njobs++], sizeof jobs[0], "tcc f%02d", k);
         }
