@@ -90,18 +90,19 @@ Test(random_nets, parameters_exactly_on_kinks, .timeout = 60)
  * the reference's table, every cost, padding, strides of 2, rectangular
  * windows in every kind that has windows, layers without parameters first
  * and last, nets of 1 and of 4 layers, and the odd shapes (one map, one
- * unit, one output position). */
+ * unit, one output position, inputs wider than 16). */
 Test(random_nets, seeds_cover_every_feature, .timeout = 10)
 {
     int s, l, k, seen_cost[3] = { 0 }, pad = 0, stride2 = 0, one = 0, four = 0;
     int seen_kind[REF_MAX_LAYERS] = { 0 }, windows[REF_MAX_LAYERS] = { 0 }, rect[REF_MAX_LAYERS] = { 0 };
-    int first_free = 0, last_free = 0, one_map = 0, one_unit = 0, one_position = 0, same = 0, drops = 0;
+    int first_free = 0, last_free = 0, one_map = 0, one_unit = 0, one_position = 0, wide = 0, same = 0, drops = 0;
     cr_assert(ref_kind_count() <= REF_MAX_LAYERS);
     for (s = 0; s < 40; ++s) {
         ref_net n = rn_net((unsigned long long)seeds[s]);
         seen_cost[n.cost]++;
         one += n.n_layers == 1;
         four += n.n_layers == 4;
+        wide += n.h > 16 || n.w > 16;
         first_free += ref_kind_of(n.layer[0].kind)->params(&n.layer[0], ref_layer_shape(&n, 0)) == 0;
         last_free += ref_kind_of(n.layer[n.n_layers - 1].kind)->params(&n.layer[n.n_layers - 1],
                                                                         ref_layer_shape(&n, n.n_layers - 1)) == 0;
@@ -131,8 +132,8 @@ Test(random_nets, seeds_cover_every_feature, .timeout = 10)
               "columns %d", pad, stride2, same, drops);
     cr_assert(first_free && last_free, "layers without parameters first %d, last %d", first_free, last_free);
     cr_assert(one && four, "1-layer nets %d, 4-layer nets %d", one, four);
-    cr_assert(one_map && one_unit && one_position, "one-map convs %d, one-unit dense layers %d, convs with one "
-              "output position %d", one_map, one_unit, one_position);
+    cr_assert(one_map && one_unit && one_position && wide, "one-map convs %d, one-unit dense layers %d, convs with "
+              "one output position %d, inputs wider than 16 %d", one_map, one_unit, one_position, wide);
     cr_log_info("random_nets: pad = \"same\" %d, pools dropping rows or columns %d", same, drops);
     cr_log_info("random_nets: costs %d/%d/%d; pad %d, stride 2 %d; first-layer and last-layer layers without "
                 "parameters %d, %d", seen_cost[0], seen_cost[1], seen_cost[2], pad, stride2, first_free, last_free);

@@ -127,30 +127,43 @@ static void write_weights(ref_rng *r, const char *path, size_t count, unsigned l
 
 /* ---- generating and compiling ------------------------------------------------------ */
 
-/* The compile jobs: `sh cc.sh <compiler> <form dir>` writes <form
- * dir>/<compiler>.log, empty when it compiled without a word. */
-static const char cc_sh[] =
-    "# $1: the compiler, $2: the form's directory\n"
-    "strict='-std=c99 -Wall -Wextra -pedantic -Werror'\n"
-    "case \"$1\" in\n"
-    "gcc-O0) gcc $strict -O0 -c \"$2/net.c\" -o \"$2/$1.o\" ;;\n"
-    "gcc-O2) gcc $strict -O2 -c \"$2/net.c\" -o \"$2/$1.o\" ;;\n"
-    "clang-O0) clang $strict -O0 -c \"$2/net.c\" -o \"$2/$1.o\" ;;\n"
-    "tcc) tcc -Wall -Werror -c \"$2/net.c\" -o \"$2/$1.o\" ;;\n"
-    "esac >\"$2/$1.log\" 2>&1 || echo \"(exit status $?)\" >>\"$2/$1.log\"\n";
+/* The compilers, by the tags of the compile jobs: `sh cc.sh <tag> <form
+ * dir>` runs the command on <form dir>/net.c and leaves what it said in
+ * <form dir>/<tag>.log, empty when it compiled without a word. */
+static const struct wcc {
+    const char *tag, *cmd;
+} compilers[] = {
+    { "gcc-O0", "gcc -std=c99 -Wall -Wextra -pedantic -Werror -O0 -c" },
+    { "gcc-O2", "gcc -std=c99 -Wall -Wextra -pedantic -Werror -O2 -c" },
+    { "clang-O0", "clang -std=c99 -Wall -Wextra -pedantic -Werror -O0 -c" },
+    { "tcc", "tcc -Wall -Werror -c" },
+};
 
 static const char *cc_command(const char *tag)
 {
-    if (!strcmp(tag, "gcc-O0")) return "gcc -std=c99 -Wall -Wextra -pedantic -Werror -O0 -c net.c";
-    if (!strcmp(tag, "gcc-O2")) return "gcc -std=c99 -Wall -Wextra -pedantic -Werror -O2 -c net.c";
-    if (!strcmp(tag, "clang-O0")) return "clang -std=c99 -Wall -Wextra -pedantic -Werror -O0 -c net.c";
-    return "tcc -Wall -Werror -c net.c";
+    size_t k;
+    for (k = 0; k < sizeof compilers / sizeof compilers[0] && strcmp(compilers[k].tag, tag); ++k) {}
+    cr_assert(k < sizeof compilers / sizeof compilers[0], "no compiler %s", tag);
+    return compilers[k].cmd;
 }
 
-/* Generate the forms of the description `desc` (net: its reference
+static void write_cc_sh(const char *path)
+{
+    FILE *f = fopen(path, "w");
+    size_t k;
+    cr_assert(f, "cannot write %s", path);
+    fprintf(f, "# $1: the compiler's tag, $2: the form's directory\ncase \"$1\" in\n");
+    for (k = 0; k < sizeof compilers / sizeof compilers[0]; ++k)
+        fprintf(f, "%s) %s \"$2/net.c\" -o \"$2/$1.o\" ;;\n", compilers[k].tag, compilers[k].cmd);
+    fprintf(f, "esac >\"$2/$1.log\" 2>&1 || echo \"(exit status $?)\" >>\"$2/$1.log\"\n");
+    cr_assert_eq(fclose(f), 0, "cannot write %s", path);
+}
+
+/* Generate the forms of the description `desc` (rn: its reference
  * structure, for the calibration) into dir/f<k>/net.c and net.h, compile
  * each distinct text with the compilers (gcc at -O0 or -O2 by turns:
- * -O2 for the forms k with k + turn odd) and fail the test, naming `what`,
+ * -O2 for the forms k with k + k/2 + turn odd: of the four forms of an
+ * --unroll, a float and a double one) and fail the test, naming `what`,
  * on any diagnostic. */
 static void check_forms(const char *dir, const char *desc, const ref_net *rn, unsigned long long seed, int turn,
                         const char *what)
@@ -213,8 +226,8 @@ static void check_forms(const char *dir, const char *desc, const ref_net *rn, un
             fs_spit(path, n.form[0].c, n.form[0].clen);
             snprintf(path, sizeof path, "%s/net.h", fdir);
             fs_spit(path, n.form[0].h, n.form[0].hlen);
-            if ((k + turn) % 2 == 0) snprintf(jobs[njobs++], sizeof jobs[0], "gcc-O0 f%02d", k);
-            if ((k + turn) % 2 == 1) snprintf(jobs[njobs++], sizeof jobs[0], "gcc-O2 f%02d", k);
+            if ((k + k / 2 + turn) % 2 == 0) snprintf(jobs[njobs++], sizeof jobs[0], "gcc-O0 f%02d", k);
+            if ((k + k / 2 + turn) % 2 == 1) snprintf(jobs[njobs++], sizeof jobs[0], "gcc-O2 f%02d", k);
             snprintf(jobs[njobs++], sizeof jobs[0], "clang-O0 f%02d", k);
             snprintf(jobs[njobs++], sizeof jobs[0], "tcc f%02d", k);
         }
@@ -228,7 +241,7 @@ static void check_forms(const char *dir, const char *desc, const ref_net *rn, un
 
     /* the compiles, two at a time, the slowest (gcc -O2) first */
     snprintf(path, sizeof path, "%s/cc.sh", dir);
-    fs_spit(path, cc_sh, strlen(cc_sh));
+    write_cc_sh(path);
     snprintf(path, sizeof path, "%s/jobs", dir);
     jf = fopen(path, "w");
     cr_assert(jf, "cannot write %s", path);
@@ -261,8 +274,8 @@ static void check_forms(const char *dir, const char *desc, const ref_net *rn, un
                     snprintf(others + ol, sizeof others - ol, "%s(the same code as %.200s)", ol ? "" : "\n", flags);
                 }
             form_flags(&f[fk], chunk, flags, sizeof flags);
-            hl = (size_t)snprintf(head, sizeof head, "\n--- %s%s\n--- `%s` (in %s/%s) says:\n", flags, others,
-                                  cc_command(tag), dir, form);
+            hl = (size_t)snprintf(head, sizeof head, "\n--- %s%s\n--- `%s net.c` says:\n", flags, others,
+                                  cc_command(tag));
             fails = realloc(fails, fails_len + hl + (len > 2000 ? 2000 : len) + 1);
             cr_assert(fails);
             memcpy(fails + fails_len, head, hl);

@@ -93,7 +93,10 @@ static void vary(ref_rng *r, ref_net *net, ref_shape in)
 static int try_net(ref_rng *r, ref_net *out)
 {
     int cost = ref_pick(r, 0, 2) == 0 ? REF_QUADRATIC : ref_pick(r, 0, 1) ? REF_LOGLIK : REF_CROSSENTROPY;
-    int cin = ref_pick(r, 1, 3), h = ref_pick(r, 4, 12), w = ref_pick(r, 0, 2) == 0 ? h : ref_pick(r, 4, 12);
+    /* one net in four wide, 20-40 pixels a side: the loop forms that
+     * small output planes never take (conv rows, dots) */
+    int cin = ref_pick(r, 1, 3), wide = ref_pick(r, 1, 4) == 1, lo = wide ? 20 : 4, hi = wide ? 40 : 12;
+    int h = ref_pick(r, lo, hi), w = ref_pick(r, 0, 2) == 0 ? h : ref_pick(r, lo, hi);
     int nl = ref_pick(r, 1, 4), l, tries;
     ref_net net = ref_net_make(cin, h, w, cost);
     const ref_layer *last;
