@@ -38,10 +38,21 @@
  * build if need be, so tests/test_run.c can compare a switched run with a
  * cc run at a known point.  It has no other use.
  *
+ * Under mpirun (world.h), every rank generates and builds the net (auto
+ * means cc: every rank must train on the same build), reads the data and
+ * trains its share of every mini-batch (train.h: train_threads); rank 0
+ * alone loads, prints, saves and reports, and every rank starts from its
+ * parameters and position.  Setting up is agreed on (world_agree): a rank
+ * that fails ends the job with one line naming it.  After every epoch the
+ * ranks compare their parameters' hashes.  TEST-ONLY: with
+ * CNNGEN_WORLD_KILL=R:N, rank R kills itself (SIGKILL) after mini-batch N
+ * of the run, so tests/test_mpi.c can watch a job lose a rank mid-epoch.
+ *
  * Statuses: 2 bad flags or description, 1 data or weights problems (and
  * build failures), 130 after Ctrl-C (the weights saved first, if --save).
  */
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -58,6 +69,8 @@
 #include "report.h"
 #include "tier.h"
 #include "train.h"
+#include "train_world.h"
+#include "world.h"
 
 #define RUN_INTERRUPTED 130     /* 128 + SIGINT, what a shell reports */
 
@@ -86,6 +99,13 @@ typedef struct run_job {
     long switch_at;             /* CNNGEN_AUTO_SWITCH_AT (tests): switch before this batch */
     long batches;               /* mini-batches started in this run */
     report_live report;         /* --report */
+    /* under mpirun (world.h): the job's processes, this one's stderr held
+     * until every rank has set up, and where the other ranks' epoch lines go */
+    world *world;
+    world_hold hold;
+    int agreed;                 /* world_agree was called */
+    int differ;                 /* the ranks' parameters differ: all know, all stop */
+    long kill_at;               /* CNNGEN_WORLD_KILL (tests): die after this batch */
 } run_job;
 
 /* Fail early when the directory of path cannot take a new file. */
@@ -307,6 +327,17 @@ static void run_report(run_job *j, int epoch, const train_epoch_result *r, const
     }
 }
 
+static int run_world_check(run_job *j, int epoch);
+
+/* train_batch_fn under CNNGEN_WORLD_KILL: progress, then death on cue. */
+static void run_batch_kill(void *ctx, int done, int total, double batch_cost, double mean_cost)
+{
+    run_job *j = ctx;
+    progress_batch(&j->pg, done, total, batch_cost, mean_cost);
+    if (--j->kill_at == 0)
+        raise(SIGKILL);
+}
+
 /* The training loop proper; returns the exit status. */
 static int run_train(run_job *j, const cli_opts *o)
 {
@@ -318,8 +349,12 @@ static int run_train(run_job *j, const cli_opts *o)
     if (train_cost_parse(j->net.cost, &kind) != 0)
         kind = TRAIN_COST_LOGLIK;
     if (train_init(&j->tr, &j->api, j->params, &j->ds.train, (int)j->batch,
-                   (float)j->eta, (float)j->l2, j->seed, err, sizeof err) != 0
-        || net_threads(&j->net, &j->tr, j->tiering ? tier_tcc_threads((int)j->threads)
+                   (float)j->eta, (float)j->l2, j->seed, err, sizeof err) != 0) {
+        fprintf(stderr, "cnngen: %s\n", err);
+        return HOST_FAIL;
+    }
+    j->tr.world = j->world;             /* NULL for a plain run */
+    if (net_threads(&j->net, &j->tr, j->tiering ? tier_tcc_threads((int)j->threads)
                                                        : (int)j->threads, err, sizeof err) != 0) {
         fprintf(stderr, "cnngen: %s\n", err);
         return HOST_FAIL;
@@ -328,7 +363,12 @@ static int run_train(run_job *j, const cli_opts *o)
         j->tr.next_api = run_next_api;
         j->tr.next_ctx = j;
     }
-    progress_init(&j->pg, stdout, stderr, o->json, j->api.backend, (int)j->epochs);
+    progress_init(&j->pg, stdout, j->world && j->world->rank > 0 ? NULL : stderr, o->json,
+                  j->api.backend, (int)j->epochs);
+    if (j->world) {
+        j->pg.ranks = j->world->size;
+        j->pg.threads = train_thread_count(&j->tr);
+    }
     train_sigint_install();
     for (e = j->start_epoch; e < j->epochs; ++e) {
         train_epoch_result r;
@@ -338,8 +378,13 @@ static int run_train(run_job *j, const cli_opts *o)
             start = 0;
         progress_epoch_begin(&j->pg, e + 1, start);
         t0 = progress_now();
-        train_epoch(&j->tr, e, start, progress_batch, &j->pg, &r);
+        if (j->kill_at > 0)
+            train_epoch(&j->tr, e, start, run_batch_kill, j, &r);
+        else
+            train_epoch(&j->tr, e, start, progress_batch, &j->pg, &r);
         secs = progress_now() - t0;
+        if (j->world && (rc = run_world_check(j, e + 1)) != HOST_OK)
+            break;
         if (r.interrupted) {
             progress_clear(&j->pg);
             if (o->save && run_save(j, o->save, e, r.next) != 0) {
@@ -358,8 +403,10 @@ static int run_train(run_job *j, const cli_opts *o)
         }
         if (j->tiering && !j->switch_at && tier_ready(&j->tier))
             (void)run_next_api(j);              /* evaluate on cc if it is ready */
-        if (train_eval(j->tr.api, j->params, &j->ds.test, kind, progress_testing, &j->pg,
-                       &ev, err, sizeof err) != 0) {
+        if (j->world ? train_world_eval(j->world, j->tr.api, j->params, &j->ds.test, kind, &ev,
+                                        err, sizeof err) != 0
+                     : train_eval(j->tr.api, j->params, &j->ds.test, kind, progress_testing,
+                                  &j->pg, &ev, err, sizeof err) != 0) {
             progress_clear(&j->pg);
             fprintf(stderr, "cnngen: %s\n", err);
             rc = HOST_FAIL;
@@ -371,7 +418,7 @@ static int run_train(run_job *j, const cli_opts *o)
         if (o->report)
             run_report(j, e + 1, &r, &ev, secs);
         train_eval_free(&ev);
-        if (train_stop_requested() && e + 1 < j->epochs) {
+        if ((j->world ? j->tr.world_stop : train_stop_requested()) && e + 1 < j->epochs) {
             fprintf(stderr, "cnngen: interrupted after epoch %d; %s\n", e + 1,
                     o->save ? "weights saved (resume with --load)" : "weights not saved (no --save)");
             rc = RUN_INTERRUPTED;
@@ -379,13 +426,51 @@ static int run_train(run_job *j, const cli_opts *o)
         }
     }
     train_sigint_restore();
+    if (j->world && rc == HOST_FAIL && !j->differ)
+        j->world->abort(j->world, rc);  /* the others wait in a sum: end the job */
     return rc;
+}
+
+/* ---- under mpirun ------------------------------------------------------ */
+
+/* After epoch `epoch`: every rank must hold rank 0's parameters. */
+static int run_world_check(run_job *j, int epoch)
+{
+    int r = train_world_check(j->world, j->params, j->net.param_count);
+    if (r < 0)
+        return HOST_OK;
+    j->differ = 1;
+    progress_clear(&j->pg);
+    if (j->world->rank == 0)
+        fprintf(stderr, "cnngen: rank %d's parameters differ from rank 0's after epoch %d; "
+                "stopping\n", r, epoch);
+    return HOST_FAIL;
+}
+
+/* Every rank has set up (world_agree): all start from rank 0's parameters
+ * and position.  Returns the job's status. */
+static int run_world_start(run_job *j, int status)
+{
+    int v[4];
+    j->agreed = 1;
+    if ((status = world_agree(j->world, &j->hold, status)) != HOST_OK)
+        return status;
+    v[0] = j->start_epoch;
+    v[1] = j->start_sample;
+    v[2] = (int)(j->seed & 0xffffffffu);
+    v[3] = (int)(j->seed >> 32);
+    train_world_share(j->world, j->params, j->net.param_count, v, 4);
+    j->start_epoch = v[0];
+    j->start_sample = v[1];
+    j->seed = (unsigned long long)(unsigned)v[2] | (unsigned long long)(unsigned)v[3] << 32;
+    return HOST_OK;
 }
 
 int cmd_run(lua_State *T, const cli_opts *o)
 {
     static const char *const not_for_run[] = { "-o", "--weights", "--tolerance", "--inference", NULL };
     char err[4096];
+    cli_opts ro;                        /* o as this rank of an mpirun job sees it */
     run_job j;
     net_desc d;
     int rc;
@@ -399,6 +484,25 @@ int cmd_run(lua_State *T, const cli_opts *o)
     if (experiment_try(T, o->net, &rc, &d))     /* a script using the cnngen module */
         return rc;
     memset(&j, 0, sizeof j);
+    if ((j.world = world_process()) != NULL) {
+        const char *kill = getenv("CNNGEN_WORLD_KILL");
+        if (kill && atoi(kill) == j.world->rank && strchr(kill, ':'))
+            j.kill_at = atol(strchr(kill, ':') + 1);
+        world_hold_stderr(&j.hold);
+        if (j.world->rank > 0) {        /* rank 0 alone prints, saves, reports, loads */
+            ro = *o;
+            ro.save = ro.report = ro.load = NULL;
+            o = &ro;
+            if (!freopen("/dev/null", "w", stdout))
+                fclose(stdout);
+        }
+        if (!o->backend || !strcmp(o->backend, "auto")) {
+            if (o != &ro)               /* every rank must train on the same build */
+                ro = *o;
+            ro.backend = "cc";
+            o = &ro;
+        }
+    }
     /* d: the description's result, kept (NULL: it failed; run it again for its message) */
     if (!o->backend || !strcmp(o->backend, "auto"))
         rc = run_build_auto(T, o, d.T ? &d : NULL, &j);
@@ -440,6 +544,8 @@ int cmd_run(lua_State *T, const cli_opts *o)
         j.st.arch_hash = j.net.arch_hash;
         j.st.seed = j.seed;
     }
+    if (j.world && (rc = run_world_start(&j, HOST_OK)) != HOST_OK)
+        goto done;
 
     if (j.start_epoch >= j.epochs) {
         fprintf(stderr, "cnngen: %s has already been trained for %d epoch%s (--epochs %ld is "
@@ -455,7 +561,10 @@ int cmd_run(lua_State *T, const cli_opts *o)
         printf("%s: %zu parameters, backend %s%s", j.net.name, j.net.param_count,
                j.api.backend, j.tiering ? " (cc compiling in the background)"
                : !strcmp(j.api.backend, "cc") && !j.api.compiled ? " (cached)" : "");
-        if (j.threads > 1)
+        if (j.world)
+            printf(", %d rank%s \xc3\x97 %ld thread%s", j.world->size,
+                   j.world->size == 1 ? "" : "s", j.threads, j.threads == 1 ? "" : "s");
+        else if (j.threads > 1)
             printf(", %ld threads", j.threads);
         printf("; %s: %d training, %d test samples\n", j.data, j.ds.train.n, j.ds.test.n);
         printf("eta %g, batch %ld, l2 %g, seed %llu", j.eta, j.batch, j.l2, j.seed);
@@ -467,6 +576,8 @@ int cmd_run(lua_State *T, const cli_opts *o)
     }
     rc = run_train(&j, o);
 done:
+    if (j.world && !j.agreed)
+        rc = run_world_start(&j, rc);   /* this rank failed to set up: so does the job */
     train_free(&j.tr);
     net_params_free(j.params);
     dataset_free(&j.ds);

@@ -33,8 +33,8 @@ int net_threads(const net *n, train_ctx *t, int threads, char *err, size_t errle
 {
     train_span *sp;
     int k, c = 0, rc;
-    if (threads == train_thread_count(t))
-        return 0;
+    if (threads == train_thread_count(t) && (t->team || !t->world))
+        return 0;                       /* (a world trains through a team, even of one) */
     sp = malloc((size_t)(2 * n->nlayers + 1) * sizeof *sp);
     if (!sp) {
         snprintf(err, errlen, "out of memory");

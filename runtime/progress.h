@@ -31,6 +31,8 @@ typedef struct progress {
     double t0, last_draw;       /* of the current epoch / the last redraw */
     int start;                  /* samples already done when the epoch (re)started */
     int drawn;                  /* a bar is on screen */
+    int ranks, threads;         /* an mpirun job (ranks > 0): the epoch line
+                                 * adds "2 ranks × 1 thread" ("ranks":2,"threads":1) */
 } progress;
 
 /* Monotonic seconds. */
