@@ -216,3 +216,60 @@ Test(mpi, a_plain_run_neither_links_nor_looks_for_mpi)
     cr_expect_eq(o.status, 0, "%s", o.err);
     cr_expect(!strstr(o.out, "rank"), "%s", o.out);
 }
+
+/* ================================================================ */
+/* Sweeps: cnngen.world() and cnngen.gather()                       */
+/* ================================================================ */
+
+/* The lines of out from the table's header on. */
+static const char *mpi_table(const char *out)
+{
+    const char *t = strstr(out, "   eta   test accuracy");
+    cr_assert_not_null(t, "no table: %s", out);
+    return t;
+}
+
+Test(mpi, the_sweep_example_prints_the_same_table_under_two_ranks)
+{
+    char ex[512], script[256], data[256], one[2048];
+    rt_out o;
+    rt_make_data("fm", 200, 100, 28, 28, 4, 0);
+    snprintf(ex, sizeof ex, "%s/examples/sweep.lua", fs_env("CNNGEN_ROOT"));
+    /* the example on a small data set, built with tcc */
+    free(proc_ok("sed -e 's|\"fashion-mnist\"|\"%s\"|' -e 's|backend = \"cc\"|backend = \"tcc\"|' "
+                 "'%s' > '%s'", rt_path(data, sizeof data, "fm"), ex,
+                 rt_path(script, sizeof script, "sweep.lua")));
+    rt_run(&o, (const char *const[]){ "run", script, NULL }, NULL);
+    cr_assert_eq(o.status, 0, "%s", o.err);
+    snprintf(one, sizeof one, "%s", mpi_table(o.out));
+    cr_expect(strstr(one, "0.03") && strstr(one, "0.10") && strstr(one, "0.30"), "%s", one);
+    rt_mpirun(&o, 1, (const char *const[]){ "-np", "2", "@", "run", script, NULL }, NULL, NULL);
+    cr_assert_eq(o.status, 0, "%s", o.err);
+    cr_expect_str_eq(mpi_table(o.out), one);
+    cr_expect(strstr(o.out, "report: sweep.html") != NULL, "%s", o.out);
+}
+
+Test(mpi, gather_brings_every_ranks_plain_data_to_rank_zero_exactly)
+{
+    char script[256];
+    rt_out o;
+    rt_write("g.lua",
+             "local rank, size = cnngen.world()\n"
+             "local v = { rank = rank, third = rank + 1 / 3, s = \"a\\0b\" .. rank, ok = rank == 0,\n"
+             "            list = { 1, 2.5, { deep = -0.1 } } }\n"
+             "local all = cnngen.gather(v)\n"
+             "if rank ~= 0 then assert(all == nil) return end\n"
+             "for r, x in ipairs(all) do\n"
+             "  assert(x.rank == r - 1 and x.third == (r - 1) + 1 / 3 and x.s == \"a\\0b\" .. (r - 1))\n"
+             "  assert(x.ok == (r == 1) and x.list[2] == 2.5 and x.list[3].deep == -0.1)\n"
+             "  assert(math.type(x.rank) == \"integer\")\n"
+             "end\n"
+             "print(\"gathered\", size, #all)\n"
+             "return cnngen.gather(print)\n");
+    rt_path(script, sizeof script, "g.lua");
+    rt_mpirun(&o, 1, (const char *const[]){ "-np", "3", "@", "run", script, NULL }, NULL, NULL);
+    cr_expect(strstr(o.out, "gathered\t3\t3") != NULL, "out: %s err: %s", o.out, o.err);
+    cr_expect(strstr(o.err, "gather: a function cannot cross between ranks") != NULL, "%s", o.err);
+    rt_run(&o, (const char *const[]){ "run", script, NULL }, NULL);
+    cr_expect(strstr(o.out, "gathered\t1\t1") != NULL, "out: %s err: %s", o.out, o.err);
+}
