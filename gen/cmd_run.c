@@ -377,12 +377,14 @@ static int run_train(run_job *j, const cli_opts *o)
         if (start >= j->ds.train.n)         /* a position saved with a larger --limit */
             start = 0;
         progress_epoch_begin(&j->pg, e + 1, start);
+        j->tr.world_secs = 0.0;
         t0 = progress_now();
         if (j->kill_at > 0)
             train_epoch(&j->tr, e, start, run_batch_kill, j, &r);
         else
             train_epoch(&j->tr, e, start, progress_batch, &j->pg, &r);
         secs = progress_now() - t0;
+        j->pg.sum_seconds = j->tr.world_secs;
         if (j->world && (rc = run_world_check(j, e + 1)) != HOST_OK)
             break;
         if (r.interrupted) {

@@ -111,10 +111,12 @@ void progress_epoch_end(progress *p, int epoch, double cost, double accuracy,
     char num[64], team[96] = "";
     progress_clear(p);
     if (p->ranks > 0 && p->json)        /* an mpirun job: say how many ran */
-        snprintf(team, sizeof team, ",\"ranks\":%d,\"threads\":%d", p->ranks, p->threads);
+        snprintf(team, sizeof team, ",\"ranks\":%d,\"threads\":%d,\"sum_seconds\":%.3f",
+                 p->ranks, p->threads, p->sum_seconds);
     else if (p->ranks > 0)
-        snprintf(team, sizeof team, "  %d rank%s \xc3\x97 %d thread%s", p->ranks,
-                 p->ranks == 1 ? "" : "s", p->threads, p->threads == 1 ? "" : "s");
+        snprintf(team, sizeof team, "  %d rank%s \xc3\x97 %d thread%s, sum %.0f%%", p->ranks,
+                 p->ranks == 1 ? "" : "s", p->threads, p->threads == 1 ? "" : "s",
+                 seconds > 0 ? 100.0 * p->sum_seconds / seconds : 0.0);
     if (p->json)
         fprintf(p->out, "{\"epoch\":%d,\"cost\":%s,\"accuracy\":%.6g,\"seconds\":%.3f,"
                 "\"samples_per_s\":%.1f,\"backend\":\"%s\"%s}\n",

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "atomicfile.h"
 #include "checkpoint.h"
@@ -303,6 +304,7 @@ static void train_world_apply(void *ctx, int k, int n)
 static float train_world_step(train_ctx *t, train_team *m)
 {
     size_t P = t->api->param_count;
+    struct timespec t0, t1;
     double cost = 0.0;
     int k;
     train_slice(m->count, t->world->size, t->world->rank, &m->base, &m->len);
@@ -314,7 +316,10 @@ static float train_world_step(train_ctx *t, train_team *m)
     }
     m->sum[P] = (float)cost;
     m->sum[P + 1] = train_stop_requested() ? 1.0f : 0.0f;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
     t->world->sum_f(t->world, m->sum, P + 2);
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    t->world_secs += (double)(t1.tv_sec - t0.tv_sec) + 1e-9 * (double)(t1.tv_nsec - t0.tv_nsec);
     t->world_stop = m->sum[P + 1] > 0.0f;
     pool_run(m->pool, train_world_apply, m);
     return m->sum[P] / (float)m->count;

@@ -77,6 +77,7 @@ typedef struct train_ctx {
      * to stop (Ctrl-C) in the last step, known to every rank at once. */
     world *world;
     int world_stop;
+    double world_secs;          /* seconds spent in the ranks' sums (a caller resets it) */
 } train_ctx;
 
 /* Set up t for training params on data (allocates grad, work, a batch
