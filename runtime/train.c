@@ -266,11 +266,14 @@ static void train_world_grad(void *ctx, int k, int n)
     train_team_grad(m, k, n);
     train_share(m->t->api->param_count, n, k, &lo, &hi);
     used = train_team_parts(m, n, g, wt);
-    for (i = lo; i < hi; ++i) {
-        float gi = used > 0 ? wt[0] * g[0][i] : 0.0f;
-        for (j = 1; j < used; ++j)
-            gi += wt[j] * g[j][i];
-        m->sum[i] = gi;
+    /* thread by thread, in straight loops: each element's sum is still
+     * ((w_0 g_0 + w_1 g_1) + w_2 g_2) + ..., the threads' order */
+    for (i = lo; i < hi; ++i)
+        m->sum[i] = used > 0 ? wt[0] * g[0][i] : 0.0f;
+    for (j = 1; j < used; ++j) {
+        const float *gj = g[j], wj = wt[j];
+        for (i = lo; i < hi; ++i)
+            m->sum[i] += wj * gj[i];
     }
 }
 
