@@ -428,8 +428,6 @@ static int run_train(run_job *j, const cli_opts *o)
         }
     }
     train_sigint_restore();
-    if (j->world && rc == HOST_FAIL && !j->differ)
-        j->world->abort(j->world, rc);  /* the others wait in a sum: end the job */
     return rc;
 }
 
@@ -550,15 +548,19 @@ int cmd_run(lua_State *T, const cli_opts *o)
         goto done;
 
     if (j.start_epoch >= j.epochs) {
-        fprintf(stderr, "cnngen: %s has already been trained for %d epoch%s (--epochs %ld is "
-                "the total); nothing to do\n", o->load, j.start_epoch,
-                j.start_epoch == 1 ? "" : "s", j.epochs);
+        if (!j.world || j.world->rank == 0)
+            fprintf(stderr, "cnngen: %s has already been trained for %d epoch%s (--epochs %ld "
+                    "is the total); nothing to do\n", o->load, j.start_epoch,
+                    j.start_epoch == 1 ? "" : "s", j.epochs);
         rc = HOST_OK;
         goto done;
     }
     if (o->report && (rc = report_live_start(&j.report, &j.net, o->report, &j.api, j.params, &j.ds,
-                                             j.data)) != HOST_OK)
+                                             j.data)) != HOST_OK) {
+        if (j.world)
+            j.world->abort(j.world, rc);    /* rank 0 alone reports; the others wait */
         goto done;
+    }
     if (!o->json) {
         printf("%s: %zu parameters, backend %s%s", j.net.name, j.net.param_count,
                j.api.backend, j.tiering ? " (cc compiling in the background)"
@@ -577,6 +579,8 @@ int cmd_run(lua_State *T, const cli_opts *o)
         fflush(stdout);
     }
     rc = run_train(&j, o);
+    if (j.world && rc == HOST_FAIL && !j.differ)
+        j.world->abort(j.world, rc);    /* this rank alone failed; the others wait in a sum */
 done:
     if (j.world && !j.agreed)
         rc = run_world_start(&j, rc);   /* this rank failed to set up: so does the job */

@@ -129,6 +129,9 @@ Test(mpi, a_stopped_job_resumes_under_mpirun_or_without_it)
     mpi_train(&o, 2, 1, 3, "part.bin", "part.bin");
     cr_expect(!strstr(o.out, "\"epoch\":1,"), "epoch 1 trained again: %s", o.out);
     cr_expect(same("whole.bin", "part.bin"), "resumed under 2 ranks: not the unbroken run's weights");
+    /* nothing left to do: said once, by rank 0 */
+    mpi_train(&o, 2, 1, 3, "part.bin", "part.bin");
+    rt_expect_error(&o, 0, "already been trained for 3 epochs");
     /* without mpirun: a plain run from epoch 2 (with two threads, the same split) */
     mpi_train(&o, 0, 2, 3, "plain.bin", "plain.bin");
     cr_expect(!strstr(o.out, "\"epoch\":1,") && strstr(o.out, "\"epoch\":3,"), "%s", o.out);
