@@ -99,8 +99,8 @@ typedef struct run_job {
     long switch_at;             /* CNNGEN_AUTO_SWITCH_AT (tests): switch before this batch */
     long batches;               /* mini-batches started in this run */
     report_live report;         /* --report */
-    /* under mpirun (world.h): the job's processes, this one's stderr held
-     * until every rank has set up, and where the other ranks' epoch lines go */
+    /* under mpirun (world.h): the job's processes, and this one's stderr,
+     * held until every rank has set up */
     world *world;
     world_hold hold;
     int agreed;                 /* world_agree was called */
@@ -466,6 +466,27 @@ static int run_world_start(run_job *j, int status)
     return HOST_OK;
 }
 
+/* Under mpirun: hold stderr until every rank has set up, and return the
+ * options as this rank follows them, in *ro: rank 0 alone prints, saves,
+ * reports and loads; auto means cc (every rank must train on the same
+ * build). */
+static const cli_opts *run_world_join(run_job *j, const cli_opts *o, cli_opts *ro)
+{
+    const char *kill = getenv("CNNGEN_WORLD_KILL");
+    if (kill && atoi(kill) == j->world->rank && strchr(kill, ':'))
+        j->kill_at = atol(strchr(kill, ':') + 1);
+    world_hold_stderr(&j->hold);
+    *ro = *o;
+    if (j->world->rank > 0) {
+        ro->save = ro->report = ro->load = NULL;
+        if (!freopen("/dev/null", "w", stdout))
+            fclose(stdout);
+    }
+    if (!ro->backend || !strcmp(ro->backend, "auto"))
+        ro->backend = "cc";
+    return ro;
+}
+
 int cmd_run(lua_State *T, const cli_opts *o)
 {
     static const char *const not_for_run[] = { "-o", "--weights", "--tolerance", "--inference", NULL };
@@ -484,25 +505,8 @@ int cmd_run(lua_State *T, const cli_opts *o)
     if (experiment_try(T, o->net, &rc, &d))     /* a script using the cnngen module */
         return rc;
     memset(&j, 0, sizeof j);
-    if ((j.world = world_process()) != NULL) {
-        const char *kill = getenv("CNNGEN_WORLD_KILL");
-        if (kill && atoi(kill) == j.world->rank && strchr(kill, ':'))
-            j.kill_at = atol(strchr(kill, ':') + 1);
-        world_hold_stderr(&j.hold);
-        if (j.world->rank > 0) {        /* rank 0 alone prints, saves, reports, loads */
-            ro = *o;
-            ro.save = ro.report = ro.load = NULL;
-            o = &ro;
-            if (!freopen("/dev/null", "w", stdout))
-                fclose(stdout);
-        }
-        if (!o->backend || !strcmp(o->backend, "auto")) {
-            if (o != &ro)               /* every rank must train on the same build */
-                ro = *o;
-            ro.backend = "cc";
-            o = &ro;
-        }
-    }
+    if ((j.world = world_process()) != NULL)
+        o = run_world_join(&j, o, &ro);
     /* d: the description's result, kept (NULL: it failed; run it again for its message) */
     if (!o->backend || !strcmp(o->backend, "auto"))
         rc = run_build_auto(T, o, d.T ? &d : NULL, &j);
