@@ -234,13 +234,14 @@ static const char *mpi_table(const char *out)
 
 Test(mpi, the_sweep_example_prints_the_same_table_under_two_ranks)
 {
-    char ex[512], script[256], data[256], one[2048];
+    char ex[512], script[256], data[256], html[256], one[2048];
     rt_out o;
     rt_make_data("fm", 200, 100, 28, 28, 4, 0);
     snprintf(ex, sizeof ex, "%s/examples/sweep.lua", fs_env("CNNGEN_ROOT"));
-    /* the example on a small data set, built with tcc */
+    /* the example on a small data set, built with tcc, its report in the scratch directory */
     free(proc_ok("sed -e 's|\"fashion-mnist\"|\"%s\"|' -e 's|backend = \"cc\"|backend = \"tcc\"|' "
-                 "'%s' > '%s'", rt_path(data, sizeof data, "fm"), ex,
+                 "-e 's|\"sweep.html\"|\"%s\"|' '%s' > '%s'", rt_path(data, sizeof data, "fm"),
+                 rt_path(html, sizeof html, "sweep.html"), ex,
                  rt_path(script, sizeof script, "sweep.lua")));
     rt_run(&o, (const char *const[]){ "run", script, NULL }, NULL);
     cr_assert_eq(o.status, 0, "%s", o.err);
@@ -250,6 +251,7 @@ Test(mpi, the_sweep_example_prints_the_same_table_under_two_ranks)
     cr_assert_eq(o.status, 0, "%s", o.err);
     cr_expect_str_eq(mpi_table(o.out), one);
     cr_expect(strstr(o.out, "report: sweep.html") != NULL, "%s", o.out);
+    cr_expect(rt_exists("sweep.html"), "no report");
 }
 
 Test(mpi, gather_brings_every_ranks_plain_data_to_rank_zero_exactly)
