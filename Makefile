@@ -6,14 +6,19 @@
 #   make test-asan  the same tests under -fsanitize=address,undefined
 #   make stress     the warning property test on STRESS_NETS random nets
 #   make bench      the benchmark (writes build/bench.json)
-#   make install    copy build/cnngen to $(PREFIX)/bin
+#   make install    copy build/cnngen to $(PREFIX)/bin, its MPI plugin to
+#                   $(PREFIX)/lib/cnngen
 #
 # Every C file in gen/ (but gen/embed.c, a build tool, which links
 # runtime/atomicfile.c alone) and runtime/ is part of cnngen; every
 # tests/*.c and tests/support/*.c is part of build/tests.
-# Adding a file needs no edit here.
+# Adding a file needs no edit here.  runtime/mpi/cnngen_mpi.c is the one
+# exception: the MPI plugin, built with mpicc into build/lib/cnngen_mpi.so,
+# which cnngen loads only under mpirun (runtime/world.h), so that cnngen
+# itself never links MPI.
 
 CC      ?= cc
+MPICC   ?= mpicc
 PREFIX  ?= /usr/local
 OPT     ?= -O2 -g
 WARN     = -std=c99 -Wall -Wextra -pedantic -Wno-overlength-strings
@@ -38,7 +43,7 @@ TEST_OBJ = $(TEST_SRC:%.c=$(B)/obj/%.o)
 DEPS_STAMP = $(B)/.deps-ok
 
 .PHONY: all demo test test-asan test-accept stress bench chapter6 install clean deps
-all: $(B)/cnngen
+all: $(B)/cnngen $(B)/lib/cnngen_mpi.so
 
 deps: $(DEPS_STAMP)
 $(DEPS_STAMP): .ci/install-deps
@@ -63,17 +68,22 @@ $(B)/obj/%.o: %.c $(HDRS) | $(DEPS_STAMP)
 $(B)/cnngen: $(B)/obj/gen/main.o $(LIB_OBJ)
 	$(CC) $(OPT) -o $@ $^ $(LIBS) -rdynamic
 
+$(B)/lib/cnngen_mpi.so: runtime/mpi/cnngen_mpi.c runtime/world.h | $(DEPS_STAMP)
+	@mkdir -p $(dir $@)
+	$(MPICC) $(OPT) $(WARN) $(DEFS) -Iruntime -fPIC -shared -o $@ $<
+
 $(B)/tests: $(TEST_OBJ) $(LIB_OBJ) $(B)/cnngen
 	$(CC) $(OPT) -o $@ $(TEST_OBJ) $(LIB_OBJ) $(LIBS) -lcriterion -rdynamic
 
 # Tests run the built binary too, so they need to know where it is.
-test: $(B)/tests $(B)/cnngen
+test: $(B)/tests $(B)/cnngen $(B)/lib/cnngen_mpi.so
 	CNNGEN=$(CURDIR)/$(B)/cnngen CNNGEN_ROOT=$(CURDIR) $(B)/tests --jobs 2 $(TEST_ARGS)
 
 # The same tests, sanitized, in their own build tree.
 test-asan:
 	$(MAKE) B=build/asan OPT="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined" \
-	    LIBS="$(LIBS) -fsanitize=address,undefined" build/asan/tests build/asan/cnngen
+	    LIBS="$(LIBS) -fsanitize=address,undefined" build/asan/tests build/asan/cnngen \
+	    build/asan/lib/cnngen_mpi.so
 	ASAN_OPTIONS=detect_leaks=1 LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp \
 	    CNNGEN=$(CURDIR)/build/asan/cnngen CNNGEN_ROOT=$(CURDIR) \
 	    build/asan/tests --jobs 2 $(TEST_ARGS)
@@ -104,7 +114,7 @@ chapter6: $(B)/cnngen
 bench: $(B)/cnngen
 	$(B)/cnngen bench examples/nielsen1.lua examples/nielsen2.lua examples/lenet5.lua --out $(B)/bench.json
 
-install: $(B)/cnngen
+install: $(B)/cnngen $(B)/lib/cnngen_mpi.so
 	install -d $(DESTDIR)$(PREFIX)/bin
 	install -m 755 $(B)/cnngen $(DESTDIR)$(PREFIX)/bin/cnngen
 

@@ -52,11 +52,22 @@
  * last good epoch's weights.  An epoch's cost over 100 times the run's
  * first mini-batch's is a warning (training goes on).
  *
+ * Under mpirun (world.h), every rank generates and builds the net (auto
+ * means cc: every rank must train on the same build), reads the data and
+ * trains its share of every mini-batch (train.h: train_threads); rank 0
+ * alone loads, prints, saves and reports, and every rank starts from its
+ * parameters and position.  Setting up is agreed on (world_agree): a rank
+ * that fails ends the job with one line naming it.  After every epoch the
+ * ranks compare their parameters' hashes.  TEST-ONLY: with
+ * CNNGEN_WORLD_KILL=R:N, rank R kills itself (SIGKILL) after mini-batch N
+ * of the run, so tests/test_mpi.c can watch a job lose a rank mid-epoch.
+ *
  * Statuses: 2 bad flags or description, 1 data or weights problems (and
  * build failures), 3 diverged, 130 after Ctrl-C (the weights saved first,
  * if --save).
  */
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -74,6 +85,8 @@
 #include "report.h"
 #include "tier.h"
 #include "train.h"
+#include "train_world.h"
+#include "world.h"
 
 #define RUN_INTERRUPTED 130     /* 128 + SIGINT, what a shell reports */
 #define RUN_DIVERGED 3          /* a non-finite cost or parameter (diverge.h) */
@@ -106,6 +119,13 @@ typedef struct run_job {
     long batches;               /* mini-batches started in this run */
     report_live report;         /* --report */
     diverge_watch watch;        /* the last good parameters, the first cost */
+    /* under mpirun (world.h): the job's processes, and this one's stderr,
+     * held until every rank has set up */
+    world *world;
+    world_hold hold;
+    int agreed;                 /* world_agree was called */
+    int differ;                 /* the ranks' parameters differ: all know, all stop */
+    long kill_at;               /* CNNGEN_WORLD_KILL (tests): die after this batch */
 } run_job;
 
 /* Fail early when the directory of path cannot take a new file. */
@@ -347,6 +367,8 @@ static int run_diverged(run_job *j, const cli_opts *o, int e, const train_epoch_
         fprintf(stderr, "cnngen: %s\n", err);
         return HOST_FAIL;
     }
+    if (j->world && j->world->rank > 0)
+        return RUN_DIVERGED;            /* every rank found the same; rank 0 says it */
     diverge_message(&w, j->eta, msg, sizeof msg);
     if (o->json) {
         diverge_json(&w, js, sizeof js);
@@ -364,6 +386,17 @@ static int run_diverged(run_job *j, const cli_opts *o, int e, const train_epoch_
     return RUN_DIVERGED;
 }
 
+static int run_world_check(run_job *j, int epoch);
+
+/* train_batch_fn under CNNGEN_WORLD_KILL: progress, then death on cue. */
+static void run_batch_kill(void *ctx, int done, int total, double batch_cost, double mean_cost)
+{
+    run_job *j = ctx;
+    progress_batch(&j->pg, done, total, batch_cost, mean_cost);
+    if (--j->kill_at == 0)
+        raise(SIGKILL);
+}
+
 /* The training loop proper; returns the exit status. */
 static int run_train(run_job *j, const cli_opts *o)
 {
@@ -375,8 +408,12 @@ static int run_train(run_job *j, const cli_opts *o)
     if (train_cost_parse(j->net.cost, &kind) != 0)
         kind = TRAIN_COST_LOGLIK;
     if (train_init(&j->tr, &j->api, j->params, &j->ds.train, (int)j->batch,
-                   (float)j->eta, (float)j->l2, j->seed, err, sizeof err) != 0
-        || net_threads(&j->net, &j->tr, j->tiering ? tier_tcc_threads((int)j->threads)
+                   (float)j->eta, (float)j->l2, j->seed, err, sizeof err) != 0) {
+        fprintf(stderr, "cnngen: %s\n", err);
+        return HOST_FAIL;
+    }
+    j->tr.world = j->world;             /* NULL for a plain run */
+    if (net_threads(&j->net, &j->tr, j->tiering ? tier_tcc_threads((int)j->threads)
                                                        : (int)j->threads, err, sizeof err) != 0) {
         fprintf(stderr, "cnngen: %s\n", err);
         return HOST_FAIL;
@@ -395,7 +432,12 @@ static int run_train(run_job *j, const cli_opts *o)
         fprintf(stderr, "cnngen: %s\n", err);
         return HOST_FAIL;
     }
-    progress_init(&j->pg, stdout, stderr, o->json, j->api.backend, (int)j->epochs);
+    progress_init(&j->pg, stdout, j->world && j->world->rank > 0 ? NULL : stderr, o->json,
+                  j->api.backend, (int)j->epochs);
+    if (j->world) {
+        j->pg.ranks = j->world->size;
+        j->pg.threads = train_thread_count(&j->tr);
+    }
     train_sigint_install();
     for (e = j->start_epoch; e < j->epochs; ++e) {
         train_epoch_result r;
@@ -409,13 +451,20 @@ static int run_train(run_job *j, const cli_opts *o)
             rc = HOST_FAIL;
             break;
         }
+        j->tr.world_secs = 0.0;
         t0 = progress_now();
-        train_epoch(&j->tr, e, start, progress_batch, &j->pg, &r);
+        if (j->kill_at > 0)
+            train_epoch(&j->tr, e, start, run_batch_kill, j, &r);
+        else
+            train_epoch(&j->tr, e, start, progress_batch, &j->pg, &r);
         secs = progress_now() - t0;
         if (diverge_watch_failed(&j->watch, &j->tr, &r)) {
             rc = run_diverged(j, o, e, &r);
             break;
         }
+        j->pg.sum_seconds = j->tr.world_secs;
+        if (j->world && (rc = run_world_check(j, e + 1)) != HOST_OK)
+            break;
         if (r.interrupted) {
             progress_clear(&j->pg);
             if (o->save && run_save(j, o->save, e, r.next) != 0) {
@@ -434,8 +483,10 @@ static int run_train(run_job *j, const cli_opts *o)
         }
         if (j->tiering && !j->switch_at && tier_ready(&j->tier))
             (void)run_next_api(j);              /* evaluate on cc if it is ready */
-        if (train_eval(j->tr.api, j->params, &j->ds.test, kind, progress_testing, &j->pg,
-                       &ev, err, sizeof err) != 0) {
+        if (j->world ? train_world_eval(j->world, j->tr.api, j->params, &j->ds.test, kind, &ev,
+                                        err, sizeof err) != 0
+                     : train_eval(j->tr.api, j->params, &j->ds.test, kind, progress_testing,
+                                  &j->pg, &ev, err, sizeof err) != 0) {
             progress_clear(&j->pg);
             fprintf(stderr, "cnngen: %s\n", err);
             rc = HOST_FAIL;
@@ -449,7 +500,7 @@ static int run_train(run_job *j, const cli_opts *o)
         if (o->report)
             run_report(j, e + 1, &r, &ev, secs);
         train_eval_free(&ev);
-        if (train_stop_requested() && e + 1 < j->epochs) {
+        if ((j->world ? j->tr.world_stop : train_stop_requested()) && e + 1 < j->epochs) {
             fprintf(stderr, "cnngen: interrupted after epoch %d; %s\n", e + 1,
                     o->save ? "weights saved (resume with --load)" : "weights not saved (no --save)");
             rc = RUN_INTERRUPTED;
@@ -460,10 +511,67 @@ static int run_train(run_job *j, const cli_opts *o)
     return rc;
 }
 
+/* ---- under mpirun ------------------------------------------------------ */
+
+/* After epoch `epoch`: every rank must hold rank 0's parameters. */
+static int run_world_check(run_job *j, int epoch)
+{
+    int r = train_world_check(j->world, j->params, j->net.param_count);
+    if (r < 0)
+        return HOST_OK;
+    j->differ = 1;
+    progress_clear(&j->pg);
+    if (j->world->rank == 0)
+        fprintf(stderr, "cnngen: rank %d's parameters differ from rank 0's after epoch %d; "
+                "stopping\n", r, epoch);
+    return HOST_FAIL;
+}
+
+/* Every rank has set up (world_agree): all start from rank 0's parameters
+ * and position.  Returns the job's status. */
+static int run_world_start(run_job *j, int status)
+{
+    int v[4];
+    j->agreed = 1;
+    if ((status = world_agree(j->world, &j->hold, status)) != HOST_OK)
+        return status;
+    v[0] = j->start_epoch;
+    v[1] = j->start_sample;
+    v[2] = (int)(j->seed & 0xffffffffu);
+    v[3] = (int)(j->seed >> 32);
+    train_world_share(j->world, j->params, j->net.param_count, v, 4);
+    j->start_epoch = v[0];
+    j->start_sample = v[1];
+    j->seed = (unsigned long long)(unsigned)v[2] | (unsigned long long)(unsigned)v[3] << 32;
+    return HOST_OK;
+}
+
+/* Under mpirun: hold stderr until every rank has set up, and return the
+ * options as this rank follows them, in *ro: rank 0 alone prints, saves,
+ * reports and loads; auto means cc (every rank must train on the same
+ * build). */
+static const cli_opts *run_world_join(run_job *j, const cli_opts *o, cli_opts *ro)
+{
+    const char *kill = getenv("CNNGEN_WORLD_KILL");
+    if (kill && atoi(kill) == j->world->rank && strchr(kill, ':'))
+        j->kill_at = atol(strchr(kill, ':') + 1);
+    world_hold_stderr(&j->hold);
+    *ro = *o;
+    if (j->world->rank > 0) {
+        ro->save = ro->report = ro->load = NULL;
+        if (!freopen("/dev/null", "w", stdout))
+            fclose(stdout);
+    }
+    if (!ro->backend || !strcmp(ro->backend, "auto"))
+        ro->backend = "cc";
+    return ro;
+}
+
 int cmd_run(lua_State *T, const cli_opts *o)
 {
     static const char *const not_for_run[] = { "-o", "--weights", "--tolerance", "--inference", NULL };
     char err[4096];
+    cli_opts ro;                        /* o as this rank of an mpirun job sees it */
     run_job j;
     net_desc d;
     int rc;
@@ -477,6 +585,8 @@ int cmd_run(lua_State *T, const cli_opts *o)
     if (experiment_try(T, o->net, &rc, &d))     /* a script using the cnngen module */
         return rc;
     memset(&j, 0, sizeof j);
+    if ((j.world = world_process()) != NULL)
+        o = run_world_join(&j, o, &ro);
     /* d: the description's result, kept (NULL: it failed; run it again for its message) */
     if (!o->backend || !strcmp(o->backend, "auto"))
         rc = run_build_auto(T, o, d.T ? &d : NULL, &j);
@@ -520,22 +630,31 @@ int cmd_run(lua_State *T, const cli_opts *o)
         j.st.arch_hash = j.net.arch_hash;
         j.st.seed = j.seed;
     }
+    if (j.world && (rc = run_world_start(&j, HOST_OK)) != HOST_OK)
+        goto done;
 
     if (j.start_epoch >= j.epochs) {
-        fprintf(stderr, "cnngen: %s has already been trained for %d epoch%s (--epochs %ld is "
-                "the total); nothing to do\n", o->load, j.start_epoch,
-                j.start_epoch == 1 ? "" : "s", j.epochs);
+        if (!j.world || j.world->rank == 0)
+            fprintf(stderr, "cnngen: %s has already been trained for %d epoch%s (--epochs %ld "
+                    "is the total); nothing to do\n", o->load, j.start_epoch,
+                    j.start_epoch == 1 ? "" : "s", j.epochs);
         rc = HOST_OK;
         goto done;
     }
     if (o->report && (rc = report_live_start(&j.report, &j.net, o->report, &j.api, j.params, &j.ds,
-                                             j.data)) != HOST_OK)
+                                             j.data)) != HOST_OK) {
+        if (j.world)
+            j.world->abort(j.world, rc);    /* rank 0 alone reports; the others wait */
         goto done;
+    }
     if (!o->json) {
         printf("%s: %zu parameters, backend %s%s", j.net.name, j.net.param_count,
                j.api.backend, j.tiering ? " (cc compiling in the background)"
                : !strcmp(j.api.backend, "cc") && !j.api.compiled ? " (cached)" : "");
-        if (j.threads > 1)
+        if (j.world)
+            printf(", %d rank%s \xc3\x97 %ld thread%s", j.world->size,
+                   j.world->size == 1 ? "" : "s", j.threads, j.threads == 1 ? "" : "s");
+        else if (j.threads > 1)
             printf(", %ld threads", j.threads);
         printf("; %s: %d training, %d test samples\n", j.data, j.ds.train.n, j.ds.test.n);
         printf("eta %g, batch %ld, l2 %g, seed %llu", j.eta, j.batch, j.l2, j.seed);
@@ -551,7 +670,11 @@ int cmd_run(lua_State *T, const cli_opts *o)
         fflush(stdout);
     }
     rc = run_train(&j, o);
+    if (j.world && rc == HOST_FAIL && !j.differ)
+        j.world->abort(j.world, rc);    /* this rank alone failed; the others wait in a sum */
 done:
+    if (j.world && !j.agreed)
+        rc = run_world_start(&j, rc);   /* this rank failed to set up: so does the job */
     train_free(&j.tr);
     diverge_watch_free(&j.watch);
     net_params_free(j.params);

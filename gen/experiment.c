@@ -21,6 +21,8 @@
  *   local acc, each = cnngen.vote({ m1, m2, m3 }, d)   -- an ensemble (ensemble.h)
  *   local h = m:history()     -- the epochs trained: { { epoch =, cost =, accuracy =, ... }, ... }
  *   m:report("r.html", { data = d, runs = { { label = "eta 0.1", epochs = h }, ... } })
+ *   local rank, size = cnngen.world()             -- under mpirun (exp_world.c)
+ *   local all = cnngen.gather(results)            -- on rank 0: every rank's results
  *
  * A data set has a training part and a test part; train() trains on the
  * former and reports accuracy on the latter after every epoch (each call
@@ -46,6 +48,7 @@
 #include "dataset.h"
 #include "diverge.h"
 #include "ensemble.h"
+#include "exp_world.h"
 #include "host.h"
 #include "net.h"
 #include "report.h"
@@ -760,6 +763,19 @@ static int exp_print(lua_State *L)
     return sandbox_print_to(L, st->used ? stdout : st->early ? st->early : stderr);
 }
 
+/* cnngen.world(), cnngen.gather() (exp_world.c): sweeps under mpirun */
+static int exp_world_use(lua_State *L)
+{
+    exp_use(state_of(L));
+    return exp_world(L);
+}
+
+static int exp_gather_use(lua_State *L)
+{
+    exp_use(state_of(L));
+    return exp_gather(L);
+}
+
 static void exp_open(lua_State *L, void *ud)
 {
     static const luaL_Reg model_methods[] = {
@@ -802,6 +818,12 @@ static void exp_open(lua_State *L, void *ud)
     lua_setfield(L, -2, "network");
     lua_pushcfunction(L, exp_vote);
     lua_setfield(L, -2, "vote");
+    lua_pushlightuserdata(L, ud);
+    lua_pushcclosure(L, exp_world_use, 1);
+    lua_setfield(L, -2, "world");
+    lua_pushlightuserdata(L, ud);
+    lua_pushcclosure(L, exp_gather_use, 1);
+    lua_setfield(L, -2, "gather");
     lua_setglobal(L, "cnngen");
     lua_pushlightuserdata(L, ud);
     lua_pushcclosure(L, exp_print, 1);

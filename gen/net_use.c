@@ -63,8 +63,8 @@ int net_threads(const net *n, train_ctx *t, int threads, char *err, size_t errle
 {
     train_span *sp;
     int c, rc;
-    if (threads == train_thread_count(t))
-        return 0;
+    if (threads == train_thread_count(t) && (t->team || !t->world))
+        return 0;                       /* (a world trains through a team, even of one) */
     if (!(sp = net_spans(n, &c, err, errlen)))
         return -1;
     rc = train_threads(t, threads, sp, c, err, errlen);

@@ -108,15 +108,22 @@ static const char *progress_json_num(char *buf, size_t len, double v)
 void progress_epoch_end(progress *p, int epoch, double cost, double accuracy,
                         double seconds, double samples_per_s)
 {
-    char num[64];
+    char num[64], team[96] = "";
     progress_clear(p);
+    if (p->ranks > 0 && p->json)        /* an mpirun job: say how many ran */
+        snprintf(team, sizeof team, ",\"ranks\":%d,\"threads\":%d,\"sum_seconds\":%.3f",
+                 p->ranks, p->threads, p->sum_seconds);
+    else if (p->ranks > 0)
+        snprintf(team, sizeof team, "  %d rank%s \xc3\x97 %d thread%s, sum %.0f%%", p->ranks,
+                 p->ranks == 1 ? "" : "s", p->threads, p->threads == 1 ? "" : "s",
+                 seconds > 0 ? 100.0 * p->sum_seconds / seconds : 0.0);
     if (p->json)
         fprintf(p->out, "{\"epoch\":%d,\"cost\":%s,\"accuracy\":%.6g,\"seconds\":%.3f,"
-                "\"samples_per_s\":%.1f,\"backend\":\"%s\"}\n",
+                "\"samples_per_s\":%.1f,\"backend\":\"%s\"%s}\n",
                 epoch, progress_json_num(num, sizeof num, cost), accuracy, seconds,
-                samples_per_s, p->backend);
+                samples_per_s, p->backend, team);
     else
-        fprintf(p->out, "epoch %d/%d  cost %.4f  test accuracy %.2f%%  %.1f s  %.0f samples/s  %s\n",
-                epoch, p->epochs, cost, 100.0 * accuracy, seconds, samples_per_s, p->backend);
+        fprintf(p->out, "epoch %d/%d  cost %.4f  test accuracy %.2f%%  %.1f s  %.0f samples/s  %s%s\n",
+                epoch, p->epochs, cost, 100.0 * accuracy, seconds, samples_per_s, p->backend, team);
     fflush(p->out);
 }

@@ -31,6 +31,11 @@ typedef struct progress {
     double t0, last_draw;       /* of the current epoch / the last redraw */
     int start;                  /* samples already done when the epoch (re)started */
     int drawn;                  /* a bar is on screen */
+    int ranks, threads;         /* an mpirun job (ranks > 0): the epoch line adds
+                                 * "2 ranks × 1 thread, sum 12%" ("ranks":2,
+                                 * "threads":1,"sum_seconds":0.41): the time the
+                                 * ranks spent summing the gradients */
+    double sum_seconds;         /* of the epoch: the runner sets it */
 } progress;
 
 /* Monotonic seconds. */

@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "atomicfile.h"
 #include "checkpoint.h"
@@ -180,7 +181,7 @@ void train_epoch(train_ctx *t, int epoch, int start, train_batch_fn fn, void *ct
         k += n;
         if (fn)
             fn(ctx, k, total, c, sum / done);
-        if (k < total && train_stop_requested()) {
+        if (k < total && (t->world ? t->world_stop : train_stop_requested())) {
             r->interrupted = 1;
             break;
         }
@@ -209,11 +210,14 @@ struct train_team {
     const float *x;
     const int *y;
     int count;                  /* samples in the batch */
+    int base, len;              /* this process's slice of it (all: 0, count) */
     float *cost;                /* [n]: each slice's mean cost */
+    float *sum;                 /* with a world: the rank's part of the mean
+                                 * gradient, then the batch's, [param_count + 2] */
 };
 
-/* Slice k of a batch of count samples on n threads: [*off, *off + *len). */
-static void train_slice(int count, int n, int k, int *off, int *len)
+/* See train.h. */
+void train_slice(int count, int n, int k, int *off, int *len)
 {
     int base = count / n, rem = count % n;
     *len = base + (k < rem);
@@ -269,39 +273,60 @@ static void train_team_momentum(train_ctx *t, float *out, const float *const *g,
     train_momentum_update(t, out, lo, hi);
 }
 
+/* Thread k's slice of the process's part of the batch: ∂C/∂p over it
+ * into its gradient buffer, its mean cost; then a barrier. */
+static void train_team_grad(train_team *m, int k, int n)
+{
+    train_ctx *t = m->t;
+    const net_api *api = t->api;
+    size_t in = api->in_size;
+    int off, len;
+    train_slice(m->len, n, k, &off, &len);
+    off += m->base;
+    train_key(t, m->work[k], off);
+    m->cost[k] = len > 0 ? api->loss_grad.f(t->params, m->work[k], m->x + (size_t)off * in,
+                                            m->y + off, len, m->grad[k])
+                         : 0.0f;
+    pool_sync(m->pool);
+}
+
+/* The threads' gradients that were computed, into g[], with their weights
+ * n_j / n (n: the whole batch, every process's slices) into wt[];
+ * returns how many. */
+static int train_team_parts(const train_team *m, int n, const float **g, float *wt)
+{
+    int j, off, len, used = 0;
+    for (j = 0; j < n; ++j) {
+        train_slice(m->len, n, j, &off, &len);
+        if (len == 0)
+            continue;                   /* this thread's gradient was not computed */
+        g[used] = m->grad[j];
+        wt[used++] = (float)len / (float)m->count;
+    }
+    return used;
+}
+
 /* One thread's part of a step (pool_fn): loss_grad on its slice; the
  * barrier; then the reduction and update of its share of the parameters. */
 static void train_team_step(void *ctx, int k, int n)
 {
     train_team *m = ctx;
     train_ctx *t = m->t;
-    const net_api *api = t->api;
-    size_t in = api->in_size, lo, hi;
+    size_t lo, hi;
     float *p = t->params, wt[TRAIN_MAX_THREADS];
     const float *g[TRAIN_MAX_THREADS];
     const float decay = t->data->n > 0 ? 1.0f - t->eta * t->l2 / (float)train_epoch_size(t) : 1.0f;
     const float eta = t->eta;
-    int off, len, j, s, used;
+    int j, s, used;
 
     /* 1. ∂C/∂p over my slice, its mean cost */
-    train_slice(m->count, n, k, &off, &len);
-    train_key(t, m->work[k], off);
-    m->cost[k] = len > 0 ? api->loss_grad.f(p, m->work[k], m->x + (size_t)off * in, m->y + off,
-                                            len, m->grad[k])
-                         : 0.0f;
-    pool_sync(m->pool);
+    train_team_grad(m, k, n);
 
     /* 2. for my share of the parameters: the whole batch's mean gradient
      *    g = Σ_j (n_j/n) g_j, then Nielsen's update (sgd.c.tpl's formula),
      *    in one pass that writes nothing but the parameters */
-    train_share(api->param_count, n, k, &lo, &hi);
-    for (j = 0, used = 0; j < n; ++j) {
-        train_slice(m->count, n, j, &off, &len);
-        if (len == 0)
-            continue;                   /* this thread's gradient was not computed */
-        g[used] = m->grad[j];
-        wt[used++] = (float)len / (float)m->count;
-    }
+    train_share(t->api->param_count, n, k, &lo, &hi);
+    used = train_team_parts(m, n, g, wt);
     if (t->velocity) {
         train_team_momentum(t, m->grad[0], g, wt, used, lo, hi);
         return;
@@ -331,6 +356,85 @@ static void train_team_step(void *ctx, int k, int n)
     }
 }
 
+/* With a world, a step's first half (pool_fn): loss_grad on my slice,
+ * the barrier, then this rank's part of the mean gradient, Σ_j (n_j/n) g_j
+ * over its threads, for my share of the parameters, into m->sum. */
+static void train_world_grad(void *ctx, int k, int n)
+{
+    train_team *m = ctx;
+    size_t lo, hi, i;
+    float wt[TRAIN_MAX_THREADS];
+    const float *g[TRAIN_MAX_THREADS];
+    int j, used;
+    train_team_grad(m, k, n);
+    train_share(m->t->api->param_count, n, k, &lo, &hi);
+    used = train_team_parts(m, n, g, wt);
+    /* thread by thread, in straight loops: each element's sum is still
+     * ((w_0 g_0 + w_1 g_1) + w_2 g_2) + ..., the threads' order */
+    for (i = lo; i < hi; ++i)
+        m->sum[i] = used > 0 ? wt[0] * g[0][i] : 0.0f;
+    for (j = 1; j < used; ++j) {
+        const float *gj = g[j], wj = wt[j];
+        for (i = lo; i < hi; ++i)
+            m->sum[i] += wj * gj[i];
+    }
+}
+
+/* With a world, the second half (pool_fn), after the ranks' sum: Nielsen's
+ * update of my share with the batch's mean gradient g = m->sum. */
+static void train_world_apply(void *ctx, int k, int n)
+{
+    train_team *m = ctx;
+    train_ctx *t = m->t;
+    float *p = t->params;
+    const float *g = m->sum;
+    const float decay = t->data->n > 0 ? 1.0f - t->eta * t->l2 / (float)train_epoch_size(t) : 1.0f;
+    const float eta = t->eta;
+    size_t lo, hi;
+    int s;
+    train_share(t->api->param_count, n, k, &lo, &hi);
+    if (t->velocity) {                  /* momentum (momentum.h) */
+        train_momentum_update(t, g, lo, hi);
+        return;
+    }
+    for (s = 0; s < m->nspans; ++s) {
+        const train_span *sp = &m->spans[s];
+        size_t a = sp->off > lo ? sp->off : lo, i;
+        size_t b = sp->off + sp->count < hi ? sp->off + sp->count : hi;
+        if (sp->decay)
+            for (i = a; i < b; ++i) p[i] = decay * p[i] - eta * g[i];   /* w */
+        else
+            for (i = a; i < b; ++i) p[i] -= eta * g[i];                 /* b */
+    }
+}
+
+/* A step with a world: my slice's part of the mean gradient, the ranks'
+ * sum (with the batch's total cost and the stop flag at its end), the
+ * update.  Returns the batch's mean cost. */
+static float train_world_step(train_ctx *t, train_team *m)
+{
+    size_t P = t->api->param_count;
+    struct timespec t0, t1;
+    double cost = 0.0;
+    int k;
+    train_slice(m->count, t->world->size, t->world->rank, &m->base, &m->len);
+    pool_run(m->pool, train_world_grad, m);
+    for (k = 0; k < m->n; ++k) {
+        int off, len;
+        train_slice(m->len, m->n, k, &off, &len);
+        cost += (double)m->cost[k] * len;
+    }
+    m->sum[P] = (float)cost;
+    m->sum[P + 1] = train_stop_requested() ? 1.0f : 0.0f;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    t->world->sum_f(t->world, m->sum, P + 2);
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    t->world_secs += (double)(t1.tv_sec - t0.tv_sec) + 1e-9 * (double)(t1.tv_nsec - t0.tv_nsec);
+    t->world_stop = m->sum[P + 1] > 0.0f;
+    pool_run(m->pool, train_world_apply, m);
+    return m->sum[P] / (float)m->count;
+}
+
 /* See train.h. */
 float train_step(train_ctx *t, const float *x, const int *y, int n)
 {
@@ -356,6 +460,10 @@ float train_step(train_ctx *t, const float *x, const int *y, int n)
     m->x = x;
     m->y = y;
     m->count = n;
+    if (t->world)
+        return train_world_step(t, m);
+    m->base = 0;
+    m->len = n;
     pool_run(m->pool, train_team_step, m);
     for (k = 0; k < m->n; ++k) {
         int off, len;
@@ -379,6 +487,7 @@ static void train_team_free(train_team *m)
     free(m->grad);
     free(m->spans);
     free(m->cost);
+    free(m->sum);
     free(m);
 }
 
@@ -395,11 +504,13 @@ int train_threads(train_ctx *t, int threads, const train_span *spans, int nspans
     train_team *m;
     size_t next = 0;
     int k;
-    if (threads <= 1) {
+    if (threads <= 1 && !t->world) {
         train_team_free(t->team);
         t->team = NULL;
         return 0;
     }
+    if (threads < 1)
+        threads = 1;
     if (threads > TRAIN_MAX_THREADS)
         return errfmt(err, errlen, "at most %d training threads, not %d",
                            TRAIN_MAX_THREADS, threads);
@@ -412,7 +523,9 @@ int train_threads(train_ctx *t, int threads, const train_span *spans, int nspans
     m->work = calloc((size_t)threads, sizeof *m->work);
     m->grad = calloc((size_t)threads, sizeof *m->grad);
     m->cost = calloc((size_t)threads, sizeof *m->cost);
-    if (!m->spans || !m->work || !m->grad || !m->cost) {
+    if (t->world)
+        m->sum = malloc((t->api->param_count + 2) * sizeof *m->sum);
+    if (!m->spans || !m->work || !m->grad || !m->cost || (t->world && !m->sum)) {
         train_team_free(m);
         return errfmt(err, errlen, "out of memory for %d training threads", threads);
     }

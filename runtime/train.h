@@ -39,6 +39,7 @@
 #include "dataset.h"
 #include "expand.h"
 #include "net_api.h"
+#include "world.h"
 
 /* ---- shuffling and the loop ------------------------------------------ */
 
@@ -85,6 +86,12 @@ typedef struct train_ctx {
      * A slice of the batch on another thread starts that many samples on,
      * so the masks depend on neither --chunk nor --threads. */
     unsigned long long key_step, key_first;
+    /* Optional: the processes of an mpirun job training together (set
+     * before train_threads; see train_threads).  world_stop: a rank asked
+     * to stop (Ctrl-C) in the last step, known to every rank at once. */
+    world *world;
+    int world_stop;
+    double world_secs;          /* seconds spent in the ranks' sums (a caller resets it) */
 } train_ctx;
 
 /* Set up t for training params on data (allocates grad, work, a batch
@@ -162,7 +169,19 @@ typedef struct train_span {
  * (the sums are associated differently).  Unlike train_batch's, the step
  * leaves the gradient buffers holding the slices' gradients, not the
  * batch's.  Returns 0, or -1 with a message
- * (spans that do not tile, out of memory, a thread that cannot start). */
+ * (spans that do not tile, out of memory, a thread that cannot start).
+ *
+ * With t->world (several processes, any number of threads each, one
+ * included: a world always trains through a team): rank r of R takes
+ * the r-th contiguous slice of the mini-batch (train_slice's split) and
+ * its T threads split that slice as above; each rank forms its part of
+ * the mean gradient, Σ over its threads of (n_k / n) g_k, the ranks sum
+ * the parts in rank order (world.h: sum_f, one all-reduce a step, the
+ * batch's cost and the stop flag riding along), and every rank applies
+ * the same update to its copy of the parameters.  R ranks of one thread
+ * split a batch exactly as R threads do and add the same products in the
+ * same order, so they end with the same weights, bit for bit, as one
+ * process with --threads R. */
 int train_threads(train_ctx *t, int threads, const train_span *spans, int nspans,
                   char *err, size_t errlen);          /* threads <= TRAIN_MAX_THREADS */
 
@@ -177,6 +196,11 @@ int train_threads(train_ctx *t, int threads, const train_span *spans, int nspans
  * goes back to plain SGD.  Returns 0, or -1 with a message. */
 int train_momentum(train_ctx *t, float mu, float *velocity, const train_span *spans, int nspans,
                    char *err, size_t errlen);
+
+/* Slice k of count samples split n ways (a mini-batch across threads or
+ * ranks, a test set across ranks): [*off, *off + *len), contiguous, in
+ * order, sizes differing by at most one. */
+void train_slice(int count, int n, int k, int *off, int *len);
 
 /* The number of threads t trains on. */
 int train_thread_count(const train_ctx *t);

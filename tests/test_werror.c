@@ -25,7 +25,7 @@
  * (maybe-uninitialized, array bounds) need -O2, which costs 3-5 times as
  * much as -O0, so every form meets both over the nets.
  *
- * `make test` runs WERROR_NETS nets (6) from seed WERROR_SEED (1), and
+ * `make test` runs WERROR_NETS nets (6) from seed WERROR_SEED (13), and
  * the descriptions found failing before, fixed; `make stress` runs
  * STRESS_NETS (500) from a new seed each time (docs/hacking.md, "Tests").
  * A failure names the net's seed (rerun it alone: WERROR_SEED=<seed>
@@ -48,6 +48,7 @@
 #include "randnet.h"
 
 #define DEFAULT_NETS 6
+#define DEFAULT_SEED 13         /* the first of them: chosen so that they cover the draw (the coverage test) */
 #define MAX_NETS 100000
 
 /* ---- the forms ---------------------------------------------------------------- */
@@ -309,7 +310,7 @@ static long env_long(const char *name, long dflt, long lo, long hi)
 static unsigned long long base_seed(void)
 {
     const char *v = getenv("WERROR_SEED");
-    return v && *v ? strtoull(v, NULL, 10) : 1;
+    return v && *v ? strtoull(v, NULL, 10) : DEFAULT_SEED;
 }
 
 static int nets[MAX_NETS];
@@ -349,7 +350,7 @@ Test(werror, test_nets_cover_every_kind_pad_stride_and_overlap, .timeout = 10)
 {
     int k, l, kinds[REF_MAX_LAYERS] = { 0 }, costs[3] = { 0 }, pad = 0, stride2 = 0, overlap = 0, first_free = 0;
     for (k = 0; k < DEFAULT_NETS; ++k) {
-        ref_net n = rn_net(1 + (unsigned long long)k);
+        ref_net n = rn_net(DEFAULT_SEED + (unsigned long long)k);
         costs[n.cost]++;
         first_free += ref_kind_of(n.layer[0].kind)->params(&n.layer[0], ref_layer_shape(&n, 0)) == 0;
         for (l = 0; l < n.n_layers; ++l) {
