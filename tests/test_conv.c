@@ -29,6 +29,10 @@ static struct conv_case conv_cases[] = {
     { 2, 6, 4, 3, 5, 3, 1, 1, 2, REF_TANH, 0 },      /* pad 2, kernel {5, 3} */
     { 3, 7, 7, 2, 3, 3, 2, 2, 1, REF_SIGMOID, 0 },   /* pad and stride */
     { 1, 4, 9, 1, 1, 4, 1, 3, 0, REF_RELU, 0 },      /* 1 map, 1xK kernel, stride {1, 3} */
+    /* pads as large as the kernel, as PyTorch accepts them: the border
+     * outputs see only zeros (z = b) */
+    { 1, 5, 5, 2, 3, 3, 1, 1, 3, REF_TANH, 0 },
+    { 2, 4, 6, 2, 2, 3, 2, 2, 2, REF_SIGMOID, 0 },
     /* wide outputs: --unroll none takes its row form here (maps x positions > 1024) */
     { 2, 36, 36, 4, 3, 3, 1, 1, 0, REF_TANH, 0 },
     { 1, 40, 38, 3, 3, 4, 1, 2, 1, REF_SIGMOID, 0 },

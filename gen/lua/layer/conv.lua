@@ -78,10 +78,8 @@ function M.resolve(L, s)
            L.what, L.kh, L.kw, L.H, L.W,
            L.padded and string.format(" (%dx%d padded by %s)", L.h, L.w, L.pad) or "", L.H, L.W)
   end
-  if L.pad ~= "same" and (L.pad >= L.kh or L.pad >= L.kw) then
-    err.at(L.line, "%s: pad %d must be smaller than the kernel %dx%d (outputs would see only padding)",
-           L.what, L.pad, L.kh, L.kw)
-  end
+  -- a pad as large as the kernel is accepted, as PyTorch accepts it: the
+  -- outputs whose window sees only zeros are σ(b)
   L.oh = (L.H - L.kh) // L.sh + 1
   L.ow = (L.W - L.kw) // L.sw + 1
   -- the rows and columns of the input (not of the zeros after it) that no
