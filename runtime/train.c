@@ -241,6 +241,30 @@ static float train_wd(const train_ctx *t)
     return t->data->n > 0 ? t->l2 / (float)train_epoch_size(t) : 0.0f;
 }
 
+/* The weight decay factor of Nielsen's update, 1 − η·λ/n (sgd.c.tpl's
+ * formula, associated as it is there). */
+static float train_decay(const train_ctx *t)
+{
+    return t->data->n > 0 ? 1.0f - t->eta * t->l2 / (float)train_epoch_size(t) : 1.0f;
+}
+
+/* The batch's mean gradient over [lo, hi), Σ_j wt_j g_j, into out: thread
+ * by thread, in straight loops, so each element's sum is
+ * ((w_0 g_0 + w_1 g_1) + w_2 g_2) + ..., the threads' order. */
+static void train_mean_grad(float *out, const float *const *g, const float *wt, int used, size_t lo,
+                            size_t hi)
+{
+    size_t i;
+    int j;
+    for (i = lo; i < hi; ++i)
+        out[i] = used > 0 ? wt[0] * g[0][i] : 0.0f;
+    for (j = 1; j < used; ++j) {
+        const float *gj = g[j], wj = wt[j];
+        for (i = lo; i < hi; ++i)
+            out[i] += wj * gj[i];
+    }
+}
+
 /* The momentum update (momentum.h) of p[lo, hi) from the mean gradient g,
  * span by span (weights decayed, biases not). */
 static void train_momentum_update(train_ctx *t, const float *g, size_t lo, size_t hi)
@@ -262,14 +286,7 @@ static void train_momentum_update(train_ctx *t, const float *g, size_t lo, size_
 static void train_team_momentum(train_ctx *t, float *out, const float *const *g, const float *wt,
                                 int used, size_t lo, size_t hi)
 {
-    size_t i;
-    int j;
-    for (i = lo; i < hi; ++i) {
-        float gi = wt[0] * g[0][i];
-        for (j = 1; j < used; ++j)
-            gi += wt[j] * g[j][i];
-        out[i] = gi;
-    }
+    train_mean_grad(out, g, wt, used, lo, hi);
     train_momentum_update(t, out, lo, hi);
 }
 
@@ -315,7 +332,7 @@ static void train_team_step(void *ctx, int k, int n)
     size_t lo, hi;
     float *p = t->params, wt[TRAIN_MAX_THREADS];
     const float *g[TRAIN_MAX_THREADS];
-    const float decay = t->data->n > 0 ? 1.0f - t->eta * t->l2 / (float)train_epoch_size(t) : 1.0f;
+    const float decay = train_decay(t);
     const float eta = t->eta;
     int j, s, used;
 
@@ -362,22 +379,14 @@ static void train_team_step(void *ctx, int k, int n)
 static void train_world_grad(void *ctx, int k, int n)
 {
     train_team *m = ctx;
-    size_t lo, hi, i;
+    size_t lo, hi;
     float wt[TRAIN_MAX_THREADS];
     const float *g[TRAIN_MAX_THREADS];
-    int j, used;
+    int used;
     train_team_grad(m, k, n);
     train_share(m->t->api->param_count, n, k, &lo, &hi);
     used = train_team_parts(m, n, g, wt);
-    /* thread by thread, in straight loops: each element's sum is still
-     * ((w_0 g_0 + w_1 g_1) + w_2 g_2) + ..., the threads' order */
-    for (i = lo; i < hi; ++i)
-        m->sum[i] = used > 0 ? wt[0] * g[0][i] : 0.0f;
-    for (j = 1; j < used; ++j) {
-        const float *gj = g[j], wj = wt[j];
-        for (i = lo; i < hi; ++i)
-            m->sum[i] += wj * gj[i];
-    }
+    train_mean_grad(m->sum, g, wt, used, lo, hi);
 }
 
 /* With a world, the second half (pool_fn), after the ranks' sum: Nielsen's
@@ -388,7 +397,7 @@ static void train_world_apply(void *ctx, int k, int n)
     train_ctx *t = m->t;
     float *p = t->params;
     const float *g = m->sum;
-    const float decay = t->data->n > 0 ? 1.0f - t->eta * t->l2 / (float)train_epoch_size(t) : 1.0f;
+    const float decay = train_decay(t);
     const float eta = t->eta;
     size_t lo, hi;
     int s;
