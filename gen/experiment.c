@@ -493,6 +493,50 @@ static int model_diverged(lua_State *L, exp_model *m, diverge_watch *w, train_ct
     return 2;
 }
 
+/* The epochs of model:train on t (set up, watched by dw): each trained,
+ * evaluated on d's test part, kept in m's history and printed.  0 (*acc:
+ * the last test accuracy), 1 when epoch *e went non-finite (*r), or -1
+ * with the message in err. */
+static int model_epochs(exp_model *m, exp_data *d, train_ctx *t, diverge_watch *dw, float *velocity,
+                        int epochs, double eta, int *e, train_epoch_result *r, double *acc, char *err,
+                        size_t errlen)
+{
+    for (*e = 0; *e < epochs; ++*e) {
+        train_eval_result ev;
+        report_epoch re;
+        char warning[512];
+        double t0 = now(), secs;
+        if (diverge_watch_begin(dw, m->params, velocity, 0) != 0) {
+            snprintf(err, errlen, "train: out of memory");
+            return -1;
+        }
+        train_epoch(t, *e, 0, NULL, NULL, r);
+        secs = now() - t0;
+        if (diverge_watch_failed(dw, t, r))
+            return 1;
+        if (train_eval(&m->api, m->params, &d->ds.test, m->cost, NULL, NULL, &ev, err, errlen) != 0)
+            return -1;
+        *acc = ev.accuracy;
+        re.epoch = m->history.n + 1;
+        re.cost = r->cost;
+        re.accuracy = ev.accuracy;
+        re.seconds = secs;
+        re.samples_per_s = secs > 0 ? r->samples / secs : 0.0;
+        if (report_run_push(&m->history, &re) != 0) {
+            train_eval_free(&ev);
+            snprintf(err, errlen, "train: out of memory");
+            return -1;
+        }
+        printf("%s: epoch %d/%d  cost %.4f  test accuracy %.2f%%  %.1f s  %.0f samples/s\n", m->name,
+               *e + 1, epochs, r->cost, 100 * ev.accuracy, secs, re.samples_per_s);
+        fflush(stdout);
+        train_eval_free(&ev);
+        if (diverge_watch_growth(dw, r->cost, eta, warning, sizeof warning))
+            fprintf(stderr, "%s: %s\n", m->name, warning);
+    }
+    return 0;
+}
+
 /* model:train(data, { epochs, eta, batch, l2, seed, momentum, expand,
  * threads }) -> last test accuracy, or nil and a message when training
  * diverged; threads (default 1) as `cnngen run --threads` */
@@ -508,8 +552,9 @@ static int model_train(lua_State *L)
     train_ctx t;
     float *velocity;
     diverge_watch dw;
+    train_epoch_result r;
     char err[1024];
-    int e;
+    int e = 0, rc;
     double acc = 0;
     if (!lua_isnoneornil(L, 3)) {
         luaL_checktype(L, 3, LUA_TTABLE);
@@ -547,52 +592,14 @@ static int model_train(lua_State *L)
         net_params_free(velocity);
         return fail(L, err);
     }
-    for (e = 0; e < (int)epochs; ++e) {
-        train_epoch_result r;
-        train_eval_result ev;
-        double t0 = now(), secs;
-        if (diverge_watch_begin(&dw, m->params, velocity, 0) != 0) {
-            diverge_watch_free(&dw);
-            train_free(&t);
-            net_params_free(velocity);
-            return luaL_error(L, "train: out of memory");
-        }
-        train_epoch(&t, e, 0, NULL, NULL, &r);
-        secs = now() - t0;
-        if (diverge_watch_failed(&dw, &t, &r))
-            return model_diverged(L, m, &dw, &t, e, &r, velocity);
-        if (train_eval(&m->api, m->params, &d->ds.test, m->cost, NULL, NULL, &ev, err, sizeof err) != 0) {
-            diverge_watch_free(&dw);
-            train_free(&t);
-            net_params_free(velocity);
-            return fail(L, err);
-        }
-        acc = ev.accuracy;
-        {
-            report_epoch re;
-            re.epoch = m->history.n + 1;
-            re.cost = r.cost;
-            re.accuracy = ev.accuracy;
-            re.seconds = secs;
-            re.samples_per_s = secs > 0 ? r.samples / secs : 0.0;
-            if (report_run_push(&m->history, &re) != 0) {
-                train_eval_free(&ev);
-                diverge_watch_free(&dw);
-                train_free(&t);
-                net_params_free(velocity);
-                return luaL_error(L, "train: out of memory");
-            }
-        }
-        printf("%s: epoch %d/%d  cost %.4f  test accuracy %.2f%%  %.1f s  %.0f samples/s\n", m->name,
-               e + 1, (int)epochs, r.cost, 100 * ev.accuracy, secs, secs > 0 ? r.samples / secs : 0.0);
-        fflush(stdout);
-        train_eval_free(&ev);
-        if (diverge_watch_growth(&dw, r.cost, eta, err, sizeof err))
-            fprintf(stderr, "%s: %s\n", m->name, err);
-    }
+    rc = model_epochs(m, d, &t, &dw, velocity, (int)epochs, eta, &e, &r, &acc, err, sizeof err);
+    if (rc == 1)
+        return model_diverged(L, m, &dw, &t, e, &r, velocity);
     diverge_watch_free(&dw);
     train_free(&t);
     net_params_free(velocity);
+    if (rc != 0)
+        return fail(L, err);
     lua_pushnumber(L, acc);
     return 1;
 }
