@@ -62,6 +62,34 @@ static void ${P}_backward_pass(const ${real} *restrict p, ${P}_work *restrict w,
 }
 
 @ end
+@ if step_groups then
+/* The backward pass of a one-chunk SGD step (${P}_train_chunk): as
+ * ${P}_backward_pass, but in ${fused_list} the step w ← decay·w − step·∂C/∂w
+ * is applied to the weights as ∂C/∂w is computed, and ∂C/∂w never goes
+ * to g; every other parameter's gradient is added into g. */
+static void ${P}_backward_step_pass(${real} *restrict p, ${P}_work *restrict w, const ${real} *restrict x,
+                                   ptrdiff_t n, ${real} *restrict g, ${real} decay, ${real} step)
+{
+@   if step_per_sample then
+    ptrdiff_t s;
+@   end
+@   if not step_uses_x then
+    (void)x;
+@   end
+@   for _, grp in ipairs(step_groups) do
+@     if grp.batched then
+    ${grp[1]}
+@     else
+    for (s = 0; s < n; ++s) {
+@       for _, st in ipairs(grp) do
+        ${st}
+@       end
+    }
+@     end
+@   end
+}
+
+@ end
 void ${P}_forward(${train and ("const " .. real .. " *params, ") or ""}${P}_work *w, const ${real} *x, ${real} *y)
 {
     ptrdiff_t j;

@@ -88,7 +88,7 @@ end
 -- the scratch); g last
 local function params(sig, P, R)
   local ps = {}
-  if sig.p then ps[#ps + 1] = "const " .. R .. " *restrict p" end
+  if sig.p then ps[#ps + 1] = (sig.update and "" or "const ") .. R .. " *restrict p" end
   if sig.x then ps[#ps + 1] = "const " .. R .. " *restrict " .. sig.x_name end
   if sig.batched then
     ps[#ps + 1] = P .. "_work *restrict " .. sig.work_name
@@ -99,6 +99,7 @@ local function params(sig, P, R)
     ps[#ps + 1] = P .. "_sample *restrict w"
   end
   if sig.g then ps[#ps + 1] = R .. " *restrict g" end
+  if sig.update then ps[#ps + 1] = R .. " decay, " .. R .. " step" end
   return table.concat(ps, ", ")
 end
 
@@ -107,9 +108,9 @@ end
 -- w->s[s] its sample and x + s*IN its input
 local function call(sig, L, pass, P, in_size)
   local x = sig.batched and "x, " or string.format("x + s*%d, ", in_size)
-  return string.format("%s_l%d_%s_%s(%s%s%s%s%s%s);", P, L.index, L.kind, pass, sig.p and "p, " or "",
+  return string.format("%s_l%d_%s_%s(%s%s%s%s%s%s%s);", P, L.index, L.kind, pass, sig.p and "p, " or "",
                        sig.x and x or "", sig.ws and "w, " or "", sig.batched and "w, n" or "&w->s[s]",
-                       sig.key and ", key" or "", sig.g and ", g" or "")
+                       sig.key and ", key" or "", sig.g and ", g" or "", sig.update and ", decay, step" or "")
 end
 
 -- layer_vars(net, L, opts, gen) -> the names layer L's templates see: the
@@ -143,6 +144,8 @@ local function layer_vars(net, L, opts, gen)
   local fsig, bsig = signature(L, gen, "forward"), signature(L, gen, "backward")
   v.fwd_params = fsig and params(fsig, P, R)
   v.bwd_params = bsig and params(bsig, P, R)
+  local ssig = signature(L, gen, "step")
+  v.step_params = ssig and params(ssig, P, R)
   -- where the layer's parameters are: the flat vector p when training,
   -- the baked arrays <P>_l<k>_w / _b in inference code
   if opts.mode == "inference" then
@@ -203,18 +206,22 @@ end
 -- calls(net, opts, gen) -> fwd, bwd: for each layer, the C statement the
 -- driver runs, whether it is batched (once for the chunk) or per sample (in
 -- a loop over s, with w->s[s] its sample and x + s*IN its input), and its
--- signature
+-- signature; and step: the backward of train_chunk, each layer's step
+-- function where it has one (its backward fused with the SGD step of its
+-- weights), else its backward (nil when no layer has a step function)
 local function calls(net, opts, gen)
-  local fwd, bwd = {}, {}
+  local fwd, bwd, step, fused = {}, {}, {}, false
   for _, L in ipairs(net.layers) do
-    for pass, t in pairs({ forward = fwd, backward = bwd }) do
+    for pass, t in pairs({ forward = fwd, backward = bwd, step = step }) do
       local sig = signature(L, gen, pass)
       if sig then
         t[L.index] = { batched = sig.batched, sig = sig, stmt = call(sig, L, pass, opts.name, net.in_size) }
+        if pass == "step" then fused = true end
       end
     end
   end
-  return fwd, bwd
+  for k, st in pairs(bwd) do step[k] = step[k] or st end
+  return fwd, bwd, fused and step or nil
 end
 
 -- groups(steps, from, to, step) -> runs of consecutive steps: a batched
@@ -309,12 +316,28 @@ function M.generate(net, opts)
   -- keyed: a layer draws random numbers in training (a key function for
   -- the caller, a key in the work struct, the forward pass takes it)
   v.keyed = false
+  v.step_groups, v.fused, v.step_uses_x, v.step_per_sample = false, {}, false, false
   if plan then
     v.fwd_groups, v.bwd_groups, v.fwd_per_sample = q8_calls(net, opts, gen), {}, true
   else
-    local fwd, bwd = calls(net, opts, gen)
+    local fwd, bwd, step = calls(net, opts, gen)
     v.fwd_groups = groups(fwd, 1, #net.layers, 1)
     v.bwd_groups = groups(bwd, #net.layers, 1, -1)
+    -- train_chunk (sgd.c.tpl): the layers whose step function updates
+    -- their weights, and its backward pass's groups
+    v.step_groups = step and groups(step, #net.layers, 1, -1) or false
+    v.fused = {}
+    if step then
+      for k, st in pairs(step) do
+        if st.sig.update then v.fused[k] = true end
+        if st.sig.x then v.step_uses_x = true end
+        if not st.batched then v.step_per_sample = true end
+      end
+      local ks = {}
+      for k in pairs(v.fused) do ks[#ks + 1] = k end
+      table.sort(ks)
+      v.fused_list = (#ks > 1 and "layers " or "layer ") .. table.concat(ks, ", ")
+    end
     for k in ipairs(net.layers) do
       if fwd[k].sig.p then v.uses_p_fwd = true end
       if fwd[k].sig.key then v.keyed = true end
@@ -344,7 +367,10 @@ function M.generate(net, opts)
   for _, L in ipairs(net.layers) do parts[#parts + 1] = layer_code(net, L, opts, gen, "forward") end
   if opts.mode == "train" then
     parts[#parts + 1] = render(cost_tpl[net.cost], layer_vars(net, v.last, opts, gen))
-    for i = #net.layers, 1, -1 do parts[#parts + 1] = layer_code(net, net.layers[i], opts, gen, "backward") end
+    for i = #net.layers, 1, -1 do
+      parts[#parts + 1] = layer_code(net, net.layers[i], opts, gen, "backward")
+      parts[#parts + 1] = layer_code(net, net.layers[i], opts, gen, "step")
+    end
   end
   v.layer_code = table.concat(parts)
   v.exp_code = ""

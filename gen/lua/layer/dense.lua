@@ -64,6 +64,9 @@ function M.forms(L, gen)
   else
     f.forward = "trees"
   end
+  -- step: the backward fused with the SGD step of the weights, for a
+  -- mini-batch of one chunk (emit.lua's train_chunk; loop form only)
+  if gen.mode == "train" and gen.unroll == "none" then f.step = "vectors" end
   if gen.mode ~= "train" then
     f.backward = false
   elseif gen.unroll == "none" then
@@ -79,6 +82,9 @@ end
 -- not once per sample.
 function M.signature(L, pass)
   local fwd = pass == "forward"
+  if pass == "step" then       -- writes the weights: p, and the step's decay and step
+    return { p = true, update = true, x = L.src == "x", g = true, batched = true, x_name = "x", work_name = "w" }
+  end
   return { p = fwd or L.propagate, x = L.src == "x", g = not fwd, batched = true, x_name = "x", work_name = "w" }
 end
 
@@ -120,6 +126,21 @@ function M.env(L, gen, env)
   -- remainder for a full chunk), at most 8 (measured on nielsen1, chunk 10:
   -- 5 at a time 5% faster than 4 with two left over)
   env.SBD = blocks.divisor_at_most(env.chunk, 8)
+  -- the step's one pass over w for a whole chunk keeps 2 vectors a sample
+  -- (a^{l-1}_s[u..] and ∂C/∂a^{l-1}_s[u..]) in registers: up to 10
+  -- samples of floats (AVX-512's 32 registers; more spill)
+  env.one_pass = env.chunk <= 10 and env.real == "float"
+  -- src_at(s, i): a^{l-1}_s[i]
+  function env.src_at(s, i)
+    if L.src == "x" then return string.format("x[%s*%d + %s]", s, L.n_in, i) end
+    return string.format("w->s[%s].a%d[%s]", s, L.index - 1, i)
+  end
+  -- gsum: ∂C/∂w[o][u+v] = Σ_s δ_s[o]·a^{l-1}_s[u+v], the samples in order
+  local terms = {}
+  for s = 0, env.chunk - 1 do terms[#terms + 1] = string.format("e%d * i%d[v]", s, s) end
+  local rows = {}
+  for k = 1, #terms, 4 do rows[#rows + 1] = table.concat(terms, " + ", k, math.min(k + 3, #terms)) end
+  env.gsum = table.concat(rows, "\n" .. string.rep(" ", 41) .. "+ ")
   -- the forward's blocks of units: 8 at a time (x 2 samples: 16 vector sums;
   -- measured 1.6x faster than 2 x 2 on nielsen1's 2880 -> 100), then the rest
   env.oblocks = blocks.blocks(L.units, 8)

@@ -1,0 +1,186 @@
+/*
+ * test_step.c -- the fused SGD step of the loop form (--unroll none).
+ *
+ * For a mini-batch of one chunk (0 < n <= chunk), train_batch runs
+ * <net>_train_chunk: the dense layers apply Nielsen's update to their
+ * weights inside their backward (templates/dense_step_vectors.c.tpl),
+ * in one pass over w for a whole chunk of floats and in two passes for
+ * part of a chunk or for doubles.  Each case here compares train_batch
+ * with loss_grad on a copy of the parameters followed by the update
+ * written out below, w ← (1 − η·λ/n_train)·w − η·g, b ← b − η·g:
+ * the same sums, so they agree to the rounding of a fused multiply-add.
+ * The cases cover both passes, a dense layer that reads the input (no
+ * ∂C/∂a^0), conv layers below a fused one, dropout (the masks keyed as in
+ * loss_grad) and a chunk of more than 10 samples.
+ */
+#include <criterion/criterion.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "build.h"
+#include "net_api.h"
+#include "netcheck.h"
+#include "tol.h"
+
+/* dense layers alone; the first reads the input */
+static const char *const DENSE_NET =
+    "return network { name = 'stepd', input = { 1, 5, 7 },\n"
+    "  layers = { dense { units = 19, act = 'sigmoid' }, dense { units = 13, act = 'relu' },\n"
+    "             dense { units = 4, act = 'softmax' } },\n"
+    "  cost = 'log-likelihood' }\n";
+
+/* conv and pool below the fused dense layers, inputs not a multiple of 16 */
+static const char *const CONV_NET =
+    "return network { name = 'stepc', input = { 2, 9, 9 },\n"
+    "  layers = { conv { maps = 3, kernel = 3, act = 'tanh' }, maxpool { size = 2 },\n"
+    "             dense { units = 11, act = 'tanh' }, dense { units = 5, act = 'softmax' } },\n"
+    "  cost = 'log-likelihood' }\n";
+
+/* dropout between dense layers: the step must key its masks as loss_grad does */
+static const char *const DROPOUT_NET =
+    "return network { name = 'stepo', input = { 1, 6, 6 },\n"
+    "  layers = { dense { units = 40, act = 'relu' }, dropout { p = 0.5 },\n"
+    "             dense { units = 17, act = 'sigmoid' }, dense { units = 3, act = 'sigmoid' } },\n"
+    "  cost = 'cross-entropy' }\n";
+
+/* each layer's weight and bias counts, in the order of the parameter
+ * vector (w then b, layer by layer), ending in { 0, 0 } */
+static const int DENSE_SPANS[][2] = { { 35 * 19, 19 }, { 19 * 13, 13 }, { 13 * 4, 4 }, { 0, 0 } };
+static const int CONV_SPANS[][2] = { { 3 * 2 * 9, 3 }, { 27 * 11, 11 }, { 11 * 5, 5 }, { 0, 0 } };
+static const int DROPOUT_SPANS[][2] = { { 36 * 40, 40 }, { 40 * 17, 17 }, { 17 * 3, 3 }, { 0, 0 } };
+
+typedef struct stepcase {
+    const char *src, *what;
+    const int (*spans)[2];
+    int dbl, chunk;
+} stepcase;
+
+/* want = Nielsen's update of q by the mean gradient g: the weights
+ * decayed, the biases not (a real's arithmetic done in double for double
+ * nets; for float nets q, g and the factors are floats, and so is the
+ * result, rounded as the generated code's float arithmetic rounds) */
+static void update(const stepcase *c, size_t np, double decay, double eta, const double *q, const double *g,
+                   double *want)
+{
+    size_t k, off = 0;
+    int i;
+    for (i = 0; c->spans[i][0] + c->spans[i][1] > 0; ++i) {
+        for (k = off; k < off + (size_t)c->spans[i][0]; ++k)
+            want[k] = c->dbl ? decay * q[k] - eta * g[k] : (double)((float)decay * (float)q[k] - (float)eta * (float)g[k]);
+        off += (size_t)c->spans[i][0];
+        for (k = off; k < off + (size_t)c->spans[i][1]; ++k)
+            want[k] = c->dbl ? q[k] - eta * g[k] : (double)((float)q[k] - (float)eta * (float)g[k]);
+        off += (size_t)c->spans[i][1];
+    }
+    cr_assert_eq(off, np, "%s: the test's layout counts %zu parameters, the net %zu", c->what, off, np);
+}
+
+static void set_key(const net_api *api, void *w)
+{
+    if (api->train_key) api->train_key(w, 7, 3, 11);
+}
+
+/* train_batch on n samples against loss_grad + the update, from the same
+ * parameters; eta, l2, n_train as Nielsen's numbers but for a decay that
+ * shows */
+static void check(const stepcase *c, int n)
+{
+    net_api api;
+    char err[1024], msg[512];
+    const double eta = 0.3, l2 = 2.0;
+    const int n_train = 40;
+    void *w;
+    double *x, *p, *want, cost, cost_lg;
+    int labels[64];
+    size_t k, np, nin;
+
+    cr_assert_eq(tb_build_chunk(c->src, c->dbl ? "double" : "float", "none", c->chunk, "cc", NULL, &api,
+                                err, sizeof err), 0, "%s: build failed: %s", c->what, err);
+    np = api.param_count;
+    nin = api.in_size;
+    w = net_work_new(&api);
+    x = malloc(nin * (size_t)n * sizeof *x);
+    p = malloc(np * sizeof *p);
+    want = malloc(np * sizeof *want);
+    cr_assert(w && x && p && want);
+    nc_random_batch(5, x, nin, labels, n, (int)api.out_size);
+
+    if (c->dbl) {
+        double *q = malloc(np * sizeof *q), *g = malloc(np * sizeof *g), *gq = malloc(np * sizeof *gq);
+        const double decay = 1.0 - eta * l2 / n_train;
+        api.init.d(p, 9);
+        memcpy(q, p, np * sizeof *p);
+        set_key(&api, w);
+        cost_lg = api.loss_grad.d(q, w, x, labels, n, gq);
+        update(c, np, decay, eta, q, gq, want);
+        for (k = 0; k < np; ++k) g[k] = 12345.0;        /* scratch: the step must not read it */
+        set_key(&api, w);
+        cost = api.train_batch.d(p, g, w, x, labels, n, eta, l2, n_train);
+        free(q); free(g); free(gq);
+    } else {
+        float *fp = malloc(np * sizeof *fp), *fq = malloc(np * sizeof *fq), *fg = malloc(np * sizeof *fg);
+        float *gq = malloc(np * sizeof *gq), *fx = malloc(nin * (size_t)n * sizeof *fx);
+        const float fe = (float)eta, decay = 1.0f - fe * (float)l2 / (float)n_train;   /* as the step computes it */
+        double *dq = calloc(np, sizeof *dq), *dg = calloc(np, sizeof *dg);
+        cr_assert(fp && fq && fg && gq && fx && dq && dg);
+        for (k = 0; k < nin * (size_t)n; ++k) fx[k] = (float)x[k];
+        api.init.f(fp, 9);
+        memcpy(fq, fp, np * sizeof *fp);
+        set_key(&api, w);
+        cost_lg = api.loss_grad.f(fq, w, fx, labels, n, gq);
+        for (k = 0; k < np; ++k) {
+            dq[k] = fq[k];
+            dg[k] = gq[k];
+        }
+        update(c, np, decay, fe, dq, dg, want);
+        for (k = 0; k < np; ++k) fg[k] = 12345.0f;
+        set_key(&api, w);
+        cost = api.train_batch.f(fp, fg, w, fx, labels, n, fe, (float)l2, n_train);
+        for (k = 0; k < np; ++k) p[k] = fp[k];
+        free(fp); free(fq); free(fg); free(gq); free(fx); free(dq); free(dg);
+    }
+    cr_assert(tol_compare(p, want, np, c->dbl ? 1e-13 : 2e-6, c->dbl ? 1e-14 : 2e-7, msg, sizeof msg) == 0,
+              "%s (%s, chunk %d, n %d): train_batch vs loss_grad + update: %s", c->what,
+              c->dbl ? "double" : "float", c->chunk, n, msg);
+    cr_assert(fabs(cost - cost_lg) <= 1e-6 * fabs(cost_lg) + 1e-12,
+              "%s (n %d): train_batch's cost %.9g, loss_grad's %.9g", c->what, n, cost, cost_lg);
+    free(x); free(p); free(want);
+    free(w);
+    jit_release(&api);
+}
+
+/* n = the chunk (the one pass), part of a chunk (the two passes), one sample */
+static void check_sizes(const stepcase *c)
+{
+    check(c, c->chunk);
+    check(c, c->chunk - 1);
+    check(c, 1);
+}
+
+Test(step, dense_layers_and_a_first_layer_that_reads_the_input, .timeout = 120)
+{
+    stepcase f = { DENSE_NET, "dense", DENSE_SPANS, 0, 10 }, d = { DENSE_NET, "dense", DENSE_SPANS, 1, 10 };
+    check_sizes(&f);
+    check_sizes(&d);
+}
+
+Test(step, conv_layers_below_the_fused_ones, .timeout = 120)
+{
+    stepcase f = { CONV_NET, "conv", CONV_SPANS, 0, 10 }, d = { CONV_NET, "conv", CONV_SPANS, 1, 4 };
+    check_sizes(&f);
+    check_sizes(&d);
+}
+
+Test(step, dropout_keys_the_step_as_loss_grad, .timeout = 120)
+{
+    stepcase f = { DROPOUT_NET, "dropout", DROPOUT_SPANS, 0, 10 };
+    check_sizes(&f);
+}
+
+Test(step, chunks_of_other_sizes, .timeout = 120)
+{
+    stepcase big = { DENSE_NET, "dense, chunk 16", DENSE_SPANS, 0, 16 }, small = { CONV_NET, "conv, chunk 3", CONV_SPANS, 0, 3 };
+    check_sizes(&big);
+    check_sizes(&small);
+}
