@@ -105,6 +105,20 @@ int jit_bind(net_api *api, const char *prefix, int is_double, const char *name,
         if (p)
             memcpy(&api->train_key, &p, sizeof p);
     }
+    api->team_step = NULL;
+    api->team_chunk = 0;
+    if (!is_double && !b.inference && snprintf(sym, sizeof sym, "%s_jit_team_step", prefix) < (int)sizeof sym) {
+        void *p = lookup(ctx, sym);      /* only the loop form of some nets has it */
+        if (p && snprintf(sym, sizeof sym, "%s_jit_team_chunk", prefix) < (int)sizeof sym) {
+            void *c = lookup(ctx, sym);
+            if (c) {
+                jit_size_fn f;
+                memcpy(&api->team_step, &p, sizeof p);
+                memcpy(&f, &c, sizeof c);
+                api->team_chunk = f();
+            }
+        }
+    }
     b.is_double = is_double != 0;
     api->is_double = b.is_double;
     api->in_size = b.in_size;

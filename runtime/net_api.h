@@ -36,6 +36,10 @@ typedef double (*net_train_batch_d)(double *params, double *grad, void *w, const
 typedef void (*net_train_key_fn)(void *w, unsigned long long seed, unsigned long long step,
                                  unsigned long long first);
 
+typedef float (*net_team_step_fn)(float *params, float *const *grads, void *const *team, const float *x,
+                                  const int *labels, int n, float eta, float l2, int n_train, int k,
+                                  int T, void (*sync)(void *), void *ctx);
+
 typedef struct net_api {
     int is_double;              /* 0: the f pointers are set; 1: the d pointers */
     int inference;              /* 1: inference code (weights baked in): forward and
@@ -59,6 +63,14 @@ typedef struct net_api {
      * loss_grad and train_batch calls on work w, <net>_train_key (float and
      * double builds alike).  Training sets it before every call. */
     net_train_key_fn train_key;
+    /* The loop form of nets whose dense layers step by columns (float
+     * training code; NULL without): <net>_jit_team_step, one SGD step on
+     * a mini-batch of exactly team_chunk samples by T threads, each calling
+     * it with its own k, work struct team[k] and gradient buffer grads[k],
+     * sync a barrier across them (templates/team.c.tpl).  Returns the mean
+     * cost of thread k's samples (train_slice's k-th slice). */
+    net_team_step_fn team_step;
+    size_t team_chunk;
 } net_api;
 
 /* A zeroed work struct for api (api->work_size bytes, at least 1), aligned

@@ -211,6 +211,7 @@ struct train_team {
     const int *y;
     int count;                  /* samples in the batch */
     int base, len;              /* this process's slice of it (all: 0, count) */
+    int columns;                /* 1: the net's team step takes this batch */
     float *cost;                /* [n]: each slice's mean cost */
     float *sum;                 /* with a world: the rank's part of the mean
                                  * gradient, then the batch's, [param_count + 2] */
@@ -323,8 +324,27 @@ static int train_team_parts(const train_team *m, int n, const float **g, float *
     return used;
 }
 
+static void train_team_sync(void *ctx)
+{
+    pool_sync(ctx);
+}
+
+/* One thread's part of a step by the net's own team step (net_api.h's
+ * team_step: the dense layers step by columns of w, no gradient of their
+ * weights is formed or summed), on its slice of the batch. */
+static void train_team_columns(train_team *m, int k, int n)
+{
+    train_ctx *t = m->t;
+    int off, len;
+    train_slice(m->count, n, k, &off, &len);
+    train_key(t, m->work[k], off);
+    m->cost[k] = t->api->team_step(t->params, m->grad, m->work, m->x, m->y, m->count, t->eta, t->l2,
+                                   train_epoch_size(t), k, n, train_team_sync, m->pool);
+}
+
 /* One thread's part of a step (pool_fn): loss_grad on its slice; the
- * barrier; then the reduction and update of its share of the parameters. */
+ * barrier; then the reduction and update of its share of the parameters.
+ * Or, for a batch the net's team step takes, that step. */
 static void train_team_step(void *ctx, int k, int n)
 {
     train_team *m = ctx;
@@ -336,6 +356,10 @@ static void train_team_step(void *ctx, int k, int n)
     const float eta = t->eta;
     int j, s, used;
 
+    if (m->columns) {
+        train_team_columns(m, k, n);
+        return;
+    }
     /* 1. ∂C/∂p over my slice, its mean cost */
     train_team_grad(m, k, n);
 
@@ -473,6 +497,8 @@ float train_step(train_ctx *t, const float *x, const int *y, int n)
         return train_world_step(t, m);
     m->base = 0;
     m->len = n;
+    /* the net's team step: plain SGD on a batch of exactly its chunk */
+    m->columns = t->api->team_step && !t->velocity && (size_t)n == t->api->team_chunk;
     pool_run(m->pool, train_team_step, m);
     for (k = 0; k < m->n; ++k) {
         int off, len;

@@ -25,7 +25,7 @@ ${include("dense_delta.c.tpl", "")}
          * passes below) */
 @   for _, b in ipairs(ublocks16) do
         for (u = ${b.from}; u < ${b.to}; u += ${b.size}) {
-${include("dense_step_block.c.tpl", "            ", { UB = b.size })}
+${include("dense_step_block.c.tpl", "            ", { UB = b.size, smp = chunk_sample })}
         }
 @   end
         return;

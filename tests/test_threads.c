@@ -110,9 +110,30 @@ typedef struct th_net {
     int nspans;
 } th_net;
 
+/* Dense layers alone, the first reading the input (its columns are the
+ * input's): the team step with no per-sample layer. */
+static const char th_dense_desc[] =
+    "return network {\n"
+    "  name = \"thd\",\n"
+    "  input = { 1, 8, 8 },\n"
+    "  layers = {\n"
+    "    dense { units = 21, act = \"sigmoid\" },\n"
+    "    dense { units = 9, act = \"tanh\" },\n"
+    "    dense { units = 4, act = \"softmax\" },\n"
+    "  },\n"
+    "  cost = \"log-likelihood\",\n"
+    "}\n";
+
+static void th_build_desc(th_net *t, const char *desc, const char *backend);
+
 /* Describe, generate and build th_desc with backend (net.h); the spans
  * from its layer records. */
 static void th_build(th_net *t, const char *backend)
+{
+    th_build_desc(t, th_desc, backend);
+}
+
+static void th_build_desc(th_net *t, const char *desc, const char *backend)
 {
     char path[] = "/tmp/cnngen_thr_XXXXXX", err[4096];
     net_request rq;
@@ -121,7 +142,7 @@ static void th_build(th_net *t, const char *backend)
     int fd = mkstemp(path), k, rc;
     cr_assert(fd >= 0);
     f = fdopen(fd, "w");
-    fputs(th_desc, f);
+    fputs(desc, f);
     fclose(f);
     memset(&rq, 0, sizeof rq);
     rq.path = path;
@@ -193,17 +214,19 @@ static void th_expect_close(const float *a, const float *b, size_t n, double tol
 /* A threaded step is train_batch on the whole batch                */
 /* ================================================================ */
 
-Test(threads, a_threaded_step_equals_train_batch_on_the_whole_batch, .timeout = 60)
+/* Threaded steps of t's net against train_batch, on teams of 2, 3 and 4
+ * threads and batches of several sizes (the team step's, the chunk of 10,
+ * among them where the build has one). */
+static void th_steps_match(th_net *t_)
 {
     static const int teams[] = { 2, 3, 4 }, batches[] = { 1, 2, 3, 5, 10, 64 };
-    th_net t;
+    th_net t = *t_;
     ds_split d;
     size_t P;
     float *p1, *p2, *grad;
     void *work;
     int ti, bi, step;
 
-    th_build(&t, "tcc");
     th_data(&d, 300, 7);
     P = t.api.param_count;
     p1 = malloc(P * sizeof *p1);
@@ -241,6 +264,32 @@ Test(threads, a_threaded_step_equals_train_batch_on_the_whole_batch, .timeout = 
     free(work);
     free(d.x);
     free(d.y);
+}
+
+Test(threads, a_threaded_step_equals_train_batch_on_the_whole_batch, .timeout = 60)
+{
+    th_net t;
+    th_build(&t, "tcc");
+    cr_expect_null(t.api.team_step, "the straight-line form has no team step");
+    th_steps_match(&t);
+    jit_release(&t.api);
+    net_free(&t.net);
+}
+
+/* The loop form's team step (templates/team.c.tpl): for a batch of its
+ * chunk, the dense layers step by columns of w, thread by thread. */
+Test(threads, the_team_step_equals_train_batch_on_the_whole_batch, .timeout = 120)
+{
+    th_net t;
+    th_build(&t, "cc");
+    cr_assert_not_null(t.api.team_step, "the loop form of a net with dense layers has a team step");
+    cr_expect_eq(t.api.team_chunk, 10);
+    th_steps_match(&t);
+    jit_release(&t.api);
+    net_free(&t.net);
+    th_build_desc(&t, th_dense_desc, "cc");
+    cr_assert_not_null(t.api.team_step);
+    th_steps_match(&t);
     jit_release(&t.api);
     net_free(&t.net);
 }

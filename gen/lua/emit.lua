@@ -252,6 +252,47 @@ local function q8_calls(net, opts, gen)
   return { grp }
 end
 
+-- team_code(net, opts, gen, v) -> the team step (team.c.tpl) and its
+-- layer functions, for the in-process builds only; "" unless every layer
+-- with a step function has a team one (dense_team: the step split by
+-- columns of w among threads)
+local function team_code(net, opts, gen, v)
+  if not v.step_groups then return "" end
+  local P, steps, parts, spans = opts.name, {}, {}, {}
+  local _, bwd = calls(net, opts, gen)
+  for _, L in ipairs(net.layers) do
+    local forms = registry.of(L).forms(L, gen)
+    if forms.step and not forms.team then return "" end
+  end
+  for i = #net.layers, 1, -1 do
+    local L = net.layers[i]
+    if registry.of(L).forms(L, gen).team then
+      parts[#parts + 1] = layer_code(net, L, opts, gen, "team")
+      local blocks16 = (L.n_in - L.n_in % 16) // 16
+      steps[i] = { batched = true, stmt = table.concat({
+        string.format("%s_l%d_dense_delta(w, n, g);", P, i),
+        "sync(ctx);",
+        string.format("lo = 16 * ((ptrdiff_t)%d * k / T);   /* my columns of w^%d */", blocks16, i),
+        string.format("hi = k == T - 1 ? %d : 16 * ((ptrdiff_t)%d * (k + 1) / T);", L.n_in, blocks16),
+        string.format("%s_l%d_dense_team(p, sp, xb, lo, hi, decay, step);", P, i),
+        "sync(ctx);" }, "\n    ") }
+    else
+      steps[i] = bwd[i]
+    end
+  end
+  for _, L in ipairs(net.layers) do
+    if L.wcount > 0 then
+      if not v.fused[L.index] then
+        spans[#spans + 1] = { from = L.woff, to = L.woff + L.wcount, decay = true, what = "layer " .. L.index .. " w" }
+      end
+      spans[#spans + 1] = { from = L.boff, to = L.boff + L.bcount, decay = false, what = "layer " .. L.index .. " b" }
+    end
+  end
+  local tv = setmetatable({ team_groups = groups(steps, #net.layers, 1, -1), team_spans = spans },
+                          { __index = v })
+  return table.concat(parts) .. render("team.c.tpl", tv)
+end
+
 -- finite(W, source): every parameter can be baked into C
 local function finite(W, source)
   for k, x in ipairs(W) do
@@ -449,6 +490,7 @@ function M.generate(net, opts)
     return table.concat(out, "\n")
   end
   v.sgd_code = opts.mode == "train" and render("sgd.c.tpl", v) or ""
+  v.team_code = team_code(net, opts, gen, v)
   v.api_code = render("api.c.tpl", v)
 
   local h = render("net.h.tpl", v)
@@ -457,7 +499,8 @@ function M.generate(net, opts)
   local at = assert(body:find(mark, 1, true), "internal error: net.c.tpl lost its include mark")
   local before, after = body:sub(1, at - 1), body:sub(at + #mark)
   local c = before .. '#include "' .. opts.header_name .. '"' .. after
-  local unit = h .. before .. "/* (" .. opts.header_name .. " is above) */" .. after .. render("jit_sizes.c.tpl", v)
+  local unit = h .. before .. "/* (" .. opts.header_name .. " is above) */" .. after .. v.team_code
+               .. render("jit_sizes.c.tpl", v)
                .. (v.activations and render("jit_activation.c.tpl", v) or "")
   return { h = h, c = c, unit = unit, arch_hash = v.arch_hash }
 end

@@ -44,6 +44,11 @@ local function zlocal(L, chunk) return chunk >= ZMIN and chunk * L.units <= 8192
 -- there)
 local function blocal(L, chunk) return zlocal(L, chunk) and L.act ~= "relu" end
 
+-- the step's one pass over w for a whole chunk keeps 2 vectors a sample
+-- (a^{l-1}_s[u..] and ∂C/∂a^{l-1}_s[u..]) in registers: up to 10 samples
+-- of floats (AVX-512's 32 registers; more spill)
+local function one_pass(gen) return gen.chunk <= 10 and gen.real == "float" end
+
 -- Forms.  Forward: "vectors" (loops: blocks of units x samples in vector
 -- sums, from 32 inputs), "trees" (sums of 32 products as balanced trees,
 -- straight from memory), "local" (--unroll kernel: the same sums with both
@@ -67,6 +72,10 @@ function M.forms(L, gen)
   -- step: the backward fused with the SGD step of the weights, for a
   -- mini-batch of one chunk (emit.lua's train_chunk; loop form only)
   if gen.mode == "train" and gen.unroll == "none" then f.step = "vectors" end
+  -- team: the step split among threads by blocks of inputs u, each
+  -- thread's one pass over its columns of w for the whole batch
+  -- (emit.lua's team step; where the step has its one pass)
+  if f.step and one_pass(gen) and gen.chunk >= 2 then f.team = "vectors" end
   if gen.mode ~= "train" then
     f.backward = false
   elseif gen.unroll == "none" then
@@ -126,15 +135,20 @@ function M.env(L, gen, env)
   -- remainder for a full chunk), at most 8 (measured on nielsen1, chunk 10:
   -- 5 at a time 5% faster than 4 with two left over)
   env.SBD = blocks.divisor_at_most(env.chunk, 8)
-  -- the step's one pass over w for a whole chunk keeps 2 vectors a sample
-  -- (a^{l-1}_s[u..] and ∂C/∂a^{l-1}_s[u..]) in registers: up to 10
-  -- samples of floats (AVX-512's 32 registers; more spill)
-  env.one_pass = env.chunk <= 10 and env.real == "float"
-  -- src_at(s, i): a^{l-1}_s[i]
-  function env.src_at(s, i)
+  env.one_pass = one_pass(gen)
+  -- chunk_sample(s), team_sample(s): sample s's fields in the work
+  -- struct, and in the team step (through its table sp of the batch's
+  -- samples, which are in several threads' work structs)
+  function env.chunk_sample(s) return string.format("w->s[%s].", s) end
+  function env.team_sample(s) return string.format("sp[%s]->", s) end
+  -- src_at(s, i, smp): a^{l-1}_s[i] (x: the batch's inputs, back to back)
+  function env.src_at(s, i, smp)
     if L.src == "x" then return string.format("x[%s*%d + %s]", s, L.n_in, i) end
-    return string.format("w->s[%s].a%d[%s]", s, L.index - 1, i)
+    return string.format("%sa%d[%s]", smp(s), L.index - 1, i)
   end
+  -- the team step's share of the inputs: whole blocks of 16 (ublocks16's
+  -- first), the rest (a block of fewer) to the last thread
+  env.whole16 = L.n_in - L.n_in % 16
   -- gsum: ∂C/∂w[o][u+v] = Σ_s δ_s[o]·a^{l-1}_s[u+v], the samples in order
   local terms = {}
   for s = 0, env.chunk - 1 do terms[#terms + 1] = string.format("e%d * i%d[v]", s, s) end

@@ -1,0 +1,82 @@
+
+/* ---- the team step, for cnngen's in-process builds (not in ${header}):
+ * one SGD step on a mini-batch of exactly ${chunk} samples by T threads,
+ * each calling ${P}_jit_team_step with its own k (0 <= k < T), its own work
+ * struct team[k] and gradient buffer grads[k], and sync a barrier across
+ * the T threads.  Thread k takes samples first .. first+n-1 of the batch
+ * (n = ${chunk}/T, the first ${chunk}%T threads one more).  It runs the forward
+ * pass and the cost of its samples, and their backward through every layer
+ * but ${fused_list}; those take their step together: δ of each thread's own
+ * samples, then each thread's share of the columns of w for the whole
+ * batch (dense_team), so that no thread forms the gradient of those
+ * weights and none has to be summed.  The other parameters' gradients are
+ * summed over the threads' buffers at the end, each thread stepping its
+ * share of them.  Returns the mean cost of thread k's samples. */
+float ${P}_jit_team_step(float *params, float *const *grads, void *const *team, const float *xb,
+                         const int *labels, int nb, float eta, float l2, int n_train, int k, int T,
+                         void (*sync)(void *), void *ctx);
+float ${P}_jit_team_step(float *params, float *const *grads, void *const *team, const float *xb,
+                         const int *labels, int nb, float eta, float l2, int n_train, int k, int T,
+                         void (*sync)(void *), void *ctx)
+{
+    const float decay = n_train > 0 ? 1.0f - eta * l2 / (float)n_train : 1.0f;
+    const float step = eta / (float)nb;
+    ${P}_sample *sp[${chunk}];              /* the batch's samples, in order */
+    ${P}_work *w = (${P}_work *)team[k];
+    float *p = params, *g = grads[k];
+    const float *x;
+    double cost = 0.0;
+    ptrdiff_t i, n = 0, first = 0, lo, hi;
+    int j, s, off = 0;
+@ if keyed then
+    unsigned long long key[3];                /* dropout's key for my sample 0 */
+    key[0] = w->key[0];
+    key[1] = w->key[1];
+    key[2] = w->key[2];
+@ end
+    for (j = 0; j < T; ++j) {                 /* thread j's samples: the runner's slices */
+        const int len = nb / T + (j < nb % T);
+        if (j == k) {
+            first = off;
+            n = len;
+        }
+        for (s = 0; s < len; ++s) sp[off + s] = &((${P}_work *)team[j])->s[s];
+        off += len;
+    }
+    x = xb + first*${net.in_size};
+@ for _, sp in ipairs(team_spans) do
+    for (i = ${sp.from}; i < ${sp.to}; ++i) g[i] = 0.0f;   /* ${sp.what} */
+@ end
+    ${P}_forward_pass(p, w, x, n${keyed and ", key" or ""});
+    for (s = 0; s < n; ++s) cost += ${P}_cost(&w->s[s], labels[first + s]);
+@ for _, grp in ipairs(team_groups) do
+@   if grp.batched then
+    ${grp[1]}
+@   else
+    for (s = 0; s < n; ++s) {
+@     for _, st in ipairs(grp) do
+        ${st}
+@     end
+    }
+@   end
+@ end
+    sync(ctx);                                /* every thread's gradient is in */
+    /* the other parameters: g = Σ_j grads[j], my share of each range,
+     * then Nielsen's update (sgd's formula) */
+@ for _, sp in ipairs(team_spans) do
+    lo = ${sp.from} + (ptrdiff_t)${sp.to - sp.from} * k / T;
+    hi = ${sp.from} + (ptrdiff_t)${sp.to - sp.from} * (k + 1) / T;
+    for (i = lo; i < hi; ++i) {               /* ${sp.what} */
+        float gi = grads[0][i];
+        for (j = 1; j < T; ++j) gi += grads[j][i];
+@   if sp.decay then
+        p[i] = decay * p[i] - step * gi;
+@   else
+        p[i] -= step * gi;
+@   end
+    }
+@ end
+    return n > 0 ? (float)(cost / (double)n) : 0.0f;
+}
+size_t ${P}_jit_team_chunk(void);
+size_t ${P}_jit_team_chunk(void) { return ${chunk}; }
