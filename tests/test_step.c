@@ -15,12 +15,15 @@
  */
 #include <criterion/criterion.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "build.h"
 #include "net_api.h"
 #include "netcheck.h"
+#include "fsutil.h"
+#include "proc.h"
 #include "tol.h"
 
 /* dense layers alone; the first reads the input */
@@ -183,4 +186,45 @@ Test(step, chunks_of_other_sizes, .timeout = 120)
     stepcase big = { DENSE_NET, "dense, chunk 16", DENSE_SPANS, 0, 16 }, small = { CONV_NET, "conv, chunk 3", CONV_SPANS, 0, 3 };
     check_sizes(&big);
     check_sizes(&small);
+}
+
+/* The team step is in the unit cnngen compiles, not in the file -o
+ * writes (where test_werror looks): the unit of each example with dense
+ * layers, in the loop form, compiles without a diagnostic. */
+static void unit_init(void) { fs_scratch_make("step"); }
+static void unit_fini(void) { fs_scratch_remove(); }
+
+Test(step, the_units_with_the_team_step_compile_without_a_warning, .init = unit_init, .fini = unit_fini,
+     .timeout = 300)
+{
+    static const char *const nets[] = { "nielsen1", "nielsen2", "lenet5", "keras", "chapter6/dropout",
+                                        "chapter6/shallow" };
+    static const char *const compilers[] = {
+        "gcc -std=c99 -Wall -Wextra -pedantic -Werror -O2 -c",
+        "clang -std=c99 -Wall -Wextra -pedantic -Werror -O0 -c",
+    };
+    size_t i, c;
+    for (i = 0; i < sizeof nets / sizeof *nets; ++i) {
+        char path[512], err[1024], *src, *out = NULL;
+        tb_gen g;
+        const char *file;
+        snprintf(path, sizeof path, "%s/examples/%s.lua", fs_env("CNNGEN_ROOT"), nets[i]);
+        src = fs_slurp(path, NULL);
+        cr_assert_not_null(src, "cannot read %s", path);
+        cr_assert_eq(tb_generate(src, "float", "none", &g, err, sizeof err), 0, "%s: %s", nets[i], err);
+        cr_assert_not_null(strstr(g.unit, "_jit_team_step("), "%s: the unit has no team step", nets[i]);
+        snprintf(path, sizeof path, "unit%zu.c", i);
+        file = fs_path(path);
+        fs_spit(file, g.unit, strlen(g.unit));
+        for (c = 0; c < sizeof compilers / sizeof *compilers; ++c) {
+            char cmd[1024];
+            int rc;
+            snprintf(cmd, sizeof cmd, "%s -o /dev/null %s", compilers[c], file);
+            rc = proc_sh_merged(cmd, &out);
+            cr_expect(rc == 0 && out[0] == 0, "%s: `%s` said:\n%s", nets[i], cmd, out);
+            free(out);
+        }
+        tb_gen_free(&g);
+        free(src);
+    }
 }
