@@ -313,6 +313,7 @@ function M.generate(net, opts)
     v.fwd_groups, v.bwd_groups, v.fwd_per_sample = q8_calls(net, opts, gen), {}, true
   else
     local fwd, bwd = calls(net, opts, gen)
+    v.fwd_calls, v.bwd_calls = fwd, bwd
     v.fwd_groups = groups(fwd, 1, #net.layers, 1)
     v.bwd_groups = groups(bwd, #net.layers, 1, -1)
     for k in ipairs(net.layers) do
@@ -433,6 +434,7 @@ function M.generate(net, opts)
   local c = before .. '#include "' .. opts.header_name .. '"' .. after
   local unit = h .. before .. "/* (" .. opts.header_name .. " is above) */" .. after .. render("jit_sizes.c.tpl", v)
                .. (v.activations and render("jit_activation.c.tpl", v) or "")
+               .. (opts.profile and v.train and not plan and require("profile").code(v, v.fwd_calls, v.bwd_calls, render) or "")
   return { h = h, c = c, unit = unit, arch_hash = v.arch_hash }
 end
 
