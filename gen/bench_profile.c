@@ -297,7 +297,7 @@ static int bench_breakdown_rows(bench *b, const net *n, const bench_prof *p,
                                       &slots[3 * k + j].st, macs)))
                 return HOST_INTERNAL;
             if (j == 1 && !(f & 2))
-                r->pass = "backward (in layer below's)";
+                r->done_by = ly->index - 1;     /* does_backward_of_next: the layer below */
         }
     }
     if (!(r = bench_layer_row(b, n, 0, "net", "cost", &slots[3 * L].st, 0.0))

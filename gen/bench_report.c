@@ -142,13 +142,16 @@ void bench_print_layer_header(const bench_row *r, double step_us)
 /* See bench.h. */
 void bench_print_layer(const bench_row *r)
 {
-    char layer[16];
+    char layer[16], pass[64];
+    snprintf(pass, sizeof pass, "%s", r->pass);
+    if (r->done_by > 0)
+        snprintf(pass, sizeof pass, "%s (in layer %d's)", r->pass, r->done_by);
     if (r->layer > 0)
         snprintf(layer, sizeof layer, "%d", r->layer);
     else
         snprintf(layer, sizeof layer, "-");
     printf("%-10s %5s %-8s %-28s %11.3f %8.3f %6.2f%% %6.1f%% %6.1f%%\n", r->net, layer,
-           r->layer_kind, r->pass, r->us, r->gflops, 100.0 * r->frac, 100.0 * r->share,
+           r->layer_kind, pass, r->us, r->gflops, 100.0 * r->frac, 100.0 * r->share,
            100.0 * bench_spread(&r->st));
     fflush(stdout);
 }
@@ -308,6 +311,8 @@ int bench_write_json(const bench *b, const char *path)
             bench_num(&w, "layer_gflops", r->gflops);
             bench_num(&w, "layer_peak_fraction", r->frac);
             bench_num(&w, "share", r->share);
+            if (r->done_by > 0)
+                bench_put(&w, ",\"done_by_layer\":%d", r->done_by);
         }
         if (!strcmp(r->kind, "memory")) {
             bench_num(&w, "param_bytes", r->param_bytes);
