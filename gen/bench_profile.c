@@ -174,6 +174,7 @@ static bench_row *bench_layer_row(bench *b, const net *n, int layer, const char 
     if (!r)
         return NULL;
     r->layer = layer;
+    r->da = -1;
     snprintf(r->layer_kind, sizeof r->layer_kind, "%s", kind);
     r->pass = pass;
     r->st = *st;
@@ -255,7 +256,7 @@ static void bench_step_bytes(const net *n, const bench_prof *p, int batch, doubl
         unsigned f = p->flags(L->index);
         r += bytes;                             /* forward: w, b read */
         if (f & 2) {
-            if (L->index > 1)
+            if (f & 16)
                 r += bytes;                     /* backward: w read for ∂C/∂a^{l−1} */
             w += 2.0 * bytes;                   /* g read and written */
         }
@@ -298,6 +299,7 @@ static int bench_breakdown_rows(bench *b, const net *n, const bench_prof *p,
                 return HOST_INTERNAL;
             if (j == 1 && !(f & 2))
                 r->done_by = ly->index - 1;     /* does_backward_of_next: the layer below */
+            r->da = j == 1 && (f & 16) ? 1 : j == 1 && (f & 2) ? 0 : -1;
         }
     }
     if (!(r = bench_layer_row(b, n, 0, "net", "cost", &slots[3 * L].st, 0.0))

@@ -143,7 +143,7 @@ void bench_print_layer_header(const bench_row *r, double step_us)
 void bench_print_layer(const bench_row *r)
 {
     char layer[16], pass[64];
-    snprintf(pass, sizeof pass, "%s", r->pass);
+    snprintf(pass, sizeof pass, "%s%s", r->pass, r->da > 0 ? " da+dw" : r->da == 0 ? " dw" : "");
     if (r->done_by > 0)
         snprintf(pass, sizeof pass, "%s (in layer %d's)", r->pass, r->done_by);
     if (r->layer > 0)
@@ -313,6 +313,8 @@ int bench_write_json(const bench *b, const char *path)
             bench_num(&w, "share", r->share);
             if (r->done_by > 0)
                 bench_put(&w, ",\"done_by_layer\":%d", r->done_by);
+            if (r->da >= 0)
+                bench_put(&w, ",\"computes_da\":%s", r->da ? "true" : "false");
         }
         if (!strcmp(r->kind, "memory")) {
             bench_num(&w, "param_bytes", r->param_bytes);

@@ -81,7 +81,8 @@ ${by8("    ", L.woff, L.woff + L.wcount, "$p = decay * $p - step * $g;")}
 /* What each layer's functions are, for the breakdown: bit 0 a forward,
  * bit 1 a backward, bit 2 the forward batched (once a chunk: its weights
  * read once for the chunk's samples; else once a sample), bit 3 the
- * backward batched; 0 for no layer l (1-based). */
+ * backward batched, bit 4 the backward computes ∂C/∂a^{l−1} (BP2; not
+ * layer 1's); 0 for no layer l (1-based). */
 unsigned ${P}_jit_profile_flags(int l);
 unsigned ${P}_jit_profile_flags(int l)
 {

@@ -82,7 +82,8 @@ Test(bench, measures_every_backend_and_writes_json, .timeout = 180)
     /* the breakdown: a row per pass, each timed, the step beside the sum */
     cr_expect(strstr(o.out, "layers cc, 1 thread, batch 10") != NULL, "%s", o.out);
     cr_expect(strstr(o.out, "1 conv     forward") != NULL, "%s", o.out);
-    cr_expect(strstr(o.out, "3 dense    backward") != NULL, "%s", o.out);
+    cr_expect(strstr(o.out, "3 dense    backward da+dw") != NULL, "%s", o.out);
+    cr_expect(strstr(o.out, "1 conv     backward dw ") != NULL, "%s", o.out);
     cr_expect(strstr(o.out, "3 dense    sgd") != NULL, "%s", o.out);
     cr_expect(strstr(o.out, "- net      step") != NULL, "%s", o.out);
     cr_expect_eq(rt_json_values((char *)text, "us_per_sample", v, 128), 24);

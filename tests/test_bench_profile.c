@@ -150,6 +150,7 @@ static void bp_same_steps(const char *src, const char *backend, const char *unro
         for (k = 0; k < nl; ++k) {
             unsigned f = flags(k + 1);
             cr_expect(f & 1, "layer %d has no forward", k + 1);
+            cr_expect_eq((f & 16) != 0, k > 0 && (f & 2), "layer %d: dC/da^{l-1} %u", k + 1, f);
             cr_expect_eq(t[3 * k] > 0, 1, "layer %d's forward untimed", k + 1);
             cr_expect_eq(t[3 * k + 1] > 0, (f & 2) != 0, "layer %d's backward", k + 1);
             cr_expect_eq(t[3 * k + 2] > 0, n.layers[k].wcount > 0, "layer %d's sgd", k + 1);

@@ -26,6 +26,7 @@ function M.code(v, fwd, bwd, render)
   for k = 1, #layers do
     local bits = (fwd[k] and 1 or 0) + (bwd[k] and 2 or 0)
                + (fwd[k] and fwd[k].batched and 4 or 0) + (bwd[k] and bwd[k].batched and 8 or 0)
+               + (bwd[k] and layers[k].propagate and 16 or 0)
     vars.flags[k] = { l = k, bits = bits }
   end
   return render("profile.c.tpl", vars)
