@@ -40,8 +40,9 @@ typedef struct bench_row {
     char layer_kind[16];
     const char *pass;           /* "forward", "backward", "sgd", "cost", "zero", "sum", "step" */
     double share;               /* of the sum of the steps */
-    int da;                     /* a backward: 1 it computes ∂C/∂a^{l−1} too, 0 ∂C/∂w,
-                                   ∂C/∂b alone (layer 1's); -1 not a backward */
+    int da;                     /* a backward's function computes 0: ∂C/∂w, ∂C/∂b alone
+                                   (layer 1's), 1: ∂C/∂a^{l−1} too, 2: ∂C/∂a^{l−1} alone
+                                   (no parameters); -1: not a backward */
     int done_by;                /* a pass with no function of its own: the layer whose
                                    function does it (a max-pool's backward, by the conv's) */
     /* memory: the bounds of a training step (per sample) and of batch-1

@@ -110,60 +110,62 @@ typedef struct bench_slot {
     bench_stat st;
 } bench_slot;
 
-/* Runs of api's step and of the profile, alternating: slots[j].st the
- * medians of µs per sample, *step the step's. */
+/* Runs of api's train_batch, of the profile build's and of its profile,
+ * alternating: slots[j].st the medians of µs per sample, step[0] and
+ * step[1] the two train_batch's. */
 static int bench_prof_measure(bench *b, const net *n, const net_api *api, const net_api *papi,
                               const bench_prof *p, bench_slot *slots, int nslots,
                               bench_stat *step)
 {
-    bench_train plain, prof;
-    double *t, v[64];
-    int batch = (int)n->train.batch, runs = b->runs < 64 ? b->runs : 64, i, j;
+    const net_api *apis[3];
+    bench_train bt[3];
+    float *params[3] = { NULL, NULL, NULL };
+    double *t = calloc((size_t)nslots, sizeof *t), v[2][64];
+    int batch = (int)n->train.batch, runs = b->runs < 64 ? b->runs : 64, i, j, ready = 0;
+    int rc = -1;
     long k;
-    float *pp = net_params_new(papi), *ap = net_params_new(api);
 
-    t = calloc((size_t)nslots, sizeof *t);
-    if (!pp || !ap || !t) {
+    apis[0] = api;                      /* train_batch, the plain build */
+    apis[1] = papi;                     /* train_batch, the profile build */
+    apis[2] = papi;                     /* the profile */
+    memset(bt, 0, sizeof bt);
+    for (j = 0; j < 3; ++j)
+        if (!(params[j] = net_params_new(apis[j])))
+            break;
+    if (j < 3 || !t) {
         fprintf(stderr, "cnngen: out of memory\n");
-        net_params_free(pp);
-        net_params_free(ap);
-        free(t);
-        return -1;
+        goto done;
     }
-    if (bench_train_init(b, n, api, 1, batch, ap, &plain) != 0) {
-        net_params_free(pp);
-        net_params_free(ap);
-        free(t);
-        return -1;
-    }
-    if (bench_train_init(b, n, papi, 1, batch, pp, &prof) != 0) {
-        train_free(&plain.tr);
-        net_params_free(pp);
-        net_params_free(ap);
-        free(t);
-        return -1;
-    }
-    bench_measure(b, bench_train_work, &plain, step);  /* warms up; gives k */
-    k = (long)(step->med * b->min_time) + 1;
-    bench_prof_batches(p, &prof, k, t);                /* warms the profile up */
+    for (ready = 0; ready < 3; ++ready)
+        if (bench_train_init(b, n, apis[ready], 1, batch, params[ready], &bt[ready]) != 0)
+            goto done;
+    bench_measure(b, bench_train_work, &bt[0], &step[0]);  /* warms up; gives k */
+    k = (long)(step[0].med * b->min_time) + 1;
+    bench_train_batches(&bt[1], k);                         /* warm the others up */
+    bench_prof_batches(p, &bt[2], k, t);
     for (i = 0; i < runs; ++i) {
-        double t0 = progress_now();
-        bench_train_batches(&plain, k);
-        v[i] = 1e6 * (progress_now() - t0) / ((double)k * batch);
+        for (j = 0; j < 2; ++j) {
+            double t0 = progress_now();
+            bench_train_batches(&bt[j], k);
+            v[j][i] = 1e6 * (progress_now() - t0) / ((double)k * batch);
+        }
         memset(t, 0, (size_t)nslots * sizeof *t);
-        bench_prof_batches(p, &prof, k, t);
+        bench_prof_batches(p, &bt[2], k, t);
         for (j = 0; j < nslots; ++j)
             slots[j].v[i] = 1e6 * t[j] / ((double)k * batch);
     }
-    bench_stats(v, runs, step);
+    for (j = 0; j < 2; ++j)
+        bench_stats(v[j], runs, &step[j]);
     for (j = 0; j < nslots; ++j)
         bench_stats(slots[j].v, runs, &slots[j].st);
-    train_free(&plain.tr);
-    train_free(&prof.tr);
-    net_params_free(pp);
-    net_params_free(ap);
+    rc = 0;
+done:
+    for (j = 0; j < ready; ++j)
+        train_free(&bt[j].tr);
+    for (j = 0; j < 3; ++j)
+        net_params_free(params[j]);
     free(t);
-    return 0;
+    return rc;
 }
 
 /* One layer row of the breakdown (the caller sets share). */
@@ -274,7 +276,7 @@ static const char *const bench_pass[3] = { "forward", "backward", "sgd" };
 
 /* Print and add the rows of the breakdown from the slots' medians. */
 static int bench_breakdown_rows(bench *b, const net *n, const bench_prof *p,
-                                const bench_slot *slots, const bench_stat *step)
+                                const bench_slot *slots, const bench_stat step[2])
 {
     int L = n->nlayers, k, j, first = b->nrows;
     double sum = 0.0;
@@ -299,13 +301,16 @@ static int bench_breakdown_rows(bench *b, const net *n, const bench_prof *p,
                 return HOST_INTERNAL;
             if (j == 1 && !(f & 2))
                 r->done_by = ly->index - 1;     /* does_backward_of_next: the layer below */
-            r->da = j == 1 && (f & 16) ? 1 : j == 1 && (f & 2) ? 0 : -1;
+            if (j == 1 && (f & 2))
+                r->da = !(f & 16) ? 0 : ly->wcount + ly->bcount > 0 ? 1 : 2;
         }
     }
     if (!(r = bench_layer_row(b, n, 0, "net", "cost", &slots[3 * L].st, 0.0))
         || !(r = bench_layer_row(b, n, 0, "net", "zero", &slots[3 * L + 1].st, 0.0))
         || !(r = bench_layer_row(b, n, 0, "net", "sum", &sst, n->macs_fwd + n->macs_bwd))
-        || !(r = bench_layer_row(b, n, 0, "net", "step", step, n->macs_fwd + n->macs_bwd)))
+        || !(r = bench_layer_row(b, n, 0, "net", "step", &step[0], n->macs_fwd + n->macs_bwd))
+        || !(r = bench_layer_row(b, n, 0, "net", "step_profile_build", &step[1],
+                                 n->macs_fwd + n->macs_bwd)))
         return HOST_INTERNAL;
     for (k = first; k < b->nrows; ++k)
         b->rows[k].share = sum > 0 ? b->rows[k].us / sum : 0.0;
@@ -326,7 +331,7 @@ int bench_profile(bench *b, lua_State *T, const net_request *rq, const net *n,
     jit_cc_opts co;
     bench_prof p;
     bench_slot *slots = NULL;
-    bench_stat step;
+    bench_stat step[2];
     bench_row *r;
     double rd, rw;
     int rc, nslots = 3 * n->nlayers + 2;
@@ -358,9 +363,9 @@ int bench_profile(bench *b, lua_State *T, const net_request *rq, const net *n,
         fprintf(stderr, "cnngen: out of memory\n");
         goto done;
     }
-    if (bench_prof_measure(b, n, api, &papi, &p, slots, nslots, &step) != 0)
+    if (bench_prof_measure(b, n, api, &papi, &p, slots, nslots, step) != 0)
         goto done;
-    if ((rc = bench_breakdown_rows(b, n, &p, slots, &step)) != HOST_OK)
+    if ((rc = bench_breakdown_rows(b, n, &p, slots, step)) != HOST_OK)
         goto done;
     rc = HOST_INTERNAL;
     if (!(r = bench_add(b, "memory", n->name, "cc", 1, (int)n->train.batch)))
@@ -374,7 +379,7 @@ int bench_profile(bench *b, lua_State *T, const net_request *rq, const net *n,
     r->train_bytes = (rd + rw) / (double)n->train.batch;
     r->train_mem_us = 1e-3 * (rd / r->read_gbs + rw / r->update_gbs) / (double)n->train.batch;
     r->train_flop_us = 2.0 * (n->macs_fwd + n->macs_bwd) / (1e3 * b->peak.gflops);
-    r->train_us = step.med;
+    r->train_us = step[0].med;
     r->infer_bytes = r->param_bytes;
     r->infer_mem_us = 1e-3 * r->infer_bytes / r->read_gbs;
     r->infer_flop_us = 2.0 * n->macs_fwd / (1e3 * b->peak.gflops);

@@ -133,8 +133,8 @@ void bench_print_build(const bench_row *r, int cold)
 void bench_print_layer_header(const bench_row *r, double step_us)
 {
     printf("%-10s layers cc, 1 thread, batch %d (train.batch): per pass, medians of %d runs "
-           "alternating with train_batch's (%.2f us/sample)\n", r->net, r->batch, r->st.runs,
-           step_us);
+           "alternating with train_batch's (%.2f us/sample); da: the function computes "
+           "dC/da^(l-1), dw: dC/dw and dC/db\n", r->net, r->batch, r->st.runs, step_us);
     printf("%-10s %5s %-8s %-28s %11s %8s %7s %7s %7s\n", "", "layer", "kind", "pass",
            "us/sample", "GFLOPS", "peak", "share", "spread");
 }
@@ -143,7 +143,9 @@ void bench_print_layer_header(const bench_row *r, double step_us)
 void bench_print_layer(const bench_row *r)
 {
     char layer[16], pass[64];
-    snprintf(pass, sizeof pass, "%s%s", r->pass, r->da > 0 ? " da+dw" : r->da == 0 ? " dw" : "");
+    static const char *const what[3] = { " dw", " da+dw", " da" };
+    snprintf(pass, sizeof pass, "%s%s", !strcmp(r->pass, "step_profile_build")
+             ? "step, profile build" : r->pass, r->da >= 0 && r->da < 3 ? what[r->da] : "");
     if (r->done_by > 0)
         snprintf(pass, sizeof pass, "%s (in layer %d's)", r->pass, r->done_by);
     if (r->layer > 0)
@@ -314,7 +316,8 @@ int bench_write_json(const bench *b, const char *path)
             if (r->done_by > 0)
                 bench_put(&w, ",\"done_by_layer\":%d", r->done_by);
             if (r->da >= 0)
-                bench_put(&w, ",\"computes_da\":%s", r->da ? "true" : "false");
+                bench_put(&w, ",\"computes_da\":%s,\"computes_dw\":%s", r->da ? "true" : "false",
+                          r->da < 2 ? "true" : "false");
         }
         if (!strcmp(r->kind, "memory")) {
             bench_num(&w, "param_bytes", r->param_bytes);
