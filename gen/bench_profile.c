@@ -28,7 +28,8 @@
  * read and written as its backward adds into g; then once a step g
  * zeroed (written) and the update (p and g read, p written).  Reads are
  * timed at the read pass's bandwidth, the rest at the update pass's.
- * Activations are not counted (a sample's fit in the nearest caches).
+ * Activations, δs, masks and the images are not counted: the bound is a
+ * lower bound on the time.
  * Batch-1 inference reads every parameter once an image.  The compute
  * bound is 2 × MACs / one core's peak; the nearer bound is the slower.
  */

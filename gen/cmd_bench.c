@@ -39,8 +39,10 @@
  * a JSON list of objects, one per row, with the keys net, backend,
  * threads, batch, train_samples_per_s, infer_us, gflops, peak_fraction
  * (null where they do not apply) plus kind ("peak", "build", "train",
- * "infer"), runs, spread and the row's own figures.  Written all or
- * nothing (outfile.h).
+ * "infer", "layer", "memory"), runs, spread and the row's own figures
+ * (a layer row: layer, layer_kind, pass, us_per_sample, layer_gflops,
+ * layer_peak_fraction, share; a memory row: the bandwidths, bytes and
+ * bounds).  Written all or nothing (outfile.h).
  *
  * This file is the command: its settings, its scratch caches and what it
  * measures for each net; how it measures is bench_measure.c's, how it
