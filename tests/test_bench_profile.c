@@ -6,7 +6,8 @@
  * does not, dropout's masks, every --unroll under tcc, cc's default flags)
  * the parameters, the gradient and the cost are train_batch's, bit for
  * bit, and every step was timed.  Its streaming passes compute what they
- * say; code generated without the profile has none of it.
+ * say; code generated without the profile has none of it, and its code
+ * compiles without a diagnostic under gcc, clang and tcc -Werror.
  */
 #include <criterion/criterion.h>
 
@@ -19,6 +20,7 @@
 #include "fsutil.h"
 #include "host.h"
 #include "net.h"
+#include "proc.h"
 
 static void bp_setup(void)
 {
@@ -253,4 +255,33 @@ Test(bench_profile, code_without_the_profile_has_none_of_it)
     cr_expect_eq(strncmp(plain.form[0].unit, prof.form[0].unit, strlen(plain.form[0].unit)), 0);
     net_free(&plain);
     net_free(&prof);
+}
+
+/* The profile's code keeps the generated code's promise: no diagnostic
+ * under gcc and clang -std=c99 -Wall -Wextra -pedantic -Werror and tcc
+ * -Wall -Werror, for the examples and a net with dropout, in the form of
+ * each backend. */
+Test(bench_profile, profile_code_is_warning_free, .timeout = 600)
+{
+    static const char *const nets[] = { "nielsen1", "nielsen2", "lenet5", NULL };
+    static const char *const backends[] = { "cc", "tcc" };
+    char path[1024], base[64];
+    int i, k;
+    for (i = 0; i <= 3; ++i)
+        for (k = 0; k < 2; ++k) {
+            net n;
+            if (nets[i])
+                snprintf(path, sizeof path, "%s/examples/%s.lua", fs_env("CNNGEN_ROOT"), nets[i]);
+            else {
+                snprintf(path, sizeof path, "%s", fs_path("p.lua"));
+                fs_spit(path, dropout_net, strlen(dropout_net));
+            }
+            bp_build(path, backends[k], NULL, 0, 1, &n, NULL);
+            cr_assert_not_null(strstr(n.form[0].unit, "_jit_profile("));
+            snprintf(base, sizeof base, "unit%d%s", i, backends[k]);
+            snprintf(path, sizeof path, "%s/%s.c", fs_scratch(), base);
+            fs_spit(path, n.form[0].unit, strlen(n.form[0].unit));
+            proc_compile_everywhere(fs_scratch(), base, base);
+            net_free(&n);
+        }
 }
