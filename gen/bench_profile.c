@@ -8,12 +8,13 @@
  * the clock read after each (templates/profile.c.tpl).  On one thread, in
  * mini-batches of the description's train.batch gathered from the
  * shuffled training set as `run` gathers them, runs of the plain build's
- * train_batch and of the profile alternate (the machine may be shared: a
- * slow moment touches both); each pass's figure is the median of its
- * runs, in µs per sample.  GFLOPS = 2 × the pass's MACs (`cnngen info`'s:
+ * train_batch, of the profile build's own and of the profile alternate
+ * (the machine may be shared: a slow moment touches all three); each
+ * pass's figure is the median of its runs, in µs per sample.  GFLOPS = 2 × the pass's MACs (`cnngen info`'s:
  * forward and backward per layer; the SGD update 2 per weight, w ← d·w −
  * s·g, and 1 per bias) / its time.  A layer's backward computes
- * ∂C/∂a^{l−1} and ∂C/∂w, ∂C/∂b in one function: one figure.
+ * ∂C/∂a^{l−1} and ∂C/∂w, ∂C/∂b in one function: one figure, which says
+ * which of them the function computes.
  *
  * The memory bound.  Two streaming passes compiled with the net (so with
  * its compiler and flags), over buffers of the net's parameter count: a
@@ -24,7 +25,7 @@
  * work struct (the driver's batched layers read their weights once a
  * chunk; a per-sample layer's weights are re-read from nearer caches):
  * each layer's w and b read by its forward; read again by its backward
- * for ∂C/∂a^{l−1} (not layer 1's: it has no ∂C/∂a^0 to make); ∂C/∂w, ∂C/∂b
+ * where it computes ∂C/∂a^{l−1} (never layer 1's: no ∂C/∂a^0); ∂C/∂w, ∂C/∂b
  * read and written as its backward adds into g; then once a step g
  * zeroed (written) and the update (p and g read, p written).  Reads are
  * timed at the read pass's bandwidth, the rest at the update pass's.
