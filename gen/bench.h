@@ -1,7 +1,8 @@
 /*
  * bench.h -- the parts of `cnngen bench` (cmd_bench.c, the command):
  * measuring (bench_measure.c: statistics, the timing loop, training and
- * inference rates) and reporting (bench_report.c: the rows, the printed
+ * inference rates), the per-layer breakdown and the memory bound
+ * (bench_profile.c) and reporting (bench_report.c: the rows, the printed
  * table and the JSON file).
  */
 #ifndef CNNGEN_BENCH_H
@@ -21,7 +22,7 @@ typedef struct bench_stat {
 } bench_stat;
 
 typedef struct bench_row {
-    const char *kind;           /* "peak", "build", "train", "infer" */
+    const char *kind;           /* "peak", "build", "train", "infer", "layer", "memory" */
     char net[64];
     const char *backend;        /* "tcc", "cc", "auto", or NULL */
     int threads, batch;         /* 0: not applicable */
@@ -34,6 +35,23 @@ typedef struct bench_row {
     long samples;               /* auto: length of the cold run */
     double switch_s;            /* auto: seconds from the start to the switch to cc (0: none) */
     double cold_cc, cold_tcc;   /* auto: a cold cc / tcc run of the same length, samples/s */
+    /* layer: one pass of one layer (or of the net: the cost, zeroing g) */
+    int layer;                  /* 1-based; 0: a step of the net's own */
+    char layer_kind[16];
+    const char *pass;           /* "forward", "backward", "sgd", "cost", "zero", "sum", "step" */
+    double share;               /* of the sum of the steps */
+    int da;                     /* a backward's function computes 0: ∂C/∂w, ∂C/∂b alone
+                                   (layer 1's), 1: ∂C/∂a^{l−1} too, 2: ∂C/∂a^{l−1} alone
+                                   (no parameters); 3, 4: 1, 0 and the SGD step of w
+                                   (train_chunk's fused step); -1: not a backward */
+    int steps_b_only;           /* an sgd row whose w is stepped in the backward */
+    int done_by;                /* a pass with no function of its own: the layer whose
+                                   function does it (a max-pool's backward, by the conv's) */
+    /* memory: the bounds of a training step (per sample) and of batch-1
+     * inference (per image), against what was measured */
+    double param_bytes, read_gbs, update_gbs;
+    double train_bytes, train_mem_us, train_flop_us, train_us;
+    double infer_bytes, infer_mem_us, infer_flop_us, infer_us;
 } bench_row;
 
 /* One `cnngen bench`: its settings, the scratch directory, the data set,
@@ -84,6 +102,10 @@ int bench_train_init(const bench *b, const net *n, const net_api *api, int threa
 /* k mini-batches, gathered from the shuffled order as train_epoch does. */
 void bench_train_batches(bench_train *bt, long k);
 
+/* The next mini-batch of bt's order (from its cursor, wrapping) into its
+ * xbuf and ybuf. */
+void bench_train_gather(bench_train *bt);
+
 /* bench_train_batches as a bench_work_fn (ctx: the bench_train). */
 void bench_train_work(void *ctx, long k);
 
@@ -91,6 +113,18 @@ void bench_train_work(void *ctx, long k);
  * test set.  0, or -1 with the message printed. */
 int bench_infer_rate(const bench *b, const net_api *api, const float *params, int threads,
                      int batch, bench_stat *st);
+
+/* ---- the per-layer breakdown and the memory bound (bench_profile.c) -- */
+
+/* For the net n of request rq (its cc build api, its batch-1 inference
+ * measured at infer_us per image, 0: not measured): generate and build its
+ * profile form (rq with profile on), time a training step layer by layer
+ * (one thread, the description's batch) against api's train_batch, measure
+ * the streaming bandwidth at the size of its parameters, and print and
+ * add the rows ("layer", "memory").  HOST_OK or a status, the message
+ * printed. */
+int bench_profile(bench *b, lua_State *T, const net_request *rq, const net *n,
+                  const net_api *api, double infer_us);
 
 /* ---- reporting (bench_report.c) ------------------------------------- */
 
@@ -112,6 +146,13 @@ void bench_print_row(const bench_row *r);
 
 /* A build row: generate and compile times (cold: cc into a fresh cache). */
 void bench_print_build(const bench_row *r, int cold);
+
+/* The breakdown's table: its header, then a layer row. */
+void bench_print_layer_header(const bench_row *r, double step_us);
+void bench_print_layer(const bench_row *r);
+
+/* A memory row: the bandwidths and the bounds. */
+void bench_print_memory(const bench_row *r);
 
 /* Write b's rows to path as JSON (all or nothing); HOST_OK, or a status
  * with the message printed. */

@@ -73,22 +73,28 @@ void bench_measure(const bench *b, bench_work_fn fn, void *ctx, bench_stat *st)
 /* ================================================================ */
 
 /* See bench.h. */
-void bench_train_batches(bench_train *bt, long k)
+void bench_train_gather(bench_train *bt)
 {
     train_ctx *t = &bt->tr;
     const ds_split *d = t->data;
     size_t in = t->api->in_size;
+    int s;
+    for (s = 0; s < t->batch; ++s) {
+        int i = t->order[bt->cursor];
+        memcpy(t->xbuf + (size_t)s * in, d->x + (size_t)i * in, in * sizeof *t->xbuf);
+        t->ybuf[s] = d->y[i];
+        if (++bt->cursor == d->n)
+            bt->cursor = 0;
+    }
+}
+
+/* See bench.h. */
+void bench_train_batches(bench_train *bt, long k)
+{
     long b;
     for (b = 0; b < k; ++b) {
-        int s;
-        for (s = 0; s < t->batch; ++s) {
-            int i = t->order[bt->cursor];
-            memcpy(t->xbuf + (size_t)s * in, d->x + (size_t)i * in, in * sizeof *t->xbuf);
-            t->ybuf[s] = d->y[i];
-            if (++bt->cursor == d->n)
-                bt->cursor = 0;
-        }
-        train_step(t, t->xbuf, t->ybuf, t->batch);
+        bench_train_gather(bt);
+        train_step(&bt->tr, bt->tr.xbuf, bt->tr.ybuf, bt->tr.batch);
     }
 }
 

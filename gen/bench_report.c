@@ -129,6 +129,65 @@ void bench_print_build(const bench_row *r, int cold)
     fflush(stdout);
 }
 
+/* See bench.h. */
+void bench_print_layer_header(const bench_row *r, double step_us)
+{
+    printf("%-10s layers cc, 1 thread, batch %d (train.batch): per pass, medians of %d runs "
+           "alternating with train_batch's (%.2f us/sample); da: the function computes "
+           "dC/da^(l-1), dw: dC/dw and dC/db\n", r->net, r->batch, r->st.runs, step_us);
+    printf("%-10s %5s %-8s %-28s %11s %8s %7s %7s %7s\n", "", "layer", "kind", "pass",
+           "us/sample", "GFLOPS", "peak", "share", "spread");
+}
+
+/* See bench.h. */
+void bench_print_layer(const bench_row *r)
+{
+    char layer[16], pass[64];
+    static const char *const what[5] = { " dw", " da+dw", " da", " dw+step w", " da+dw+step w" };
+    snprintf(pass, sizeof pass, "%s%s", !strcmp(r->pass, "step_profile_build")
+             ? "step, profile build" : r->pass, r->da >= 0 && r->da < 5 ? what[r->da]
+                                                : r->steps_b_only ? " b" : "");
+    if (r->done_by > 0)
+        snprintf(pass, sizeof pass, "%s (in layer %d's)", r->pass, r->done_by);
+    if (r->layer > 0)
+        snprintf(layer, sizeof layer, "%d", r->layer);
+    else
+        snprintf(layer, sizeof layer, "-");
+    printf("%-10s %5s %-8s %-28s %11.3f %8.3f %6.2f%% %6.1f%% %6.1f%%\n", r->net, layer,
+           r->layer_kind, pass, r->us, r->gflops, 100.0 * r->frac, 100.0 * r->share,
+           100.0 * bench_spread(&r->st));
+    fflush(stdout);
+}
+
+/* "memory" or "compute": the bound that allows the less speed (the larger time) */
+static const char *bench_nearer(double mem_us, double flop_us)
+{
+    return mem_us > flop_us ? "memory" : "compute";
+}
+
+/* See bench.h. */
+void bench_print_memory(const bench_row *r)
+{
+    double tb = r->train_mem_us > r->train_flop_us ? r->train_mem_us : r->train_flop_us;
+    double ib = r->infer_mem_us > r->infer_flop_us ? r->infer_mem_us : r->infer_flop_us;
+    printf("%-10s memory  parameters %.0f KB; streamed at that size (cc, 1 thread): read %.1f "
+           "GB/s, update p = a*p - b*g %.1f GB/s\n", r->net, r->param_bytes / 1024.0,
+           r->read_gbs, r->update_gbs);
+    printf("%-10s bound   train (batch %d): %.0f bytes/sample moved -> memory bound %.3f "
+           "us/sample, compute bound %.3f; %s is nearer; measured %.3f (%.0f%% of the "
+           "bound's speed)\n", r->net, r->batch, r->train_bytes, r->train_mem_us,
+           r->train_flop_us, bench_nearer(r->train_mem_us, r->train_flop_us), r->train_us,
+           r->train_us > 0 ? 100.0 * tb / r->train_us : 0.0);
+    printf("%-10s bound   infer (batch 1): %.0f bytes/image read -> memory bound %.3f us, "
+           "compute bound %.3f; %s is nearer", r->net, r->infer_bytes, r->infer_mem_us,
+           r->infer_flop_us, bench_nearer(r->infer_mem_us, r->infer_flop_us));
+    if (r->infer_us > 0)
+        printf("; measured %.3f (%.0f%% of the bound's speed)", r->infer_us,
+               100.0 * ib / r->infer_us);
+    printf("\n");
+    fflush(stdout);
+}
+
 /* ================================================================ */
 /* JSON                                                             */
 /* ================================================================ */
@@ -247,6 +306,39 @@ int bench_write_json(const bench *b, const char *path)
             bench_num(&w, "switch_s", r->switch_s > 0 ? r->switch_s : -1);   /* null: no switch */
             bench_num(&w, "cold_cc_samples_per_s", r->cold_cc);
             bench_num(&w, "cold_tcc_samples_per_s", r->cold_tcc);
+        }
+        if (!strcmp(r->kind, "layer")) {
+            bench_put(&w, ",\"layer\":%d,\"layer_kind\":\"%s\",\"pass\":\"%s\"", r->layer,
+                      r->layer_kind, r->pass);
+            bench_num(&w, "us_per_sample", r->us);
+            bench_num(&w, "layer_gflops", r->gflops);
+            bench_num(&w, "layer_peak_fraction", r->frac);
+            bench_num(&w, "share", r->share);
+            if (r->done_by > 0)
+                bench_put(&w, ",\"done_by_layer\":%d", r->done_by);
+            if (r->da >= 0)
+                bench_put(&w, ",\"computes_da\":%s,\"computes_dw\":%s,\"steps_w\":%s",
+                          r->da % 3 ? "true" : "false", r->da % 3 < 2 ? "true" : "false",
+                          r->da >= 3 ? "true" : "false");
+            if (r->steps_b_only)
+                bench_put(&w, ",\"w_stepped_in_backward\":true");
+        }
+        if (!strcmp(r->kind, "memory")) {
+            bench_num(&w, "param_bytes", r->param_bytes);
+            bench_num(&w, "read_gb_per_s", r->read_gbs);
+            bench_num(&w, "update_gb_per_s", r->update_gbs);
+            bench_num(&w, "train_bytes_per_sample", r->train_bytes);
+            bench_num(&w, "train_memory_bound_us", r->train_mem_us);
+            bench_num(&w, "train_compute_bound_us", r->train_flop_us);
+            bench_num(&w, "train_us", r->train_us);
+            bench_put(&w, ",\"train_nearer\":\"%s\"",
+                      bench_nearer(r->train_mem_us, r->train_flop_us));
+            bench_num(&w, "infer_bytes_per_image", r->infer_bytes);
+            bench_num(&w, "infer_memory_bound_us", r->infer_mem_us);
+            bench_num(&w, "infer_compute_bound_us", r->infer_flop_us);
+            bench_num(&w, "infer_measured_us", r->infer_us > 0 ? r->infer_us : -1);
+            bench_put(&w, ",\"infer_nearer\":\"%s\"",
+                      bench_nearer(r->infer_mem_us, r->infer_flop_us));
         }
         if (!strcmp(r->kind, "peak"))
             bench_put(&w, ",\"isa\":\"%s\",\"lanes\":%d,\"accumulators\":%d,\"ghz\":%.4g,"

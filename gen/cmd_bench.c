@@ -17,7 +17,15 @@
  *            ready; the clock runs from the start, so the figure includes
  *            every build; the run is as long as about 12 timed runs of cc);
  *   infer    µs per image at batch 1 (forward, one thread) and images/s at
- *            batch 256 (the 256 forwards split across the threads).
+ *            batch 256 (the 256 forwards split across the threads);
+ *   layers   (cc) a training step at the description's batch on one thread,
+ *            layer by layer: each layer's forward, backward and SGD update,
+ *            the cost and the zeroing of g, in µs per sample, beside the
+ *            step as train_batch takes it (bench_profile.c);
+ *   memory   (cc) the read and update bandwidths at the size of the
+ *            parameters, the bytes a training step and a batch-1 inference
+ *            must move, the bounds they imply against the compute bound, and
+ *            which is nearer (bench_profile.c says how they are counted).
  * GFLOPS = 2 × MACs × samples/s (MACs from the generator, as `cnngen info`
  * prints them: forward + backward for training, forward for inference);
  * peak fraction = GFLOPS / (threads × the measured one-core peak).
@@ -31,8 +39,10 @@
  * a JSON list of objects, one per row, with the keys net, backend,
  * threads, batch, train_samples_per_s, infer_us, gflops, peak_fraction
  * (null where they do not apply) plus kind ("peak", "build", "train",
- * "infer"), runs, spread and the row's own figures.  Written all or
- * nothing (outfile.h).
+ * "infer", "layer", "memory"), runs, spread and the row's own figures
+ * (a layer row: layer, layer_kind, pass, us_per_sample, layer_gflops,
+ * layer_peak_fraction, share; a memory row: the bandwidths, bytes and
+ * bounds).  Written all or nothing (outfile.h).
  *
  * This file is the command: its settings, its scratch caches and what it
  * measures for each net; how it measures is bench_measure.c's, how it
@@ -98,6 +108,7 @@ typedef struct bench_net {
     net_api api[2];             /* [0] tcc build, [1] cc build */
     double macs_train, macs_fwd;
     double rate[2][2][2];       /* steady samples/s [backend][thread idx][batch idx] */
+    double infer_us[2];         /* µs per image at batch 1 [backend] */
     double gen_s[2], compile_s[2];
 } bench_net;
 
@@ -338,6 +349,7 @@ static int bench_inference(bench *b, bench_net *bn, float *params)
             return HOST_FAIL;
         if (!(r = bench_rate_row(b, bn->net->name, "infer", bench_backend[k], 1, 1, &st, bn->macs_fwd)))
             return HOST_INTERNAL;
+        bn->infer_us[k] = r->us;
         bench_print_row(r);
         for (ti = 0; ti < b->nthreads; ++ti) {
             if (bench_infer_rate(b, &bn->api[k], params, b->threads[ti], BENCH_INFER_BATCH,
@@ -384,7 +396,10 @@ static int bench_one(bench *b, lua_State *T, const char *path)
         goto done;
     if (b->want_auto && (rc = bench_auto(b, T, &bn, params)) != HOST_OK)
         goto done;
-    rc = bench_inference(b, &bn, params);
+    if ((rc = bench_inference(b, &bn, params)) != HOST_OK)
+        goto done;
+    if (b->want_cc)
+        rc = bench_profile(b, T, &bn.rq, bn.net, &bn.api[1], bn.infer_us[1]);
 done:
     net_params_free(params);
     for (k = 0; k < 2; ++k) {

@@ -99,6 +99,10 @@ static void net_push_opts(lua_State *T, const net_request *rq, const net_desc *d
         lua_pushboolean(T, 1);
         lua_setfield(T, -2, "activations");
     }
+    if (rq->profile) {
+        lua_pushboolean(T, 1);
+        lua_setfield(T, -2, "profile");
+    }
     if (rq->momentum) {
         lua_pushboolean(T, 1);
         lua_setfield(T, -2, "momentum");

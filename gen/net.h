@@ -68,6 +68,8 @@ typedef struct net_request {
     int ranges;                 /* the unit gets <name>_jit_ranges (calibration) */
     int activations;            /* the unit gets <name>_jit_activation (a report's
                                    feature maps) */
+    int profile;                /* training code's unit gets <name>_jit_profile and
+                                   the memory bound's passes (bench's breakdown) */
     int momentum;               /* training code gets <name>_train_batch_momentum
                                    (as when the description's train{} has momentum) */
     int with_info;              /* 1: also `cnngen info`'s table of the training

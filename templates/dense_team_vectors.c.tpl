@@ -27,9 +27,13 @@ static void ${P}_l${l}_dense_team(${real} *restrict p, ${P}_sample *const *sp, c
 @ if L.src ~= "x" then
     (void)x;
 @ end
+@ if whole16 > 0 then
     for (u = u0; u < u1 && u < ${whole16}; u += 16) {
 ${include("dense_step_block.c.tpl", "        ", { UB = 16, smp = team_sample })}
     }
+@ else
+    (void)u0;
+@ end
 @ if whole16 < L.n_in then
     if (u1 == ${L.n_in}) {                    /* the last ${L.n_in - whole16} inputs */
         u = ${whole16};

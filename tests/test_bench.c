@@ -1,8 +1,9 @@
 /*
  * test_bench.c -- suite "bench": `cnngen bench` end to end on synthetic
- * data (tests/support/runfix.h): it measures every backend, writes its
- * JSON, leaves no scratch cache behind, and checks its flags (and
- * --threads where it means nothing).
+ * data (tests/support/runfix.h): it measures every backend, prints and
+ * writes the per-layer breakdown and the memory bound, writes its JSON,
+ * leaves no scratch cache behind, and checks its flags (and --threads
+ * where it means nothing).
  */
 #include <criterion/criterion.h>
 
@@ -29,8 +30,8 @@ Test(bench, measures_every_backend_and_writes_json, .timeout = 180)
     unsigned char *text;
     size_t len;
     const char *p;
-    double v[64];
-    int k, rows = 0, train = 0, infer = 0, build = 0, peak = 0;
+    double v[128];
+    int k, rows = 0, train = 0, infer = 0, build = 0, peak = 0, layer = 0, memory = 0;
     rt_out o;
     rt_standard(600);
     rt_make_net("syn2.lua", "tanh", 8, 4);
@@ -56,6 +57,8 @@ Test(bench, measures_every_backend_and_writes_json, .timeout = 180)
         infer += !strncmp(p + 9, "infer\"", 6);
         build += !strncmp(p + 9, "build\"", 6);
         peak += !strncmp(p + 9, "peak\"", 5);
+        layer += !strncmp(p + 9, "layer\"", 6);
+        memory += !strncmp(p + 9, "memory\"", 7);
         for (k = 0; keys[k]; ++k) {
             char key[64];
             const char *at;
@@ -70,8 +73,39 @@ Test(bench, measures_every_backend_and_writes_json, .timeout = 180)
     cr_expect_eq(infer, 12, "%s", text);
     cr_expect_eq(build, 4, "%s", text);
     cr_expect_eq(peak, 1, "%s", text);
-    cr_expect_eq(rows, 41);
-    cr_expect_eq(rt_json_values((char *)text, "train_samples_per_s", v, 64), 41);
+    /* 2 nets x (conv: forward, backward, sgd; maxpool: forward, backward;
+     * dense: forward, backward, sgd; the net's cost, zero, sum, step and the
+     * profile build's step) */
+    cr_expect_eq(layer, 26, "%s", text);
+    cr_expect_eq(memory, 2, "%s", text);
+    cr_expect_eq(rows, 69);
+    cr_expect_eq(rt_json_values((char *)text, "train_samples_per_s", v, 128), 69);
+    /* the breakdown: a row per pass, each timed, the step beside the sum */
+    cr_expect(strstr(o.out, "layers cc, 1 thread, batch 10") != NULL, "%s", o.out);
+    cr_expect(strstr(o.out, "1 conv     forward") != NULL, "%s", o.out);
+    cr_expect(strstr(o.out, "3 dense    backward da+dw") != NULL, "%s", o.out);
+    cr_expect(strstr(o.out, "1 conv     backward dw ") != NULL, "%s", o.out);
+    cr_expect(strstr(o.out, "3 dense    sgd") != NULL, "%s", o.out);
+    cr_expect(strstr(o.out, "- net      step ") != NULL, "%s", o.out);
+    cr_expect(strstr(o.out, "- net      step, profile build") != NULL, "%s", o.out);
+    cr_expect_eq(rt_json_values((char *)text, "us_per_sample", v, 128), 26);
+    for (k = 0; k < 26; ++k)
+        cr_expect(isfinite(v[k]) && v[k] >= 0, "us_per_sample %g", v[k]);
+    /* the bounds: positive and finite, and which is nearer said */
+    {
+        static const char *const bounds[] = { "read_gb_per_s", "update_gb_per_s",
+                                              "train_bytes_per_sample", "train_memory_bound_us",
+                                              "train_compute_bound_us", "train_us",
+                                              "infer_memory_bound_us", "infer_compute_bound_us",
+                                              "infer_measured_us", NULL };
+        for (k = 0; bounds[k]; ++k) {
+            int i, n = rt_json_values((char *)text, bounds[k], v, 128);
+            cr_expect_eq(n, 2, "%s: %d values", bounds[k], n);
+            for (i = 0; i < n; ++i)
+                cr_expect(isfinite(v[i]) && v[i] > 0, "%s = %g", bounds[k], v[i]);
+        }
+    }
+    cr_expect(strstr(o.out, "memory bound") && strstr(o.out, "is nearer"), "%s", o.out);
     free(text);
     /* the scratch caches are gone */
     {

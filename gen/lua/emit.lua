@@ -362,6 +362,7 @@ function M.generate(net, opts)
     v.fwd_groups, v.bwd_groups, v.fwd_per_sample = q8_calls(net, opts, gen), {}, true
   else
     local fwd, bwd, step = calls(net, opts, gen)
+    v.fwd_calls, v.bwd_calls, v.step_calls = fwd, bwd, step
     v.fwd_groups = groups(fwd, 1, #net.layers, 1)
     v.bwd_groups = groups(bwd, #net.layers, 1, -1)
     -- train_chunk (sgd.c.tpl): the layers whose step function updates
@@ -502,6 +503,7 @@ function M.generate(net, opts)
   local unit = h .. before .. "/* (" .. opts.header_name .. " is above) */" .. after .. v.team_code
                .. render("jit_sizes.c.tpl", v)
                .. (v.activations and render("jit_activation.c.tpl", v) or "")
+               .. (opts.profile and v.train and not plan and require("profile").code(v, v.fwd_calls, v.bwd_calls, render, v.step_calls) or "")
   return { h = h, c = c, unit = unit, arch_hash = v.arch_hash }
 end
 
