@@ -299,9 +299,11 @@ static int bench_breakdown_rows(bench *b, const net *n, const bench_prof *p,
     for (k = 0; k < L; ++k) {
         const net_layer *ly = &n->layers[k];
         unsigned f = p->flags(ly->index);
+        const int fused = (f & 32) && n->train.batch <= p->chunk();   /* w stepped in the backward */
         for (j = 0; j < 3; ++j) {
             double macs = j == 0 ? ly->macs_fwd : j == 1 ? ly->macs_bwd
-                        : (2.0 * (double)ly->wcount + (double)ly->bcount) / (double)n->train.batch;
+                        : ((fused ? 0.0 : 2.0 * (double)ly->wcount) + (double)ly->bcount)
+                          / (double)n->train.batch;
             if ((j == 0 && !(f & 1)) || (j == 2 && ly->wcount + ly->bcount == 0))
                 continue;
             if (!(r = bench_layer_row(b, n, ly->index, ly->kind, bench_pass[j],
@@ -311,7 +313,7 @@ static int bench_breakdown_rows(bench *b, const net *n, const bench_prof *p,
                 r->done_by = ly->index - 1;     /* does_backward_of_next: the layer below */
             if (j == 1 && (f & 2))
                 r->da = !(f & 16) ? 0 : ly->wcount + ly->bcount > 0 ? 1 : 2;
-            if ((f & 32) && n->train.batch <= p->chunk()) {
+            if (fused) {
                 if (j == 1)
                     r->da += 3;                 /* ... and the step of w (train_chunk) */
                 if (j == 2)
