@@ -295,6 +295,29 @@ Test(threads, the_team_step_equals_train_batch_on_the_whole_batch, .timeout = 12
     net_free(&t.net);
 }
 
+/* A net built with backend, 40 samples of data, and the shim (a copy of
+ * its API that a test may point at counting wrappers), its parameters
+ * initialized in *p: what the tests that count calls start from. */
+static void th_shim_start(th_net *t, const char *backend, net_api *shim, ds_split *d, float **p)
+{
+    th_build(t, backend);
+    th_data(d, 40, 3);
+    *shim = t->api;
+    *p = malloc(shim->param_count * sizeof **p);
+    cr_assert(*p);
+    shim->init.f(*p, 1);
+}
+
+/* ... and what they end with */
+static void th_shim_end(th_net *t, ds_split *d, float *p)
+{
+    free(p);
+    free(d->x);
+    free(d->y);
+    jit_release(&t->api);
+    net_free(&t->net);
+}
+
 /* The runner takes the team step only for a net whose dense layers have
  * TRAIN_TEAM_MIN_WEIGHTS weights or more (train.h): not for this small
  * one, unless told to. */
@@ -317,15 +340,10 @@ Test(threads, the_team_step_is_taken_from_its_weight_threshold_on, .timeout = 60
     train_ctx tr;
     char err[256];
     float *p;
-    th_build(&t, "cc");
-    th_data(&d, 40, 3);
-    shim = t.api;
+    th_shim_start(&t, "cc", &shim, &d, &p);
     th_real_team_step = t.api.team_step;
     shim.team_step = th_count_team_step;
     cr_assert_lt(shim.team_weights, (size_t)TRAIN_TEAM_MIN_WEIGHTS);
-    p = malloc(shim.param_count * sizeof *p);
-    cr_assert(p);
-    shim.init.f(p, 1);
     cr_assert_eq(train_init(&tr, &shim, p, &d, 10, 0.1f, 0.0f, 1, err, sizeof err), 0, "%s", err);
     cr_assert_eq(train_threads(&tr, 2, t.spans, t.nspans, err, sizeof err), 0, "%s", err);
     th_team_step_calls = 0;
@@ -337,11 +355,7 @@ Test(threads, the_team_step_is_taken_from_its_weight_threshold_on, .timeout = 60
     train_step(&tr, d.x, d.y, 9);
     cr_expect_eq(th_team_step_calls, 2, "a batch of 9, not the chunk of 10, does not take it");
     train_free(&tr);
-    free(p);
-    free(d.x);
-    free(d.y);
-    jit_release(&t.api);
-    net_free(&t.net);
+    th_shim_end(&t, &d, p);
 }
 
 /* ================================================================ */
@@ -376,15 +390,11 @@ Test(threads, one_thread_uses_train_batch_and_several_use_loss_grad_per_slice)
     float *p;
     int k;
 
-    th_build(&t, "tcc");
-    th_data(&d, 40, 3);
-    shim = t.api;
+    th_shim_start(&t, "tcc", &shim, &d, &p);
     th_real_train_batch = shim.train_batch.f;
     th_real_loss_grad = shim.loss_grad.f;
     shim.train_batch.f = th_count_train_batch;
     shim.loss_grad.f = th_count_loss_grad;
-    p = malloc(shim.param_count * sizeof *p);
-    shim.init.f(p, 1);
 
     /* one thread: the default, and train_threads(1) */
     cr_assert_eq(train_init(&tr, &shim, p, &d, 10, 0.1f, 0.0f, 1, err, sizeof err), 0, "%s", err);
@@ -410,11 +420,7 @@ Test(threads, one_thread_uses_train_batch_and_several_use_loss_grad_per_slice)
     train_step(&tr, d.x, d.y, 2);              /* fewer samples than threads */
     cr_expect_eq(th_loss_grad_calls, 2);
     train_free(&tr);
-    free(p);
-    free(d.x);
-    free(d.y);
-    jit_release(&t.api);
-    net_free(&t.net);
+    th_shim_end(&t, &d, p);
 }
 
 Test(threads, spans_that_do_not_tile_the_parameters_are_refused)
