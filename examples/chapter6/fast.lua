@@ -16,5 +16,5 @@ return network {
     dense   { units = 10, act = "softmax" },
   },
   cost  = "log-likelihood",
-  train = { eta = 0.04, batch = 64, l2 = 30, momentum = 0.9, epochs = 6, seed = 1 },
+  train = { eta = 0.04, batch = 64, l2 = 30, momentum = 0.9, epochs = 8, seed = 1 },
 }

@@ -84,7 +84,7 @@ def main():
     ap.add_argument("--batch", type=int, default=64)
     ap.add_argument("--momentum", type=float, default=0.9)
     ap.add_argument("--l2", type=float, default=30.0, help="cnngen's lambda (Nielsen's): weight decay lambda/n")
-    ap.add_argument("--schedule", default="6:0.04,2:0.004", help="EPOCHS:ETA,... the stages, momentum at rest at each")
+    ap.add_argument("--schedule", default="8:0.04,3:0.004", help="EPOCHS:ETA,... the stages, momentum at rest at each")
     ap.add_argument("--maps", default="20,40,200", help="conv maps, conv maps, dense units")
     a = ap.parse_args()
 
