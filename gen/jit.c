@@ -107,7 +107,6 @@ int jit_bind(net_api *api, const char *prefix, int is_double, const char *name,
     }
     api->team_step = NULL;
     api->team_chunk = 0;
-    api->team_weights = 0;
     if (!is_double && !b.inference && snprintf(sym, sizeof sym, "%s_jit_team_step", prefix) < (int)sizeof sym) {
         void *p = lookup(ctx, sym);      /* only the loop form of some nets has it */
         if (p && snprintf(sym, sizeof sym, "%s_jit_team_chunk", prefix) < (int)sizeof sym) {
@@ -117,11 +116,6 @@ int jit_bind(net_api *api, const char *prefix, int is_double, const char *name,
                 memcpy(&api->team_step, &p, sizeof p);
                 memcpy(&f, &c, sizeof c);
                 api->team_chunk = f();
-                if (snprintf(sym, sizeof sym, "%s_jit_team_weights", prefix) < (int)sizeof sym
-                    && (c = lookup(ctx, sym)) != NULL) {
-                    memcpy(&f, &c, sizeof c);
-                    api->team_weights = f();
-                }
             }
         }
     }

@@ -71,7 +71,6 @@ typedef struct net_api {
      * cost of thread k's samples (train_slice's k-th slice). */
     net_team_step_fn team_step;
     size_t team_chunk;
-    size_t team_weights;        /* the weights it steps by columns */
 } net_api;
 
 /* A zeroed work struct for api (api->work_size bytes, at least 1), aligned

@@ -67,7 +67,6 @@ int train_init(train_ctx *t, const net_api *api, float *params, const ds_split *
     t->eta = eta;
     t->l2 = l2;
     t->seed = seed;
-    t->team_min_weights = TRAIN_TEAM_MIN_WEIGHTS;
     t->grad = net_params_new(api);
     t->xbuf = malloc((size_t)batch * in * sizeof *t->xbuf);
     t->ybuf = malloc((size_t)batch * sizeof *t->ybuf);
@@ -499,8 +498,7 @@ float train_step(train_ctx *t, const float *x, const int *y, int n)
     m->base = 0;
     m->len = n;
     /* the net's team step: plain SGD on a batch of exactly its chunk */
-    m->columns = t->api->team_step && !t->velocity && (size_t)n == t->api->team_chunk
-                 && t->api->team_weights >= t->team_min_weights;
+    m->columns = t->api->team_step && !t->velocity && (size_t)n == t->api->team_chunk;
     pool_run(m->pool, train_team_step, m);
     for (k = 0; k < m->n; ++k) {
         int off, len;

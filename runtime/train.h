@@ -67,11 +67,6 @@ typedef struct train_ctx {
     int *ybuf, *order;
     void *work;
     train_team *team;           /* NULL: one thread, train_batch */
-    /* Threads take the net's team step (net_api.h) where its dense
-     * layers that step by columns have this many weights or more
-     * (train_init: TRAIN_TEAM_MIN_WEIGHTS); the per-slice gradients
-     * otherwise. */
-    size_t team_min_weights;
     /* Optional (the tiered backend): called before every mini-batch of
      * train_epoch; a non-NULL result other than api is another build of
      * the same net to train with from this batch on (train_use_api).  The
@@ -102,16 +97,6 @@ typedef struct train_ctx {
 /* Set up t for training params on data (allocates grad, work, a batch
  * buffer and the order).  Returns 0, or -1 with a message (out of memory,
  * sample size != api->in_size, empty data). */
-/* The team step pays where the weights it steps by columns would
- * otherwise make each thread's gradient, and their sum, too large for a
- * core's own cache: 2^18 floats, 1 MB, the L2 of this project's machines
- * (nielsen1's 288,000 such weights: without it 2 threads at batch 10
- * trained at 0.4-0.6x one thread; nielsen2's 64,000 and lenet5's 41,000
- * sum quickly, and there the 4 or 6 barriers it adds cost more: 0.8x and
- * 0.6x the per-slice gradients' speed, measured with alternating runs on
- * a machine shared with other work; docs/performance.md). */
-#define TRAIN_TEAM_MIN_WEIGHTS 262144
-
 int train_init(train_ctx *t, const net_api *api, float *params, const ds_split *data,
                int batch, float eta, float l2, unsigned long long seed,
                char *err, size_t errlen);

@@ -78,7 +78,5 @@ float ${P}_jit_team_step(float *params, float *const *grads, void *const *team, 
 @ end
     return n > 0 ? (float)(cost / (double)n) : 0.0f;
 }
-size_t ${P}_jit_team_weights(void);
-size_t ${P}_jit_team_weights(void) { return ${team_weights}; }
 size_t ${P}_jit_team_chunk(void);
 size_t ${P}_jit_team_chunk(void) { return ${chunk}; }

@@ -243,7 +243,6 @@ static void th_steps_match(th_net *t_)
             memcpy(p2, p1, P * sizeof *p1);
             cr_assert_eq(train_init(&tr, &t.api, p2, &d, n, 0.3f, 2.0f, 11, err, sizeof err),
                          0, "%s", err);
-            tr.team_min_weights = 0;            /* the team step wherever the build has one */
             cr_assert_eq(train_threads(&tr, teams[ti], t.spans, t.nspans, err, sizeof err), 0,
                          "%s", err);
             cr_expect_eq(train_thread_count(&tr), teams[ti]);
@@ -318,9 +317,8 @@ static void th_shim_end(th_net *t, ds_split *d, float *p)
     net_free(&t->net);
 }
 
-/* The runner takes the team step only for a net whose dense layers have
- * TRAIN_TEAM_MIN_WEIGHTS weights or more (train.h): not for this small
- * one, unless told to. */
+/* The runner takes the team step for a batch of exactly its chunk, and
+ * the per-slice gradients for any other. */
 static net_team_step_fn th_real_team_step;
 static int th_team_step_calls;
 
@@ -332,7 +330,7 @@ static float th_count_team_step(float *params, float *const *grads, void *const 
     return th_real_team_step(params, grads, team, x, labels, n, eta, l2, n_train, k, T, sync, ctx);
 }
 
-Test(threads, the_team_step_is_taken_from_its_weight_threshold_on, .timeout = 60)
+Test(threads, the_team_step_is_taken_for_a_batch_of_its_chunk, .timeout = 60)
 {
     th_net t;
     net_api shim;
@@ -343,15 +341,11 @@ Test(threads, the_team_step_is_taken_from_its_weight_threshold_on, .timeout = 60
     th_shim_start(&t, "cc", &shim, &d, &p);
     th_real_team_step = t.api.team_step;
     shim.team_step = th_count_team_step;
-    cr_assert_lt(shim.team_weights, (size_t)TRAIN_TEAM_MIN_WEIGHTS);
     cr_assert_eq(train_init(&tr, &shim, p, &d, 10, 0.1f, 0.0f, 1, err, sizeof err), 0, "%s", err);
     cr_assert_eq(train_threads(&tr, 2, t.spans, t.nspans, err, sizeof err), 0, "%s", err);
     th_team_step_calls = 0;
     train_step(&tr, d.x, d.y, 10);
-    cr_expect_eq(th_team_step_calls, 0, "a net below the threshold took the team step");
-    tr.team_min_weights = shim.team_weights;
-    train_step(&tr, d.x, d.y, 10);
-    cr_expect_eq(th_team_step_calls, 2, "at the threshold each of the 2 threads takes it once");
+    cr_expect_eq(th_team_step_calls, 2, "each of the 2 threads takes it once");
     train_step(&tr, d.x, d.y, 9);
     cr_expect_eq(th_team_step_calls, 2, "a batch of 9, not the chunk of 10, does not take it");
     train_free(&tr);

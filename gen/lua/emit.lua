@@ -288,10 +288,7 @@ local function team_code(net, opts, gen, v)
       spans[#spans + 1] = { from = L.boff, to = L.boff + L.bcount, decay = false, what = "layer " .. L.index .. " b" }
     end
   end
-  local weights = 0
-  for k in pairs(v.fused) do weights = weights + net.layers[k].wcount end
-  local tv = setmetatable({ team_groups = groups(steps, #net.layers, 1, -1), team_spans = spans,
-                            team_weights = weights },
+  local tv = setmetatable({ team_groups = groups(steps, #net.layers, 1, -1), team_spans = spans },
                           { __index = v })
   return table.concat(parts) .. render("team.c.tpl", tv)
 end
