@@ -259,7 +259,7 @@ static void bench_step_bytes(const net *n, const bench_prof *p, int batch, doubl
         double wbytes = 4.0 * (double)L->wcount, bytes = wbytes + 4.0 * (double)L->bcount;
         unsigned f = p->flags(L->index);
         r += bytes;                             /* forward: w, b read */
-        if ((f & 2) && (f & 32) && batch <= chunk) {
+        if ((f & 2) && (f & 32) && batch == chunk) {
             w += wbytes;                        /* the fused step: w read once and written */
             w += 2.0 * (bytes - wbytes);        /* g of b read and written */
             via_g += (double)L->bcount;
@@ -299,7 +299,7 @@ static int bench_breakdown_rows(bench *b, const net *n, const bench_prof *p,
     for (k = 0; k < L; ++k) {
         const net_layer *ly = &n->layers[k];
         unsigned f = p->flags(ly->index);
-        const int fused = (f & 32) && n->train.batch <= p->chunk();   /* w stepped in the backward */
+        const int fused = (f & 32) && n->train.batch == p->chunk();   /* w stepped in the backward */
         for (j = 0; j < 3; ++j) {
             double macs = j == 0 ? ly->macs_fwd : j == 1 ? ly->macs_bwd
                         : ((fused ? 0.0 : 2.0 * (double)ly->wcount) + (double)ly->bcount)

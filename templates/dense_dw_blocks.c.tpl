@@ -1,6 +1,5 @@
 @ -- ∂C/∂w^${l} in blocks of 8 units x 16 inputs held in registers while
-@ -- every sample of the chunk adds to them; update: instead of storing the
-@ -- sums into g, apply the SGD step to the weights (dense_step_vectors)
+@ -- every sample of the chunk adds to them
     /* ∂C/∂w: 8 units x 16 inputs at a time, their sums held in registers
      * while every sample adds to them (each gradient loaded and stored once
      * per chunk; each input vector loaded serves 8 units) */
@@ -11,7 +10,7 @@
             ${real} acc[${ob.size}][${b.size}];
             ptrdiff_t q, v;
             for (q = 0; q < ${ob.size}; ++q)
-                for (v = 0; v < ${b.size}; ++v) acc[q][v] = ${update and zero or ("g[" .. L.woff .. " + (o + q)*" .. L.n_in .. " + u + v]")};
+                for (v = 0; v < ${b.size}; ++v) acc[q][v] = g[${L.woff} + (o + q)*${L.n_in} + u + v];
             for (s = 0; s < n; ++s) {
                 const ${real} *in = ${src("s")} + u, *d = w->s[s].d${l} + o;
                 for (v = 0; v < ${b.size}; ++v) {
@@ -20,14 +19,7 @@
                 }
             }
             for (q = 0; q < ${ob.size}; ++q)
-@     if update then
-                for (v = 0; v < ${b.size}; ++v) {   /* w ← (1 − η·λ/n_train)·w − (η/n)·∂C/∂w */
-                    ${real} *wq = p + ${L.woff} + (o + q)*${L.n_in} + u + v;
-                    *wq = decay * *wq - step * acc[q][v];
-                }
-@     else
                 for (v = 0; v < ${b.size}; ++v) g[${L.woff} + (o + q)*${L.n_in} + u + v] = acc[q][v];
-@     end
         }
 @   end
     }

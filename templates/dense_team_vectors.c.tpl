@@ -1,8 +1,10 @@
-/* ---- layer ${l} in the team step: ${L.desc}
- * The step of dense_step split among the threads of a team: each thread
- * computes δ^${l} of its own samples (and their ∂C/∂b, into its g), then,
- * when every thread has, the one pass over w for all ${chunk} samples of the
- * batch, over its own columns u0 <= u < u1 of w:
+/* ---- layer ${l}'s backward fused with the SGD step of its weights: ${L.desc}
+ * For a batch of ${chunk} samples: δ^${l} of n of them (and their ∂C/∂b, into
+ * g: ${P}_l${l}_dense_delta), then, for all ${chunk}, one pass over the columns
+ * u0 <= u < u1 of w (${P}_l${l}_dense_team), each weight vector w[o][u..]
+ * loaded once for every product that uses it, ∂C/∂w never going to memory.
+ * train_chunk runs both on the whole chunk (${P}_l${l}_dense_step); the team
+ * step of the threads splits them, δ by samples and w by columns:
 @ if L.delta_given then
  *   δ^${l} is given by the cost (BP1)
 @ else

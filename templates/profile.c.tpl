@@ -11,7 +11,7 @@
  * A layer's backward computes ∂C/∂a^{l−1} (BP2) and ∂C/∂w, ∂C/∂b (BP3,
  * BP4) in one function: one figure.
 @ if stepback then
- * A batch of one chunk takes train_chunk's steps: ${fused_list} apply the SGD
+ * A batch of one whole chunk takes train_chunk's steps: ${fused_list} apply the SGD
  * step of their weights in their backward (timed with it), zeroing g and
  * the SGD after the backward cover the other parameters.
 @ end
@@ -33,7 +33,7 @@ ${real} ${P}_jit_profile(${real} *params, ${real} *grad, ${P}_work *w, const ${r
     key[1] = w->key[1];
 @ end
 @ if stepback then
-    if (nb > 0 && nb <= ${chunk}) {                 /* train_chunk's steps */
+    if (nb == ${chunk}) {                           /* train_chunk's steps */
         ${real} *p = params, *g = grad;
         const ${real} *x = xb;
         const ptrdiff_t n = nb;

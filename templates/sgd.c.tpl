@@ -3,7 +3,7 @@
  * (η/n times the sum: the mean gradient is never formed, one pass less
  * over grad).  n = 0 changes nothing (grad is zeroed, 0 returned). */
 @ if step_groups then
-/* The same step for a mini-batch of one chunk (0 < n <= ${chunk}): forward,
+/* The same step for a mini-batch of one whole chunk (n = ${chunk}): forward,
  * cost (BP1), then the backward with the step of the weights of
  * ${fused_list} fused into it (${P}_backward_step_pass), and the step of every
  * other parameter from g after it.  The same sums in the same order as the
@@ -50,7 +50,7 @@ ${real} ${P}_train_batch(${real} *params, ${real} *grad, ${P}_work *w, const ${r
                     const int *labels, int n, ${real} eta, ${real} l2, int n_train)
 {
 @ if step_groups then
-    if (n > 0 && n <= ${chunk})                /* one chunk: the fused step */
+    if (n == ${chunk})                         /* one whole chunk: the fused step */
         return ${P}_train_chunk(params, grad, w, x, labels, n, eta, l2, n_train);
 @ end
     const double cost = ${P}_cost_grad_sum(params, w, x, labels, n, grad);

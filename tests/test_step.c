@@ -1,11 +1,12 @@
 /*
  * test_step.c -- the fused SGD step of the loop form (--unroll none).
  *
- * For a mini-batch of one chunk (0 < n <= chunk), train_batch runs
- * <net>_train_chunk: the dense layers apply Nielsen's update to their
- * weights inside their backward (templates/dense_step_vectors.c.tpl),
- * in one pass over w for a whole chunk of floats and in two passes for
- * part of a chunk or for doubles.  Each case here compares train_batch
+ * For a mini-batch of one whole chunk (n = chunk, at most 10 floats),
+ * train_batch runs <net>_train_chunk: the dense layers apply Nielsen's
+ * update to their weights inside their backward, in one pass over w
+ * (templates/dense_step_vectors.c.tpl, dense_team_vectors.c.tpl); other
+ * batches, double code and larger chunks take the backward into g and
+ * the update after it.  Each case here compares train_batch
  * with loss_grad on a copy of the parameters followed by the update
  * written out below, w ← (1 − η·λ/n_train)·w − η·g, b ← b − η·g:
  * the same sums, so they agree to the rounding of a fused multiply-add.
@@ -153,7 +154,7 @@ static void check(const stepcase *c, int n)
     jit_release(&api);
 }
 
-/* n = the chunk (the one pass), part of a chunk (the two passes), one sample */
+/* n = the chunk (the fused step), part of a chunk and one sample (not) */
 static void check_sizes(const stepcase *c)
 {
     check(c, c->chunk);

@@ -258,7 +258,7 @@ end
 -- columns of w among threads)
 local function team_code(net, opts, gen, v)
   if not v.step_groups then return "" end
-  local P, steps, parts, spans = opts.name, {}, {}, {}
+  local P, steps, spans = opts.name, {}, {}
   local _, bwd = calls(net, opts, gen)
   for _, L in ipairs(net.layers) do
     local forms = registry.of(L).forms(L, gen)
@@ -266,8 +266,7 @@ local function team_code(net, opts, gen, v)
   end
   for i = #net.layers, 1, -1 do
     local L = net.layers[i]
-    if registry.of(L).forms(L, gen).team then
-      parts[#parts + 1] = layer_code(net, L, opts, gen, "team")
+    if registry.of(L).forms(L, gen).team then   -- its functions come with its step's
       local blocks16 = (L.n_in - L.n_in % 16) // 16
       steps[i] = { batched = true, stmt = table.concat({
         string.format("%s_l%d_dense_delta(w, n, g);", P, i),
@@ -290,7 +289,7 @@ local function team_code(net, opts, gen, v)
   end
   local tv = setmetatable({ team_groups = groups(steps, #net.layers, 1, -1), team_spans = spans },
                           { __index = v })
-  return table.concat(parts) .. render("team.c.tpl", tv)
+  return render("team.c.tpl", tv)
 end
 
 -- finite(W, source): every parameter can be baked into C

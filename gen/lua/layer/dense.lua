@@ -70,12 +70,12 @@ function M.forms(L, gen)
     f.forward = "trees"
   end
   -- step: the backward fused with the SGD step of the weights, for a
-  -- mini-batch of one chunk (emit.lua's train_chunk; loop form only)
-  if gen.mode == "train" and gen.unroll == "none" then f.step = "vectors" end
-  -- team: the step split among threads by blocks of inputs u, each
-  -- thread's one pass over its columns of w for the whole batch
-  -- (emit.lua's team step; where the step has its one pass)
-  if f.step and one_pass(gen) and gen.chunk >= 2 then f.team = "vectors" end
+  -- mini-batch of one whole chunk (emit.lua's train_chunk; the loop form,
+  -- where the one pass fits the registers); team: the same split among
+  -- threads, δ by samples and w by columns (emit.lua's team step)
+  if gen.mode == "train" and gen.unroll == "none" and one_pass(gen) and gen.chunk >= 2 then
+    f.step, f.team = "vectors", "vectors"
+  end
   if gen.mode ~= "train" then
     f.backward = false
   elseif gen.unroll == "none" then
@@ -135,11 +135,8 @@ function M.env(L, gen, env)
   -- remainder for a full chunk), at most 8 (measured on nielsen1, chunk 10:
   -- 5 at a time 5% faster than 4 with two left over)
   env.SBD = blocks.divisor_at_most(env.chunk, 8)
-  env.one_pass = one_pass(gen)
-  -- chunk_sample(s), team_sample(s): sample s's fields in the work
-  -- struct, and in the team step (through its table sp of the batch's
-  -- samples, which are in several threads' work structs)
-  function env.chunk_sample(s) return string.format("w->s[%s].", s) end
+  -- team_sample(s): sample s's fields, through the table sp of the
+  -- batch's samples (in one work struct, or in several threads')
   function env.team_sample(s) return string.format("sp[%s]->", s) end
   -- src_at(s, i, smp): a^{l-1}_s[i] (x: the batch's inputs, back to back)
   function env.src_at(s, i, smp)
