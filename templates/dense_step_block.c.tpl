@@ -1,16 +1,16 @@
 @ -- one block of UB inputs u for every unit o, the chunk's samples written out:
 @ --   i<s> = a^{l-1}_s[u..], a<s> = ∂C/∂a^{l-1}_s[u..] (sums over o in registers);
-@ -- smp(s): sample s's fields (w->s[s]. in the work struct, or sp[s]-> in the team step)
+@ -- sp[s]: sample s of the batch
 ptrdiff_t v;
 @ for s = 0, chunk - 1 do
 ${real} i${s}[${UB}]${L.propagate and (", a" .. s .. "[" .. UB .. "]") or ""};
 @ end
 @ for s = 0, chunk - 1 do
-const ${real} *d${s} = ${smp(s)}d${l};
+const ${real} *d${s} = sp[${s}]->d${l};
 @ end
 for (v = 0; v < ${UB}; ++v) {
 @ for s = 0, chunk - 1 do
-    i${s}[v] = ${src_at(s, "u + v", smp)};${L.propagate and (" a" .. s .. "[v] = " .. zero .. ";") or ""}
+    i${s}[v] = ${src_at(s, "u + v")};${L.propagate and (" a" .. s .. "[v] = " .. zero .. ";") or ""}
 @ end
 }
 for (o = 0; o < ${L.units}; ++o) {
@@ -31,7 +31,7 @@ for (o = 0; o < ${L.units}; ++o) {
 @ if L.propagate then
 for (v = 0; v < ${UB}; ++v) {
 @   for s = 0, chunk - 1 do
-    ${smp(s)}d${l-1}[u + v] = a${s}[v];
+    sp[${s}]->d${l-1}[u + v] = a${s}[v];
 @   end
 }
 @ end

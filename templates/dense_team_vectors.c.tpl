@@ -31,7 +31,7 @@ static void ${P}_l${l}_dense_team(${real} *restrict p, ${P}_sample *const *sp, c
 @ end
 @ if whole16 > 0 then
     for (u = u0; u < u1 && u < ${whole16}; u += 16) {
-${include("dense_step_block.c.tpl", "        ", { UB = 16, smp = team_sample })}
+${include("dense_step_block.c.tpl", "        ", { UB = 16 })}
     }
 @ else
     (void)u0;
@@ -40,7 +40,7 @@ ${include("dense_step_block.c.tpl", "        ", { UB = 16, smp = team_sample })}
     if (u1 == ${L.n_in}) {                    /* the last ${L.n_in - whole16} inputs */
         u = ${whole16};
         {
-${include("dense_step_block.c.tpl", "            ", { UB = L.n_in - whole16, smp = team_sample })}
+${include("dense_step_block.c.tpl", "            ", { UB = L.n_in - whole16 })}
         }
     }
 @ end

@@ -252,31 +252,27 @@ local function q8_calls(net, opts, gen)
   return { grp }
 end
 
--- team_code(net, opts, gen, v) -> the team step (team.c.tpl) and its
--- layer functions, for the in-process builds only; "" unless every layer
--- with a step function has a team one (dense_team: the step split by
--- columns of w among threads)
-local function team_code(net, opts, gen, v)
+-- team_code(net, opts, v) -> the team step (team.c.tpl), for the
+-- in-process builds only ("" without a step function): each layer with a
+-- step function (v.fused) through its <kind>_delta and <kind>_team (the
+-- step's own, split: δ by samples, w by columns of 16 inputs), every other
+-- layer through its backward
+local function team_code(net, opts, v)
   if not v.step_groups then return "" end
   local P, steps, spans = opts.name, {}, {}
-  local _, bwd = calls(net, opts, gen)
-  for _, L in ipairs(net.layers) do
-    local forms = registry.of(L).forms(L, gen)
-    if forms.step and not forms.team then return "" end
-  end
   for i = #net.layers, 1, -1 do
     local L = net.layers[i]
-    if registry.of(L).forms(L, gen).team then   -- its functions come with its step's
+    if v.fused[i] then
       local blocks16 = (L.n_in - L.n_in % 16) // 16
       steps[i] = { batched = true, stmt = table.concat({
-        string.format("%s_l%d_dense_delta(w, n, g);", P, i),
+        string.format("%s_l%d_%s_delta(w, n, g);", P, i, L.kind),
         "sync(ctx);",
         string.format("lo = 16 * ((ptrdiff_t)%d * k / T);   /* my columns of w^%d */", blocks16, i),
         string.format("hi = k == T - 1 ? %d : 16 * ((ptrdiff_t)%d * (k + 1) / T);", L.n_in, blocks16),
-        string.format("%s_l%d_dense_team(p, sp, xb, lo, hi, decay, step);", P, i),
+        string.format("%s_l%d_%s_team(p, sp, xb, lo, hi, decay, step);", P, i, L.kind),
         "sync(ctx);" }, "\n    ") }
     else
-      steps[i] = bwd[i]
+      steps[i] = v.bwd_calls[i]
     end
   end
   for _, L in ipairs(net.layers) do
@@ -490,7 +486,7 @@ function M.generate(net, opts)
     return table.concat(out, "\n")
   end
   v.sgd_code = opts.mode == "train" and render("sgd.c.tpl", v) or ""
-  v.team_code = team_code(net, opts, gen, v)
+  v.team_code = team_code(net, opts, v)
   v.api_code = render("api.c.tpl", v)
 
   local h = render("net.h.tpl", v)

@@ -14,11 +14,12 @@
 --   resolve(L, in_shape)        required: shapes and counts (see below)
 --   place(L)                    after the neighbours and offsets are known
 --   forms(L, gen)               required: { forward = name, backward = name
---                               or false, step = name, team = name }: the
---                               form of each pass, the template
---                               <kind>_<pass>_<name>.c.tpl (step, team:
---                               optional, the backward with the SGD step of
---                               the weights fused in; see layer/dense.lua)
+--                               or false, step = name }: the form of each
+--                               pass, the template <kind>_<pass>_<name>.c.tpl
+--                               (step: optional, the backward with the SGD
+--                               step of the weights fused in, with its parts
+--                               <kind>_delta and <kind>_team for the threads'
+--                               team step; see layer/dense.lua)
 --   work(L, gen)                required: the work-struct fields
 --   signature(L, pass, gen)     what the pass's function takes: { p, x, g,
 --                               batched, x_name, work_name, key }

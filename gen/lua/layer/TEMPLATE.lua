@@ -71,10 +71,11 @@ end
 -- templates templates/scale_forward_<name>.c.tpl, ..._backward_<name>.c.tpl
 -- (false: no function for the pass; inference code has no backward).
 -- Typically a loop form for an optimizing compiler (--unroll none) and a
--- straight-line one for tcc; int8 code may have its own.  Optional: step
--- and team, a backward that also applies the SGD step to the layer's
--- weights (for the one-chunk train_chunk, and by columns for the runner's
--- team of threads); layer/dense.lua has them, a new kind rarely needs them.
+-- straight-line one for tcc; int8 code may have its own.  Optional: step,
+-- a backward that also applies the SGD step to the layer's weights (for
+-- the one-chunk train_chunk; its parts <kind>_delta and <kind>_team serve
+-- the runner's team of threads); layer/dense.lua has it, a new kind
+-- rarely needs it.
 function M.forms(L, gen)
   return { forward = gen.unroll == "none" and "loops" or "lines",
            backward = gen.mode == "train" and "loops" }

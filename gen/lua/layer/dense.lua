@@ -71,10 +71,11 @@ function M.forms(L, gen)
   end
   -- step: the backward fused with the SGD step of the weights, for a
   -- mini-batch of one whole chunk (emit.lua's train_chunk; the loop form,
-  -- where the one pass fits the registers); team: the same split among
-  -- threads, δ by samples and w by columns (emit.lua's team step)
+  -- where the one pass fits the registers); its functions <kind>_delta and
+  -- <kind>_team also serve the threads' team step (δ by samples, w by
+  -- columns)
   if gen.mode == "train" and gen.unroll == "none" and one_pass(gen) and gen.chunk >= 2 then
-    f.step, f.team = "vectors", "vectors"
+    f.step = "vectors"
   end
   if gen.mode ~= "train" then
     f.backward = false
@@ -135,13 +136,12 @@ function M.env(L, gen, env)
   -- remainder for a full chunk), at most 8 (measured on nielsen1, chunk 10:
   -- 5 at a time 5% faster than 4 with two left over)
   env.SBD = blocks.divisor_at_most(env.chunk, 8)
-  -- team_sample(s): sample s's fields, through the table sp of the
-  -- batch's samples (in one work struct, or in several threads')
-  function env.team_sample(s) return string.format("sp[%s]->", s) end
-  -- src_at(s, i, smp): a^{l-1}_s[i] (x: the batch's inputs, back to back)
-  function env.src_at(s, i, smp)
+  -- src_at(s, i): a^{l-1}_s[i] of sample s of the step's batch (x: its
+  -- inputs, back to back; sp[s]: the sample, in one work struct or in
+  -- several threads')
+  function env.src_at(s, i)
     if L.src == "x" then return string.format("x[%s*%d + %s]", s, L.n_in, i) end
-    return string.format("%sa%d[%s]", smp(s), L.index - 1, i)
+    return string.format("sp[%s]->a%d[%s]", s, L.index - 1, i)
   end
   -- the team step's share of the inputs: whole blocks of 16 (ublocks16's
   -- first), the rest (a block of fewer) to the last thread
