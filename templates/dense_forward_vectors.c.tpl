@@ -6,22 +6,7 @@ static void ${P}_l${l}_dense_forward(${fwd_params})
      * samples, each input vector 8 units (16 partial sums each: vectorizes) */
 @ for _, ob in ipairs(oblocks) do
     for (o = ${ob.from}; o < ${ob.to}; o += ${ob.size}) {
-@   if ob.size == 2 then
-        ptrdiff_t o1;
-@   end
-        for (s = 0; s + 1 < n; s += 2) {
-${include("dense_sums_block.c.tpl", "            ", { OB = ob.size, SB = 2, OV = "o" })}
-        }
-@   if ob.size == 2 then
-        if (s < n)           /* the last sample, unit by unit (2 units x 1 sample: gcc 12 vectorizes the wrong loop) */
-            for (o1 = o; o1 < o + 2; ++o1) {
-${include("dense_sums_block.c.tpl", "                ", { OB = 1, SB = 1, OV = "o1" })}
-            }
-@   else
-        if (s < n) {         /* the last sample (n odd; inference: the only one) */
-${include("dense_sums_block.c.tpl", "            ", { OB = ob.size, SB = 1, OV = "o" })}
-        }
-@   end
+${include("dense_forward_units.c.tpl", "        ", { ob = ob })}
     }
 @ end
 @ if not act.softmax and not act.identity then

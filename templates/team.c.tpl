@@ -5,7 +5,10 @@
  * struct team[k] and gradient buffer grads[k], and sync a barrier across
  * the T threads.  Thread k takes samples first .. first+n-1 of the batch
  * (n = ${chunk}/T, the first ${chunk}%T threads one more).  It runs the forward
- * pass and the cost of its samples, and their backward through every layer
+ * pass and the cost of its samples (but a hidden dense layer's forward is
+ * split as its step is: each thread sums its columns of w for the whole
+ * batch, dense_team_forward, and adds up the threads' sums for its own
+ * samples, dense_team_sum), and their backward through every layer
  * but ${fused_list}; those take their step together: δ of each thread's own
  * samples, then each thread's share of the columns of w for the whole
  * batch (dense_team), so that no thread forms the gradient of those
@@ -44,10 +47,21 @@ float ${P}_jit_team_step(float *params, float *const *grads, void *const *team, 
         off += len;
     }
     x = xb + first*${net.in_size};
+    (void)x;                                  /* (unused when every layer that reads x takes the batch's) */
 @ for _, sp in ipairs(team_spans) do
     for (i = ${sp.from}; i < ${sp.to}; ++i) g[i] = 0.0f;   /* ${sp.what} */
 @ end
-    ${P}_forward_pass(p, w, x, n${keyed and ", key" or ""});
+@ for _, grp in ipairs(team_fwd_groups) do
+@   if grp.batched then
+    ${grp[1]}
+@   else
+    for (s = 0; s < n; ++s) {
+@     for _, st in ipairs(grp) do
+        ${st}
+@     end
+    }
+@   end
+@ end
     for (s = 0; s < n; ++s) cost += ${P}_cost(&w->s[s], labels[first + s]);
 @ for _, grp in ipairs(team_groups) do
 @   if grp.batched then

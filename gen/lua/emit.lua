@@ -178,17 +178,22 @@ local function layer_vars(net, L, opts, gen)
   -- rendered with these names (and those of the table extra), each line
   -- indented by `indent` more (a part two templates share, or one a
   -- template uses twice)
+  -- (an include inside an included template sees the names its includer saw)
   local kind = registry.of(L)
-  function v.include(name, indent, extra)
-    local vars = v
-    if extra then
-      vars = setmetatable({}, { __index = v })
-      for key, x in pairs(extra) do vars[key] = x end
+  local function includer(names)
+    return function(name, indent, extra)
+      local vars = names
+      if extra then
+        vars = setmetatable({}, { __index = names })
+        for key, x in pairs(extra) do vars[key] = x end
+        vars.include = includer(vars)
+      end
+      local text = render(name, vars, kind.template_text):gsub("\n$", "")
+      if indent ~= "" then text = indent .. text:gsub("\n", "\n" .. indent) end
+      return text
     end
-    local text = render(name, vars, kind.template_text):gsub("\n$", "")
-    if indent ~= "" then text = indent .. text:gsub("\n", "\n" .. indent) end
-    return text
   end
+  v.include = includer(v)
   kind.env(L, gen, v)
   return v
 end
@@ -257,18 +262,41 @@ end
 -- step function (v.fused) through its <kind>_delta and <kind>_team (the
 -- step's own, split: δ by samples, w by columns of 16 inputs), every other
 -- layer through its backward
-local function team_code(net, opts, v)
+local function team_code(net, opts, v, gen)
   if not v.step_groups then return "" end
-  local P, steps, spans = opts.name, {}, {}
+  local P, steps, spans, fwd, code = opts.name, {}, {}, {}, {}
+  -- columns(L): thread k's columns lo <= u < hi of layer L's w: whole blocks
+  -- of 16, the rest to the last thread
+  local function columns(L)
+    local blocks16 = L.n_in // 16
+    return string.format("lo = 16 * ((ptrdiff_t)%d * k / T);   /* my columns of w^%d */\n    ", blocks16, L.index)
+           .. string.format("hi = k == T - 1 ? %d : 16 * ((ptrdiff_t)%d * (k + 1) / T);", L.n_in, blocks16)
+  end
+  -- the forward: each layer's for my samples, but a layer with a team
+  -- forward sums its share of the columns of w (those it steps) for the
+  -- whole batch, after a barrier (every thread's a^{l-1} is in), into its
+  -- gradient buffer's unused w; after a second, each thread adds up the
+  -- threads' sums for its own samples
+  for i, L in ipairs(net.layers) do
+    if registry.of(L).forms(L, gen).team_forward then
+      code[#code + 1] = layer_code(net, L, opts, gen, "team_forward")
+      fwd[i] = { batched = true, stmt = table.concat({
+        "sync(ctx);",
+        columns(L),
+        string.format("%s_l%d_%s_team_forward(p, sp, xb, nb, lo, hi, g + %d);", P, i, L.kind, L.woff),
+        "sync(ctx);",
+        string.format("%s_l%d_%s_team_sum(p, w, n, first, grads, T);", P, i, L.kind) }, "\n    ") }
+    else
+      fwd[i] = v.fwd_calls[i]
+    end
+  end
   for i = #net.layers, 1, -1 do
     local L = net.layers[i]
     if v.fused[i] then
-      local blocks16 = (L.n_in - L.n_in % 16) // 16
       steps[i] = { batched = true, stmt = table.concat({
         string.format("%s_l%d_%s_delta(w, n, g);", P, i, L.kind),
         "sync(ctx);",
-        string.format("lo = 16 * ((ptrdiff_t)%d * k / T);   /* my columns of w^%d */", blocks16, i),
-        string.format("hi = k == T - 1 ? %d : 16 * ((ptrdiff_t)%d * (k + 1) / T);", L.n_in, blocks16),
+        columns(L),
         string.format("%s_l%d_%s_team(p, sp, xb, lo, hi, decay, step);", P, i, L.kind),
         "sync(ctx);" }, "\n    ") }
     else
@@ -283,9 +311,9 @@ local function team_code(net, opts, v)
       spans[#spans + 1] = { from = L.boff, to = L.boff + L.bcount, decay = false, what = "layer " .. L.index .. " b" }
     end
   end
-  local tv = setmetatable({ team_groups = groups(steps, #net.layers, 1, -1), team_spans = spans },
-                          { __index = v })
-  return render("team.c.tpl", tv)
+  local tv = setmetatable({ team_groups = groups(steps, #net.layers, 1, -1), team_spans = spans,
+                            team_fwd_groups = groups(fwd, 1, #net.layers, 1) }, { __index = v })
+  return table.concat(code) .. render("team.c.tpl", tv)
 end
 
 -- finite(W, source): every parameter can be baked into C
@@ -486,7 +514,7 @@ function M.generate(net, opts)
     return table.concat(out, "\n")
   end
   v.sgd_code = opts.mode == "train" and render("sgd.c.tpl", v) or ""
-  v.team_code = team_code(net, opts, v)
+  v.team_code = team_code(net, opts, v, gen)
   v.api_code = render("api.c.tpl", v)
 
   local h = render("net.h.tpl", v)

@@ -47,6 +47,12 @@ local function blocal(L, chunk) return zlocal(L, chunk) and L.act ~= "relu" end
 -- the step's one pass over w for a whole chunk keeps 2 vectors a sample
 -- (a^{l-1}_s[u..] and ∂C/∂a^{l-1}_s[u..]) in registers: up to 10 samples
 -- of floats (AVX-512's 32 registers; more spill)
+-- the team forward (below) for layers of this many weights or more: its
+-- two barriers and the sums' reduction cost more than the split saves on
+-- smaller ones (measured with 2 threads, alternating runs: nielsen1's
+-- 288000 weights 1.3x faster training with it, lenet5's 48000 8% slower,
+-- nielsen2's 64000 no faster)
+local TEAM_FORWARD_MIN = 100000
 local function one_pass(gen) return gen.chunk <= 10 and gen.real == "float" end
 
 -- Forms.  Forward: "vectors" (loops: blocks of units x samples in vector
@@ -76,6 +82,15 @@ function M.forms(L, gen)
   -- columns)
   if gen.mode == "train" and gen.unroll == "none" and one_pass(gen) and gen.chunk >= 2 then
     f.step = "vectors"
+  end
+  -- team_forward: for the threads' team step (emit.lua's team_code, in the
+  -- JIT unit alone), the forward of a large hidden layer split as its step
+  -- is, by columns of w, so that each thread reads only the columns it
+  -- updates; each thread's sums go into the space of its gradient buffer
+  -- that the step leaves unused (w's: units x n_in, at least the chunk's
+  -- units x chunk)
+  if f.step and not L.is_output and L.n_in >= gen.chunk and L.wcount >= TEAM_FORWARD_MIN then
+    f.team_forward = "vectors"
   end
   if gen.mode ~= "train" then
     f.backward = false
@@ -128,6 +143,17 @@ function M.env(L, gen, env)
     if L.src == "x" then return "x + (" .. s .. ")*" .. L.n_in end
     return string.format("w->s[%s].a%d", s, L.index - 1)
   end
+  -- the forward's sums (dense_forward_units.c.tpl): over NB samples, sample
+  -- s's input sums_in(s), its fields sums_out(s) (the team forward's: the
+  -- batch's, through sp)
+  env.NB, env.sums_in = "n", env.src
+  function env.sums_out(s) return "w->s[" .. s .. "]." end
+  function env.team_in(s)
+    if L.src == "x" then return "x + (" .. s .. ")*" .. L.n_in end
+    return string.format("sp[%s]->a%d", s, L.index - 1)
+  end
+  env.partial = false
+  function env.team_part(q, r, o) return string.format("part[(s + %d)*%d + %s + %d]", r, L.units, o, q) end
   -- the backward's blocks of inputs u (16 at a time, then the rest) and of
   -- units (8 at a time)
   env.ublocks16 = blocks.blocks(L.n_in, 16)

@@ -1,0 +1,20 @@
+@ -- the body of the forward's loop over units o, ob.size at a time: z^l[o..]
+@ -- of every sample, 2 samples at a time, then the last one (n odd).
+@ -- NB: the samples' count; sums_in(s), sums_out(s): dense_sums_block's
+@ -- a^{l-1} of sample s and sample s's fields (the work struct's by default)
+@ if ob.size == 2 then
+ptrdiff_t o1;
+@ end
+for (s = 0; s + 1 < ${NB}; s += 2) {
+${include("dense_sums_block.c.tpl", "    ", { OB = ob.size, SB = 2, OV = "o" })}
+}
+@ if ob.size == 2 then
+if (s < ${NB})           /* the last sample, unit by unit (2 units x 1 sample: gcc 12 vectorizes the wrong loop) */
+    for (o1 = o; o1 < o + 2; ++o1) {
+${include("dense_sums_block.c.tpl", "        ", { OB = 1, SB = 1, OV = "o1" })}
+    }
+@ else
+if (s < ${NB}) {         /* the last sample (${NB} odd; inference: the only one) */
+${include("dense_sums_block.c.tpl", "    ", { OB = ob.size, SB = 1, OV = "o" })}
+}
+@ end
