@@ -153,7 +153,8 @@ static struct pooled_case pooled_cases[] = {
     { 1, 41, 38, 8, 3, 4, 1, 2, 1, REF_SIGMOID, 3, 3, 2, 2 },    /* overlapping pools, stride {1, 2}, pad */
     { 3, 34, 33, 9, 5, 5, 1, 1, 2, REF_RELU, 2, 3, 2, 3 },       /* rectangular pools, pad 2 */
     { 1, 33, 33, 8, 2, 2, 1, 1, 0, REF_LINEAR, 2, 2, 2, 2 },
-    { 1, 28, 28, 20, 5, 5, 1, 1, 0, REF_SIGMOID, 2, 2, 2, 2 },   /* nielsen1's pair */
+    { 1, 28, 28, 20, 5, 5, 1, 1, 0, REF_SIGMOID, 2, 2, 2, 2 },   /* nielsen1's pair: the row form's 5 maps x 2 rows */
+    { 2, 33, 27, 6, 3, 3, 2, 1, 0, REF_TANH, 2, 2, 2, 2 },       /* 6 maps x 2 rows of 25, rows at stride 2 */
     { 1, 28, 28, 6, 5, 5, 1, 1, 2, REF_TANH, 2, 2, 2, 2 },       /* lenet5's */
     { 2, 27, 30, 3, 4, 3, 1, 1, 1, REF_RELU, 2, 2, 2, 2 },       /* 3 maps, 2 channels, pad 1: 13x15 pools */
     /* pools that drop the conv's last row and column (its units there get δ = 0) */

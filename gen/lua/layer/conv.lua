@@ -345,6 +345,23 @@ function M.env(L, gen, env)
     env.pin = L.padded and ("w->x" .. L.index) or env.src
     env.pblocks = blocks.blocks(L.oh * L.ow, patch_block(L, env.q.KP))
   end
+  -- the row form's blocks (conv_forward_rows): fmb maps x frb output rows
+  -- of sums at a time, each input value loaded serving fmb maps, each
+  -- weight frb rows.  Measured under gcc 12 -O3 on AVX-512 (the forward
+  -- alone): float code takes up to 6 maps (lenet5's first conv, 6 maps of
+  -- 28 columns: 2.75 us a sample against 4.47 with 3 maps; nielsen1's, 20
+  -- maps of 24: 5.9 against 6.3 with 4) and, where a row of sums is not
+  -- whole vectors and 5 or 6 maps go together, 2 rows (nielsen1: 4.1-4.4
+  -- us, 62-66% of the peak).  Other blocks measured slower: 4 maps x 2
+  -- rows (8.2 us for nielsen1: gcc shuffles the sums between registers),
+  -- 10 x 1 (spills), 5 x 3 and 5 x 4 (5.5), 6 x 2 of 28 columns (3.8);
+  -- double code keeps L.mb maps, one row.
+  if gen.real == "float" then
+    env.fmb = blocks.divisor_at_most(L.maps, 6)
+    env.frb = (L.owz % 16 ~= 0 and env.fmb >= 5 and L.oh % 2 == 0) and 2 or 1
+  else
+    env.fmb, env.frb = L.mb, 1
+  end
   -- sx("oy") -> "oy" or "2*oy": the input row/col an output starts at
   function env.sy(v) return cfmt.mul(L.sh, v) end
   function env.sx(v) return cfmt.mul(L.sw, v) end
