@@ -131,6 +131,9 @@ static const char th_dense_desc[] =
 
 static void th_build_desc(th_net *t, const char *desc, const char *backend);
 
+/* the cc flags of the builds below */
+static const char *th_cflags = "-O2";
+
 /* Describe, generate and build th_desc with backend (net.h); the spans
  * from its layer records. */
 static void th_build(th_net *t, const char *backend)
@@ -155,7 +158,7 @@ static void th_build_desc(th_net *t, const char *desc, const char *backend)
     rq.real = "float";
     T = host_new();
     cr_assert_not_null(T);
-    setenv("CFLAGS", "-O2", 1);
+    setenv("CFLAGS", th_cflags, 1);
     setenv("XDG_CACHE_HOME", tb_tmpdir(), 1);
     rc = net_generate(T, &rq, &t->net, err, sizeof err);
     cr_assert_eq(rc, HOST_OK, "net_generate failed (%d): %s", rc, err);
@@ -297,6 +300,30 @@ Test(threads, the_team_step_equals_train_batch_on_the_whole_batch, .timeout = 12
     th_steps_match(&t);
     jit_release(&t.api);
     net_free(&t.net);
+}
+
+/* ... and built for AVX2 and for SSE on this AVX-512 machine (the code
+ * names no width; tests/test_widths.c checks each build's registers and
+ * its train_batch against the AVX-512 build's) */
+Test(threads, the_team_step_equals_train_batch_at_every_vector_width, .timeout = 240)
+{
+    static const char *const flags[] = { "-O2 -march=x86-64-v3 -ffp-contract=fast",
+                                         "-O2 -march=x86-64-v2" };
+    size_t f;
+    th_net t;
+    for (f = 0; f < sizeof flags / sizeof *flags; ++f) {
+        th_cflags = flags[f];
+        th_build(&t, "cc");
+        cr_assert_not_null(t.api.team_step);
+        th_steps_match(&t);
+        jit_release(&t.api);
+        net_free(&t.net);
+        th_build_desc(&t, th_dense_desc, "cc");
+        th_steps_match(&t);
+        jit_release(&t.api);
+        net_free(&t.net);
+    }
+    th_cflags = "-O2";
 }
 
 /* A net built with backend, 40 samples of data, and the shim (a copy of
