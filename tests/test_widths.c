@@ -58,21 +58,46 @@ static const char *const wid_nets[] = {
 #define WID_STEPS 3
 #define WID_IN 784
 
-/* Every cached object of the net named `name` (tb_tmpdir()'s
- * NAME-HASH.so, each built with this target's flags): the disassembly of
- * each names `must` and never `never`; returns how many there were. */
+/* Whether the file name f is a cached object of the net named `name`
+ * (tb_tmpdir()'s NAME-HASH.so). */
+static int wid_is_object(const char *f, const char *name)
+{
+    size_t len = strlen(name);
+    const char *dot = strrchr(f, '.');
+    return strncmp(f, name, len) == 0 && f[len] == '-' && dot && strcmp(dot, ".so") == 0;
+}
+
+/* Remove the cached objects of the net named `name` (an earlier run's,
+ * perhaps built with other flags), so that those found after the build
+ * are its own. */
+static void wid_clear_objects(const char *name)
+{
+    DIR *d = opendir(tb_tmpdir());
+    struct dirent *e;
+    cr_assert_not_null(d, "cannot read %s", tb_tmpdir());
+    while ((e = readdir(d))) {
+        char path[1024];
+        if (!wid_is_object(e->d_name, name))
+            continue;
+        snprintf(path, sizeof path, "%s/%s", tb_tmpdir(), e->d_name);
+        cr_assert_eq(remove(path), 0, "cannot remove %s", path);
+    }
+    closedir(d);
+}
+
+/* The cached object of the net named `name`, just built with this
+ * target's flags: its disassembly names `must` and never `never`; returns
+ * how many objects there were. */
 static int wid_check_objects(const char *name, const wid_target *t)
 {
     DIR *d = opendir(tb_tmpdir());
     struct dirent *e;
-    size_t len = strlen(name);
     int found = 0;
     cr_assert_not_null(d, "cannot read %s", tb_tmpdir());
     while ((e = readdir(d))) {
         char cmd[1024], *out = NULL;
-        const char *dot = strrchr(e->d_name, '.');
         int rc;
-        if (strncmp(e->d_name, name, len) != 0 || e->d_name[len] != '-' || !dot || strcmp(dot, ".so") != 0)
+        if (!wid_is_object(e->d_name, name))
             continue;
         ++found;
         snprintf(cmd, sizeof cmd, "objdump -d --no-show-raw-insn '%s/%s' | grep -c '%%%s'", tb_tmpdir(),
@@ -136,11 +161,12 @@ Test(widths, each_width_trains_as_the_avx512_build_does, .timeout = 600)
             double wd = 0.0;
             snprintf(src, sizeof src, wid_nets[n], wt->tag);
             snprintf(name, sizeof name, "wid%zu_%s", n + 1, wt->tag);
+            wid_clear_objects(name);
             cr_assert_eq(tb_build(src, "float", "none", "cc", wt->cflags, &api, err, sizeof err), 0,
                          "%s: %s", name, err);
             cr_assert(api.team_step && api.team_chunk == WID_BATCH,
                       "%s: the loop form at batch 10 has the fused step (and the team step)", name);
-            cr_expect_gt(wid_check_objects(name, wt), 0, "%s: no object in %s", name, tb_tmpdir());
+            cr_expect_eq(wid_check_objects(name, wt), 1, "%s: not one object in %s", name, tb_tmpdir());
             p = wid_train(&api, x, y, cost);
             if (t == 0) {
                 ref = p;
