@@ -257,11 +257,14 @@ local function q8_calls(net, opts, gen)
   return { grp }
 end
 
--- team_code(net, opts, v) -> the team step (team.c.tpl), for the
+-- team_code(net, opts, v, gen) -> the team step (team.c.tpl), for the
 -- in-process builds only ("" without a step function): each layer with a
 -- step function (v.fused) through its <kind>_delta and <kind>_team (the
 -- step's own, split: δ by samples, w by columns of 16 inputs), every other
--- layer through its backward
+-- layer through its backward; in the forward, each layer with a
+-- team_forward form through its <kind>_team_forward and <kind>_team_sum
+-- (rendered here: the JIT unit alone has them), every other layer
+-- through its forward
 local function team_code(net, opts, v, gen)
   if not v.step_groups then return "" end
   local P, steps, spans, fwd, code = opts.name, {}, {}, {}, {}

@@ -74,8 +74,10 @@ end
 -- straight-line one for tcc; int8 code may have its own.  Optional: step,
 -- a backward that also applies the SGD step to the layer's weights (for
 -- the one-chunk train_chunk; its parts <kind>_delta and <kind>_team serve
--- the runner's team of threads); layer/dense.lua has it, a new kind
--- rarely needs it.
+-- the runner's team of threads), and team_forward, the forward split as
+-- the team's step is (<kind>_team_forward and <kind>_team_sum, in the
+-- in-process unit alone); layer/dense.lua has both, a new kind rarely
+-- needs them.
 function M.forms(L, gen)
   return { forward = gen.unroll == "none" and "loops" or "lines",
            backward = gen.mode == "train" and "loops" }
