@@ -1,7 +1,7 @@
 @ -- the body of the forward's loop over units o, ob.size at a time: z^l[o..]
 @ -- of every sample, 2 samples at a time, then the last one (n odd).
-@ -- NB: the samples' count; sums_in(s), sums_out(s): dense_sums_block's
-@ -- a^{l-1} of sample s and sample s's fields (the work struct's by default)
+@ -- NB: the samples' count; sums_in(s), partial: dense_sums_block's a^{l-1}
+@ -- of sample s and where its sums go (dense.lua's env)
 @ if ob.size == 2 then
 ptrdiff_t o1;
 @ end

@@ -51,10 +51,10 @@ for (u = ${N16}; u < ${L.n_in}; ++u) {
     ${real} z = ${bref(OV .. " + " .. q)};
     for (j = 0; j < 16; ++j) z += a${q}${r}[j];
 @     if act.softmax or L.store_z then
-    ${sums_out("s + " .. r)}z${l}[${OV} + ${q}] = z;
+    w->s[s + ${r}].z${l}[${OV} + ${q}] = z;
 @     end
 @     if not act.softmax then
-    ${sums_out("s + " .. r)}a${l}[${OV} + ${q}] = z;     /* σ below */
+    w->s[s + ${r}].a${l}[${OV} + ${q}] = z;     /* σ below */
 @     end
 }
 @     end

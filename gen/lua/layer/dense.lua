@@ -47,13 +47,14 @@ local function blocal(L, chunk) return zlocal(L, chunk) and L.act ~= "relu" end
 -- the step's one pass over w for a whole chunk keeps 2 vectors a sample
 -- (a^{l-1}_s[u..] and ∂C/∂a^{l-1}_s[u..]) in registers: up to 10 samples
 -- of floats (AVX-512's 32 registers; more spill)
+local function one_pass(gen) return gen.chunk <= 10 and gen.real == "float" end
+
 -- the team forward (below) for layers of this many weights or more: its
 -- two barriers and the sums' reduction cost more than the split saves on
 -- smaller ones (measured with 2 threads, alternating runs: nielsen1's
 -- 288000 weights 1.3x faster training with it, lenet5's 48000 8% slower,
 -- nielsen2's 64000 no faster)
 local TEAM_FORWARD_MIN = 100000
-local function one_pass(gen) return gen.chunk <= 10 and gen.real == "float" end
 
 -- Forms.  Forward: "vectors" (loops: blocks of units x samples in vector
 -- sums, from 32 inputs), "trees" (sums of 32 products as balanced trees,
@@ -144,15 +145,14 @@ function M.env(L, gen, env)
     return string.format("w->s[%s].a%d", s, L.index - 1)
   end
   -- the forward's sums (dense_forward_units.c.tpl): over NB samples, sample
-  -- s's input sums_in(s), its fields sums_out(s) (the team forward's: the
-  -- batch's, through sp)
-  env.NB, env.sums_in = "n", env.src
-  function env.sums_out(s) return "w->s[" .. s .. "]." end
+  -- s's input sums_in(s); the team forward's are the batch's (through sp,
+  -- x the batch's inputs), summed into partial(q, r, o) instead (false:
+  -- z and a^l of the work struct's samples)
+  env.NB, env.sums_in, env.partial = "n", env.src, false
   function env.team_in(s)
-    if L.src == "x" then return "x + (" .. s .. ")*" .. L.n_in end
+    if L.src == "x" then return env.src(s) end
     return string.format("sp[%s]->a%d", s, L.index - 1)
   end
-  env.partial = false
   function env.team_part(q, r, o) return string.format("part[(s + %d)*%d + %s + %d]", r, L.units, o, q) end
   -- the backward's blocks of inputs u (16 at a time, then the rest) and of
   -- units (8 at a time)
