@@ -5,6 +5,7 @@
 @ local kwp, ks = pooled_sizes(L)
 @ local chw = L.cin * L.H * L.W
 @ local sa = pool_act or act
+@ local compact = sa.name == "relu"   -- half the winners' δ are 0: sum over the others
 @ -- winner n's patch: its first tap in xs (the padded input)
 @ local function patch(n)
 @   return string.format("ws->xs%d + %s + %s;   /* its patch: a^%d[0][%s][%s] */", l,
@@ -29,15 +30,32 @@ ${include("conv_pooled_doc.c.tpl", "")}
     for (k = ${chw}; k < ${chw + kwp}; ++k) ws->xs${l}[k] = ${zero};
     /* map by map, two winners at a time (two chains of sums) */
     for (m = 0; m < ${L.maps}; ++m) {
+@ if compact then
+        const int *mk = ws->wu${l};            /* the winners whose δ ≠ 0, */
+        const ${real} *dk = ws->wd${l};        /* and their δ^${l} */
+        ptrdiff_t kept = 0;
+@ else
         const ${Q.mask_type} *mk = w->m${q} + m*${PP};   /* winners of map m's pools */
         const ${real} *dk = w->d${q} + m*${PP};       /* ∂C/∂a^${q}[m][.] */
-@ if not sa.identity then
+@ end
+@ if not sa.identity and not compact then
         const ${real} *ak = w->a${q} + m*${PP};       /* a^${q}[m][.] = σ(z^${l}) at the winners */
 @ end
         ${real} s0[${ks}] = { ${zero} }, s1[${ks}] = { ${zero} }, gb = ${zero};   /* s[c][i][j < ${kwp}] */
-        for (k = 0; k < ${PP - PP % 2}; k += 2) {
-${winner(0, "k", patch)}
-${winner(1, "k + 1", patch)}
+@ if compact then
+        /* δ^${l} = 0 where σ'(z) = 0 (a = 0): each winner is written at the next
+         * place and kept (the place taken) only where δ ≠ 0, so that nothing
+         * branches on it, and only those winners are summed */
+        for (k = 0; k < ${PP}; ++k) {
+            const ${real} a = w->a${q}[m*${PP} + k], dv = w->d${q}[m*${PP} + k];
+            ws->wu${l}[kept] = (int)w->m${q}[m*${PP} + k];
+            ws->wd${l}[kept] = dv;
+            kept += (a > ${zero}) & (dv != ${zero});   /* δ = ∂C/∂a^${q} · [a > 0] */
+        }
+@ end
+        for (k = 0; k < ${compact and "kept - kept % 2" or (PP - PP % 2)}; k += 2) {
+${winner(0, "k", patch, compact)}
+${winner(1, "k + 1", patch, compact)}
             gb += d0 + d1;
             for (c = 0; c < ${L.cin}; ++c)
                 for (i = 0; i < ${L.kh}; ++i)
@@ -46,9 +64,13 @@ ${winner(1, "k + 1", patch)}
                         s1[(c*${L.kh} + i)*${kwp} + j] += d1 * t1[c*${L.H * L.W} + i*${L.W} + j];
                     }
         }
-@ if PP % 2 == 1 then
+@ if compact then
+        if (kept % 2 == 1) {                /* the last winner (an odd number kept) */
+@ elseif PP % 2 == 1 then
         {                                   /* the last winner (an odd number of pools) */
-${winner(0, PP - 1, patch)}
+@ end
+@ if compact or PP % 2 == 1 then
+${winner(0, compact and "kept - 1" or PP - 1, patch, compact)}
             gb += d0;
             for (c = 0; c < ${L.cin}; ++c)
                 for (i = 0; i < ${L.kh}; ++i)

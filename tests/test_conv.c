@@ -101,21 +101,27 @@ Test(conv, as_output_layer_with_quadratic_cost, .timeout = 60)
 }
 
 /* A conv layer with small output planes (--unroll none: the patches form)
- * under a max-pool sums its ∂C/∂w over the pool winners alone, 128 taps a
- * block and a last block of whole vectors that stores only the taps below
- * c·kh·kw: 150 taps (a 128 block and a 32 one storing 22), 288 (two 128
- * blocks and a 32 one), 16 (one block storing all).  Overlapping and odd
- * pool counts; δ^l at a winner from the pool's output a = σ(z) (tanh,
- * relu, sigmoid), or δ itself (linear). */
+ * under a max-pool takes its backward over the pool winners alone, sample
+ * by sample: ∂C/∂b, ∂C/∂w and the gradients of the winners' patch values,
+ * a block of whole vectors of taps at a time (up to 8), the last block
+ * storing only the taps below c·kh·kw: 150 taps (one block of 10 vectors
+ * storing 150), 288 (18 vectors: 3 blocks of 6), 16 (one vector), 200 (13:
+ * 7 + 6, the last storing 88), 500 (32: 4 blocks of 8, the last storing
+ * 116).  Overlapping and odd pool counts, pools that drop the last row and
+ * column, padding and stride 2; δ^l at a winner from the pool's output
+ * a = σ(z) (tanh, relu, sigmoid), or δ itself (linear). */
 struct patches_case {
-    int maps1, k2, maps2, act, pk, ps;
+    int maps1, k2, maps2, act, pk, ps, pad2, st2;
 };
 
 static struct patches_case patches_cases[] = {
-    { 6, 5, 8, REF_RELU, 2, 1 },        /* 150 taps; 4x4 overlapping pools of 5x5 */
-    { 8, 6, 4, REF_TANH, 2, 2 },        /* 288 taps; 2x2 pools of 4x4 */
-    { 4, 2, 5, REF_SIGMOID, 2, 3 },     /* 16 taps; 2x2 pools of 8x8 at stride 3 (units between them win nothing) */
-    { 6, 5, 3, REF_LINEAR, 3, 1 },      /* 150 taps, linear: δ as the pool passes it */
+    { 6, 5, 8, REF_RELU, 2, 1, 0, 1 },      /* 150 taps; 4x4 overlapping pools of 5x5 */
+    { 8, 6, 4, REF_TANH, 2, 2, 0, 1 },      /* 288 taps; 2x2 pools of 4x4 */
+    { 4, 2, 5, REF_SIGMOID, 2, 3, 0, 1 },   /* 16 taps; 2x2 pools of 8x8 at stride 3 (units between them win nothing) */
+    { 6, 5, 3, REF_LINEAR, 3, 1, 0, 1 },    /* 150 taps, linear: δ as the pool passes it */
+    { 8, 5, 6, REF_TANH, 2, 2, 2, 1 },      /* 200 taps, pad 2: 9x9 -> 4x4 pools */
+    { 20, 5, 6, REF_SIGMOID, 2, 2, 0, 1 },  /* 500 taps; 5x5 -> 2x2 pools, the last row and column dropped */
+    { 4, 3, 5, REF_RELU, 2, 2, 1, 2 },      /* stride 2, pad 1: 5x5 -> 2x2 pools, dropping */
 };
 
 ParameterizedTestParameters(conv, patches_form_under_a_maxpool)
@@ -129,7 +135,7 @@ ParameterizedTest(struct patches_case *tc, conv, patches_form_under_a_maxpool, .
     nc_result r;
     ref_add_conv(&a, tc->maps1, 3, 3, 1, 1, 0, REF_TANH);      /* 18x18 */
     ref_add_pool(&a, 2, 2, 2, 2);                               /* 9x9 */
-    ref_add_conv(&a, tc->maps2, tc->k2, tc->k2, 1, 1, 0, tc->act);
+    ref_add_conv(&a, tc->maps2, tc->k2, tc->k2, tc->st2, tc->st2, tc->pad2, tc->act);
     ref_add_pool(&a, tc->pk, tc->pk, tc->ps, tc->ps);
     ref_add_dense(&a, 3, REF_SOFTMAX);
     nc_check(&a, "none", 2, 3, 1500, &r);
