@@ -22,7 +22,7 @@ ${include("conv_doc_backward.c.tpl", "")}
 static void ${P}_l${l}_conv_backward(${bwd_params})
 {
     ptrdiff_t m, r, oy, ox, c, i, j;
-@ if sa.identity or sa.name ~= "relu" then
+@ if not keeps_nonzero then
     /* the winners: each one's patch row and δ */
     for (m = 0; m < ${L.maps}; ++m) {
         for (r = 0; r < ${PP}; ++r) {
@@ -35,7 +35,6 @@ static void ${P}_l${l}_conv_backward(${bwd_params})
 @   end
             ws->wo${l}[u] = (int)((w->m${q}[u] - m*${NP})*${NKZ});
         }
-        ws->wn${l}[m] = ${PP};
     }
 @ else
     /* the winners whose δ is not 0 (σ'(z) = 0 where a = 0): each one's
@@ -90,7 +89,7 @@ static void ${P}_l${l}_conv_backward(${bwd_params})
                 wv[vb][v] = ${partial and string.format("vb*16 + v < %d ? %s : %s", b.store, pw, zero) or pw};
 @   end
             }
-        for (r = 0; r < ws->wn${l}[m]; ++r) {
+        for (r = 0; r < ${keeps_nonzero and ("ws->wn" .. l .. "[m]") or PP}; ++r) {
             const ${real} d = ws->wd${l}[m*${PP} + r];
             const ${real} *restrict t = ws->t${l} + ws->wo${l}[m*${PP} + r] + ${b.from};   /* t${l}[u][${b.from}..] */
 @   if L.propagate then

@@ -5,7 +5,7 @@
 @ local kwp, ks = pooled_sizes(L)
 @ local chw = L.cin * L.H * L.W
 @ local sa = pool_act or act
-@ local compact = sa.name == "relu"   -- half the winners' δ are 0: sum over the others
+@ local compact = keeps_nonzero
 @ -- winner n's patch: its first tap in xs (the padded input)
 @ local function patch(n)
 @   return string.format("ws->xs%d + %s + %s;   /* its patch: a^%d[0][%s][%s] */", l,

@@ -253,6 +253,10 @@ local function act_at_pool(L)
          (L.act == "sigmoid" or L.act == "tanh" or L.act == "relu")
 end
 
+-- keeps_nonzero(L): the pooled loop forms list a map's winners whose δ ≠ 0
+-- and sum over those alone: under relu, σ'(z) = 0 at about half of them
+local function keeps_nonzero(L) return L.act == "relu" end
+
 -- after shape.lua has placed the layer (offsets, L.src, L.propagate):
 function M.place(L)
   L.act_at_pool = act_at_pool(L)
@@ -285,7 +289,7 @@ function M.work(L, gen)
     f[#f + 1] = { name = "xs" .. k, count = L.cin * L.H * L.W + kwp, scratch = true, pass = "backward",
                   comment = string.format("a^%d%s, then %d zeros (read past by the patch rows)", k - 1,
                                           L.padded and " zero-padded" or "", kwp) }
-    if L.act == "relu" then                  -- a map's winners whose δ ≠ 0
+    if keeps_nonzero(L) then                 -- a map's winners whose δ ≠ 0
       local Q = winners_above(L)
       f[#f + 1] = { name = "wu" .. k, count = Q.oh * Q.ow, type = "int", scratch = true, pass = "backward",
                     comment = string.format("a map's pool winners whose δ^%d ≠ 0: their index in a^%d", k, k) }
@@ -314,8 +318,10 @@ function M.work(L, gen)
                   comment = string.format("each pool winner's patch row: its offset in t%d", k) }
     f[#f + 1] = { name = "wd" .. k, count = nw, scratch = true, pass = "backward",
                   comment = string.format("each pool winner's δ^%d", k) }
-    f[#f + 1] = { name = "wn" .. k, count = L.maps, type = "int", scratch = true, pass = "backward",
-                  comment = "how many winners of each map wo, wd hold" }
+    if keeps_nonzero(L) then
+      f[#f + 1] = { name = "wn" .. k, count = L.maps, type = "int", scratch = true, pass = "backward",
+                    comment = "how many winners of each map wo, wd hold" }
+    end
     if L.propagate then
       f[#f + 1] = { name = "dt" .. k, count = L.nkz * L.oh * L.ow, scratch = true, pass = "backward",
                     comment = string.format("∂C/∂t%d[y][x][(c,i,j)]: the gradients of the patch values", k) }
@@ -379,6 +385,7 @@ end
 function M.env(L, gen, env)
   local num = env.num
   env.pooled_sizes = pooled_sizes
+  env.keeps_nonzero = keeps_nonzero(L)
   env.wpool = winners_above(L) or false
   env.pooled = (pooled(L, gen) or (M.forms(L, gen).backward == "pooled_patches" and winners_above(L)))
                or false                             -- the pool whose backward this one does
