@@ -40,8 +40,9 @@ void jit_cc_cancel_fire(jit_cc_cancel *c);
 void jit_cc_cancel_destroy(jit_cc_cancel *c);
 
 /* Options for the cc backend. NULL fields take defaults: cc = $CC or "cc",
- * cflags = $CFLAGS or "-O3 -march=native -ffp-contract=fast" (and, when cc is
- * gcc, two parallel link-time optimization jobs), cache_dir = $XDG_CACHE_HOME/cnngen
+ * cflags = $CFLAGS or "-O3 -march=native -ffp-contract=fast" (on x86 also
+ * -mprefer-vector-width=512; and, when cc is gcc, two parallel link-time
+ * optimization jobs), cache_dir = $XDG_CACHE_HOME/cnngen
  * or ~/.cache/cnngen. */
 typedef struct jit_cc_opts {
     const char *cc, *cflags, *cache_dir;

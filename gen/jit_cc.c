@@ -53,8 +53,18 @@
 #define JIT_CC_FIXED_FLAGS "-std=c99 -fPIC -shared -fno-delete-null-pointer-checks"
 
 /* The default flags: $CFLAGS replaces them. -std=c99 turns contraction
- * off: -ffp-contract=fast turns FMA back on. */
+ * off: -ffp-contract=fast turns FMA back on.  On x86,
+ * -mprefer-vector-width=512: the generated blocks are sized for AVX-512's
+ * 16 floats, but gcc's tuning for Intel cores (what -march=native picks on
+ * an AVX-512 Xeon) vectorizes with 8-float ymm registers unless told, and
+ * so leaves half of each FMA unit idle (nielsen2's step 1.41x slower, its
+ * batch-1 forward 2x: docs/performance.md, "Intel cores").  Without
+ * AVX-512 the option changes nothing. */
+#if defined(__x86_64__) || defined(__i386__)
+#define JIT_CC_DEFAULT_FLAGS "-O3 -march=native -mprefer-vector-width=512 -ffp-contract=fast"
+#else
 #define JIT_CC_DEFAULT_FLAGS "-O3 -march=native -ffp-contract=fast"
+#endif
 
 /* ... and for gcc, also these: the optimization and code generation of the
  * unit's functions run in two processes at once (link-time optimization's

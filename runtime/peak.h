@@ -7,8 +7,9 @@
  * vectors the CPU has (AVX-512, else AVX2+FMA, else scalar), with enough
  * accumulators that the FMA units, not their latency, are the limit; the
  * rate is FMA instructions per second times lanes times 2 flops.  The
- * core clock comes from a chain of dependent integer adds (one cycle each
- * on every x86 core), which turns the rate into FMAs per cycle.
+ * core clock comes from a chain of dependent integer adds of a register
+ * (one cycle each on every x86 core), which turns the rate into FMAs per
+ * cycle.
  */
 #ifndef CNNGEN_PEAK_H
 #define CNNGEN_PEAK_H

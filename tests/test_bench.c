@@ -106,6 +106,14 @@ Test(bench, measures_every_backend_and_writes_json, .timeout = 180)
         }
     }
     cr_expect(strstr(o.out, "memory bound") && strstr(o.out, "is nearer"), "%s", o.out);
+    /* the peak's clock: unknown (0) or a core clock, and FMAs a cycle that
+     * a core can issue (2 vector FMA units at most on any x86 core so far;
+     * the clock once read 22.7 GHz on an Intel core that folds chains of
+     * adds of an immediate) */
+    cr_expect_eq(rt_json_values((char *)text, "ghz", v, 128), 1);
+    cr_expect(v[0] == 0 || (v[0] >= 0.5 && v[0] <= 7.0), "the peak's clock: %g GHz", v[0]);
+    cr_expect_eq(rt_json_values((char *)text, "fma_per_cycle", v, 128), 1);
+    cr_expect(v[0] >= 0 && v[0] <= 3.0, "the peak: %g vector FMAs a cycle", v[0]);
     free(text);
     /* the scratch caches are gone */
     {
