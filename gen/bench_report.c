@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "host.h"
+#include "jit.h"
 #include "outfile.h"
 
 /* ================================================================ */
@@ -50,13 +51,39 @@ static double bench_peak(const bench *b, int threads)
 /* The table                                                        */
 /* ================================================================ */
 
+/* The CPU's model name (/proc/cpuinfo's first), or "?", into cpu[0..len)
+ * without quotes or backslashes (it goes into the JSON as it is). */
+static void bench_cpu(char *cpu, size_t len)
+{
+    FILE *f = fopen("/proc/cpuinfo", "r");
+    snprintf(cpu, len, "?");
+    if (f) {
+        char line[512];
+        while (fgets(line, sizeof line, f))
+            if (!strncmp(line, "model name", 10) && strchr(line, ':')) {
+                char *v = strchr(line, ':') + 1;
+                while (*v == ' ')
+                    ++v;
+                v[strcspn(v, "\n\"\\")] = '\0';
+                snprintf(cpu, len, "%s", v);
+                break;
+            }
+        fclose(f);
+    }
+}
+
 /* See bench.h. */
 void bench_intro(bench *b, const char *data)
 {
     bench_row *r;
-    printf("cnngen bench: %d net%s on %s (%d training, %d test images); %d core%s\n",
+    char cpu[256], flags[4096];
+    const char *cc;
+    bench_cpu(cpu, sizeof cpu);
+    printf("cnngen bench: %d net%s on %s (%d training, %d test images); %d core%s of %s\n",
            b->o->nnets, b->o->nnets == 1 ? "" : "s", data, b->ds.train.n, b->ds.test.n, b->cores,
-           b->cores == 1 ? "" : "s");
+           b->cores == 1 ? "" : "s", cpu);
+    if (jit_cc_command(NULL, &cc, flags, sizeof flags) == 0)
+        printf("cc backend: %s %s\n", cc, flags);
     printf("peak: %.1f GFLOPS FP32 per core (%s: %d lanes, %d accumulators; %.2f FMA/cycle at "
            "%.2f GHz), spread %.1f%% over %d runs", b->peak.gflops, b->peak.isa, b->peak.lanes,
            b->peak.accumulators, b->peak.fma_per_cycle, b->peak.ghz, 100.0 * b->peak.spread,
@@ -250,24 +277,11 @@ static void bench_int(bench_buf *w, const char *key, int v)
 /* See bench.h. */
 int bench_write_json(const bench *b, const char *path)
 {
-    char err[4096], cpu[256] = "?";
+    char err[4096], cpu[256];
     bench_buf w = { NULL, 0, 0, 0 };
     outfile_item item;
-    FILE *f = fopen("/proc/cpuinfo", "r");
     int i, rc;
-    if (f) {
-        char line[512];
-        while (fgets(line, sizeof line, f))
-            if (!strncmp(line, "model name", 10) && strchr(line, ':')) {
-                char *v = strchr(line, ':') + 1;
-                while (*v == ' ')
-                    ++v;
-                v[strcspn(v, "\n\"\\")] = '\0';
-                snprintf(cpu, sizeof cpu, "%s", v);
-                break;
-            }
-        fclose(f);
-    }
+    bench_cpu(cpu, sizeof cpu);
     bench_put(&w, "[\n");
     for (i = 0; i < b->nrows; ++i) {
         const bench_row *r = &b->rows[i];

@@ -52,6 +52,11 @@ typedef struct jit_cc_opts {
     jit_cc_cancel *cancel;      /* NULL, or a handle another thread may fire */
 } jit_cc_opts;
 
+/* The compiler and the flags jit_cc_build takes for opts (NULL: every
+ * default): *cc, and the flags (but the fixed ones, -std=c99 -fPIC ...)
+ * into flags[0..len).  -1 when they do not fit (then cut short). */
+int jit_cc_command(const jit_cc_opts *opts, const char **cc, char *flags, size_t len);
+
 /* Build `unit` (NUL-terminated C source) whose symbols start with `prefix`;
  * `is_double` says which precision it was generated in; `name` is used in
  * messages and as the file name in #line / error positions.

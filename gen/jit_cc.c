@@ -424,6 +424,22 @@ static int jit_cc_is_gcc(const char *cc)
     return answer;
 }
 
+/* See jit.h. */
+int jit_cc_command(const jit_cc_opts *opts, const char **cc, char *flags, size_t len)
+{
+    const char *f;
+    int n;
+    *cc = opts && opts->cc && *opts->cc ? opts->cc : jit_cc_env("CC");
+    if (!*cc)
+        *cc = "cc";
+    f = opts && opts->cflags ? opts->cflags : jit_cc_env("CFLAGS");
+    if (f)
+        n = snprintf(flags, len, "%s", f);
+    else
+        n = snprintf(flags, len, "%s%s", JIT_CC_DEFAULT_FLAGS, jit_cc_is_gcc(*cc) ? " " JIT_CC_GCC_FLAGS : "");
+    return n >= 0 && (size_t)n < len ? 0 : -1;
+}
+
 /* See jit.h. On a cache hit (the .so exists and loads) nothing is compiled
  * and api->compiled is 0. A cached object that fails to load is rebuilt
  * once. */
@@ -433,22 +449,18 @@ int jit_cc_build(const char *unit, const char *prefix, int is_double,
 {
     char cache[JIT_CC_PATH_MAX], base[JIT_CC_PATH_MAX - 32], src[JIT_CC_PATH_MAX],
          so[JIT_CC_PATH_MAX], safe[128];
-    const char *cc, *flags;
-    char default_flags[sizeof JIT_CC_DEFAULT_FLAGS + sizeof JIT_CC_GCC_FLAGS];
+    const char *cc;
+    char flags[JIT_CC_PATH_MAX];
     unsigned long long key = FNV1A_INIT;
     atomicfile so_file;
     struct stat st;
     int n, rc;
 
     memset(api, 0, sizeof *api);
-    cc = opts && opts->cc && *opts->cc ? opts->cc : jit_cc_env("CC");
-    if (!cc)
-        cc = "cc";
-    flags = opts && opts->cflags ? opts->cflags : jit_cc_env("CFLAGS");
-    if (!flags) {
-        snprintf(default_flags, sizeof default_flags, "%s%s", JIT_CC_DEFAULT_FLAGS,
-                 jit_cc_is_gcc(cc) ? " " JIT_CC_GCC_FLAGS : "");
-        flags = default_flags;
+    if (jit_cc_command(opts, &cc, flags, sizeof flags) < 0) {
+        jit_cc_err(err, errlen, "the compiler flags are longer than cnngen's limit of %d characters",
+                   (int)sizeof flags - 1);
+        return -1;
     }
 
     if (jit_cc_cache_dir(opts, cache, sizeof cache, err, errlen) < 0 ||

@@ -46,6 +46,9 @@ Test(bench, measures_every_backend_and_writes_json, .timeout = 180)
     cr_assert_eq(o.status, 0, "stderr: %s\nstdout: %s", o.err, o.out);
     cr_expect(strstr(o.out, "peak: ") && strstr(o.out, "GFLOPS"), "%s", o.out);
     cr_expect(strstr(o.out, "medians of 1 runs") != NULL, "%s", o.out);
+    /* the cc backend's compiler and flags: $CFLAGS, which the fixture sets
+     * to -O2 (runfix.c) */
+    cr_expect(strstr(o.out, "\ncc backend: ") && strstr(o.out, " -O2\n"), "%s", o.out);
     text = (unsigned char *)fs_slurp(json, &len);
     cr_assert_not_null(text, "cannot read %s", json);
     text[len] = '\0';

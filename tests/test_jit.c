@@ -820,6 +820,25 @@ Test(jit, cc_bad_flags_are_not_called_internal_error, .timeout = 60)
     free(unit);
 }
 
+Test(jit, cc_flags_past_the_limit_are_one_clear_line, .timeout = 60)
+{
+    char *unit = tiny_unit(0, "tiny", TINY_OK), *cache = make_tmp_dir();
+    char err[1024] = "", flags[6000];
+    net_api api;
+    int nso;
+
+    memset(flags, ' ', sizeof flags - 5);
+    memcpy(flags + sizeof flags - 5, "-O1", 4);     /* 5995 characters, as a shell reads them: -O1 */
+    cr_assert_eq(cc_build(unit, "tiny", 0, cache, flags, &api, err, sizeof err), -1);
+    assert_one_line(err);
+    cr_assert_not_null(strstr(err, "compiler flags are longer than cnngen's limit"), "%s", err);
+    count_files(cache, ".so", &nso, NULL, 0);
+    cr_assert_eq(nso, 0);
+    rm_tree(cache);
+    free(cache);
+    free(unit);
+}
+
 Test(jit, cc_missing_compiler_from_env_is_reported, .timeout = 60)
 {
     char *unit = tiny_unit(0, "tiny", TINY_OK), *cache = make_tmp_dir();
