@@ -5,6 +5,8 @@ static void ${P}_l${l}_conv_forward(${fwd_params})
     ptrdiff_t c, i, j;
 @ if L.padded then
 ${include("conv_pad_copy.c.tpl", "", { slack = L.xslack })}
+@ elseif L.rowcopy then
+${include("conv_row_copy.c.tpl", "")}
 @ end
 @ local RB = frb
 @ -- zr(q, r): the row of sums of map m+q, output row oy+r
@@ -18,9 +20,14 @@ ${include("conv_pad_copy.c.tpl", "", { slack = L.xslack })}
      * row of sums each; the innermost loop runs along the row (vectorizes)
      * and every input value loaded serves ${fmb} maps.
 @ end
-@ if L.owz > L.ow then
+@ if L.rowcopy and RB == 1 and L.oh > 1 then
+     * The rows of sums are ${L.owz} long, whole vectors (xr${l} has ${L.xslack} zeros
+     * after it for their reads past a row).  They are stored whole but for
+     * a map's last row: the ${L.owz - L.ow} sums past a row land on the next row's
+     * start, which that row's own stores overwrite.
+@ elseif L.owz > L.ow then
      * The rows of sums are ${L.owz} long, whole vectors (the sums past ${L.ow} are
-     * never stored; x${l} has ${L.xslack} zeros after it for their reads).
+     * never stored; x${L.rowcopy and "r" or ""}${l} has ${L.xslack} zeros after it for their reads).
 @ end
      */
     for (m = 0; m < ${L.maps}; m += ${fmb})
@@ -40,7 +47,7 @@ ${include("conv_pad_copy.c.tpl", "", { slack = L.xslack })}
             for (c = 0; c < ${L.cin}; ++c)
                 for (i = 0; i < ${L.kh}; ++i)
                     for (j = 0; j < ${L.kw}; ++j) {
-                        const ${real} *in = ${L.pin} + c*${L.H * L.W} + (${sy('oy')} + i)*${L.W} + j;   /* a^${l-1}[c][${sy('oy')}+i][j] */
+                        const ${real} *in = ${fin} + c*${L.H * L.W} + (${sy('oy')} + i)*${L.W} + j;   /* a^${l-1}[c][${sy('oy')}+i][j] */
                         const ${real} *wv = ${wbase} + m*${L.ckk} + (c*${L.kh} + i)*${L.kw} + j;     /* w[m][c][i][j] */
                         for (ox = 0; ox < ${L.owz}; ++ox) {
 @ if RB == 1 then
@@ -57,16 +64,30 @@ ${include("conv_pad_copy.c.tpl", "", { slack = L.xslack })}
 @ end
                         }
                     }
-            for (q = 0; q < ${fmb}; ++q)
-                for (ox = 0; ox < ${L.ow}; ++ox) {
-@ for r = 0, RB - 1 do
-@   local at = "(m + q)*" .. (L.oh * L.ow) .. " + " .. (RB > 1 and ("(oy + " .. r .. ")") or "oy") .. "*" .. L.ow .. " + ox"
-@   if L.store_z then
-                    w->z${l}[${at}] = ${zr("q", r)}[ox];
+@ -- store(width, indent): the block's rows of sums, width values each
+@ local function store(width, ind)
+${ind}for (q = 0; q < ${fmb}; ++q)
+${ind}    for (ox = 0; ox < ${width}; ++ox) {
+@   for r = 0, RB - 1 do
+@     local at = "(m + q)*" .. (L.oh * L.ow) .. " + " .. (RB > 1 and ("(oy + " .. r .. ")") or "oy") .. "*" .. L.ow .. " + ox"
+@     if L.store_z then
+${ind}        w->z${l}[${at}] = ${zr("q", r)}[ox];
+@     end
+${ind}        w->a${l}[${at}] = ${act.sigma(zr("q", r) .. "[ox]")};
 @   end
-                    w->a${l}[${at}] = ${act.sigma(zr("q", r) .. "[ox]")};
+${ind}    }
 @ end
-                }
+@ -- whole-vector stores with the copy xr<l> alone: for the padded copy's
+@ -- rows (lenet5's first conv, 28 -> 32) they measured 1.03x slower
+@ if RB == 1 and L.rowcopy and L.oh > 1 then
+            if (oy < ${L.oh - 1}) {
+@   store(L.owz, "                ")
+            } else {                          /* a map's last row: ${L.ow} values */
+@   store(L.ow, "                ")
+            }
+@ else
+@   store(L.ow, "            ")
+@ end
         }
 }
 

@@ -508,7 +508,8 @@ struct cfg {
  * and lenet5 at gcc -O0..-O3 in float; nielsen2 (the slowest to compile:
  * 500-tap unrolled rows) and the double and --unroll full builds skip gcc
  * -O3 but keep -O1 and -O2, where gcc 12.2 deleted the int-indexed pool
- * call; clang at -O0 and -O2, and at every level where it is cheap. */
+ * call; clang at -O0 and -O2, and at every level where it is cheap
+ * (keras' loops: gcc at every level). */
 static struct cfg cfgs[] = {
     { "nielsen2", "float", "kernel", O0 | O1 | O2, O0 | O2 },    /* the slowest first */
     { "lenet5", "float", "full", O0 | O1 | O2, O0 | O2 },
@@ -518,6 +519,9 @@ static struct cfg cfgs[] = {
     { "lenet5", "float", "none", ALL, ALL },
     { "nielsen1", "float", "kernel", ALL, ALL },
     { "nielsen1", "double", "kernel", ALL, ALL },
+    /* keras' first conv: the row form over a copy of the input with slack,
+     * rows of 26 summed as 32 and stored whole, overlapping the next row */
+    { "keras", "float", "none", ALL, O0 | O2 },
 };
 
 /* A compile job of the matrix (<dir>/<job>.log, .st: `cc flags opt`)

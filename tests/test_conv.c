@@ -34,8 +34,10 @@ static struct conv_case conv_cases[] = {
     { 1, 5, 5, 2, 3, 3, 1, 1, 3, REF_TANH, 0 },
     { 2, 4, 6, 2, 2, 3, 2, 2, 2, REF_SIGMOID, 0 },
     /* wide outputs: --unroll none takes its row form here (maps x positions > 1024) */
-    { 2, 36, 36, 4, 3, 3, 1, 1, 0, REF_TANH, 0 },
+    { 2, 36, 36, 4, 3, 3, 1, 1, 0, REF_TANH, 0 },    /* rows of 34 summed as 40 over a copy, stored whole */
     { 1, 40, 38, 3, 3, 4, 1, 2, 1, REF_SIGMOID, 0 },
+    { 1, 36, 36, 5, 3, 3, 1, 1, 0, REF_RELU, 0 },     /* 5 maps x 2 rows of 34 summed as 40 */
+    { 2, 30, 61, 4, 3, 3, 1, 2, 0, REF_SIGMOID, 0 }, /* rows of 30 as 32 at column stride 2: 4 zeros of slack */
     /* strides that do not divide (in + 2·pad − k): floor, as PyTorch; the
      * units no kernel reaches get δ = 0 */
     { 2, 10, 9, 2, 3, 3, 2, 3, 1, REF_TANH, 0 },
