@@ -262,7 +262,8 @@ local function act_at_pool(L)
 end
 
 -- keeps_nonzero(L): the pooled loop forms list a map's winners whose δ ≠ 0
--- and sum over those alone: under relu, σ'(z) = 0 at about half of them
+-- (the row form: whose σ'(z) ≠ 0, a > 0) and sum over those alone: under
+-- relu, σ'(z) = 0 at about half of them
 local function keeps_nonzero(L) return L.act == "relu" end
 
 -- after shape.lua has placed the layer (offsets, L.src, L.propagate):
@@ -301,10 +302,10 @@ function M.work(L, gen)
     f[#f + 1] = { name = "xs" .. k, count = L.cin * L.H * L.W + kwp, scratch = true, pass = "backward",
                   comment = string.format("a^%d%s, then %d zeros (read past by the patch rows)", k - 1,
                                           L.padded and " zero-padded" or "", kwp) }
-    if keeps_nonzero(L) then                 -- a map's winners whose δ ≠ 0
+    if keeps_nonzero(L) then                 -- a map's winners whose σ'(z) ≠ 0
       local Q = winners_above(L)
       f[#f + 1] = { name = "wu" .. k, count = Q.oh * Q.ow, type = "int", scratch = true, pass = "backward",
-                    comment = string.format("a map's pool winners whose δ^%d ≠ 0: their index in a^%d", k, k) }
+                    comment = string.format("a map's pool winners whose σ'(z^%d) ≠ 0: their index in a^%d", k, k) }
       f[#f + 1] = { name = "wd" .. k, count = Q.oh * Q.ow, scratch = true, pass = "backward",
                     comment = string.format("and their δ^%d", k) }
     end
