@@ -217,10 +217,15 @@ function M.forms(L, gen)
   return f
 end
 
--- the pooled forms (and the patches form under a max-pool) read the
--- pool's mask and δ and do its backward
+-- pool_done(L, gen) -> the max-pool above whose backward L's own does, or
+-- nil: the pooled forms and the patches form under a max-pool read the
+-- pool's mask and δ
+local function pool_done(L, gen)
+  return pooled(L, gen) or (M.forms(L, gen).backward == "pooled_patches" and winners_above(L)) or nil
+end
+
 function M.does_backward_of_next(L, gen)
-  return gen.mode == "train" and (pooled(L, gen) ~= nil or M.forms(L, gen).backward == "pooled_patches")
+  return gen.mode == "train" and pool_done(L, gen) ~= nil
 end
 
 -- The patches form's backward (--unroll none, small output planes, no
@@ -400,8 +405,7 @@ function M.env(L, gen, env)
   env.pooled_sizes = pooled_sizes
   env.keeps_nonzero = keeps_nonzero(L)
   env.wpool = winners_above(L) or false
-  env.pooled = (pooled(L, gen) or (M.forms(L, gen).backward == "pooled_patches" and winners_above(L)))
-               or false                             -- the pool whose backward this one does
+  env.pooled = pool_done(L, gen) or false          -- the pool whose backward this one does
   if gen.q8 then                     -- conv_forward_int8's input and blocks of outputs
     env.pin = L.padded and ("w->x" .. L.index) or env.src
     env.pblocks = blocks.blocks(L.oh * L.ow, patch_block(L, env.q.KP))
