@@ -103,27 +103,33 @@ Test(conv, as_output_layer_with_quadratic_cost, .timeout = 60)
 }
 
 /* A conv layer with small output planes (--unroll none: the patches form)
- * under a max-pool takes its backward over the pool winners alone, sample
- * by sample: ∂C/∂b, ∂C/∂w and the gradients of the winners' patch values,
- * a block of whole vectors of taps at a time (up to 8), the last block
- * storing only the taps below c·kh·kw: 150 taps (one block of 10 vectors
- * storing 150), 288 (18 vectors: 3 blocks of 6), 16 (one vector), 200 (13:
- * 7 + 6, the last storing 88), 500 (32: 4 blocks of 8, the last storing
- * 116).  Overlapping and odd pool counts, pools that drop the last row and
- * column, padding and stride 2; δ^l at a winner from the pool's output
- * a = σ(z) (tanh, relu, sigmoid), or δ itself (linear). */
+ * under a max-pool takes its backward over the pool winners alone: ∂C/∂b,
+ * ∂C/∂w and ∂C/∂a^{l-1}, a block of whole vectors of taps at a time (up to
+ * 8).  Where a kernel row of every channel, (j, c), rounds up to whole
+ * vectors with at most an eighth more taps than c·kh·kw does, it runs once
+ * for the chunk on the input laid out channel-last (pooled_channels,
+ * `channels` 1): 150 taps as 5 rows of 32 (10 vectors, one block), 288 as
+ * 6 rows of 48 (18: 3 blocks of 6), 75 as 3 rows of 16, 500 as 5 rows of
+ * 112 (35: 5 blocks of 7), 144 as 3 rows of 48.  Else sample by sample
+ * through a copy of the winners' patches (pooled_patches: 16 taps, one
+ * vector; 200, 13 vectors: 7 + 6, the last storing 88; 50, 4 vectors).
+ * Overlapping and odd pool counts, pools that drop the last row and
+ * column, padding and stride 2, in both forms; δ^l at a winner from the
+ * pool's output a = σ(z) (tanh, relu, sigmoid), or δ itself (linear). */
 struct patches_case {
-    int maps1, k2, maps2, act, pk, ps, pad2, st2;
+    int maps1, k2, maps2, act, pk, ps, pad2, st2, channels;
 };
 
 static struct patches_case patches_cases[] = {
-    { 6, 5, 8, REF_RELU, 2, 1, 0, 1 },      /* 150 taps; 4x4 overlapping pools of 5x5 */
-    { 8, 6, 4, REF_TANH, 2, 2, 0, 1 },      /* 288 taps; 2x2 pools of 4x4 */
-    { 4, 2, 5, REF_SIGMOID, 2, 3, 0, 1 },   /* 16 taps; 2x2 pools of 8x8 at stride 3 (units between them win nothing) */
-    { 6, 5, 3, REF_LINEAR, 3, 1, 0, 1 },    /* 150 taps, linear: δ as the pool passes it */
-    { 8, 5, 6, REF_TANH, 2, 2, 2, 1 },      /* 200 taps, pad 2: 9x9 -> 4x4 pools */
-    { 20, 5, 6, REF_SIGMOID, 2, 2, 0, 1 },  /* 500 taps; 5x5 -> 2x2 pools, the last row and column dropped */
-    { 4, 3, 5, REF_RELU, 2, 2, 1, 2 },      /* stride 2, pad 1: 5x5 -> 2x2 pools, dropping */
+    { 6, 5, 8, REF_RELU, 2, 1, 0, 1, 1 },      /* 150 taps; 4x4 overlapping pools of 5x5 */
+    { 8, 6, 4, REF_TANH, 2, 2, 0, 1, 1 },      /* 288 taps; 2x2 pools of 4x4 */
+    { 4, 2, 5, REF_SIGMOID, 2, 3, 0, 1, 0 },   /* 16 taps; 2x2 pools of 8x8 at stride 3 (units between them win nothing) */
+    { 6, 5, 3, REF_LINEAR, 3, 1, 0, 1, 1 },    /* 150 taps, linear: δ as the pool passes it */
+    { 8, 5, 6, REF_TANH, 2, 2, 2, 1, 0 },      /* 200 taps, pad 2: 9x9 -> 4x4 pools */
+    { 20, 5, 6, REF_SIGMOID, 2, 2, 0, 1, 1 },  /* 500 taps; 5x5 -> 2x2 pools, the last row and column dropped */
+    { 4, 3, 5, REF_RELU, 2, 2, 1, 2, 1 },      /* stride 2, pad 1: 5x5 -> 2x2 pools, dropping */
+    { 16, 3, 6, REF_TANH, 2, 2, 1, 1, 1 },     /* 144 taps, pad 1: 9x9 -> 4x4 pools, dropping */
+    { 2, 5, 4, REF_RELU, 2, 2, 0, 1, 0 },      /* 50 taps, relu: 5x5 -> 2x2 pools, dropping */
 };
 
 ParameterizedTestParameters(conv, patches_form_under_a_maxpool)
@@ -135,11 +141,19 @@ ParameterizedTest(struct patches_case *tc, conv, patches_form_under_a_maxpool, .
 {
     ref_net a = ref_net_make(1, 20, 20, REF_LOGLIK);
     nc_result r;
+    char src[4096], err[512];
+    tb_gen g;
+    int channels;
     ref_add_conv(&a, tc->maps1, 3, 3, 1, 1, 0, REF_TANH);      /* 18x18 */
     ref_add_pool(&a, 2, 2, 2, 2);                               /* 9x9 */
     ref_add_conv(&a, tc->maps2, tc->k2, tc->k2, tc->st2, tc->st2, tc->pad2, tc->act);
     ref_add_pool(&a, tc->pk, tc->pk, tc->ps, tc->ps);
     ref_add_dense(&a, 3, REF_SOFTMAX);
+    ref_lua(&a, "pf", src, sizeof src);
+    cr_assert_eq(tb_generate(src, "double", "none", &g, err, sizeof err), 0, "%s", err);
+    channels = strstr(g.c, "input laid out channel-last") != NULL;
+    tb_gen_free(&g);
+    cr_assert_eq(channels, tc->channels, "the backward form: %s", channels ? "pooled_channels" : "pooled_patches");
     nc_check(&a, "none", 2, 3, 1500, &r);
     cr_assert(r.ok, "%s", r.msg);
     nc_check_float(&a, "none", 6, 2, &r);

@@ -1,0 +1,131 @@
+@ local NP, NK = L.oh * L.ow, L.ckk
+@ local R, RZ, NKZ = L.clrun, L.clrunz, L.clnkz
+@ local NV = RZ // 16                      -- vectors a kernel row
+@ local WC = L.W * L.cin                   -- values an input row (channel-last)
+@ local HWC = L.H * WC
+@ local Q = wpool
+@ local q, PP = Q.index, Q.oh * Q.ow
+@ local sa = pool_act or act
+${include("conv_doc_backward.c.tpl", "")}
+/* Loops for an optimizing compiler, over the pool winners alone, on the
+ * input laid out channel-last: layer ${q} (max-pool) passes ∂C/∂a^${l} to the unit
+ * that won each pool and 0 to the others, so δ^${l} ≠ 0 only at a winner
+ * u = m${q}[r] = (m, y, x), and
+ *   δ^${l}[u]           = ∂C/∂a^${q}[r] · σ'(z^${l}[u])${sa.identity and "" or (",  " .. sa.ddoc .. ", a = a^" .. q .. "[r]")}
+ *   ∂C/∂b[m]           += Σ_r δ^${l}[u]
+ *   ∂C/∂w[m][i][j][c]  += Σ_r δ^${l}[u] · a^${l-1}[${sy('y')}+i][${sx('x')}+j][c]
+ *   ∂C/∂a^${l-1}[${sy('y')}+i][${sx('x')}+j][c] += Σ_r δ^${l}[u] · w[m][i][j][c]
+ * With a^${l-1} as cl${l}[y][x][c], a kernel row i of a patch, (j, c) for j < ${L.kw},
+ * is ${R} values in a row of memory, taken as ${NV} whole vector${NV > 1 and "s" or ""} (the ${RZ - R} past it
+ * meet weights of 0); so are the weights, in wc${l}[m][i][(j, c)], and the
+ * gradients, in gc${l} and dcl${l}, and nothing is copied patch by patch.  Once
+ * for the chunk: the weights into that order and, at the end, the gradient
+ * sums out of it; a block of ${L.clblocks[1].size} taps at a time, for every map: the block's
+ * ∂C/∂w and weights stay in registers over the map's winners. */
+static void ${P}_l${l}_conv_backward(${bwd_params})
+{
+    ptrdiff_t s, m, r, c, i, j, k;
+    /* wc${l}[m][i][j][c] = w[m][c][i][j], 0 past j < ${L.kw}; the sums gc${l} from 0 */
+    for (m = 0; m < ${L.maps}; ++m)
+        for (i = 0; i < ${L.kh}; ++i) {
+            for (j = 0; j < ${L.kw}; ++j)
+                for (c = 0; c < ${L.cin}; ++c)
+                    ws->wc${l}[(m*${L.kh} + i)*${RZ} + j*${L.cin} + c] = p[${L.woff} + m*${NK} + (c*${L.kh} + i)*${L.kw} + j];
+@ if RZ > R then
+            for (k = ${R}; k < ${RZ}; ++k) ws->wc${l}[(m*${L.kh} + i)*${RZ} + k] = ${zero};
+@ end
+        }
+    for (k = 0; k < ${L.maps * NKZ}; ++k) ws->gc${l}[k] = ${zero};
+    for (k = ${HWC}; k < ${HWC + 16}; ++k) ws->cl${l}[k] = ws->dcl${l}[k] = ${zero};   /* read and added 0 past the rows */
+    for (s = 0; s < n; ++s) {
+        ${P}_sample *restrict w = &ws->s[s];
+@ if not keeps_nonzero then
+        /* the winners: each one's patch (its place in cl${l}) and δ */
+        for (m = 0; m < ${L.maps}; ++m) {
+            for (r = 0; r < ${PP}; ++r) {
+                const ptrdiff_t u = m*${PP} + r;
+                const size_t yx = (size_t)(w->m${q}[u] - m*${NP});   /* (y, x) = (yx / ${L.ow}, yx % ${L.ow}) */
+@   if sa.identity then
+                ws->wd${l}[u] = w->d${q}[u];
+@   else
+                const ${real} a = w->a${q}[u];   /* a^${q} = σ(z^${l}) at the winner */
+                ws->wd${l}[u] = ${sa.d_times("w->d" .. q .. "[u]", "a")};
+@   end
+                ws->wo${l}[u] = (int)((${cfmt.mul(L.sh * L.W, "(yx / " .. L.ow .. ")")} + ${cfmt.mul(L.sw, "(yx % " .. L.ow .. ")")})*${L.cin});
+            }
+        }
+@ else
+        /* the winners whose δ is not 0 (σ'(z) = 0 where a = 0): each one's
+         * patch (its place in cl${l}) and δ, written at the map's next place and
+         * kept (the place taken) only where δ ≠ 0, so that nothing branches on it */
+        for (m = 0; m < ${L.maps}; ++m) {
+            int kept = 0;
+            for (r = 0; r < ${PP}; ++r) {
+                const ptrdiff_t u = m*${PP} + r;
+                const size_t yx = (size_t)(w->m${q}[u] - m*${NP});   /* (y, x) = (yx / ${L.ow}, yx % ${L.ow}) */
+                const ${real} a = w->a${q}[u], dv = w->d${q}[u];   /* a^${q} = σ(z^${l}) at the winner */
+                ws->wd${l}[m*${PP} + kept] = dv;
+                ws->wo${l}[m*${PP} + kept] = (int)((${cfmt.mul(L.sh * L.W, "(yx / " .. L.ow .. ")")} + ${cfmt.mul(L.sw, "(yx % " .. L.ow .. ")")})*${L.cin});
+                kept += a > ${zero};   /* δ = ∂C/∂a^${q} · [a > 0] */
+            }
+            ws->wn${l}[m] = kept;
+        }
+@ end
+        /* cl${l}[y][x][c] = a^${l-1}[c][y][x]${L.padded and " (zero-padded)" or ""}, and its gradient from 0 */
+        for (c = 0; c < ${L.cin}; ++c)
+            for (k = 0; k < ${L.H * L.W}; ++k) ws->cl${l}[k*${L.cin} + c] = ${L.pin}[c*${L.H * L.W} + k];
+        for (k = 0; k < ${HWC}; ++k) ws->dcl${l}[k] = ${zero};
+@ for _, b in ipairs(L.clblocks) do
+@   local nv, F = b.size // 16, b.from // 16
+        for (m = 0; m < ${L.maps}; ++m) {     /* taps ${b.from}..${b.from + b.size - 1} of (i, j, c), ${RZ} a kernel row */
+            ${real} *restrict gm = ws->gc${l} + m*${NKZ} + ${b.from};
+            const ${real} *restrict wm = ws->wc${l} + m*${NKZ} + ${b.from};
+            ${real} acc[${nv}][16];           /* ∂C/∂w[m][${b.from} + 16vb + v] */
+            ${real} wv[${nv}][16];            /* w[m][${b.from} + 16vb + v] */
+            ptrdiff_t vb, v;
+@   if b.from == 0 then
+            ${real} gb = ${zero};           /* ∂C/∂b[m] = Σ_r δ^${l}[u] */
+@   end
+            for (vb = 0; vb < ${nv}; ++vb)
+                for (v = 0; v < 16; ++v) {
+                    acc[vb][v] = gm[vb*16 + v];
+                    wv[vb][v] = wm[vb*16 + v];
+                }
+            for (r = 0; r < ${keeps_nonzero and ("ws->wn" .. l .. "[m]") or PP}; ++r) {
+                const ${real} d = ws->wd${l}[m*${PP} + r];
+                const ${real} *restrict t = ws->cl${l} + ws->wo${l}[m*${PP} + r];   /* a^${l-1}[${sy('y')}][${sx('x')}][0] */
+                ${real} *restrict dt = ws->dcl${l} + ws->wo${l}[m*${PP} + r];      /* ∂C/∂a^${l-1}[${sy('y')}][${sx('x')}][0] */
+@   if b.from == 0 then
+                gb += d;
+@   end
+                for (vb = 0; vb < ${nv}; ++vb)      /* vector ${F} + vb: kernel row i = (${F} + vb) / ${NV}, its part (${F} + vb) % ${NV} */
+                    for (v = 0; v < 16; ++v) {
+                        const ptrdiff_t o = (${F} + vb) / ${NV} * ${WC} + (${F} + vb) % ${NV} * 16 + v;
+                        acc[vb][v] += d * t[o];
+                        dt[o] += d * wv[vb][v];
+                    }
+            }
+            for (vb = 0; vb < ${nv}; ++vb)
+                for (v = 0; v < 16; ++v) gm[vb*16 + v] = acc[vb][v];
+@   if b.from == 0 then
+            g[${L.boff} + m] += gb;
+@   end
+        }
+@ end
+        /* ∂C/∂a^${l-1}[c][y][x] back out of the channel-last order */
+        for (c = 0; c < ${L.cin}; ++c)
+            for (k = 0; k < ${L.H * L.W}; ++k) ${L.dbuf}[c*${L.H * L.W} + k] = ws->dcl${l}[k*${L.cin} + c];
+@ if L.padded then
+        {
+            ptrdiff_t oy, ox;
+${include("conv_unpad.c.tpl", "        ")}
+        }
+@ end
+    }
+    /* ∂C/∂w[m][c][i][j] += the chunk's sums, out of the channel-last order */
+    for (m = 0; m < ${L.maps}; ++m)
+        for (c = 0; c < ${L.cin}; ++c)
+            for (i = 0; i < ${L.kh}; ++i)
+                for (j = 0; j < ${L.kw}; ++j)
+                    g[${L.woff} + m*${NK} + (c*${L.kh} + i)*${L.kw} + j] += ws->gc${l}[(m*${L.kh} + i)*${RZ} + j*${L.cin} + c];
+}
