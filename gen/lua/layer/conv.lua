@@ -431,6 +431,15 @@ function M.int8_work(L, gen)
   return f
 end
 
+-- apart(s, k, ps, pk) -> K: along one axis, pools K apart whose winners'
+-- patches never overlap (a conv of kernel k at stride s under pools of pk
+-- at stride ps: the winners are at least K*ps - pk + 1 outputs apart)
+local function apart(s, k, ps, pk)
+  local K = 1
+  while s * (K * ps - pk + 1) < k do K = K + 1 end
+  return K
+end
+
 -- env(L, gen, env): the names conv templates use besides the common ones.
 function M.env(L, gen, env)
   local num = env.num
@@ -438,6 +447,9 @@ function M.env(L, gen, env)
   env.keeps_nonzero = keeps_nonzero(L)
   env.wpool = winners_above(L) or false
   env.pooled = pool_done(L, gen) or false          -- the pool whose backward this one does
+  if env.wpool then                  -- pooled_channels' classes of pools
+    env.cly, env.clx = apart(L.sh, L.kh, env.wpool.sh, env.wpool.kh), apart(L.sw, L.kw, env.wpool.sw, env.wpool.kw)
+  end
   if gen.q8 then                     -- conv_forward_int8's input and blocks of outputs
     env.pin = L.padded and ("w->x" .. L.index) or env.src
     env.pblocks = blocks.blocks(L.oh * L.ow, patch_block(L, env.q.KP))
