@@ -2,8 +2,14 @@ ${include("dense_doc_forward.c.tpl", "")}
 static void ${P}_l${l}_dense_forward(${fwd_params})
 {
     ptrdiff_t o, s, u;
+@ if sb5 then
+    /* 4 units x 5 samples at a time (then 8 units x 2, then 8 x 1): each
+     * weight vector loaded serves 5 samples, each input vector 4 units
+     * (16 partial sums each: vectorizes) */
+@ else
     /* 8 units x 2 samples at a time: each weight vector loaded serves 2
      * samples, each input vector 8 units (16 partial sums each: vectorizes) */
+@ end
 @ for _, ob in ipairs(oblocks) do
     for (o = ${ob.from}; o < ${ob.to}; o += ${ob.size}) {
 ${include("dense_forward_units.c.tpl", "        ", { ob = ob })}

@@ -55,3 +55,22 @@ Test(dense, float_matches_double, .timeout = 60)
     nc_check_float(&n, "kernel", 2, 5, &r);
     cr_assert(r.ok, "%s", r.msg);
 }
+
+/* The loop form's forward in float code takes 4 units x 5 samples at a
+ * time, then 8 units x 2, then a last sample alone (double code: 8 x 2,
+ * then the last): 13 units (blocks of 8 = 4 + 4, then 5 = 4 + 1) and 6
+ * (4 + 2) over 7 samples (5 + 2) and 11 (5 + 5 + 1), float against the
+ * double build. */
+Test(dense, float_five_samples_at_a_time, .timeout = 60)
+{
+    static const int counts[] = { 7, 11 };
+    ref_net n = ref_net_make(2, 5, 7, REF_LOGLIK);
+    nc_result r;
+    size_t k;
+    ref_add_dense(&n, 13, REF_TANH);
+    ref_add_dense(&n, 6, REF_SOFTMAX);
+    for (k = 0; k < sizeof counts / sizeof counts[0]; ++k) {
+        nc_check_float(&n, "none", 3 + k, counts[k], &r);
+        cr_assert(r.ok, "%d samples: %s", counts[k], r.msg);
+    }
+}

@@ -179,8 +179,15 @@ function M.env(L, gen, env)
   for k = 1, #terms, 4 do rows[#rows + 1] = table.concat(terms, " + ", k, math.min(k + 3, #terms)) end
   env.gsum = table.concat(rows, "\n" .. string.rep(" ", 41) .. "+ ")
   -- the forward's blocks of units: 8 at a time (x 2 samples: 16 vector sums;
-  -- measured 1.6x faster than 2 x 2 on nielsen1's 2880 -> 100), then the rest
+  -- measured 1.6x faster than 2 x 2 on nielsen1's 2880 -> 100), then the rest;
+  -- in float code, 5 samples at a time go as 4 units x 5 (20 vector sums,
+  -- each weight vector loaded serving 5 samples: the weights come from L2,
+  -- and 8 x 2 read more of them than the cache gives in a cycle): measured on
+  -- an AVX-512 Xeon, nielsen1's step 1.08x, keras 1.02-1.04x, lenet5 and
+  -- nielsen2 the same (5 x 5 no faster, 4 x 4, 3 x 5, 6 x 3, 6 x 4, 2 x 5
+  -- slower).  A single sample keeps 8 units (8 chains of FMAs)
   env.oblocks = blocks.blocks(L.units, 8)
+  env.sb5 = gen.real == "float"
   -- the straight-line backward (--unroll kernel and full): the lists
   -- dk/xk hold up to a chunk's samples (∂C/∂w) or the units (∂C/∂a^{l-1})
   local klist = math.max(env.chunk, L.propagate and L.units or 1)
