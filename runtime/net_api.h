@@ -63,7 +63,7 @@ typedef struct net_api {
      * loss_grad and train_batch calls on work w, <net>_train_key (float and
      * double builds alike).  Training sets it before every call. */
     net_train_key_fn train_key;
-    /* The loop form of nets whose dense layers step by columns (float
+    /* The loop form of nets whose dense layers step by rows (float
      * training code; NULL without): <net>_jit_team_step, one SGD step on
      * a mini-batch of exactly team_chunk samples by T threads, each calling
      * it with its own k, work struct team[k] and gradient buffer grads[k],

@@ -211,7 +211,7 @@ struct train_team {
     const int *y;
     int count;                  /* samples in the batch */
     int base, len;              /* this process's slice of it (all: 0, count) */
-    int columns;                /* 1: the net's team step takes this batch */
+    int netstep;                /* 1: the net's team step takes this batch */
     float *cost;                /* [n]: each slice's mean cost */
     float *sum;                 /* with a world: the rank's part of the mean
                                  * gradient, then the batch's, [param_count + 2] */
@@ -330,9 +330,9 @@ static void train_team_sync(void *ctx)
 }
 
 /* One thread's part of a step by the net's own team step (net_api.h's
- * team_step: the dense layers step by columns of w, no gradient of their
+ * team_step: the dense layers step by rows of w, no gradient of their
  * weights is formed or summed), on its slice of the batch. */
-static void train_team_columns(train_team *m, int k, int n)
+static void train_team_netstep(train_team *m, int k, int n)
 {
     train_ctx *t = m->t;
     int off, len;
@@ -356,8 +356,8 @@ static void train_team_step(void *ctx, int k, int n)
     const float eta = t->eta;
     int j, s, used;
 
-    if (m->columns) {
-        train_team_columns(m, k, n);
+    if (m->netstep) {
+        train_team_netstep(m, k, n);
         return;
     }
     /* 1. ∂C/∂p over my slice, its mean cost */
@@ -498,7 +498,7 @@ float train_step(train_ctx *t, const float *x, const int *y, int n)
     m->base = 0;
     m->len = n;
     /* the net's team step: plain SGD on a batch of exactly its chunk */
-    m->columns = t->api->team_step && !t->velocity && (size_t)n == t->api->team_chunk;
+    m->netstep = t->api->team_step && !t->velocity && (size_t)n == t->api->team_chunk;
     pool_run(m->pool, train_team_step, m);
     for (k = 0; k < m->n; ++k) {
         int off, len;

@@ -1,6 +1,7 @@
-@ -- one block of UB inputs u for every unit o, the chunk's samples written out:
-@ --   i<s> = a^{l-1}_s[u..], a<s> = ∂C/∂a^{l-1}_s[u..] (sums over o in registers);
-@ -- sp[s]: sample s of the batch
+@ -- one block of UB inputs u for the units o0 <= o < o1, the chunk's samples
+@ -- written out: i<s> = a^{l-1}_s[u..], a<s> = ∂C/∂a^{l-1}_s[u..] summed over
+@ -- those units in registers, then stored at dst[s][u..]; sp[s]: sample s of
+@ -- the batch
 ptrdiff_t v;
 @ for s = 0, chunk - 1 do
 ${real} i${s}[${UB}]${L.propagate and (", a" .. s .. "[" .. UB .. "]") or ""};
@@ -13,7 +14,7 @@ for (v = 0; v < ${UB}; ++v) {
     i${s}[v] = ${src_at(s, "u + v")};${L.propagate and (" a" .. s .. "[v] = " .. zero .. ";") or ""}
 @ end
 }
-for (o = 0; o < ${L.units}; ++o) {
+for (o = o0; o < o1; ++o) {
     ${real} *wo = p + ${L.woff} + o*${L.n_in} + u;   /* w[o][u..] */
 @ for s = 0, chunk - 1 do
     const ${real} e${s} = d${s}[o];
@@ -31,7 +32,7 @@ for (o = 0; o < ${L.units}; ++o) {
 @ if L.propagate then
 for (v = 0; v < ${UB}; ++v) {
 @   for s = 0, chunk - 1 do
-    sp[${s}]->d${l-1}[u + v] = a${s}[v];
+    dst[${s}][u + v] = a${s}[v];
 @   end
 }
 @ end

@@ -7,9 +7,17 @@ ${include("dense_team_vectors.c.tpl", "")}
 static void ${P}_l${l}_dense_step(${step_params})
 {
     ${P}_sample *sp[${chunk}];                 /* the chunk's samples */
+    ${real} *dst[${chunk}];                    /* their ∂C/∂a^${l-1} */
     ptrdiff_t s;
-    for (s = 0; s < ${chunk}; ++s) sp[s] = &w->s[s];
+    for (s = 0; s < ${chunk}; ++s) {
+        sp[s] = &w->s[s];
+@ if L.propagate then
+        dst[s] = w->s[s].d${l-1};
+@ else
+        dst[s] = 0;
+@ end
+    }
     ${P}_l${l}_dense_delta(w, n, g);
-    ${P}_l${l}_dense_team(p, sp, ${L.src == "x" and "x" or "0"}, 0, ${L.n_in}, decay, step);
+    ${P}_l${l}_dense_team(p, sp, ${L.src == "x" and "x" or "0"}, 0, ${L.units}, dst, decay, step);
 }
 

@@ -1,6 +1,6 @@
-@ -- z^l[o+q] for OB units o+q and SB samples s+r: 16 partial sums each.
-@ -- The team forward (partial set) sums the inputs u0 <= u < u1 alone (whole
-@ -- blocks of 16; the rest of the inputs when u1 is the last) into partial(q, r)
+@ -- z^l[o+q] for OB units o+q and SB samples s+r: 16 partial sums each,
+@ -- stored at sample_at(s + r) (the work struct's sample, or the team
+@ -- forward's sp[s + r]).
 @ local N16 = L.n_in - L.n_in % 16
 @ for q = 0, OB - 1 do
 const ${real} *w${q} = ${wbase} + (${OV} + ${q})*${L.n_in};   /* w[${OV}+${q}][.] */
@@ -14,11 +14,7 @@ ${real} a${q}${r}[16] = { ${zero} };
 @   end
 @ end
 ptrdiff_t j;
-@ if partial then
-for (u = u0; u < u1 && u < ${N16}; u += 16)
-@ else
 for (u = 0; u < ${N16}; u += 16)
-@ end
     for (j = 0; j < 16; ++j) {
 @ for q = 0, OB - 1 do
 @   for r = 0, SB - 1 do
@@ -27,9 +23,6 @@ for (u = 0; u < ${N16}; u += 16)
 @ end
     }
 @ if N16 < L.n_in then
-@   if partial then
-if (u1 == ${L.n_in})
-@   end
 for (u = ${N16}; u < ${L.n_in}; ++u) {
 @   for q = 0, OB - 1 do
 @     for r = 0, SB - 1 do
@@ -40,23 +33,15 @@ for (u = ${N16}; u < ${L.n_in}; ++u) {
 @ end
 @ for q = 0, OB - 1 do
 @   for r = 0, SB - 1 do
-@     if partial then
-{
-    ${real} z = ${zero};
-    for (j = 0; j < 16; ++j) z += a${q}${r}[j];
-    ${partial(q, r, OV)} = z;
-}
-@     else
 {
     ${real} z = ${bref(OV .. " + " .. q)};
     for (j = 0; j < 16; ++j) z += a${q}${r}[j];
 @     if act.softmax or L.store_z then
-    w->s[s + ${r}].z${l}[${OV} + ${q}] = z;
+    ${sample_at("s + " .. r)}z${l}[${OV} + ${q}] = z;
 @     end
 @     if not act.softmax then
-    w->s[s + ${r}].a${l}[${OV} + ${q}] = z;     /* σ below */
+    ${sample_at("s + " .. r)}a${l}[${OV} + ${q}] = z;     /* σ below */
 @     end
 }
-@     end
 @   end
 @ end

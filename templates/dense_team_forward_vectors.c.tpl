@@ -1,41 +1,36 @@
 
 /* ---- layer ${l}'s forward for the team step, split as its step is: by
- * columns of w.  Each thread sums its columns u0 <= u < u1 (those it steps)
- * for every unit of all nb samples of the batch (sp: its samples in
- * order, x: its inputs back to back) into part, its share of z:
- *   part[s][o] = Σ_{u0 <= u < u1} w[o][u] · a^${l-1}_s[u]
+ * rows of w.  Each thread computes its units o0 <= o < o1 (the rows it
+ * steps) for all nb samples of the batch (sp: its samples in order, x: its
+ * inputs back to back):
+ *   z^${l}_s[o] = b[o] + Σ_u w[o][u] · a^${l-1}_s[u],   a^${l}_s[o] = σ(z^${l}_s[o])
  * so that each thread reads only the part of w it updates (which stays in
- * its core's cache from one step to the next).  Then, after a barrier,
- * ${P}_l${l}_dense_team_sum gives each thread's own samples
- *   z^${l}_s[o] = b[o] + Σ_k part_k[s][o],   a^${l}_s[o] = σ(z^${l}_s[o]) */
+ * its core's cache from one step to the next); a barrier after it gives
+ * each thread every unit of its own samples. */
 static void ${P}_l${l}_dense_team_forward(const ${real} *restrict p, ${P}_sample *const *sp,
-                                         const ${real} *restrict x, ptrdiff_t nb, ptrdiff_t u0,
-                                         ptrdiff_t u1, ${real} *restrict part)
+                                         const ${real} *restrict x, ptrdiff_t nb, ptrdiff_t o0,
+                                         ptrdiff_t o1)
 {
     ptrdiff_t o, s, u;
 @ if L.src ~= "x" then
     (void)x;
-@ else
-    (void)sp;
 @ end
-@ for _, ob in ipairs(oblocks) do
-    for (o = ${ob.from}; o < ${ob.to}; o += ${ob.size}) {
-${include("dense_forward_units.c.tpl", "        ", { ob = ob, NB = "nb", sums_in = team_in, partial = team_part })}
+@ local W8 = L.units - L.units % 8
+@ if W8 > 0 then
+    for (o = o0; o < o1 && o < ${W8}; o += 8) {
+${include("dense_forward_units.c.tpl", "        ", { ob = { size = 8 }, NB = "nb", sums_in = team_in, sample_at = team_sample })}
     }
 @ end
-}
-
-static void ${P}_l${l}_dense_team_sum(const ${real} *restrict p, ${P}_work *restrict w, ptrdiff_t n,
-                                     ptrdiff_t first, ${real} *const *parts, int T)
-{
-    ptrdiff_t o, s;
-    int k;
-    for (s = 0; s < n; ++s) {                 /* my samples: the batch's first .. first+n-1 */
-        ${real} *a = w->s[s].a${l};
-        for (o = 0; o < ${L.units}; ++o) {
-            ${real} z = ${bref("o")};
-            for (k = 0; k < T; ++k) z += parts[k][${L.woff} + (first + s)*${L.units} + o];
-            a[o] = ${act.sigma("z")};
+@ if W8 < L.units then
+    if (o1 == ${L.units}) {                  /* the last ${L.units - W8} units */
+        o = ${W8};
+        {
+${include("dense_forward_units.c.tpl", "            ", { ob = { size = L.units - W8 }, NB = "nb", sums_in = team_in, sample_at = team_sample })}
         }
+    }
+@ end
+    for (s = 0; s < nb; ++s) {               /* a^${l} = σ(z^${l}) */
+        ${real} *a = sp[s]->a${l};
+        for (o = o0; o < o1; ++o) a[o] = ${act.sigma("a[o]")};
     }
 }

@@ -5,14 +5,18 @@
  * struct team[k] and gradient buffer grads[k], and sync a barrier across
  * the T threads.  Thread k takes samples first .. first+n-1 of the batch
  * (n = ${chunk}/T, the first ${chunk}%T threads one more).  It runs the forward
- * pass and the cost of its samples (but a hidden dense layer's forward is
- * split as its step is: each thread sums its columns of w for the whole
- * batch, dense_team_forward, and adds up the threads' sums for its own
- * samples, dense_team_sum), and their backward through every layer
- * but ${fused_list}; those take their step together: δ of each thread's own
- * samples, then each thread's share of the columns of w for the whole
- * batch (dense_team), so that no thread forms the gradient of those
- * weights and none has to be summed.  The other parameters' gradients are
+ * pass and the cost of its samples (but a large hidden dense layer's
+ * forward is split as its step is: each thread computes its rows of w for
+ * the whole batch, dense_team_forward), and their backward through every
+ * layer but ${fused_list}; those take their step together: δ of each
+ * thread's own samples, then each thread's share of the rows of w (units)
+ * for the whole batch (dense_team), so that no thread forms the gradient
+ * of those weights, none has to be summed, and each thread's part of w is
+ * one run of memory that stays in its core's cache (split by columns,
+ * each row's halves met at two places a row, and the cores slowed each
+ * other down: docs/performance.md).  ∂C/∂a^{l-1} through such a layer is
+ * each thread's sum over its rows, added up for each sample by its own
+ * thread (dense_team_din).  The other parameters' gradients are
  * summed over the threads' buffers at the end, each thread stepping its
  * share of them.  Returns the mean cost of thread k's samples. */
 float ${P}_jit_team_step(float *params, float *const *grads, void *const *team, const float *xb,
@@ -30,6 +34,11 @@ float ${P}_jit_team_step(float *params, float *const *grads, void *const *team, 
     const float *x;
     double cost = 0.0;
     ptrdiff_t i, n = 0, first = 0, lo, hi;
+@ if team_dst then
+    float *dst[${chunk}];                     /* where a fused layer's team step puts ∂C/∂a^{l-1} */
+@ else
+    float *const *dst = 0;                    /* (no fused layer propagates ∂C/∂a^{l-1}) */
+@ end
     int j, s, off = 0;
 @ if keyed then
     unsigned long long key[3];                /* dropout's key for my sample 0 */
@@ -48,6 +57,8 @@ float ${P}_jit_team_step(float *params, float *const *grads, void *const *team, 
     }
     x = xb + first*${net.in_size};
     (void)x;                                  /* (unused when every layer that reads x takes the batch's) */
+    (void)dst;
+    (void)sp;                                 /* (unused when no layer takes a team step or forward) */
 @ for _, sp in ipairs(team_spans) do
     for (i = ${sp.from}; i < ${sp.to}; ++i) g[i] = 0.0f;   /* ${sp.what} */
 @ end

@@ -285,7 +285,11 @@ Test(threads, a_threaded_step_equals_train_batch_on_the_whole_batch, .timeout = 
 }
 
 /* The loop form's team step (templates/team.c.tpl): for a batch of its
- * chunk, the dense layers step by columns of w, thread by thread. */
+ * chunk, the dense layers step by rows of w, thread by thread, and their
+ * ∂C/∂a^{l-1} is added up over the threads' rows; those with fewer units
+ * than the chunk's samples (thr's 7 and 4, thd's 6 and 4) take their plain
+ * backward instead; thd's hidden layers (1603 units reading x, 70) split
+ * their forward by rows too. */
 Test(threads, the_team_step_equals_train_batch_on_the_whole_batch, .timeout = 120)
 {
     th_net t;

@@ -260,61 +260,69 @@ end
 -- team_code(net, opts, v, gen) -> the team step (team.c.tpl), for the
 -- in-process builds only ("" without a step function): each layer with a
 -- step function (v.fused) through its <kind>_delta and <kind>_team (the
--- step's own, split: δ by samples, w by columns of 16 inputs), every other
--- layer through its backward; in the forward, each layer with a
--- team_forward form through its <kind>_team_forward and <kind>_team_sum
--- (rendered here: the JIT unit alone has them), every other layer
--- through its forward
+-- step's own, split: δ by samples, w by rows of 8 units, each thread's
+-- ∂C/∂a^{l-1} over its rows into its gradient buffer's space of w, then
+-- added up by <kind>_team_din), every other layer through its backward
+-- (and so is a fused layer whose sums would not fit that space: fewer
+-- units than the chunk's samples); in the forward, each layer with a
+-- team_forward form through its <kind>_team_forward (rendered here: the
+-- JIT unit alone has it), every other layer through its forward
 local function team_code(net, opts, v, gen)
   if not v.step_groups then return "" end
-  local P, steps, spans, fwd, code = opts.name, {}, {}, {}, {}
-  -- columns(L): thread k's columns lo <= u < hi of layer L's w: whole blocks
-  -- of 16, the rest to the last thread
-  local function columns(L)
-    local blocks16 = L.n_in // 16
-    return string.format("lo = 16 * ((ptrdiff_t)%d * k / T);   /* my columns of w^%d */\n    ", blocks16, L.index)
-           .. string.format("hi = k == T - 1 ? %d : 16 * ((ptrdiff_t)%d * (k + 1) / T);", L.n_in, blocks16)
+  local P, steps, spans, fwd, code, team_dst = opts.name, {}, {}, {}, {}, false
+  local function fused(L) return v.fused[L.index] and (not L.propagate or L.units >= gen.chunk) end
+  -- rows(L): thread k's rows lo <= o < hi of layer L's w: whole blocks of
+  -- 8, the rest to the last thread
+  local function rows(L)
+    local blocks8 = L.units // 8
+    return string.format("lo = 8 * ((ptrdiff_t)%d * k / T);   /* my rows of w^%d */\n    ", blocks8, L.index)
+           .. string.format("hi = k == T - 1 ? %d : 8 * ((ptrdiff_t)%d * (k + 1) / T);", L.units, blocks8)
   end
   -- the forward: each layer's for my samples, but a layer with a team
-  -- forward sums its share of the columns of w (those it steps) for the
-  -- whole batch, after a barrier (every thread's a^{l-1} is in), into its
-  -- gradient buffer's unused w; after a second, each thread adds up the
-  -- threads' sums for its own samples
+  -- forward computes its rows of w (those it steps) for the whole batch,
+  -- between two barriers (every thread's a^{l-1} is in; every thread's
+  -- rows of a^l are)
   for i, L in ipairs(net.layers) do
-    if registry.of(L).forms(L, gen).team_forward then
+    if registry.of(L).forms(L, gen).team_forward and fused(L) then
       code[#code + 1] = layer_code(net, L, opts, gen, "team_forward")
       fwd[i] = { batched = true, stmt = table.concat({
         "sync(ctx);",
-        columns(L),
-        string.format("%s_l%d_%s_team_forward(p, sp, xb, nb, lo, hi, g + %d);", P, i, L.kind, L.woff),
-        "sync(ctx);",
-        string.format("%s_l%d_%s_team_sum(p, w, n, first, grads, T);", P, i, L.kind) }, "\n    ") }
+        rows(L),
+        string.format("%s_l%d_%s_team_forward(p, sp, xb, nb, lo, hi);", P, i, L.kind),
+        "sync(ctx);" }, "\n    ") }
     else
       fwd[i] = v.fwd_calls[i]
     end
   end
   for i = #net.layers, 1, -1 do
     local L = net.layers[i]
-    if v.fused[i] then
-      steps[i] = { batched = true, stmt = table.concat({
-        string.format("%s_l%d_%s_delta(w, n, g);", P, i, L.kind),
-        "sync(ctx);",
-        columns(L),
-        string.format("%s_l%d_%s_team(p, sp, xb, lo, hi, decay, step);", P, i, L.kind),
-        "sync(ctx);" }, "\n    ") }
+    if fused(L) then
+      local st = { string.format("%s_l%d_%s_delta(w, n, g);", P, i, L.kind), "sync(ctx);", rows(L) }
+      if L.propagate then
+        st[#st + 1] = string.format("for (s = 0; s < %d; ++s) dst[s] = g + %d + s*%d;   /* my rows' ∂C/∂a^%d */",
+                                    gen.chunk, L.woff, L.n_in, i - 1)
+      end
+      st[#st + 1] = string.format("%s_l%d_%s_team(p, sp, xb, lo, hi, dst, decay, step);", P, i, L.kind)
+      st[#st + 1] = "sync(ctx);"
+      if L.propagate then
+        code[#code + 1] = layer_code(net, L, opts, gen, "team_din")
+        st[#st + 1] = string.format("%s_l%d_%s_team_din(w, n, first, grads, T);", P, i, L.kind)
+        team_dst = true
+      end
+      steps[i] = { batched = true, stmt = table.concat(st, "\n    ") }
     else
       steps[i] = v.bwd_calls[i]
     end
   end
   for _, L in ipairs(net.layers) do
     if L.wcount > 0 then
-      if not v.fused[L.index] then
+      if not fused(L) then
         spans[#spans + 1] = { from = L.woff, to = L.woff + L.wcount, decay = true, what = "layer " .. L.index .. " w" }
       end
       spans[#spans + 1] = { from = L.boff, to = L.boff + L.bcount, decay = false, what = "layer " .. L.index .. " b" }
     end
   end
-  local tv = setmetatable({ team_groups = groups(steps, #net.layers, 1, -1), team_spans = spans,
+  local tv = setmetatable({ team_groups = groups(steps, #net.layers, 1, -1), team_spans = spans, team_dst = team_dst,
                             team_fwd_groups = groups(fwd, 1, #net.layers, 1) }, { __index = v })
   return table.concat(code) .. render("team.c.tpl", tv)
 end

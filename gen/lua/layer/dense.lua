@@ -49,12 +49,6 @@ local function blocal(L, chunk) return zlocal(L, chunk) and L.act ~= "relu" end
 -- of floats (AVX-512's 32 registers; more spill)
 local function one_pass(gen) return gen.chunk <= 10 and gen.real == "float" end
 
--- the team forward (below) for layers of this many weights or more: its
--- two barriers and the sums' reduction cost more than the split saves on
--- smaller ones (measured with 2 threads, alternating runs: nielsen1's
--- 288000 weights 1.3x faster training with it, lenet5's 48000 8% slower,
--- nielsen2's 64000 no faster)
-local TEAM_FORWARD_MIN = 100000
 
 -- Forms.  Forward: "vectors" (loops: blocks of units x samples in vector
 -- sums, from 32 inputs), "trees" (sums of 32 products as balanced trees,
@@ -80,18 +74,24 @@ function M.forms(L, gen)
   -- mini-batch of one whole chunk (emit.lua's train_chunk; the loop form,
   -- where the one pass fits the registers); its functions <kind>_delta and
   -- <kind>_team also serve the threads' team step (δ by samples, w by
-  -- columns)
+  -- rows)
   if gen.mode == "train" and gen.unroll == "none" and one_pass(gen) and gen.chunk >= 2 then
     f.step = "vectors"
   end
   -- team_forward: for the threads' team step (emit.lua's team_code, in the
-  -- JIT unit alone), the forward of a large hidden layer split as its step
-  -- is, by columns of w, so that each thread reads only the columns it
-  -- updates; each thread's sums go into the space of its gradient buffer
-  -- that the step leaves unused (w's: units x n_in, at least the chunk's
-  -- units x chunk)
-  if f.step and not L.is_output and L.n_in >= gen.chunk and L.wcount >= TEAM_FORWARD_MIN then
+  -- JIT unit alone), the forward of a hidden layer split as its step is,
+  -- by rows of w, so that each thread reads only the rows it updates.
+  -- Split by columns (partial sums, added up after a second barrier) it
+  -- paid only from nielsen1's 288000 weights up; by rows, measured with 2
+  -- threads against the forward sample by sample: nielsen2 1.06x, lenet5
+  -- 1.02-1.14x, keras 1.01x
+  if f.step and not L.is_output then
     f.team_forward = "vectors"
+  end
+  -- team_din: the team step's ∂C/∂a^{l-1}, the threads' sums over their
+  -- rows added up for a thread's own samples (JIT unit alone)
+  if f.step and L.propagate then
+    f.team_din = "vectors"
   end
   if gen.mode ~= "train" then
     f.backward = false
@@ -145,15 +145,17 @@ function M.env(L, gen, env)
     return string.format("w->s[%s].a%d", s, L.index - 1)
   end
   -- the forward's sums (dense_forward_units.c.tpl): over NB samples, sample
-  -- s's input sums_in(s); the team forward's are the batch's (through sp,
-  -- x the batch's inputs), summed into partial(q, r, o) instead (false:
-  -- z and a^l of the work struct's samples)
-  env.NB, env.sums_in, env.partial = "n", env.src, false
+  -- s's input sums_in(s), into sample_at(s); the team forward's are the
+  -- batch's (through sp, x the batch's inputs)
+  env.NB, env.sums_in = "n", env.src
   function env.team_in(s)
     if L.src == "x" then return env.src(s) end
     return string.format("sp[%s]->a%d", s, L.index - 1)
   end
-  function env.team_part(q, r, o) return string.format("part[(s + %d)*%d + %s + %d]", r, L.units, o, q) end
+  -- sample_at(s): where sample s's z^l and a^l are (followed by the field's
+  -- name): the work struct's, or the team forward's, the batch's sample s
+  function env.sample_at(s) return "w->s[" .. s .. "]." end
+  function env.team_sample(s) return "sp[" .. s .. "]->" end
   -- the backward's blocks of inputs u (16 at a time, then the rest) and of
   -- units (8 at a time)
   env.ublocks16 = blocks.blocks(L.n_in, 16)
