@@ -34,6 +34,32 @@ static void ${P}_forward_pass(${train and ("const " .. real .. " *restrict p, ")
 @ end
 }
 
+@ if infer_groups then
+/* The forward pass outside training (${P}_forward, ${P}_predict): as
+ * ${P}_forward_pass, but layers with an infer function leave out what only
+ * the backward reads (a max-pool's winners) */
+static void ${P}_infer_pass(const ${real} *restrict p, ${P}_work *restrict w, const ${real} *restrict x, ptrdiff_t n${keyed and ",\n                           const unsigned long long *restrict key" or ""})
+{
+@   if fwd_per_sample then
+    ptrdiff_t s;
+@   end
+@   if not uses_p_fwd then
+    (void)p;
+@   end
+@   for _, grp in ipairs(infer_groups) do
+@     if grp.batched then
+    ${grp[1]}
+@     else
+    for (s = 0; s < n; ++s) {
+@       for _, st in ipairs(grp) do
+        ${st}
+@       end
+    }
+@     end
+@   end
+}
+
+@ end
 @ if train then
 /* δ^l and ∂C/∂w^l, ∂C/∂b^l (added into g) for l = ${#layers}..1, after the cost set δ^${#layers} */
 static void ${P}_backward_pass(const ${real} *restrict p, ${P}_work *restrict w, const ${real} *restrict x,
@@ -93,7 +119,7 @@ static void ${P}_backward_step_pass(${real} *restrict p, ${P}_work *restrict w, 
 void ${P}_forward(${train and ("const " .. real .. " *params, ") or ""}${P}_work *w, const ${real} *x, ${real} *y)
 {
     ptrdiff_t j;
-    ${P}_forward_pass(${train and "params, " or ""}w, x, 1${keyed and ", 0" or ""});
+    ${P}_${infer_groups and "infer" or "forward"}_pass(${train and "params, " or ""}w, x, 1${keyed and ", 0" or ""});
     for (j = 0; j < ${net.out_size}; ++j) y[j] = w->s[0].a${#layers}[j];
 }
 
@@ -101,7 +127,7 @@ int ${P}_predict(${train and ("const " .. real .. " *params, ") or ""}${P}_work 
 {
     const ${real} *a = w->s[0].a${#layers};
     ptrdiff_t j, best = 0;
-    ${P}_forward_pass(${train and "params, " or ""}w, x, 1${keyed and ", 0" or ""});
+    ${P}_${infer_groups and "infer" or "forward"}_pass(${train and "params, " or ""}w, x, 1${keyed and ", 0" or ""});
     for (j = 1; j < ${net.out_size}; ++j) if (a[j] > a[best]) best = j;
     return (int)best;
 }

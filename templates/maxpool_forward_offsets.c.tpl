@@ -1,5 +1,5 @@
 ${include("maxpool_doc_forward.c.tpl", "")}
-static void ${P}_l${l}_maxpool_forward(${fwd_params})
+static void ${P}_l${l}_maxpool_${pass}(${fwd_params})
 {
     ptrdiff_t c, oy, ox;
     for (c = 0; c < ${L.c}; ++c)
@@ -16,7 +16,7 @@ static void ${P}_l${l}_maxpool_forward(${fwd_params})
                 best += (${L.src}[u + ${k}] > ${L.src}[best]) * (u + ${k} - best);   /* no branch: see --unroll none */
 @ end
                 w->a${l}[c*${L.oh * L.ow} + oy*${L.ow} + ox] = ${L.src}[best];
-@ if train then
+@ if winners then
                 w->m${l}[c*${L.oh * L.ow} + oy*${L.ow} + ox] = (${L.mask_type})best;
 @ end
             }

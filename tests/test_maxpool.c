@@ -75,6 +75,46 @@ Test(maxpool, stacked_and_as_output, .timeout = 60)
     cr_assert(r.ok, "%s", r.msg);
 }
 
+/* Outside training (forward, predict) a max-pool runs its infer function:
+ * the forward without the winners, which the backward alone reads (the
+ * training forward keeps recording them).  In every form: the generated
+ * unit has the function, predict's pass calls it, it stores no mask; and
+ * the net's forward output matches the reference (nc_check compares
+ * forward, which now takes that path, and the cost, which takes the
+ * training forward). */
+Test(maxpool, forward_outside_training_records_no_winners, .timeout = 120)
+{
+    ref_net n = ref_net_make(2, 11, 11, REF_LOGLIK);
+    nc_result r;
+    char src[4096], err[512];
+    int u;
+    ref_add_conv(&n, 3, 3, 3, 1, 1, 1, REF_SIGMOID);
+    ref_add_pool(&n, 2, 2, 2, 2);                       /* drops a row and a column */
+    ref_add_dense(&n, 4, REF_SOFTMAX);
+    ref_lua(&n, "ip", src, sizeof src);
+    for (u = 0; u < TB_NUNROLLS; ++u) {
+        tb_gen g;
+        const char *fn, *end, *pass;
+        cr_assert_eq(tb_generate(src, "double", tb_unrolls[u], &g, err, sizeof err), 0, "%s", err);
+        fn = strstr(g.unit, "static void ip_l2_maxpool_infer(");
+        cr_assert(fn != NULL, "--unroll %s: no infer function", tb_unrolls[u]);
+        end = strstr(fn, "\n}\n");
+        cr_assert(end != NULL);
+        cr_assert(strstr(fn, "->m2[") == NULL || strstr(fn, "->m2[") > end,
+                  "--unroll %s: the infer function stores winners", tb_unrolls[u]);
+        pass = strstr(g.unit, "static void ip_infer_pass(");
+        cr_assert(pass != NULL && strstr(pass, "ip_l2_maxpool_infer(&w->s[s]);") != NULL,
+                  "--unroll %s: the infer pass does not call it", tb_unrolls[u]);
+        cr_assert(strstr(g.unit, "    ip_infer_pass(params, w, x, 1);") != NULL,
+                  "--unroll %s: forward and predict do not run the infer pass", tb_unrolls[u]);
+        tb_gen_free(&g);
+        nc_check(&n, tb_unrolls[u], 21 + (unsigned)u, 3, 0, &r);
+        cr_assert(r.ok, "--unroll %s: %s", tb_unrolls[u], r.msg);
+    }
+    nc_check_cc(&n, 5, 3, &r);
+    cr_assert(r.ok, "%s", r.msg);
+}
+
 /* examples/keras.lua, the Fashion-MNIST net of the Keras and PyTorch
  * tutorials (its shapes: test_shape.c): its second pool takes 11x11 to
  * 5x5 and drops the last row and column, which `cnngen info` says (and of

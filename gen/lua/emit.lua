@@ -76,9 +76,10 @@ local function signature(L, gen, pass)
   local kind = registry.of(L)
   if not kind.forms(L, gen)[pass] then return nil end
   if gen.q8 then return { batched = false } end
-  local sig = kind.signature(L, pass, gen)
+  local as = pass == "infer" and "forward" or pass     -- (infer takes what the forward takes)
+  local sig = kind.signature(L, as, gen)
   if gen.mode == "inference" then sig.p = false end
-  sig.ws = not sig.batched and uses_scratch(L, gen, pass)
+  sig.ws = not sig.batched and uses_scratch(L, gen, as)
   return sig
 end
 
@@ -211,22 +212,27 @@ end
 -- calls(net, opts, gen) -> fwd, bwd: for each layer, the C statement the
 -- driver runs, whether it is batched (once for the chunk) or per sample (in
 -- a loop over s, with w->s[s] its sample and x + s*IN its input), and its
--- signature; and step: the backward of train_chunk, each layer's step
+-- signature; step: the backward of train_chunk, each layer's step
 -- function where it has one (its backward fused with the SGD step of its
--- weights), else its backward (nil when no layer has a step function)
+-- weights), else its backward (nil when no layer has a step function);
+-- and infer: the forward outside training, each layer's infer function
+-- where it has one (its forward without what only the backward needs),
+-- else its forward (nil when no layer has an infer function)
 local function calls(net, opts, gen)
-  local fwd, bwd, step, fused = {}, {}, {}, false
+  local fwd, bwd, step, infer, fused, inferred = {}, {}, {}, {}, false, false
   for _, L in ipairs(net.layers) do
-    for pass, t in pairs({ forward = fwd, backward = bwd, step = step }) do
+    for pass, t in pairs({ forward = fwd, backward = bwd, step = step, infer = infer }) do
       local sig = signature(L, gen, pass)
       if sig then
         t[L.index] = { batched = sig.batched, sig = sig, stmt = call(sig, L, pass, opts.name, net.in_size) }
         if pass == "step" then fused = true end
+        if pass == "infer" then inferred = true end
       end
     end
   end
   for k, st in pairs(bwd) do step[k] = step[k] or st end
-  return fwd, bwd, fused and step or nil
+  for k, st in pairs(fwd) do infer[k] = infer[k] or st end
+  return fwd, bwd, fused and step or nil, inferred and infer or nil
 end
 
 -- groups(steps, from, to, step) -> runs of consecutive steps: a batched
@@ -392,12 +398,16 @@ function M.generate(net, opts)
   -- the caller, a key in the work struct, the forward pass takes it)
   v.keyed = false
   v.step_groups, v.fused, v.step_uses_x, v.step_per_sample = false, {}, false, false
+  v.infer_groups = false
   if plan then
     v.fwd_groups, v.bwd_groups, v.fwd_per_sample = q8_calls(net, opts, gen), {}, true
   else
-    local fwd, bwd, step = calls(net, opts, gen)
+    local fwd, bwd, step, infer = calls(net, opts, gen)
     v.fwd_calls, v.bwd_calls, v.step_calls = fwd, bwd, step
     v.fwd_groups = groups(fwd, 1, #net.layers, 1)
+    -- forward and predict (infer_pass): the infer functions where layers
+    -- have them
+    v.infer_groups = infer and groups(infer, 1, #net.layers, 1) or false
     v.bwd_groups = groups(bwd, #net.layers, 1, -1)
     -- train_chunk (sgd.c.tpl): the layers whose step function updates
     -- their weights, and its backward pass's groups
@@ -440,7 +450,10 @@ function M.generate(net, opts)
   end
 
   local parts = {}
-  for _, L in ipairs(net.layers) do parts[#parts + 1] = layer_code(net, L, opts, gen, "forward") end
+  for _, L in ipairs(net.layers) do
+    parts[#parts + 1] = layer_code(net, L, opts, gen, "forward")
+    if not plan then parts[#parts + 1] = layer_code(net, L, opts, gen, "infer") end
+  end
   if opts.mode == "train" then
     parts[#parts + 1] = render(cost_tpl[net.cost], layer_vars(net, v.last, opts, gen))
     for i = #net.layers, 1, -1 do

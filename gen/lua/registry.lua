@@ -19,7 +19,10 @@
 --                               (step: optional, the backward with the SGD
 --                               step of the weights fused in, with its parts
 --                               <kind>_delta and <kind>_team for the threads'
---                               team step; see layer/dense.lua)
+--                               team step; see layer/dense.lua; infer:
+--                               optional, the forward outside training,
+--                               without what only the backward reads; see
+--                               layer/maxpool.lua)
 --   work(L, gen)                required: the work-struct fields
 --   signature(L, pass, gen)     what the pass's function takes: { p, x, g,
 --                               batched, x_name, work_name, key }

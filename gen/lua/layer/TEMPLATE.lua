@@ -73,11 +73,13 @@ end
 -- Typically a loop form for an optimizing compiler (--unroll none) and a
 -- straight-line one for tcc; int8 code may have its own.  Optional: step,
 -- a backward that also applies the SGD step to the layer's weights (for
--- the one-chunk train_chunk; its parts <kind>_delta and <kind>_team serve
--- the runner's team of threads), and team_forward, the forward split as
--- the team's step is (<kind>_team_forward and <kind>_team_sum, in the
+-- the one-chunk train_chunk; its parts <kind>_delta, <kind>_team and
+-- <kind>_team_din serve the runner's team of threads), and team_forward,
+-- the forward split as the team's step is (<kind>_team_forward, in the
 -- in-process unit alone); layer/dense.lua has both, a new kind rarely
--- needs them.
+-- needs them.  infer: a forward for use outside training (forward,
+-- predict) that leaves out what only the backward reads (layer/maxpool.lua:
+-- the winners); without it those calls run the forward.
 function M.forms(L, gen)
   return { forward = gen.unroll == "none" and "loops" or "lines",
            backward = gen.mode == "train" and "loops" }

@@ -26,11 +26,14 @@ end
 -- which runs it on int8 values) or "offsets" (straight-line: each window
 -- tap a constant offset); backward "scatter" (δ to the winners through
 -- the mask), or none: on the input (no δ to propagate), or when the layer
--- below does it (conv's pooled forms)
+-- below does it (conv's pooled forms); infer (training code: forward and
+-- predict), the forward's form without the winners, which only the
+-- backward reads (gcc vectorizes the loops form then: the max alone)
 function M.forms(L, gen)
   local below = L.prev
   local done_below = below ~= nil and registry().of(below).does_backward_of_next(below, gen)
-  return { forward = gen.unroll == "none" and "loops" or "offsets",
+  local forward = gen.unroll == "none" and "loops" or "offsets"
+  return { forward = forward, infer = gen.mode == "train" and forward,
            backward = gen.mode == "train" and L.propagate and not done_below and "scatter" }
 end
 
@@ -55,6 +58,7 @@ end
 
 function M.env(L, gen, env)
   pool.env(L, env)
+  env.pass, env.winners = "forward", env.train    -- (the infer templates: "infer", false)
   env.zero = env.num.lit(0)
   env.offs = env.offsets(false)        -- the window's offsets but the first
 end
