@@ -92,9 +92,15 @@ void bench_train_gather(bench_train *bt)
 void bench_train_batches(bench_train *bt, long k)
 {
     long b;
+    train_ctx *t = &bt->tr;
     for (b = 0; b < k; ++b) {
-        bench_train_gather(bt);
-        train_step(&bt->tr, bt->tr.xbuf, bt->tr.ybuf, bt->tr.batch);
+        /* the batch at the cursor, gathered as train_epoch gathers it (a
+         * team: each thread its slice); a batch that would run past the
+         * end starts the order again */
+        if (bt->cursor + t->batch > t->data->n)
+            bt->cursor = 0;
+        train_step_at(t, bt->cursor, t->batch);
+        bt->cursor += t->batch;
     }
 }
 

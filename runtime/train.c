@@ -131,14 +131,14 @@ static void train_key(const train_ctx *t, void *work, int off)
         t->api->train_key(work, t->seed, t->key_step, t->key_first + (unsigned long long)off);
 }
 
-/* See train.h: sample t->order[k + s] of the epoch (an expanded one's made
- * on the fly, expand.h). */
-void train_gather(train_ctx *t, int k, int n)
+/* Samples t->order[k + s] for s0 <= s < s1 into slots s of t->xbuf and
+ * t->ybuf (an expanded set's made on the fly, expand.h). */
+static void train_gather_slots(train_ctx *t, int k, int s0, int s1)
 {
     const ds_split *d = t->data;
     size_t in = t->api->in_size;
     int s;
-    for (s = 0; s < n; ++s) {
+    for (s = s0; s < s1; ++s) {
         int i = t->order[k + s];
         if (t->expand)
             i = expand_sample(t->xbuf + (size_t)s * in, d->x, d->n, d->rows, d->cols, t->expand, i);
@@ -146,6 +146,12 @@ void train_gather(train_ctx *t, int k, int n)
             memcpy(t->xbuf + (size_t)s * in, d->x + (size_t)i * in, in * sizeof *t->xbuf);
         t->ybuf[s] = d->y[i];
     }
+}
+
+/* See train.h. */
+void train_gather(train_ctx *t, int k, int n)
+{
+    train_gather_slots(t, k, 0, n);
 }
 
 /* See train.h.  Samples are gathered into one contiguous batch buffer in
@@ -162,14 +168,13 @@ void train_epoch(train_ctx *t, int epoch, int start, train_batch_fn fn, void *ct
     while (k < total) {
         int n = total - k < t->batch ? total - k : t->batch;
         float c;
-        train_gather(t, k, n);
         if (t->next_api) {
             const net_api *a = t->next_api(t->next_ctx);
             if (a && a != t->api)
                 train_use_api(t, a);    /* on failure: keep training with the old build */
         }
         train_key_at(t, epoch, k);
-        c = train_step(t, t->xbuf, t->ybuf, n);
+        c = train_step_at(t, k, n);
         if (!isfinite(c)) {             /* diverge.h finds where */
             r->diverged = 1;
             break;
@@ -212,6 +217,8 @@ struct train_team {
     int count;                  /* samples in the batch */
     int base, len;              /* this process's slice of it (all: 0, count) */
     int netstep;                /* 1: the net's team step takes this batch */
+    int gather;                 /* >= 0: each thread first gathers its slice,
+                                 * samples t->order[gather + s] (train_step_at) */
     float *cost;                /* [n]: each slice's mean cost */
     float *sum;                 /* with a world: the rank's part of the mean
                                  * gradient, then the batch's, [param_count + 2] */
@@ -356,6 +363,11 @@ static void train_team_step(void *ctx, int k, int n)
     const float eta = t->eta;
     int j, s, used;
 
+    if (m->gather >= 0) {               /* my slice into my core's cache */
+        int off, len;
+        train_slice(m->count, n, k, &off, &len);
+        train_gather_slots(t, m->gather, off, off + len);
+    }
     if (m->netstep) {
         train_team_netstep(m, k, n);
         return;
@@ -468,8 +480,28 @@ static float train_world_step(train_ctx *t, train_team *m)
     return m->sum[P] / (float)m->count;
 }
 
+/* train_step, or with gather >= 0 train_step_at(t, gather, n) on a team
+ * (x, y: t->xbuf, t->ybuf, which the threads fill) */
+static float train_step_team(train_ctx *t, const float *x, const int *y, int n, int gather);
+
 /* See train.h. */
 float train_step(train_ctx *t, const float *x, const int *y, int n)
+{
+    return train_step_team(t, x, y, n, -1);
+}
+
+/* See train.h. */
+float train_step_at(train_ctx *t, int k, int n)
+{
+    /* a team without a world, stepping n > 0 samples, gathers them itself:
+     * each thread its slice (the slices train_team_step steps) */
+    if (t->team && !t->world && n > 0)
+        return train_step_team(t, t->xbuf, t->ybuf, n, k);
+    train_gather(t, k, n);
+    return train_step(t, t->xbuf, t->ybuf, n);
+}
+
+static float train_step_team(train_ctx *t, const float *x, const int *y, int n, int gather)
 {
     train_team *m = t->team;
     double sum = 0.0;
@@ -497,6 +529,7 @@ float train_step(train_ctx *t, const float *x, const int *y, int n)
         return train_world_step(t, m);
     m->base = 0;
     m->len = n;
+    m->gather = gather;
     /* the net's team step: plain SGD on a batch of exactly its chunk */
     m->netstep = t->api->team_step && !t->velocity && (size_t)n == t->api->team_chunk;
     pool_run(m->pool, train_team_step, m);
@@ -553,6 +586,7 @@ int train_threads(train_ctx *t, int threads, const train_span *spans, int nspans
     if (!m)
         return errfmt(err, errlen, "out of memory for %d training threads", threads);
     m->n = threads;
+    m->gather = -1;
     m->nspans = nspans;
     m->spans = malloc((size_t)(nspans > 0 ? nspans : 1) * sizeof *m->spans);
     m->work = calloc((size_t)threads, sizeof *m->work);

@@ -146,6 +146,13 @@ void train_key_at(train_ctx *t, int epoch, int k);
  * batch's mean cost before the step, as train_batch does. */
 float train_step(train_ctx *t, const float *x, const int *y, int n);
 
+/* The step on samples k .. k+n-1 of t->order (train_order of the epoch):
+ * train_gather, then train_step on t->xbuf, t->ybuf; but a team (without
+ * a world) gathers in its threads, each its own slice of the batch, so
+ * that the samples a thread steps are in its core's cache and no thread
+ * waits for a serial gather.  t->xbuf and t->ybuf hold the batch after. */
+float train_step_at(train_ctx *t, int k, int n);
+
 /* A range of the flat parameter vector: a layer's weights (decay = 1: the
  * L2 term shrinks them) or biases (decay = 0). */
 typedef struct train_span {
