@@ -1,6 +1,6 @@
 /*
- * pool.c -- the thread team of pool.h: one barrier (a generation counter
- * under a mutex, with a short spin before sleeping) does all the work;
+ * pool.c -- the thread team of pool.h: one barrier (an atomic count of
+ * arrivals and a generation counter, with a spin before sleeping) does all the work;
  * pool_run is "barrier, fn, barrier", and a worker loops on the same.
  */
 #include "pool.h"
@@ -21,8 +21,9 @@ struct pool {
     int started;                /* workers actually started */
     pthread_mutex_t mu;
     pthread_cond_t cv;
-    int arrived;                /* threads at the current barrier */
-    unsigned gen;               /* +1 each time a barrier opens (atomic reads) */
+    int arrived;                /* threads at the current barrier (atomic) */
+    unsigned gen;               /* +1 each time a barrier opens (atomic) */
+    int sleepers;               /* threads asleep on cv (atomic; changed under mu) */
     pool_fn fn;                 /* the current run; set before the start barrier */
     void *ctx;
     int quit;                   /* set before the start barrier: workers exit */
@@ -40,33 +41,42 @@ static void pool_pause(void)
 #endif
 }
 
-/* The barrier.  The last thread to arrive opens it (a release store of
- * the new generation, under the mutex, and a broadcast); the others spin
- * on an acquire load of the generation, then sleep on the condition
- * variable.  Either way each thread sees what the others wrote before
- * they arrived. */
+/* The barrier.  A thread arrives by an atomic increment of `arrived`;
+ * the last one to arrive resets it and opens the barrier (a store of the
+ * new generation), the others spin on a load of the generation, then
+ * sleep on the condition variable.  No mutex on the way through: a
+ * contended mutex sent a thread into the kernel and made every barrier of
+ * the team step cost about a microsecond (docs/performance.md).  The
+ * opener takes the mutex and broadcasts only when a thread has gone to
+ * sleep: a sleeper counts itself in (`sleepers`) before it looks at the
+ * generation a last time, the opener stores the generation before it
+ * looks at `sleepers` (both sequentially consistent), so one of the two
+ * sees the other.  Each thread sees what the others wrote before they
+ * arrived. */
 static void pool_barrier(pool *p)
 {
-    unsigned g;
+    unsigned g = __atomic_load_n(&p->gen, __ATOMIC_ACQUIRE);
     int i;
-    pthread_mutex_lock(&p->mu);
-    g = p->gen;
-    if (++p->arrived == p->n) {
-        p->arrived = 0;
-        __atomic_store_n(&p->gen, g + 1, __ATOMIC_RELEASE);
-        pthread_cond_broadcast(&p->cv);
-        pthread_mutex_unlock(&p->mu);
+    if (__atomic_add_fetch(&p->arrived, 1, __ATOMIC_ACQ_REL) == __atomic_load_n(&p->n, __ATOMIC_ACQUIRE)) {
+        __atomic_store_n(&p->arrived, 0, __ATOMIC_RELAXED);
+        __atomic_store_n(&p->gen, g + 1, __ATOMIC_SEQ_CST);
+        if (__atomic_load_n(&p->sleepers, __ATOMIC_SEQ_CST) > 0) {
+            pthread_mutex_lock(&p->mu);
+            pthread_cond_broadcast(&p->cv);
+            pthread_mutex_unlock(&p->mu);
+        }
         return;
     }
-    pthread_mutex_unlock(&p->mu);
     for (i = 0; i < POOL_SPIN; ++i) {
         if (__atomic_load_n(&p->gen, __ATOMIC_ACQUIRE) != g)
             return;
         pool_pause();
     }
     pthread_mutex_lock(&p->mu);
-    while (p->gen == g)
+    __atomic_add_fetch(&p->sleepers, 1, __ATOMIC_SEQ_CST);
+    while (__atomic_load_n(&p->gen, __ATOMIC_SEQ_CST) == g)
         pthread_cond_wait(&p->cv, &p->mu);
+    __atomic_sub_fetch(&p->sleepers, 1, __ATOMIC_SEQ_CST);
     pthread_mutex_unlock(&p->mu);
 }
 
@@ -114,9 +124,8 @@ pool *pool_new(int threads, char *err, size_t errlen)
         if (rc != 0) {
             snprintf(err, errlen, "cannot start thread %d of %d: %s", k + 1, threads,
                      rc > 0 ? strerror(rc) : "out of memory");
-            pthread_mutex_lock(&p->mu);
-            p->n = p->started + 1;      /* the barrier counts the started ones only */
-            pthread_mutex_unlock(&p->mu);
+            /* the barrier counts the started ones only */
+            __atomic_store_n(&p->n, p->started + 1, __ATOMIC_RELEASE);
             pool_free(p);
             return NULL;
         }

@@ -111,11 +111,11 @@ typedef struct th_net {
 } th_net;
 
 /* Dense layers alone, the first reading the input (its columns are the
- * input's): the team step with no per-sample layer.  The first two are
- * large enough to take their forward by columns too (dense.lua's
- * TEAM_FORWARD_MIN: 100000 weights; blocks of 8 units and of 16 inputs,
- * and the rest of each); the third, with fewer inputs than the chunk has
- * samples, takes its own forward for each thread's samples. */
+ * input's): the team step with no per-sample layer.  The first two hidden
+ * layers take their forward by rows too, one right after the other (one
+ * barrier between them; blocks of 8 units, the rest to the last thread);
+ * the third, with fewer units than the chunk has samples, takes its own
+ * forward and backward for each thread's samples. */
 static const char th_dense_desc[] =
     "return network {\n"
     "  name = \"thd\",\n"

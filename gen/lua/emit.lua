@@ -288,16 +288,21 @@ local function team_code(net, opts, v, gen)
   -- forward computes its rows of w (those it steps) for the whole batch,
   -- between two barriers (every thread's a^{l-1} is in; every thread's
   -- rows of a^l are)
+  -- (a team forward right after another needs no barrier of its own
+  -- before it: the one after the other's is it)
+  local after_team = false
   for i, L in ipairs(net.layers) do
     if registry.of(L).forms(L, gen).team_forward and fused(L) then
       code[#code + 1] = layer_code(net, L, opts, gen, "team_forward")
-      fwd[i] = { batched = true, stmt = table.concat({
-        "sync(ctx);",
-        rows(L),
-        string.format("%s_l%d_%s_team_forward(p, sp, xb, nb, lo, hi);", P, i, L.kind),
-        "sync(ctx);" }, "\n    ") }
+      local st = after_team and {} or { "sync(ctx);" }
+      st[#st + 1] = rows(L)
+      st[#st + 1] = string.format("%s_l%d_%s_team_forward(p, sp, xb, nb, lo, hi);", P, i, L.kind)
+      st[#st + 1] = "sync(ctx);"
+      fwd[i] = { batched = true, stmt = table.concat(st, "\n    ") }
+      after_team = true
     else
       fwd[i] = v.fwd_calls[i]
+      after_team = false
     end
   end
   for i = #net.layers, 1, -1 do
