@@ -6,6 +6,10 @@ local err = require("err")
 local cfmt = require("cfmt")
 local blocks = require("blocks")
 
+-- the fewest inputs for which a one-sample forward takes 16 units at a
+-- time (env.one16 below)
+local ONE16_MIN = 1024
+
 local M = {}
 
 M.example = 'dense { units = 100, act = "sigmoid" }'
@@ -187,9 +191,16 @@ function M.env(L, gen, env)
   -- and 8 x 2 read more of them than the cache gives in a cycle): measured on
   -- an AVX-512 Xeon, nielsen1's step 1.08x, keras 1.02-1.04x, lenet5 and
   -- nielsen2 the same (5 x 5 no faster, 4 x 4, 3 x 5, 6 x 3, 6 x 4, 2 x 5
-  -- slower).  A single sample keeps 8 units (8 chains of FMAs)
+  -- slower).  A single sample keeps 8 units (8 chains of FMAs), but in
+  -- float code a call for one sample alone (inference) with long rows
+  -- takes 16 units at a time (one16: the units in whole blocks of 16):
+  -- nielsen1's 2880 -> 100 at batch 1, 8.3 against 9.5 us (12 units 8.6, 4
+  -- units 9.3), its inference 1.05x; with short rows the sums of 16
+  -- vectors at the end cost more (lenet5's 400 -> 120 and 120 -> 84: its
+  -- inference 1.05x slower), so rows of at least ONE16_MIN inputs
   env.oblocks = blocks.blocks(L.units, 8)
   env.sb5 = gen.real == "float"
+  env.one16 = env.sb5 and L.units >= 16 and L.n_in >= ONE16_MIN and L.units - L.units % 16
   -- the straight-line backward (--unroll kernel and full): the lists
   -- dk/xk hold up to a chunk's samples (∂C/∂w) or the units (∂C/∂a^{l-1})
   local klist = math.max(env.chunk, L.propagate and L.units or 1)
