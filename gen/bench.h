@@ -102,8 +102,8 @@ int bench_train_init(const bench *b, const net *n, const net_api *api, int threa
 /* k mini-batches, gathered from the shuffled order as train_epoch does. */
 void bench_train_batches(bench_train *bt, long k);
 
-/* The next mini-batch of bt's order (from its cursor, wrapping) into its
- * xbuf and ybuf. */
+/* The next mini-batch of bt's order (from its cursor; one that would run
+ * past the end starts the order again) into its xbuf and ybuf. */
 void bench_train_gather(bench_train *bt);
 
 /* bench_train_batches as a bench_work_fn (ctx: the bench_train). */

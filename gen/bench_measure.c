@@ -72,36 +72,32 @@ void bench_measure(const bench *b, bench_work_fn fn, void *ctx, bench_stat *st)
 /* Training                                                         */
 /* ================================================================ */
 
+/* The next batch's first sample in the order: the cursor; a batch that
+ * would run past the end starts the order again. */
+static int bench_next_batch(bench_train *bt)
+{
+    int k;
+    if (bt->cursor + bt->tr.batch > bt->tr.data->n)
+        bt->cursor = 0;
+    k = bt->cursor;
+    bt->cursor += bt->tr.batch;
+    return k;
+}
+
 /* See bench.h. */
 void bench_train_gather(bench_train *bt)
 {
-    train_ctx *t = &bt->tr;
-    const ds_split *d = t->data;
-    size_t in = t->api->in_size;
-    int s;
-    for (s = 0; s < t->batch; ++s) {
-        int i = t->order[bt->cursor];
-        memcpy(t->xbuf + (size_t)s * in, d->x + (size_t)i * in, in * sizeof *t->xbuf);
-        t->ybuf[s] = d->y[i];
-        if (++bt->cursor == d->n)
-            bt->cursor = 0;
-    }
+    train_gather(&bt->tr, bench_next_batch(bt), bt->tr.batch);
 }
 
 /* See bench.h. */
 void bench_train_batches(bench_train *bt, long k)
 {
     long b;
-    train_ctx *t = &bt->tr;
-    for (b = 0; b < k; ++b) {
-        /* the batch at the cursor, gathered as train_epoch gathers it (a
-         * team: each thread its slice); a batch that would run past the
-         * end starts the order again */
-        if (bt->cursor + t->batch > t->data->n)
-            bt->cursor = 0;
-        train_step_at(t, bt->cursor, t->batch);
-        bt->cursor += t->batch;
-    }
+    /* each batch gathered as train_epoch gathers it (a team: each thread
+     * its slice) */
+    for (b = 0; b < k; ++b)
+        train_step_at(&bt->tr, bench_next_batch(bt), bt->tr.batch);
 }
 
 /* See bench.h. */

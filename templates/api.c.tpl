@@ -3,50 +3,33 @@
  * layers run once for all n (each weight loaded once per chunk); the other
  * layers sample by sample, w->s[s] holding sample s's activations. */
 
-@ if keyed then
-/* a^l = σ(z^l) for l = 1..${#layers}, from a^0 = x (n samples back to back);
- * key: dropout's key for sample 0 (seed, step, its index), or null outside
- * training (dropout is then the identity) */
-static void ${P}_forward_pass(const ${real} *restrict p, ${P}_work *restrict w, const ${real} *restrict x, ptrdiff_t n,
-                             const unsigned long long *restrict key)
-{
-@ else
-/* a^l = σ(z^l) for l = 1..${#layers}, from a^0 = x (n samples back to back) */
-static void ${P}_forward_pass(${train and ("const " .. real .. " *restrict p, ") or ""}${P}_work *restrict w, const ${real} *restrict x, ptrdiff_t n)
-{
-@ end
-@ if fwd_per_sample then
-    ptrdiff_t s;
-@ end
-@ if train and not uses_p_fwd then
-    (void)p;
-@ end
-@ for _, grp in ipairs(fwd_groups) do
-@   if grp.batched then
-    ${grp[1]}
-@   else
-    for (s = 0; s < n; ++s) {
-@     for _, st in ipairs(grp) do
-        ${st}
-@     end
-    }
-@   end
-@ end
-}
-
-@ if infer_groups then
+@ -- forward_pass, and infer_pass where a layer has an infer function
+@ for _, fp in ipairs({ { name = "forward", groups = fwd_groups }, infer_groups and { name = "infer", groups = infer_groups } or nil }) do
+@   if fp.name == "infer" then
 /* The forward pass outside training (${P}_forward, ${P}_predict): as
  * ${P}_forward_pass, but layers with an infer function leave out what only
  * the backward reads (a max-pool's winners) */
-static void ${P}_infer_pass(const ${real} *restrict p, ${P}_work *restrict w, const ${real} *restrict x, ptrdiff_t n${keyed and ",\n                           const unsigned long long *restrict key" or ""})
+@   elseif keyed then
+/* a^l = σ(z^l) for l = 1..${#layers}, from a^0 = x (n samples back to back);
+ * key: dropout's key for sample 0 (seed, step, its index), or null outside
+ * training (dropout is then the identity) */
+@   else
+/* a^l = σ(z^l) for l = 1..${#layers}, from a^0 = x (n samples back to back) */
+@   end
+@   if keyed then
+static void ${P}_${fp.name}_pass(const ${real} *restrict p, ${P}_work *restrict w, const ${real} *restrict x, ptrdiff_t n,
+${string.rep(" ", #P + #fp.name + 19)}const unsigned long long *restrict key)
+@   else
+static void ${P}_${fp.name}_pass(${train and ("const " .. real .. " *restrict p, ") or ""}${P}_work *restrict w, const ${real} *restrict x, ptrdiff_t n)
+@   end
 {
 @   if fwd_per_sample then
     ptrdiff_t s;
 @   end
-@   if not uses_p_fwd then
+@   if train and not uses_p_fwd then
     (void)p;
 @   end
-@   for _, grp in ipairs(infer_groups) do
+@   for _, grp in ipairs(fp.groups) do
 @     if grp.batched then
     ${grp[1]}
 @     else

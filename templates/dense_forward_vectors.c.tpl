@@ -23,18 +23,15 @@ ${include("dense_sums_block.c.tpl", "            ", { OB = L.units - one16, SB =
         }
 @   end
     } else {
-@   for _, ob in ipairs(oblocks) do
-        for (o = ${ob.from}; o < ${ob.to}; o += ${ob.size}) {
-${include("dense_forward_units.c.tpl", "            ", { ob = ob })}
-        }
-@   end
+@ end
+@ local ind = one16 and "    " or ""            -- (inside the else above)
+@ for _, ob in ipairs(oblocks) do
+${ind}    for (o = ${ob.from}; o < ${ob.to}; o += ${ob.size}) {
+${include("dense_forward_units.c.tpl", ind .. "        ", { ob = ob })}
+${ind}    }
+@ end
+@ if one16 then
     }
-@ else
-@   for _, ob in ipairs(oblocks) do
-    for (o = ${ob.from}; o < ${ob.to}; o += ${ob.size}) {
-${include("dense_forward_units.c.tpl", "        ", { ob = ob })}
-    }
-@   end
 @ end
 @ if not act.softmax and not act.identity then
     for (s = 0; s < n; ++s) {                 /* a^${l} = σ(z^${l}), in one loop (vectorizes; one copy of σ) */
