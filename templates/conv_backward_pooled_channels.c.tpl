@@ -19,23 +19,26 @@ ${include("conv_doc_backward.c.tpl", "")}
  * is ${R} values in a row of memory, taken as ${NV} whole vector${NV > 1 and "s" or ""} (the ${RZ - R} past it
  * meet weights of 0); so are the weights, in wc${l}[m][i][(j, c)], and the
  * gradients, in gc${l} and dcl${l}, and nothing is copied patch by patch.  Once
- * for the chunk: the weights into that order and, at the end, the gradient
- * sums out of it; a block of ${L.clblocks[1].size} taps at a time, for every map: the block's
+ * for the chunk: the weights and the gradient sums so far into that order
+ * and, at the end, the sums back out of it (the sums go on from g's, so
+ * they add up sample after sample in one order whatever the chunk); a block of ${L.clblocks[1].size} taps at a time, for every map: the block's
  * ∂C/∂w and weights stay in registers over the map's winners. */
 static void ${P}_l${l}_conv_backward(${bwd_params})
 {
     ptrdiff_t s, m, r, c, i, j, k;
-    /* wc${l}[m][i][j][c] = w[m][c][i][j], 0 past j < ${L.kw}; the sums gc${l} from 0 */
+    /* wc${l}[m][i][j][c] = w[m][c][i][j] and gc${l}[m][i][j][c] = ∂C/∂w[m][c][i][j] so far,
+     * 0 past j < ${L.kw} */
     for (m = 0; m < ${L.maps}; ++m)
         for (i = 0; i < ${L.kh}; ++i) {
             for (j = 0; j < ${L.kw}; ++j)
-                for (c = 0; c < ${L.cin}; ++c)
+                for (c = 0; c < ${L.cin}; ++c) {
                     ws->wc${l}[(m*${L.kh} + i)*${RZ} + j*${L.cin} + c] = p[${L.woff} + m*${NK} + (c*${L.kh} + i)*${L.kw} + j];
+                    ws->gc${l}[(m*${L.kh} + i)*${RZ} + j*${L.cin} + c] = g[${L.woff} + m*${NK} + (c*${L.kh} + i)*${L.kw} + j];
+                }
 @ if RZ > R then
-            for (k = ${R}; k < ${RZ}; ++k) ws->wc${l}[(m*${L.kh} + i)*${RZ} + k] = ${zero};
+            for (k = ${R}; k < ${RZ}; ++k) ws->wc${l}[(m*${L.kh} + i)*${RZ} + k] = ws->gc${l}[(m*${L.kh} + i)*${RZ} + k] = ${zero};
 @ end
         }
-    for (k = 0; k < ${L.maps * NKZ}; ++k) ws->gc${l}[k] = ${zero};
     for (k = ${HWC}; k < ${HWC + 16}; ++k) ws->cl${l}[k] = ws->dcl${l}[k] = ${zero};   /* read and added 0 past the rows */
     for (s = 0; s < n; ++s) {
         ${P}_sample *restrict w = &ws->s[s];
@@ -130,10 +133,10 @@ ${include("conv_unpad.c.tpl", "        ")}
         }
 @ end
     }
-    /* ∂C/∂w[m][c][i][j] += the chunk's sums, out of the channel-last order */
+    /* ∂C/∂w[m][c][i][j]: the sums, out of the channel-last order */
     for (m = 0; m < ${L.maps}; ++m)
         for (c = 0; c < ${L.cin}; ++c)
             for (i = 0; i < ${L.kh}; ++i)
                 for (j = 0; j < ${L.kw}; ++j)
-                    g[${L.woff} + m*${NK} + (c*${L.kh} + i)*${L.kw} + j] += ws->gc${l}[(m*${L.kh} + i)*${RZ} + j*${L.cin} + c];
+                    g[${L.woff} + m*${NK} + (c*${L.kh} + i)*${L.kw} + j] = ws->gc${l}[(m*${L.kh} + i)*${RZ} + j*${L.cin} + c];
 }

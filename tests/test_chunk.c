@@ -33,6 +33,18 @@ static const char dense_net[] =
     "  dense { units = 9, act = 'relu' },\n"
     "  dense { units = 10, act = 'sigmoid' } } }\n";
 
+/* a conv under a max-pool that propagates δ: its ∂C/∂w sums over the
+ * winners once per chunk, in a channel-last scratch (conv_backward_pooled_channels),
+ * which must go on from the sums before it, not start from 0 */
+static const char pooled_net[] =
+    "return network { name = 'cp', input = { 2, 12, 12 }, layers = {\n"
+    "  conv { maps = 4, kernel = 3, pad = 1, act = 'relu' },\n"
+    "  maxpool { size = 2 },\n"
+    "  conv { maps = 6, kernel = 3, act = 'tanh' },\n"
+    "  maxpool { size = 2 },\n"
+    "  dense { units = 5, act = 'softmax' } },\n"
+    "  train = { batch = 4 } }\n";
+
 /* loss and gradient of n samples with the work struct holding `chunk` */
 static float chunk_loss_grad(const char *src, const char *unroll, const char *backend, int chunk, int n,
                              float *grad, size_t *count)
@@ -87,6 +99,7 @@ Test(chunk, results_do_not_depend_on_the_chunk_loops, .timeout = 120)
 {
     check_chunks(chunk_net, "none", "cc");
     check_chunks(dense_net, "none", "cc");
+    check_chunks(pooled_net, "none", "cc");
 }
 
 Test(chunk, results_do_not_depend_on_the_chunk_straight_line, .timeout = 120)

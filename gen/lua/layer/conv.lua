@@ -354,7 +354,7 @@ function M.work(L, gen)
     f[#f + 1] = { name = "wc" .. k, count = L.maps * L.clnkz, scratch = true, pass = "backward",
                   comment = string.format("w^%d as [%d][%d][(j,c) < %d], 0 past %d", k, L.maps, L.kh, L.clrunz, L.clrun) }
     f[#f + 1] = { name = "gc" .. k, count = L.maps * L.clnkz, scratch = true, pass = "backward",
-                  comment = string.format("the chunk's ∂C/∂w^%d in wc%d's order", k, k) }
+                  comment = string.format("∂C/∂w^%d so far, in wc%d's order", k, k) }
   end
   if F.backward == "pooled_patches" or F.backward == "pooled_channels" then
     local Q = winners_above(L)
