@@ -16,6 +16,8 @@
  *            cc build in the background, train on tcc, switch when it is
  *            ready; the clock runs from the start, so the figure includes
  *            every build; the run is as long as about 12 timed runs of cc);
+ *            each batch with the code `run --batch` would train it with
+ *            (its chunk sized for that batch);
  *   infer    µs per image at batch 1 (forward, one thread) and images/s at
  *            batch 256 (the 256 forwards split across the threads);
  *   layers   (cc) a training step at the description's batch on one thread,
@@ -188,10 +190,40 @@ static int bench_builds(bench *b, lua_State *T, bench_net *bn)
     return HOST_OK;
 }
 
-/* Steady-state training of both builds. */
-static int bench_training(bench *b, bench_net *bn, float *params)
+/* The build of backend k that trains at `batch` as `cnngen run --batch`
+ * would: the net's own where its chunk was sized for that batch (the
+ * description's, or --batch), else one generated for the batch (the chunk
+ * follows the batch: shape.lua), compiled into `own`.  *api is the one to use. */
+static int bench_batch_api(lua_State *T, bench_net *bn, int k, int batch, net_api *own,
+                           const net_api **api)
 {
-    int k, ti, bi;
+    char err[4096];
+    net_request rq = bn->rq;
+    net n;
+    int rc;
+    *api = &bn->api[k];
+    if (bn->rq.batch || batch == bn->net->train.batch)
+        return HOST_OK;
+    rq.batch = batch;
+    rq.forms[0] = bench_backend[k];
+    if ((rc = net_generate(T, &rq, &n, err, sizeof err)) != HOST_OK) {
+        host_report(rc, err);
+        return rc;
+    }
+    rc = net_compile(&n, 0, NULL, own, err, sizeof err);
+    net_free(&n);
+    if (rc != 0) {
+        fprintf(stderr, "cnngen: %s\n", err);
+        return HOST_FAIL;
+    }
+    *api = own;
+    return HOST_OK;
+}
+
+/* Steady-state training of both builds. */
+static int bench_training(bench *b, lua_State *T, bench_net *bn, float *params)
+{
+    int k, ti, bi, rc;
     for (k = 0; k < 2; ++k) {
         if (!(k == 0 ? b->want_tcc : b->want_cc) && !(k == 1 && b->want_auto))
             continue;
@@ -200,11 +232,19 @@ static int bench_training(bench *b, bench_net *bn, float *params)
                 bench_train bt;
                 bench_stat st;
                 bench_row *r;
-                if (bench_train_init(b, bn->net, &bn->api[k], b->threads[ti], b->batches[bi], params,
-                                     &bt) != 0)
+                net_api own;
+                const net_api *api;
+                memset(&own, 0, sizeof own);
+                if ((rc = bench_batch_api(T, bn, k, b->batches[bi], &own, &api)) != HOST_OK)
+                    return rc;
+                if (bench_train_init(b, bn->net, api, b->threads[ti], b->batches[bi], params,
+                                     &bt) != 0) {
+                    jit_release(&own);
                     return HOST_FAIL;
+                }
                 bench_measure(b, bench_train_work, &bt, &st);
                 train_free(&bt.tr);
+                jit_release(&own);
                 st.med *= b->batches[bi];   /* batches/s -> samples/s */
                 st.lo *= b->batches[bi];
                 st.hi *= b->batches[bi];
@@ -241,8 +281,11 @@ static int bench_auto_once(bench *b, lua_State *T, bench_net *bn, int threads, i
     *switch_s = 0.0;
     bn->rq.forms[0] = "cc";
     bn->rq.more = 1;
+    if (!bn->rq.batch)
+        bn->rq.batch = batch;           /* the chunk follows the batch, as in run */
     rc = net_generate(T, &bn->rq, &n, err, sizeof err);
     bn->rq.more = 0;
+    bn->rq.batch = b->o->has_batch ? b->o->batch : 0;
     if (rc != HOST_OK) {
         host_report(rc, err);
         return rc;
@@ -392,7 +435,7 @@ static int bench_one(bench *b, lua_State *T, const char *path)
         fprintf(stderr, "cnngen: out of memory\n");
         goto done;
     }
-    if ((rc = bench_training(b, &bn, params)) != HOST_OK)
+    if ((rc = bench_training(b, T, &bn, params)) != HOST_OK)
         goto done;
     if (b->want_auto && (rc = bench_auto(b, T, &bn, params)) != HOST_OK)
         goto done;

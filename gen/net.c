@@ -70,6 +70,10 @@ static void net_push_opts(lua_State *T, const net_request *rq, const net_desc *d
         lua_pushinteger(T, rq->chunk);
         lua_setfield(T, -2, "chunk_size");
     }
+    if (rq->batch) {
+        lua_pushinteger(T, rq->batch);
+        lua_setfield(T, -2, "batch");
+    }
     net_set_str(T, "mode", rq->inference ? "inference" : NULL);
     if (rq->info) {
         lua_pushboolean(T, 1);

@@ -61,6 +61,10 @@ typedef struct net_request {
     int nforms;
     const char *name, *real, *unroll;
     long chunk;                 /* --chunk: samples a training work struct holds */
+    long batch;                 /* --batch: the mini-batch the training code will take,
+                                   which sizes the chunk when no --chunk is given (a
+                                   batch of exactly the chunk takes the fused step);
+                                   0: the description's train.batch */
     int inference;              /* inference code, weights baked in */
     const char *weights;        /* the weights file to bake in (inference) */
     const char *quantize;       /* "int8": quantized inference code, from calib */

@@ -54,6 +54,7 @@ void opts_request(const cli_opts *o, net_request *rq)
     rq->real = o->real;
     rq->unroll = o->unroll;
     rq->chunk = o->chunk;
+    rq->batch = o->has_batch ? o->batch : 0;
     rq->inference = o->inference;
     if (o->inference || !strcmp(o->cmd, "emit"))
         rq->weights = o->weights;

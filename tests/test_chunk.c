@@ -6,9 +6,13 @@
  * chunk, so the results are equal bit for bit -- for mini-batches smaller
  * than, equal to and larger than a chunk, with partial last chunks; and
  * `cnngen run --chunk 3` ends bit for bit where the batch-sized chunk
- * does, on each backend.
+ * does, on each backend.  Without --chunk, run sizes the chunk for the
+ * batch it trains with (--batch, else the description's): a batch of
+ * exactly the chunk takes the fused step.
  */
 #include <criterion/criterion.h>
+#include <dirent.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -142,5 +146,68 @@ Test(chunk, run_changes_the_work_struct_not_the_results, .init = rt_setup,
         cr_assert(o[0].status == 0 && o[1].status == 0, "stderr: %s / %s", o[0].err, o[1].err);
         rt_expect_same_costs(o[0].out, o[1].out, 1, 0.0);
         rt_expect_close_weights(p[2], p[3], 0.0);
+    }
+}
+
+/* The chunk of the unit in the cc cache dir (the one .c there; -1: none). */
+static long cached_chunk(const char *dir)
+{
+    DIR *d = opendir(dir);
+    struct dirent *e;
+    long chunk = -1;
+    int units = 0;
+    cr_assert(d, "no cache directory %s", dir);
+    while ((e = readdir(d)) != NULL) {
+        size_t n = strlen(e->d_name);
+        char path[1024], *text, *at;
+        if (n < 3 || strcmp(e->d_name + n - 2, ".c") != 0)
+            continue;
+        ++units;
+        snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+        text = malloc(1 << 22);
+        cr_assert(text);
+        rt_slurp(path, text, 1 << 22);
+        at = strstr(text, "_CHUNK ");       /* #define SYN_CHUNK <n> */
+        cr_assert(at, "%s defines no chunk", path);
+        chunk = strtol(at + 7, NULL, 10);
+        free(text);
+    }
+    closedir(d);
+    cr_assert_eq(units, 1, "%d units in %s", units, dir);
+    return chunk;
+}
+
+/* run --batch N builds code whose chunk is N (at most 32), so that a
+ * mini-batch is one chunk; the description's batch (10) without it; --chunk
+ * still decides where given. */
+Test(chunk, run_sizes_the_chunk_for_its_batch, .init = rt_setup, .fini = fs_scratch_remove,
+     .timeout = 120)
+{
+    static const struct { const char *batch, *chunk; long want; } cases[] = {
+        { NULL, NULL, 10 }, { "5", NULL, 5 }, { "64", NULL, 32 }, { "5", "3", 3 },
+    };
+    char net[256], data[256], cache[64], env[440], dir[400];
+    size_t c;
+    rt_standard(200);
+    rt_path(net, sizeof net, "syn.lua");
+    rt_path(data, sizeof data, "data");
+    for (c = 0; c < sizeof cases / sizeof cases[0]; ++c) {
+        const char *args[16];
+        int a = 0;
+        rt_out o;
+        snprintf(cache, sizeof cache, "cache%zu", c);
+        rt_path(dir, sizeof dir, cache);
+        snprintf(env, sizeof env, "XDG_CACHE_HOME=%s", dir);
+        args[a++] = "run"; args[a++] = net; args[a++] = "--data"; args[a++] = data;
+        args[a++] = "--epochs"; args[a++] = "1"; args[a++] = "--backend"; args[a++] = "cc";
+        if (cases[c].batch) { args[a++] = "--batch"; args[a++] = cases[c].batch; }
+        if (cases[c].chunk) { args[a++] = "--chunk"; args[a++] = cases[c].chunk; }
+        args[a] = NULL;
+        rt_run(&o, args, (const char *const[]){ env, NULL });
+        cr_assert_eq(o.status, 0, "stderr: %s", o.err);
+        strcat(dir, "/cnngen");
+        cr_assert_eq(cached_chunk(dir), cases[c].want, "--batch %s --chunk %s: chunk %ld, not %ld",
+                     cases[c].batch ? cases[c].batch : "-", cases[c].chunk ? cases[c].chunk : "-",
+                     cached_chunk(dir), cases[c].want);
     }
 }
