@@ -326,13 +326,13 @@ function M.work(L, gen)
     f[#f + 1] = { name = "xs" .. k, count = L.cin * L.H * L.W + kwp, scratch = true, pass = "backward",
                   comment = string.format("a^%d%s, then %d zeros (read past by the patch rows)", k - 1,
                                           L.padded and " zero-padded" or "", kwp) }
-    if keeps_nonzero(L) then                 -- a map's winners whose σ'(z) ≠ 0
-      local Q = winners_above(L)
-      f[#f + 1] = { name = "wu" .. k, count = Q.oh * Q.ow, type = "int", scratch = true, pass = "backward",
-                    comment = string.format("a map's pool winners whose σ'(z^%d) ≠ 0: their index in a^%d", k, k) }
-      f[#f + 1] = { name = "wd" .. k, count = Q.oh * Q.ow, scratch = true, pass = "backward",
-                    comment = string.format("and their δ^%d", k) }
-    end
+    local Q = winners_above(L)
+    local which = keeps_nonzero(L) and string.format("whose σ'(z^%d) ≠ 0", k) or ""
+    f[#f + 1] = { name = "wo" .. k, count = Q.oh * Q.ow, type = "int", scratch = true, pass = "backward",
+                  comment = string.format("a map's pool winners%s: their patch's place in xs%d",
+                                          which ~= "" and (" " .. which) or "", k) }
+    f[#f + 1] = { name = "wd" .. k, count = Q.oh * Q.ow, scratch = true, pass = "backward",
+                  comment = string.format("and their δ^%d", k) }
   elseif F.forward == "patches" or F.backward == "dots" then
     local rows = F.backward == "pooled_patches"
     local yx = string.format("[%s+i][%s+j]", cfmt.mul(L.sh, "y"), cfmt.mul(L.sw, "x"))
