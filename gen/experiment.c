@@ -82,6 +82,10 @@ typedef struct exp_model {
     const char *expand;         /* the description's train.expand (in net) */
     net net;                    /* the generator's records (model:report) */
     report_run history;         /* every epoch trained */
+    net_desc desc;              /* the description, kept to build the code again ... */
+    const char *path;           /* ... its name in messages ... */
+    const char *backend;        /* ... for this backend ... */
+    long built_batch;           /* ... when model:train takes a batch the chunk was not sized for */
 } exp_model;
 
 /* a description file run in a sandbox of its own (cnngen.network) */
@@ -340,6 +344,47 @@ static int desc_gc(lua_State *L)
     return 0;
 }
 
+/* The generator request of a model's code: float training code for its
+ * backend, sized for mini-batches of `batch` (0: the description's). */
+static void model_request(const exp_model *m, long batch, net_request *rq)
+{
+    memset(rq, 0, sizeof *rq);
+    rq->path = m->path;
+    rq->desc = &m->desc;
+    rq->forms[rq->nforms++] = m->backend;
+    rq->real = "float";
+    rq->batch = batch;
+    rq->activations = 1;                /* model:report's feature maps ... */
+    rq->with_info = 1;                  /* ... and layer table */
+}
+
+/* model:train at a batch the code's chunk was not sized for: the code
+ * again, for that batch (as `cnngen run --batch` builds it: a batch of
+ * exactly the chunk takes the fused step); the parameters stay.  0, or -1
+ * with err. */
+static int model_rebuild(lua_State *T, exp_model *m, long batch, char *err, size_t errlen)
+{
+    net_request rq;
+    net n;
+    net_api api;
+    if ((batch < 32 ? batch : 32) == (m->built_batch < 32 ? m->built_batch : 32))
+        return 0;                       /* the same chunk */
+    model_request(m, batch, &rq);
+    if (net_generate(T, &rq, &n, err, errlen) != HOST_OK)
+        return -1;
+    if (net_compile(&n, 0, NULL, &api, err, errlen) != 0) {
+        net_free(&n);
+        return -1;
+    }
+    jit_release(&m->api);
+    net_free(&m->net);
+    m->api = api;
+    m->net = n;
+    m->expand = m->net.train.expand;
+    m->built_batch = batch;
+    return 0;
+}
+
 /* cnngen.compile(net, { backend = "tcc" | "cc" }) -> model */
 static int exp_compile(lua_State *L)
 {
@@ -350,12 +395,9 @@ static int exp_compile(lua_State *L)
     int rc;
     exp_model *m;
     net_request rq;
-    net_desc d;
     net n;
     exp_desc *e;
     exp_use(st);
-    memset(&d, 0, sizeof d);
-    d.ref = LUA_NOREF;
     luaL_checkany(L, 1);
     if (lua_isnoneornil(L, 2)) {
         lua_settop(L, 1);
@@ -365,29 +407,27 @@ static int exp_compile(lua_State *L)
     backend = str_field(L, 2, "backend", "tcc");
     if (strcmp(backend, "tcc") && strcmp(backend, "cc"))
         return luaL_error(L, "compile: backend must be \"tcc\" or \"cc\", not \"%s\"", backend);
-    m = lua_newuserdatauv(L, sizeof *m, 0);
+    m = lua_newuserdatauv(L, sizeof *m, 1);
     memset(m, 0, sizeof *m);
+    m->desc.ref = LUA_NOREF;
     luaL_setmetatable(L, MODEL_MT);
 
-    memset(&rq, 0, sizeof rq);
     if ((e = luaL_testudata(L, 1, DESC_MT)) != NULL) {
         /* a description file: messages name it, its lines are its own */
         if (!e->d.T) return luaL_error(L, "compile: the description was released");
-        rq.path = e->path;
-        rq.desc = &e->d;
+        lua_rawgeti(T, LUA_REGISTRYINDEX, e->d.ref);
+        net_desc_keep(T, e->d.last_line, e->d.source_hash, &m->desc);
+        m->path = lua_pushstring(L, e->path);
+        lua_setiuservalue(L, -2, 1);    /* (the path lives as long as the model) */
     } else {
         /* the net, a table in this script: no file, no last line of its own */
         if (sandbox_copy(L, 1, T, err, sizeof err) != 0) return fail(L, err);
-        net_desc_keep(T, 0, NULL, &d);
-        rq.path = st->chunk;
-        rq.desc = &d;
+        net_desc_keep(T, 0, NULL, &m->desc);
+        m->path = st->chunk;
     }
-    rq.forms[rq.nforms++] = backend;
-    rq.real = "float";
-    rq.activations = 1;                 /* model:report's feature maps ... */
-    rq.with_info = 1;                   /* ... and layer table */
+    m->backend = !strcmp(backend, "cc") ? "cc" : "tcc";
+    model_request(m, 0, &rq);
     rc = net_generate(T, &rq, &n, err, sizeof err);
-    net_desc_free(&d);
     /* a user error already reads "file:line: ..."; the description's line
      * is the network's, inside this script */
     if (rc != HOST_OK) return fail(L, err);
@@ -400,6 +440,7 @@ static int exp_compile(lua_State *L)
     m->eta = n.train.eta;
     m->l2 = n.train.l2;
     m->batch = n.train.batch;
+    m->built_batch = n.train.batch;
     m->epochs = n.train.epochs;
     m->seed = n.train.seed;
     m->momentum = n.train.momentum;
@@ -578,6 +619,8 @@ static int model_train(lua_State *L)
     if (expand_parse(expand_text, &expand) != 0)
         return luaL_error(L, "train: expand must be one of " EXPAND_NAMES ", not \"%s\"", expand_text);
     check_fit(L, m, d);
+    if (model_rebuild(m->desc.T, m, (long)batch, err, sizeof err) != 0)
+        return fail(L, err);
     if (train_init(&t, &m->api, m->params, &d->ds.train, (int)batch, (float)eta, (float)l2,
                    (unsigned long long)seed, err, sizeof err) != 0)
         return fail(L, err);
@@ -755,6 +798,7 @@ static int model_gc(lua_State *L)
 {
     exp_model *m = luaL_checkudata(L, 1, MODEL_MT);
     net_free(&m->net);
+    net_desc_free(&m->desc);
     report_run_free(&m->history);
     free(m->params);
     jit_release(&m->api);

@@ -6,6 +6,7 @@
  */
 #include <criterion/criterion.h>
 
+#include <dirent.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -119,4 +120,79 @@ Test(experiment, network_files_and_threads, .timeout = 120)
     cr_expect(fabs(a1 - a2) <= 0.02, "one thread %g, two %g", a1, a2);
     cr_assert(proc_one_line(o.err), "one line: %s", o.err);
     cr_expect(strstr(o.err, "badnet.lua:2: ") != NULL, "%s", o.err);
+}
+
+/* The chunks of the units a cc cache directory holds, as a bit set (bit n:
+ * a unit with a chunk of n, n < 64). */
+static unsigned long long cached_chunks(const char *dir)
+{
+    DIR *d = opendir(dir);
+    struct dirent *e;
+    unsigned long long set = 0;
+    cr_assert(d, "no cache directory %s", dir);
+    while ((e = readdir(d)) != NULL) {
+        size_t n = strlen(e->d_name);
+        char path[1024], *text, *at;
+        long chunk;
+        if (n < 3 || strcmp(e->d_name + n - 2, ".c") != 0)
+            continue;
+        snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+        text = malloc(1 << 22);
+        cr_assert(text);
+        rt_slurp(path, text, 1 << 22);
+        at = strstr(text, "_CHUNK ");       /* #define SYN_CHUNK <n> */
+        cr_assert(at, "%s defines no chunk", path);
+        chunk = strtol(at + 7, NULL, 10);
+        cr_assert(chunk > 0 && chunk < 64, "%s: chunk %ld", path, chunk);
+        set |= 1ULL << chunk;
+        free(text);
+    }
+    closedir(d);
+    return set;
+}
+
+/* model:train at a batch other than the description's builds the code
+ * again for that batch (as run --batch does: a batch of exactly the chunk
+ * takes the fused step), keeping the parameters: a model trained at batch
+ * 4 ends where one described with batch 4 ends, bit for bit, and a file's
+ * model at batch 64 gets a chunk of 32. */
+Test(experiment, train_builds_the_code_for_its_batch, .timeout = 180)
+{
+    char data[256], script[2048], path[256], cache[256], env[300];
+    rt_out o;
+    double a1, a2, a3;
+    rt_make_data("data", 600, 200, 8, 8, 4, 0);
+    rt_path(data, sizeof data, "data");
+    rt_path(cache, sizeof cache, "cache");
+    snprintf(env, sizeof env, "XDG_CACHE_HOME=%s", cache);
+    rt_write("syn.lua",
+             "return network { name = \"syn\", input = { 1, 8, 8 },\n"
+             "  layers = { conv { maps = 4, kernel = 3, act = \"relu\" }, maxpool { size = 2 },\n"
+             "             dense { units = 12, act = \"sigmoid\" }, dense { units = 4, act = \"softmax\" } },\n"
+             "  train = { eta = 0.1, batch = 10, seed = 2, epochs = 1 } }\n");
+    snprintf(script, sizeof script,
+             "local function net(batch)\n"
+             "  return network { name = \"syn\", input = { 1, 8, 8 },\n"
+             "    layers = { conv { maps = 4, kernel = 3, act = \"relu\" }, maxpool { size = 2 },\n"
+             "               dense { units = 12, act = \"sigmoid\" }, dense { units = 4, act = \"softmax\" } },\n"
+             "    train = { eta = 0.1, batch = batch, seed = 2, epochs = 2 } }\n"
+             "end\n"
+             "local d = cnngen.data(\"%s\")\n"
+             "local m = cnngen.compile(net(10), { backend = \"cc\" })\n"
+             "print(\"rebuilt\", string.format(\"%%.17g\", m:train(d, { batch = 4 })))\n"
+             "print(\"described\", string.format(\"%%.17g\", cnngen.compile(net(4), { backend = \"cc\" }):train(d)))\n"
+             "local f = cnngen.compile(cnngen.network(\"syn.lua\"), { backend = \"cc\" })\n"
+             "print(\"file\", string.format(\"%%.17g\", f:train(d, { batch = 64 })))\n", data);
+    rt_write("exp3.lua", script);
+    rt_run(&o, (const char *const[]){ "run", rt_path(path, sizeof path, "exp3.lua"), NULL },
+           (const char *const[]){ env, NULL });
+    cr_assert_eq(o.status, 0, "stderr: %s\nstdout: %s", o.err, o.out);
+    cr_assert(sscanf(strstr(o.out, "rebuilt"), "rebuilt %lf", &a1) == 1, "%s", o.out);
+    cr_assert(sscanf(strstr(o.out, "described"), "described %lf", &a2) == 1, "%s", o.out);
+    cr_assert(sscanf(strstr(o.out, "file"), "file %lf", &a3) == 1, "%s", o.out);
+    cr_expect_eq(a1, a2, "trained at batch 4: %.17g rebuilt, %.17g described so", a1, a2);
+    cr_expect(a1 > 0.8 && a3 > 0.0, "accuracies %g, %g", a1, a3);
+    strcat(cache, "/cnngen");
+    cr_expect_eq(cached_chunks(cache), (1ULL << 10) | (1ULL << 4) | (1ULL << 32),
+                 "chunks built: %#llx (want 10, 4 and 32)", cached_chunks(cache));
 }
