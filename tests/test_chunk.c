@@ -11,7 +11,6 @@
  * exactly the chunk takes the fused step.
  */
 #include <criterion/criterion.h>
-#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -149,31 +148,15 @@ Test(chunk, run_changes_the_work_struct_not_the_results, .init = rt_setup,
     }
 }
 
-/* The chunk of the unit in the cc cache dir (the one .c there; -1: none). */
+/* The chunk of the one unit in the cc cache dir. */
 static long cached_chunk(const char *dir)
 {
-    DIR *d = opendir(dir);
-    struct dirent *e;
-    long chunk = -1;
     int units = 0;
-    cr_assert(d, "no cache directory %s", dir);
-    while ((e = readdir(d)) != NULL) {
-        size_t n = strlen(e->d_name);
-        char path[1024], *text, *at;
-        if (n < 3 || strcmp(e->d_name + n - 2, ".c") != 0)
-            continue;
-        ++units;
-        snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
-        text = malloc(1 << 22);
-        cr_assert(text);
-        rt_slurp(path, text, 1 << 22);
-        at = strstr(text, "_CHUNK ");       /* #define SYN_CHUNK <n> */
-        cr_assert(at, "%s defines no chunk", path);
-        chunk = strtol(at + 7, NULL, 10);
-        free(text);
-    }
-    closedir(d);
+    unsigned long long set = rt_cached_chunks(dir, &units);
+    long chunk = 0;
     cr_assert_eq(units, 1, "%d units in %s", units, dir);
+    while (!(set & 1ULL << chunk))
+        ++chunk;
     return chunk;
 }
 

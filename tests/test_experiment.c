@@ -6,7 +6,6 @@
  */
 #include <criterion/criterion.h>
 
-#include <dirent.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -122,35 +121,6 @@ Test(experiment, network_files_and_threads, .timeout = 120)
     cr_expect(strstr(o.err, "badnet.lua:2: ") != NULL, "%s", o.err);
 }
 
-/* The chunks of the units a cc cache directory holds, as a bit set (bit n:
- * a unit with a chunk of n, n < 64). */
-static unsigned long long cached_chunks(const char *dir)
-{
-    DIR *d = opendir(dir);
-    struct dirent *e;
-    unsigned long long set = 0;
-    cr_assert(d, "no cache directory %s", dir);
-    while ((e = readdir(d)) != NULL) {
-        size_t n = strlen(e->d_name);
-        char path[1024], *text, *at;
-        long chunk;
-        if (n < 3 || strcmp(e->d_name + n - 2, ".c") != 0)
-            continue;
-        snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
-        text = malloc(1 << 22);
-        cr_assert(text);
-        rt_slurp(path, text, 1 << 22);
-        at = strstr(text, "_CHUNK ");       /* #define SYN_CHUNK <n> */
-        cr_assert(at, "%s defines no chunk", path);
-        chunk = strtol(at + 7, NULL, 10);
-        cr_assert(chunk > 0 && chunk < 64, "%s: chunk %ld", path, chunk);
-        set |= 1ULL << chunk;
-        free(text);
-    }
-    closedir(d);
-    return set;
-}
-
 /* model:train at a batch other than the description's builds the code
  * again for that batch (as run --batch does: a batch of exactly the chunk
  * takes the fused step), keeping the parameters: a model trained at batch
@@ -193,6 +163,6 @@ Test(experiment, train_builds_the_code_for_its_batch, .timeout = 180)
     cr_expect_eq(a1, a2, "trained at batch 4: %.17g rebuilt, %.17g described so", a1, a2);
     cr_expect(a1 > 0.8 && a3 > 0.0, "accuracies %g, %g", a1, a3);
     strcat(cache, "/cnngen");
-    cr_expect_eq(cached_chunks(cache), (1ULL << 10) | (1ULL << 4) | (1ULL << 32),
-                 "chunks built: %#llx (want 10, 4 and 32)", cached_chunks(cache));
+    cr_expect_eq(rt_cached_chunks(cache, NULL), (1ULL << 10) | (1ULL << 4) | (1ULL << 32),
+                 "chunks built: %#llx (want 10, 4 and 32)", rt_cached_chunks(cache, NULL));
 }

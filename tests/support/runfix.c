@@ -6,6 +6,8 @@
 
 #include <criterion/criterion.h>
 
+#include <dirent.h>
+
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
@@ -327,4 +329,36 @@ void rt_expect_same_costs(const char *out1, const char *out2, int epochs, double
     for (k = 0; k < epochs; ++k)
         cr_expect(fabs(c1[k] - c2[k]) <= tol * fabs(c1[k]) + 1e-6, "epoch %d cost %.9g vs %.9g",
                   k + 1, c1[k], c2[k]);
+}
+
+/* See runfix.h. */
+unsigned long long rt_cached_chunks(const char *dir, int *units)
+{
+    DIR *d = opendir(dir);
+    struct dirent *e;
+    unsigned long long set = 0;
+    int count = 0;
+    cr_assert(d, "no cache directory %s", dir);
+    while ((e = readdir(d)) != NULL) {
+        size_t n = strlen(e->d_name);
+        char path[1024], *text, *at;
+        long chunk;
+        if (n < 3 || strcmp(e->d_name + n - 2, ".c") != 0)
+            continue;
+        ++count;
+        snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+        text = malloc(1 << 22);
+        cr_assert(text);
+        rt_slurp(path, text, 1 << 22);
+        at = strstr(text, "_CHUNK ");       /* #define NAME_CHUNK <n> */
+        cr_assert(at, "%s defines no chunk", path);
+        chunk = strtol(at + 7, NULL, 10);
+        cr_assert(chunk > 0 && chunk < 64, "%s: chunk %ld", path, chunk);
+        set |= 1ULL << chunk;
+        free(text);
+    }
+    closedir(d);
+    if (units)
+        *units = count;
+    return set;
 }

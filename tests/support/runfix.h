@@ -80,6 +80,10 @@ void rt_expect_error(const rt_out *o, int status, const char *want);
  * many lines had it. */
 int rt_json_values(const char *text, const char *key, double *v, int max);
 
+/* The chunks of the units a cc cache directory (<XDG_CACHE_HOME>/cnngen)
+ * holds, as a bit set: bit n for a unit whose NAME_CHUNK is n (n < 64);
+ * *units, when not NULL, the number of units. */
+unsigned long long rt_cached_chunks(const char *dir, int *units);
 /* 1 when two files have the same bytes. */
 int rt_same_file(const char *a, const char *b);
 
