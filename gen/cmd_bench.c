@@ -267,6 +267,7 @@ static int bench_auto_once(bench *b, lua_State *T, bench_net *bn, int threads, i
                            long samples, float *params, double *secs, double *switch_s)
 {
     char err[4096], dir[1024];
+    net_request rq = bn->rq;
     net n;
     jit_cc_opts co;
     tier tr;
@@ -279,13 +280,11 @@ static int bench_auto_once(bench *b, lua_State *T, bench_net *bn, int threads, i
     memset(&tr, 0, sizeof tr);
     memset(&tcc, 0, sizeof tcc);
     *switch_s = 0.0;
-    bn->rq.forms[0] = "cc";
-    bn->rq.more = 1;
-    if (!bn->rq.batch)
-        bn->rq.batch = batch;           /* the chunk follows the batch, as in run */
-    rc = net_generate(T, &bn->rq, &n, err, sizeof err);
-    bn->rq.more = 0;
-    bn->rq.batch = b->o->has_batch ? b->o->batch : 0;
+    rq.forms[0] = "cc";
+    rq.more = 1;
+    if (!rq.batch)
+        rq.batch = batch;               /* the chunk follows the batch, as in run */
+    rc = net_generate(T, &rq, &n, err, sizeof err);
     if (rc != HOST_OK) {
         host_report(rc, err);
         return rc;

@@ -358,17 +358,17 @@ static void model_request(const exp_model *m, long batch, net_request *rq)
     rq->with_info = 1;                  /* ... and layer table */
 }
 
-/* model:train at a batch the code's chunk was not sized for: the code
- * again, for that batch (as `cnngen run --batch` builds it: a batch of
- * exactly the chunk takes the fused step); the parameters stay.  0, or -1
- * with err. */
+/* model:train at a batch the code was not built for: the code again, for
+ * that batch (as `cnngen run --batch` builds it: a batch of exactly the
+ * chunk takes the fused step; code that comes out the same is the cc
+ * cache's); the parameters stay.  0, or -1 with err. */
 static int model_rebuild(lua_State *T, exp_model *m, long batch, char *err, size_t errlen)
 {
     net_request rq;
     net n;
     net_api api;
-    if ((batch < 32 ? batch : 32) == (m->built_batch < 32 ? m->built_batch : 32))
-        return 0;                       /* the same chunk */
+    if (batch == m->built_batch)
+        return 0;
     model_request(m, batch, &rq);
     if (net_generate(T, &rq, &n, err, errlen) != HOST_OK)
         return -1;

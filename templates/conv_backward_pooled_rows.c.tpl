@@ -45,7 +45,7 @@ ${include("conv_pooled_doc.c.tpl", "")}
             const ${real} a = w->a${q}[m*${PP} + k];   /* a^${q} = σ(z^${l}) at the winner */
 @ end
             ws->wo${l}[k] = (int)(${cfmt.mul(L.sh * L.W, "(r / " .. L.ow .. ")")} + ${cfmt.mul(L.sw, "(r % " .. L.ow .. ")")});
-            ws->wd${l}[k] = ${compact and "dk[k]" or sa.identity and "dk[k]" or sa.d_times("dk[k]", "a")};
+            ws->wd${l}[k] = ${(compact or sa.identity) and "dk[k]" or sa.d_times("dk[k]", "a")};
         }
 @ if compact then
         /* δ^${l} = 0 where σ'(z) = 0 (a = 0): each winner is moved to the next

@@ -327,10 +327,9 @@ function M.work(L, gen)
                   comment = string.format("a^%d%s, then %d zeros (read past by the patch rows)", k - 1,
                                           L.padded and " zero-padded" or "", kwp) }
     local Q = winners_above(L)
-    local which = keeps_nonzero(L) and string.format("whose σ'(z^%d) ≠ 0", k) or ""
+    local which = keeps_nonzero(L) and string.format(" whose σ'(z^%d) ≠ 0", k) or ""
     f[#f + 1] = { name = "wo" .. k, count = Q.oh * Q.ow, type = "int", scratch = true, pass = "backward",
-                  comment = string.format("a map's pool winners%s: their patch's place in xs%d",
-                                          which ~= "" and (" " .. which) or "", k) }
+                  comment = string.format("a map's pool winners%s: their patch's place in xs%d", which, k) }
     f[#f + 1] = { name = "wd" .. k, count = Q.oh * Q.ow, scratch = true, pass = "backward",
                   comment = string.format("and their δ^%d", k) }
   elseif F.forward == "patches" or F.backward == "dots" then
@@ -574,13 +573,13 @@ function M.env(L, gen, env)
     end
     return table.concat(lines, "\n")
   end
-  -- winner(n, kx, patch): for the pooled forms, the declarations of winner
-  -- n (pool kx of map m): its index u<n> in a^l, its δ d<n> and its patch
-  -- t<n> (patch(n): the C of its first tap).  σ'(z) at the winner comes
-  -- from the pool's output a = σ(z_u) when the pool applies this layer's σ
-  -- (L.act_at_pool); with selected, dk holds δ^l itself (σ' applied).
-  function env.winner(n, kx, patch, selected)
-    local sa, real = selected and { identity = true } or env.pool_act or env.act, env.real
+  -- winner(n, kx, patch): for the straight-line pooled form, the
+  -- declarations of winner n (pool kx of map m): its index u<n> in a^l,
+  -- its δ d<n> and its patch t<n> (patch(n): the C of its first tap).
+  -- σ'(z) at the winner comes from the pool's output a = σ(z_u) when the
+  -- pool applies this layer's σ (L.act_at_pool).
+  function env.winner(n, kx, patch)
+    local sa, real = env.pool_act or env.act, env.real
     local a = sa.identity and "" or string.format("            const %s a%d = ak[%s];\n", real, n, kx)
     local d = sa.identity and ("dk[" .. kx .. "]") or sa.d_times("dk[" .. kx .. "]", "a" .. n)
     return string.format("            const ptrdiff_t u%d = mk[%s];\n%s            const %s d%d = %s;\n" ..
