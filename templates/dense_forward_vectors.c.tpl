@@ -8,7 +8,7 @@ static void ${P}_l${l}_dense_forward(${fwd_params})
      * (16 partial sums each: vectorizes)${one16 and "; one sample alone\n     * (inference), 16 units at a time: 16 chains of FMAs, 16 rows of w\n     * streamed at once" or ""} */
 @ else
     /* 8 units x 2 samples at a time: each weight vector loaded serves 2
-     * samples, each input vector 8 units (16 partial sums each: vectorizes) */
+     * samples, each input vector 8 units (16 partial sums each: vectorizes)${one16 and ";\n     * one sample alone (inference), 16 units at a time: 16 chains of FMAs,\n     * 16 rows of w streamed at once" or ""} */
 @ end
 @ if one16 then
     if (n == 1) {                             /* one sample (inference): 16 units at a time */

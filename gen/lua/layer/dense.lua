@@ -199,8 +199,10 @@ function M.env(L, gen, env)
   -- vectors at the end cost more (lenet5's 400 -> 120 and 120 -> 84: its
   -- inference 1.05x slower), so rows of at least ONE16_MIN inputs
   env.oblocks = blocks.blocks(L.units, 8)
-  env.sb5 = gen.real == "float"
-  env.one16 = env.sb5 and L.units >= 16 and L.n_in >= ONE16_MIN and L.units - L.units % 16
+  -- (5 samples at a time where a chunk holds 5: below that the blocks of 5
+  -- could never run, and gcc -O2 warns of their samples past the chunk)
+  env.sb5 = gen.real == "float" and env.chunk >= 5
+  env.one16 = gen.real == "float" and L.units >= 16 and L.n_in >= ONE16_MIN and L.units - L.units % 16
   -- the straight-line backward (--unroll kernel and full): the lists
   -- dk/xk hold up to a chunk's samples (∂C/∂w) or the units (∂C/∂a^{l-1})
   local klist = math.max(env.chunk, L.propagate and L.units or 1)
