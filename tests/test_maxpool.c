@@ -8,6 +8,7 @@
 #include <criterion/parameterized.h>
 
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -34,6 +35,20 @@ static struct pool_case pool_cases[] = {
     { 1, 7, 7, 2, 2, 3, 3 },      /* gaps, the last 2 rows and columns dropped */
 };
 
+/* The two nets each pool case is checked in: a = conv (act) -> pool ->
+ * dense, where δ reaches the conv only through the winners; b = the pool
+ * reading the input directly -> dense. */
+static void pool_nets(const struct pool_case *tc, int act, ref_net *a, ref_net *b)
+{
+    *a = ref_net_make(1, tc->h + 2, tc->w + 2, REF_LOGLIK);
+    ref_add_conv(a, tc->c, 3, 3, 1, 1, 0, act);
+    ref_add_pool(a, tc->kh, tc->kw, tc->sh, tc->sw);
+    ref_add_dense(a, 4, REF_SOFTMAX);
+    *b = ref_net_make(tc->c, tc->h, tc->w, REF_CROSSENTROPY);
+    ref_add_pool(b, tc->kh, tc->kw, tc->sh, tc->sw);
+    ref_add_dense(b, 3, REF_SIGMOID);
+}
+
 ParameterizedTestParameters(maxpool, routes_delta_through_the_mask)
 {
     return cr_make_param_array(struct pool_case, pool_cases, sizeof pool_cases / sizeof pool_cases[0]);
@@ -44,15 +59,7 @@ ParameterizedTest(struct pool_case *tc, maxpool, routes_delta_through_the_mask, 
     ref_net a, b;
     nc_result r;
     int u;
-    /* conv -> pool -> dense: δ reaches the conv only through the winners */
-    a = ref_net_make(1, tc->h + 2, tc->w + 2, REF_LOGLIK);
-    ref_add_conv(&a, tc->c, 3, 3, 1, 1, 0, REF_SIGMOID);
-    ref_add_pool(&a, tc->kh, tc->kw, tc->sh, tc->sw);
-    ref_add_dense(&a, 4, REF_SOFTMAX);
-    /* a pool reading the input directly */
-    b = ref_net_make(tc->c, tc->h, tc->w, REF_CROSSENTROPY);
-    ref_add_pool(&b, tc->kh, tc->kw, tc->sh, tc->sw);
-    ref_add_dense(&b, 3, REF_SIGMOID);
+    pool_nets(tc, REF_SIGMOID, &a, &b);
     for (u = 0; u < TB_NUNROLLS; ++u) {
         nc_check(&a, tb_unrolls[u], 7 + (unsigned)u, 3, 0, &r);
         cr_assert(r.ok, "after conv, --unroll %s: %s", tb_unrolls[u], r.msg);
@@ -306,4 +313,139 @@ Test(maxpool, the_winner_is_the_max_of_z_where_sigma_rounds_a_tie, .timeout = 60
         free(work);
         jit_release(&api);
     }
+}
+
+/* ---- the rows form -------------------------------------------------------------- */
+
+/* In code for an optimizing compiler (--unroll none) a max-pool takes its
+ * rows of pools as whole vectors where it can (layer/maxpool.lua,
+ * rows_width): each row as owp lanes, ow rounded up to 16, 8 or 4 floats
+ * (8, 4 or 2 doubles) and at most 2*ow, the lanes past a row falling on
+ * the next row's pools, the last row exact, and no read or write outside
+ * a^(l-1) and a^l.  Each case names the lanes expected in float and in
+ * double (0: the loops form): with junk lanes and without, overlapping
+ * and gapped windows, dropped rows and columns, one row alone, and a gap
+ * so wide that the lanes would read past the input. */
+struct rows_case {
+    struct pool_case pool;
+    int owp_float, owp_double;
+};
+
+static struct rows_case rows_cases[] = {
+    { { 3, 24, 24, 2, 2, 2, 2 }, 16, 16 },     /* nielsen1's 12 pools a row: 4 junk lanes */
+    { { 2, 10, 10, 2, 2, 2, 2 }, 8, 8 },       /* 5 a row */
+    { { 2, 7, 7, 2, 2, 2, 2 }, 4, 4 },         /* 3 a row, a row and a column dropped */
+    { { 1, 32, 32, 2, 2, 2, 2 }, 16, 16 },     /* 16 a row: no junk */
+    { { 2, 13, 13, 3, 3, 2, 2 }, 8, 8 },       /* overlapping */
+    { { 1, 4, 4, 2, 2, 2, 2 }, 4, 4 },         /* two rows: one in lanes, the last exact */
+    { { 1, 7, 7, 2, 2, 3, 3 }, 4, 4 },         /* gaps */
+    { { 1, 6, 2, 2, 2, 2, 2 }, 0, 2 },         /* one pool a row: 4 floats would be 3 junk lanes */
+    { { 1, 2, 2, 2, 2, 2, 2 }, 0, 0 },         /* a single row */
+    { { 1, 3, 6, 2, 1, 1, 5 }, 0, 2 },         /* 4 lanes of stride 5 read past the input */
+};
+
+ParameterizedTestParameters(maxpool, rows_form_where_it_applies)
+{
+    return cr_make_param_array(struct rows_case, rows_cases, sizeof rows_cases / sizeof rows_cases[0]);
+}
+
+/* The form the generated forward (and infer) function of layer `l` takes. */
+static void rows_expect_form(const char *src, const char *real, int l, int owp)
+{
+    static const char *const fns[] = { "forward", "infer" };
+    char err[512], head[64], want[64];
+    tb_gen g;
+    size_t f;
+    cr_assert_eq(tb_generate(src, real, "none", &g, err, sizeof err), 0, "%s", err);
+    for (f = 0; f < 2; ++f) {
+        const char *fn, *end, *at;
+        snprintf(head, sizeof head, "_l%d_maxpool_%s(", l, fns[f]);
+        fn = strstr(g.unit, head);
+        cr_assert(fn != NULL, "%s: no %s function", real, head);
+        end = strstr(fn, "\n}\n");
+        cr_assert(end != NULL);
+        snprintf(want, sizeof want, "as %d lanes: whole vectors", owp);
+        at = strstr(fn, owp ? want : "whole vectors");
+        if (owp)
+            cr_assert(at != NULL && at < end, "%s %s: not the rows form of %d lanes", real, head, owp);
+        else
+            cr_assert(at == NULL || at > end, "%s %s: the rows form where it does not apply", real, head);
+    }
+    tb_gen_free(&g);
+}
+
+/* The float build by cc at -O0..-O3 against tcc's of the same source: the
+ * cost and every gradient component of a batch (the winners route δ to
+ * the conv below), within float rounding, and the outputs. */
+static void rows_float_levels(const ref_net *n)
+{
+    static const char *const levels[] = { "-O0", "-O1", "-O2", "-O3" };
+    enum { NS = 3 };
+    char src[4096], err[512];
+    net_api t;
+    float *p, *gt, *gc, *x, yt[8], yc[8];
+    double xd[NS * 2048];
+    int labels[NS];
+    void *wt;
+    size_t k, lv;
+    float ct;
+    ref_lua(n, "rowsf", src, sizeof src);
+    cr_assert_eq(tb_build(src, "float", "none", "tcc", NULL, &t, err, sizeof err), 0, "%s", err);
+    cr_assert(t.in_size <= 2048 && t.out_size <= 8);
+    p = net_params_new(&t), gt = net_params_new(&t), gc = net_params_new(&t);
+    x = malloc(NS * t.in_size * sizeof *x);
+    wt = net_work_new(&t);
+    cr_assert(p && gt && gc && x && wt);
+    t.init.f(p, 42);
+    nc_random_batch(7, xd, t.in_size, labels, NS, (int)t.out_size);
+    for (k = 0; k < NS * t.in_size; ++k) x[k] = (float)xd[k];
+    ct = t.loss_grad.f(p, wt, x, labels, NS, gt);
+    t.forward.f(p, wt, x, yt);
+    for (lv = 0; lv < sizeof levels / sizeof levels[0]; ++lv) {
+        net_api c;
+        void *wc;
+        float cc;
+        cr_assert_eq(tb_build(src, "float", "none", "cc", levels[lv], &c, err, sizeof err), 0, "%s: %s",
+                     levels[lv], err);
+        wc = net_work_new(&c);
+        cr_assert(wc);
+        cc = c.loss_grad.f(p, wc, x, labels, NS, gc);
+        cr_assert(fabsf(cc - ct) <= 1e-5f * fabsf(ct), "cc %s: cost %.9g, tcc %.9g", levels[lv], cc, ct);
+        for (k = 0; k < t.param_count; ++k)
+            cr_assert(fabsf(gc[k] - gt[k]) <= 1e-5f * fmaxf(fabsf(gc[k]), fabsf(gt[k])) + 1e-7f,
+                      "cc %s: ∂C/∂p[%zu] = %.9g, tcc %.9g", levels[lv], k, gc[k], gt[k]);
+        c.forward.f(p, wc, x, yc);
+        for (k = 0; k < t.out_size; ++k)
+            cr_assert(fabsf(yc[k] - yt[k]) <= 1e-6f, "cc %s: y[%zu] = %.9g, tcc %.9g", levels[lv], k, yc[k], yt[k]);
+        free(wc);
+        jit_release(&c);
+    }
+    free(wt);
+    free(x);
+    net_params_free(p), net_params_free(gt), net_params_free(gc);
+    jit_release(&t);
+}
+
+ParameterizedTest(struct rows_case *tc, maxpool, rows_form_where_it_applies, .timeout = 240)
+{
+    ref_net a, b;
+    nc_result r;
+    char src[4096];
+    pool_nets(&tc->pool, REF_TANH, &a, &b);
+    ref_lua(&a, "rowsa", src, sizeof src);
+    rows_expect_form(src, "float", 2, tc->owp_float);
+    rows_expect_form(src, "double", 2, tc->owp_double);
+    ref_lua(&b, "rowsb", src, sizeof src);
+    rows_expect_form(src, "float", 1, tc->owp_float);
+    /* double: against the reference and finite differences (tcc), and cc's
+     * build against tcc's */
+    nc_check(&a, "none", 31, 3, 0, &r);
+    cr_assert(r.ok, "after conv: %s", r.msg);
+    nc_check(&b, "none", 33, 3, 0, &r);
+    cr_assert(r.ok, "on the input: %s", r.msg);
+    nc_check_cc(&a, 35, 3, &r);
+    cr_assert(r.ok, "after conv, cc: %s", r.msg);
+    nc_check_cc(&b, 37, 3, &r);
+    cr_assert(r.ok, "on the input, cc: %s", r.msg);
+    rows_float_levels(&a);
 }
