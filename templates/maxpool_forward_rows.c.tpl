@@ -45,7 +45,7 @@ static void ${P}_l${l}_maxpool_${pass}(${fwd_params})
 @ row(owp)
     }
     {                                   /* the last row */
-        const ptrdiff_t u0 = ${(L.c - 1) * L.h * L.w + (L.oh - 1) * L.sh * L.w};
+        const ptrdiff_t u0 = ${(L.c - 1) * L.h * L.w + (L.oh - 1) * L.sh * L.w};   /* a^${l-1}[${L.c - 1}][${(L.oh - 1) * L.sh}][0] */
 @ if winners then
         const int base = (int)u0;
 @ end

@@ -22,14 +22,6 @@ function M.resolve(L, s)
   L.desc = pool.desc(L, "maxpool")
 end
 
--- Forms: forward "rows" (for an optimizing compiler, float or double code:
--- rows of pools as whole vectors, below), "loops" (the same where rows
--- does not apply, and the int8 code, which runs it on int8 values) or "offsets" (straight-line: each window
--- tap a constant offset); backward "scatter" (δ to the winners through
--- the mask), or none: on the input (no δ to propagate), or when the layer
--- below does it (conv's pooled forms); infer (training code: forward and
--- predict), the forward's form without the winners, which only the
--- backward reads (gcc vectorizes the loops form then: the max alone)
 -- rows_width(L, gen) -> owp, the lanes of a row of pools in the "rows"
 -- form (float or double code for an optimizing compiler), or nil where
 -- the form does not apply.  owp: ow rounded up to whole vectors (of 16
@@ -55,6 +47,15 @@ local function rows_width(L, gen)
   return nil
 end
 
+-- Forms: forward "rows" (for an optimizing compiler, float or double
+-- code: rows of pools as whole vectors, rows_width above), "loops" (the
+-- same where rows does not apply, and the int8 code, which runs it on
+-- int8 values) or "offsets" (straight-line: each window tap a constant
+-- offset); backward "scatter" (δ to the winners through the mask), or
+-- none: on the input (no δ to propagate), or when the layer below does it
+-- (conv's pooled forms); infer (training code: forward and predict), the
+-- forward's form without the winners, which only the backward reads (gcc
+-- vectorizes the loops form then: the max alone)
 function M.forms(L, gen)
   local below = L.prev
   local done_below = below ~= nil and registry().of(below).does_backward_of_next(below, gen)
