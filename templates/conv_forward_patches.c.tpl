@@ -8,10 +8,18 @@ ${include("conv_pad_copy.c.tpl", "", { slack = L.xslack })}
 @ end
 @ local NP, NPZ = L.oh * L.ow, L.npz
     /* Loops for an optimizing compiler, through the patches matrix t${l}:
-     * z^${l}[m][p] = b[m] + Σ_k w[m][k] · t${l}[k][p]  (k = (c, i, j), p = (y, x));
-     * ${pmblocks[1].size} maps x 16 positions at a time: their sums stay in registers
-     * over all k, each patch vector loaded serves ${pmblocks[1].size} maps (vectorizes along p;
-     * the rows of t${l} are ${NPZ} long${NPZ > NP and string.format(", positions %d.. zeros whose sums are not stored", NP) or ""}). */
+     * z^${l}[m][p] = b[m] + Σ_k w[m][k] · t${l}[k][p]  (k = (c, i, j), p = (y, x)),
+     * vectorized along p, a block's sums in registers over all k:
+@ if pp2 > 0 then
+     * positions 0..${pp2 - 1} go ${pm2blocks[1].size} maps x 32 positions (two vectors) at a
+     * time, each pair of patch vectors loaded serving ${pm2blocks[1].size} maps and each
+     * weight both vectors${#ppblocks > 0 and ";" or "."}
+@ end
+@ if #ppblocks > 0 then
+     * ${pp2 > 0 and "the rest go " or ""}${pmblocks[1].size} maps x 16 positions at a time, each patch
+     * vector loaded serving ${pmblocks[1].size} maps.
+@ end
+     * The rows of t${l} are ${NPZ} long${NPZ > NP and string.format(", positions %d.. zeros whose sums are not stored", NP) or ""}. */
     for (c = 0; c < ${L.cin}; ++c)
         for (i = 0; i < ${L.kh}; ++i)
             for (j = 0; j < ${L.kw}; ++j) {
@@ -23,7 +31,50 @@ ${include("conv_pad_copy.c.tpl", "", { slack = L.xslack })}
                 for (ox = ${NP}; ox < ${NPZ}; ++ox) t[ox] = ${zero};
 @ end
             }
+@ if pp2 > 0 then
+@   for _, mb in ipairs(pm2blocks) do
+    for (m = ${mb.from}; m < ${mb.to}; m += ${mb.size}) {
+        ptrdiff_t k, u, v;
+        for (u = 0; u < ${pp2}; u += 32) {   /* positions u..u+31 */
+@     for q = 0, mb.size - 1 do
+            ${real} z${q}a[16], z${q}b[16];     /* z^${l}[m+${q}][u..u+15], [u+16..u+31] */
+@     end
+            for (v = 0; v < 16; ++v) {
+@     for q = 0, mb.size - 1 do
+                z${q}a[v] = z${q}b[v] = ${bref("m + " .. q)};
+@     end
+            }
+            for (k = 0; k < ${L.ckk}; ++k) {
+                const ${real} *t = ws->t${l} + k*${NPZ} + u;
+                const ${real} *wk = ${wbase} + m*${L.ckk} + k;              /* w[m][k] */
+@     for q = 0, mb.size - 1 do
+                const ${real} w${q} = wk[${q * L.ckk}];
+@     end
+                for (v = 0; v < 16; ++v) {
+                    const ${real} ta = t[v], tb = t[16 + v];
+@     for q = 0, mb.size - 1 do
+                    z${q}a[v] += w${q} * ta;
+                    z${q}b[v] += w${q} * tb;
+@     end
+                }
+            }
+            for (v = 0; v < 16; ++v) {
+@     for q = 0, mb.size - 1 do
+@       for h, nm in ipairs({ "a", "b" }) do
+@         local at = string.format("(m + %d)*%d + u + %d + v", q, NP, (h - 1) * 16)
+@         if L.store_z then
+                w->z${l}[${at}] = z${q}${nm}[v];
+@         end
+                w->a${l}[${at}] = ${act.sigma("z" .. q .. nm .. "[v]")};
+@       end
+@     end
+            }
+        }
+    }
+@   end
+@ end
 @ for _, mb in ipairs(pmblocks) do
+@   if #ppblocks > 0 then
     for (m = ${mb.from}; m < ${mb.to}; m += ${mb.size}) {
         ptrdiff_t q, k, u, v;
 @   for _, pb in ipairs(ppblocks) do
@@ -51,5 +102,6 @@ ${include("conv_pad_copy.c.tpl", "", { slack = L.xslack })}
         }
 @   end
     }
+@   end
 @ end
 }

@@ -160,6 +160,96 @@ ParameterizedTest(struct patches_case *tc, conv, patches_form_under_a_maxpool, .
     cr_assert(r.ok, "%s", r.msg);
 }
 
+/* The patches form's forward in float code takes the positions in whole
+ * pairs of vectors first, 10 maps x 32 positions at a time (or the largest
+ * divisor of the maps from 6 to 10; else 10 and the rest), each map's two
+ * vectors of sums an array of its own, then the other positions 16 maps x
+ * 16 at a time; double code keeps 8 maps x 16.  For each shape: the blocks
+ * the generated code says it takes, and the float code built by tcc and by
+ * cc at -O0..-O3 (and -O3 for this machine, FMA contracted) against the
+ * reference forward and against each other's gradient. */
+struct pair_case {
+    int c, h, w, maps, k;
+    char says[48];              /* the float code's comment ("": no pairs; an array, since criterion
+                                 * copies the table into each test's process) */
+};
+
+static struct pair_case pair_cases[] = {
+    { 2, 12, 12, 40, 5, "positions 0..63 go 10 maps x 32 positions" },   /* nielsen2's shape: every position in pairs */
+    { 1, 14, 14, 16, 5, "positions 0..95 go 8 maps x 32 positions" },    /* lenet5's: then 96..111, storing 4 */
+    { 3, 11, 11, 13, 3, "positions 0..63 go 10 maps x 32 positions" },   /* 13 maps: 10, then 3; 81 positions */
+    { 1, 7, 8, 5, 2, "positions 0..31 go 5 maps x 32 positions" },       /* 42 positions */
+    { 2, 6, 6, 3, 3, "" },                                               /* 16 positions: none in pairs */
+};
+
+ParameterizedTestParameters(conv, patches_forward_pairs_of_vectors)
+{
+    return cr_make_param_array(struct pair_case, pair_cases, sizeof pair_cases / sizeof pair_cases[0]);
+}
+
+ParameterizedTest(struct pair_case *tc, conv, patches_forward_pairs_of_vectors, .timeout = 240)
+{
+    static const char *const levels[] = { "-O0", "-O1", "-O2", "-O3", "-O3 -march=native -ffp-contract=fast" };
+    enum { NS = 3, NL = sizeof levels / sizeof levels[0] };
+    ref_net n = ref_net_make(tc->c, tc->h, tc->w, REF_LOGLIK);
+    char src[4096], err[512];
+    tb_gen g;
+    net_api t;
+    double xd[NS * 512], pd[10000], yr[3];
+    float *p, *gt, x[NS * 512], y[3];
+    int labels[NS];
+    void *wt;
+    size_t k, lv;
+    int s;
+    float ct;
+    ref_add_conv(&n, tc->maps, tc->k, tc->k, 1, 1, 0, REF_TANH);
+    ref_add_dense(&n, 3, REF_SOFTMAX);
+    ref_lua(&n, "pairs", src, sizeof src);
+    cr_assert_eq(tb_generate(src, "float", "none", &g, err, sizeof err), 0, "%s", err);
+    if (tc->says[0]) cr_assert(strstr(g.c, tc->says), "float code does not say \"%s\"", tc->says);
+    else cr_assert(!strstr(g.c, "x 32 positions"), "float code takes pairs of vectors");
+    tb_gen_free(&g);
+    cr_assert_eq(tb_generate(src, "double", "none", &g, err, sizeof err), 0, "%s", err);
+    cr_assert(!strstr(g.c, "x 32 positions"), "double code takes pairs of vectors");
+    tb_gen_free(&g);
+    cr_assert_eq(tb_build(src, "float", "none", "tcc", NULL, &t, err, sizeof err), 0, "%s", err);
+    cr_assert(t.in_size <= 512 && t.param_count <= 10000 && t.out_size == 3);
+    p = net_params_new(&t), gt = net_params_new(&t);
+    wt = net_work_new(&t);
+    cr_assert(p && gt && wt);
+    t.init.f(p, 5);
+    for (k = 0; k < t.param_count; ++k) pd[k] = p[k];
+    nc_random_batch(3, xd, t.in_size, labels, NS, 3);
+    for (k = 0; k < NS * t.in_size; ++k) x[k] = (float)xd[k], xd[k] = x[k];
+    ct = t.loss_grad.f(p, wt, x, labels, NS, gt);
+    /* each cc build (its gradient against tcc's), then tcc: the forward
+     * against the reference */
+    for (lv = 0; lv <= NL; ++lv) {
+        net_api c = t;
+        void *wc = wt;
+        nc_result r;
+        if (lv < NL) {
+            nc_float_cc(src, levels[lv], p, x, labels, NS, ct, gt, 1e-4f, 1e-6f, &c, &wc, &r);
+            cr_assert(r.ok, "%s", r.msg);
+        }
+        for (s = 0; s < NS; ++s) {
+            c.forward.f(p, wc, x + s * t.in_size, y);
+            ref_forward(&n, pd, xd + s * t.in_size, yr);
+            for (k = 0; k < 3; ++k)
+                cr_assert(fabs(y[k] - yr[k]) <= 1e-5 * fmax(1, fabs(yr[k])),
+                          "%s: sample %d: y[%zu] = %.9g, reference %.9g", lv < NL ? levels[lv] : "tcc", s, k, y[k],
+                          yr[k]);
+        }
+        if (lv < NL) {
+            free(wc);
+            jit_release(&c);
+        }
+    }
+    free(wt);
+    net_params_free(p), net_params_free(gt);
+    jit_release(&t);
+}
+
 /* A first conv layer under a max-pool sums its ∂C/∂w over the pool
  * winners only, reading the pool's mask and δ (the pool has no backward of
  * its own there), in every form and at any number of maps.  Channels, padding,

@@ -287,3 +287,41 @@ int nc_write_net(const ref_net *net, const char *lua_path, const char *w_path, u
     tb_gen_free(&g);
     return rc;
 }
+
+void nc_float_cc(const char *src, const char *cflags, const float *p, const float *x, const int *labels, int ns,
+                 float ct, const float *gt, float rel, float abs, net_api *c, void **wc, nc_result *r)
+{
+    char err[512];
+    float cc, *gc;
+    size_t k;
+    memset(r, 0, sizeof *r);
+    *wc = NULL;
+    if (tb_build(src, "float", "none", "cc", cflags, c, err, sizeof err) != 0) {
+        snprintf(r->msg, sizeof r->msg, "cc %s: %s", cflags, err);
+        return;
+    }
+    gc = net_params_new(c);
+    *wc = net_work_new(c);
+    if (!gc || !*wc) {
+        snprintf(r->msg, sizeof r->msg, "cc %s: out of memory", cflags);
+        goto fail;
+    }
+    cc = c->loss_grad.f(p, *wc, x, labels, ns, gc);
+    if (!(fabsf(cc - ct) <= 1e-5f * fabsf(ct))) {
+        snprintf(r->msg, sizeof r->msg, "cc %s: cost %.9g, tcc %.9g", cflags, cc, ct);
+        goto fail;
+    }
+    for (k = 0; k < c->param_count; ++k)
+        if (!(fabsf(gc[k] - gt[k]) <= rel * fmaxf(fabsf(gc[k]), fabsf(gt[k])) + abs)) {
+            snprintf(r->msg, sizeof r->msg, "cc %s: ∂C/∂p[%zu] = %.9g, tcc %.9g", cflags, k, gc[k], gt[k]);
+            goto fail;
+        }
+    net_params_free(gc);
+    r->ok = 1;
+    return;
+fail:
+    net_params_free(gc);
+    free(*wc);
+    *wc = NULL;
+    jit_release(c);
+}

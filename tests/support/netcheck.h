@@ -6,6 +6,7 @@
 #define TESTS_NETCHECK_H
 
 #include <stddef.h>
+#include "jit.h"
 #include "ref.h"
 
 typedef struct nc_result {
@@ -54,6 +55,15 @@ void nc_check_float(const ref_net *net, const char *unroll, unsigned long long s
  * gradients (through one dropout key) against each other,
  * |gc − gt| ≤ 1e-11·max(|gt|, 1e-3). */
 void nc_check_cc(const ref_net *net, unsigned long long seed, int nsamp, nc_result *r);
+
+/* The float build of src (--unroll none) by cc with cflags against a
+ * tcc build's cost ct and gradient gt, both at parameters p on the ns
+ * samples (x, labels): the cost within 1e-5 relative, each gradient
+ * component within rel·max(|gc|, |gt|) + abs.  The build and a work
+ * struct for it stay in *c and *wc (the caller frees *wc and releases
+ * *c) when r->ok. */
+void nc_float_cc(const char *src, const char *cflags, const float *p, const float *x, const int *labels, int ns,
+                 float ct, const float *gt, float rel, float abs, net_api *c, void **wc, nc_result *r);
 
 /* Writes net's description (named "qn") to lua_path and, when w_path is
  * not NULL, float weights from its generated init(seed) to w_path, with

@@ -464,20 +464,35 @@ function M.env(L, gen, env)
   -- rows (8.2 us for nielsen1: gcc shuffles the sums between registers),
   -- 10 x 1 (spills), 5 x 3 and 5 x 4 (5.5), 6 x 2 of 28 columns (3.8);
   -- double code keeps L.mb maps, one row.
-  -- the patches form's blocks (conv_forward_patches): 16 maps x 16
-  -- positions at a time, over rows of npz positions (whole vectors); the
-  -- last block of positions stores only those < oh*ow.  Measured in the
-  -- whole training step under gcc 12 -O3 on AVX-512: keras 1.06x faster
-  -- than 8 maps x 16 positions over rows of oh*ow (121: a last block of 9),
-  -- nielsen2 and lenet5 1.01-1.02x; 8 maps x 32 positions (1.3x slower),
-  -- 4 x 64, 12 x 32, 20 x 16, 24 x 16 and 32 x 16 spill their sums.
-  -- Double code takes 8 maps (16 doubles are two vectors)
+  -- the patches form's blocks (conv_forward_patches): in float code, the
+  -- positions in whole pairs of vectors first (pp2 of them), 10 maps x 32
+  -- positions at a time (or the largest divisor of the maps from 6 to
+  -- 10; else 10 and the rest), each map's two vectors of sums a pair of
+  -- arrays of their own: 2 patch vectors and 10 weights loaded a tap for
+  -- 20 FMAs.  Then 16 maps x 16 positions at a time (a patch vector and
+  -- 16 weights a tap for 16 FMAs), over rows of npz positions (whole
+  -- vectors); the last block of positions stores only those < oh*ow.
+  -- Measured with `cnngen bench` (two alternating pairs, AVX-512 Xeon,
+  -- gcc 12 -O3 with LTO), the layer's forward against 16 x 16 alone:
+  -- nielsen2's second conv 19.6/19.7 -> 18.1/18.8 us a sample, keras'
+  -- 35.9/37.6 -> 34.9/34.3, lenet5's 4.83/4.91 -> 4.77/4.74.  The pairs
+  -- as one array z[10][32] spill (1.3x slower in the whole step), as do
+  -- 4 x 64, 12 x 32, 20 x 16, 24 x 16 and 32 x 16.  Against 8 maps x 16
+  -- positions over rows of oh*ow (121: a last block of 9), 16 x 16 was
+  -- 1.06x faster for keras, 1.01-1.02x for nielsen2 and lenet5.  Double
+  -- code takes 8 maps x 16 positions (16 doubles are two vectors)
   env.pmblocks = blocks.blocks(L.maps, gen.real == "float" and 16 or 8)
   env.ppblocks = {}
   do
     local np = L.oh * L.ow
+    local two = gen.real == "float" and np // 32 * 32 or 0
+    if two > 0 then
+      local d = blocks.divisor_at_most(L.maps, 10)
+      env.pm2blocks = blocks.blocks(L.maps, d >= 6 and d or 10)
+    end
+    env.pp2 = two
     local full = np // 16 * 16                     -- positions in whole blocks
-    if full > 0 then env.ppblocks[1] = { from = 0, to = full, size = 16, store = 16 } end
+    if full > two then env.ppblocks[1] = { from = two, to = full, size = 16, store = 16 } end
     if full < np then env.ppblocks[#env.ppblocks + 1] = { from = full, to = full + 16, size = 16, store = np - full } end
   end
   -- the row form's input: the padded copy, the copy with slack, or a^{l-1}
