@@ -187,44 +187,45 @@ ParameterizedTestParameters(conv, patches_forward_pairs_of_vectors)
     return cr_make_param_array(struct pair_case, pair_cases, sizeof pair_cases / sizeof pair_cases[0]);
 }
 
-ParameterizedTest(struct pair_case *tc, conv, patches_forward_pairs_of_vectors, .timeout = 240)
+/* n's float form: where says is not "", the float code says it; else it
+ * does not say marker; the double code never does.  Then the float code
+ * built by tcc and by cc at -O0..-O3 (and -O3 for this machine, FMA
+ * contracted): each cc build's cost and gradient against tcc's, and every
+ * build's forward against the reference, on three samples. */
+static void float_form_levels(const ref_net *n, const char *says, const char *marker)
 {
     static const char *const levels[] = { "-O0", "-O1", "-O2", "-O3", "-O3 -march=native -ffp-contract=fast" };
     enum { NS = 3, NL = sizeof levels / sizeof levels[0] };
-    ref_net n = ref_net_make(tc->c, tc->h, tc->w, REF_LOGLIK);
     char src[4096], err[512];
     tb_gen g;
     net_api t;
-    double xd[NS * 512], pd[10000], yr[3];
-    float *p, *gt, x[NS * 512], y[3];
+    double *xd, *pd, yr[3];
+    float *p, *gt, *x, y[3];
     int labels[NS];
     void *wt;
     size_t k, lv;
     int s;
     float ct;
-    ref_add_conv(&n, tc->maps, tc->k, tc->k, 1, 1, 0, REF_TANH);
-    ref_add_dense(&n, 3, REF_SOFTMAX);
-    ref_lua(&n, "pairs", src, sizeof src);
+    ref_lua(n, "form", src, sizeof src);
     cr_assert_eq(tb_generate(src, "float", "none", &g, err, sizeof err), 0, "%s", err);
-    if (tc->says[0]) cr_assert(strstr(g.c, tc->says), "float code does not say \"%s\"", tc->says);
-    else cr_assert(!strstr(g.c, "x 32 positions"), "float code takes pairs of vectors");
+    if (says[0]) cr_assert(strstr(g.c, says), "float code does not say \"%s\"", says);
+    else cr_assert(!strstr(g.c, marker), "float code says \"%s\"", marker);
     tb_gen_free(&g);
     cr_assert_eq(tb_generate(src, "double", "none", &g, err, sizeof err), 0, "%s", err);
-    cr_assert(!strstr(g.c, "x 32 positions"), "double code takes pairs of vectors");
+    cr_assert(!strstr(g.c, marker), "double code says \"%s\"", marker);
     tb_gen_free(&g);
     cr_assert_eq(tb_build(src, "float", "none", "tcc", NULL, &t, err, sizeof err), 0, "%s", err);
-    cr_assert(t.in_size <= 512 && t.param_count <= 10000 && t.out_size == 3);
-    p = net_params_new(&t), gt = net_params_new(&t);
-    wt = net_work_new(&t);
-    cr_assert(p && gt && wt);
+    cr_assert(t.out_size == 3);
+    p = net_params_new(&t), gt = net_params_new(&t), wt = net_work_new(&t);
+    pd = malloc(t.param_count * sizeof *pd), xd = malloc(NS * t.in_size * sizeof *xd);
+    x = malloc(NS * t.in_size * sizeof *x);
+    cr_assert(p && gt && wt && pd && xd && x);
     t.init.f(p, 5);
     for (k = 0; k < t.param_count; ++k) pd[k] = p[k];
     nc_random_batch(3, xd, t.in_size, labels, NS, 3);
     for (k = 0; k < NS * t.in_size; ++k) x[k] = (float)xd[k], xd[k] = x[k];
     ct = t.loss_grad.f(p, wt, x, labels, NS, gt);
-    /* each cc build (its gradient against tcc's), then tcc: the forward
-     * against the reference */
-    for (lv = 0; lv <= NL; ++lv) {
+    for (lv = 0; lv <= NL; ++lv) {      /* each cc build, then tcc's */
         net_api c = t;
         void *wc = wt;
         nc_result r;
@@ -234,7 +235,7 @@ ParameterizedTest(struct pair_case *tc, conv, patches_forward_pairs_of_vectors, 
         }
         for (s = 0; s < NS; ++s) {
             c.forward.f(p, wc, x + s * t.in_size, y);
-            ref_forward(&n, pd, xd + s * t.in_size, yr);
+            ref_forward(n, pd, xd + s * t.in_size, yr);
             for (k = 0; k < 3; ++k)
                 cr_assert(fabs(y[k] - yr[k]) <= 1e-5 * fmax(1, fabs(yr[k])),
                           "%s: sample %d: y[%zu] = %.9g, reference %.9g", lv < NL ? levels[lv] : "tcc", s, k, y[k],
@@ -245,9 +246,51 @@ ParameterizedTest(struct pair_case *tc, conv, patches_forward_pairs_of_vectors, 
             jit_release(&c);
         }
     }
-    free(wt);
+    free(wt), free(pd), free(xd), free(x);
     net_params_free(p), net_params_free(gt);
     jit_release(&t);
+}
+
+ParameterizedTest(struct pair_case *tc, conv, patches_forward_pairs_of_vectors, .timeout = 240)
+{
+    ref_net n = ref_net_make(tc->c, tc->h, tc->w, REF_LOGLIK);
+    ref_add_conv(&n, tc->maps, tc->k, tc->k, 1, 1, 0, REF_TANH);
+    ref_add_dense(&n, 3, REF_SOFTMAX);
+    float_form_levels(&n, tc->says, "x 32 positions");
+}
+
+/* Large output planes in float code, where an output row is not whole
+ * vectors and the rows are 1 apart: the forward sums over kw copies of the
+ * input shifted by a column each, the positions of a map as one run, maps
+ * x 48 positions (3 vectors) at a time, the last block storing the rest
+ * (its lanes past the plane reading zeros after the copies).  Elsewhere,
+ * and in double code, the rows form. */
+struct shifted_case {
+    int c, h, w, maps, kh, kw, sh, sw, pad;
+    char says[80];              /* "": the rows form */
+};
+
+static struct shifted_case shifted_cases[] = {
+    { 1, 28, 28, 20, 5, 5, 1, 1, 0, "5 maps x 48 positions (3 vectors) at a time" },   /* nielsen1's: 576, whole blocks */
+    { 1, 28, 28, 6, 5, 5, 1, 1, 2, "last block, positions 768.., 1 vector storing 16." },   /* lenet5's, padded */
+    { 3, 35, 36, 7, 3, 3, 1, 1, 0, "2 vectors storing 18 (xj1 has 14 zeros" },      /* 7 maps: 6 + 1; 3 channels */
+    { 2, 30, 61, 4, 3, 3, 1, 2, 0, "2 vectors storing 24 (xj1 has 8 zeros" },       /* column stride 2 */
+    { 1, 36, 36, 5, 3, 3, 1, 1, 0, "1 vector storing 4 (xj1 has 12 zeros" },        /* rows of 34 */
+    { 1, 40, 38, 3, 3, 4, 2, 2, 1, "" },                                             /* rows 2 apart: the rows form */
+    { 1, 36, 35, 2, 3, 4, 1, 1, 0, "" },                                             /* rows of 32: whole vectors */
+};
+
+ParameterizedTestParameters(conv, shifted_form_where_it_applies)
+{
+    return cr_make_param_array(struct shifted_case, shifted_cases, sizeof shifted_cases / sizeof shifted_cases[0]);
+}
+
+ParameterizedTest(struct shifted_case *tc, conv, shifted_form_where_it_applies, .timeout = 240)
+{
+    ref_net n = ref_net_make(tc->c, tc->h, tc->w, REF_LOGLIK);
+    ref_add_conv(&n, tc->maps, tc->kh, tc->kw, tc->sh, tc->sw, tc->pad, REF_SIGMOID);
+    ref_add_dense(&n, 3, REF_SOFTMAX);
+    float_form_levels(&n, tc->says, "shifted by a column each");
 }
 
 /* A first conv layer under a max-pool sums its ∂C/∂w over the pool
