@@ -19,7 +19,35 @@ ${include("conv_pad_copy.c.tpl", "", { slack = L.xslack })}
      * ${pp2 > 0 and "the rest go " or ""}${pmblocks[1].size} maps x 16 positions at a time, each patch
      * vector loaded serving ${pmblocks[1].size} maps.
 @ end
-     * The rows of t${l} are ${NPZ} long${NPZ > NP and string.format(", positions %d.. zeros whose sums are not stored", NP) or ""}. */
+@ if not pshift then
+     * The rows of t${l} are ${NPZ} long${NPZ > NP and string.format(", positions %d.. zeros whose sums are not stored", NP) or ""}.
+@ end
+@ local HW = L.H * L.ow
+@ -- trow(u): the C of t's row (c, i, j) from position u
+@ local function trow(u)
+@   if pshift then
+@     return string.format("ws->xj%d + (c*%d + j)*%d + i*%d + %s", l, L.kw, HW, L.ow, u)
+@   end
+@   return string.format("ws->t%d + ((c*%d + i)*%d + j)*%d + %s", l, L.kh, L.kw, NPZ, u)
+@ end
+@ if pshift then
+     * Row k = (c, i, j) of t${l} is read in place from ${L.kw} copies of the input
+     * shifted by a column each, xj${l}[c][j][y][x] = a^${l-1}[c][y][${sx('x')}+j] (${L.ow} columns):
+     * t${l}[(c, i, j)][p] = xj${l}[c][j][p + ${L.ow}·i]${NPZ > NP and "; positions " .. NP .. ".." .. (NPZ - 1) .. ", whose" or "."}
+@   if NPZ > NP then
+     * sums are not stored, read on into the next rows (xj${l} has ${NPZ - NP} zeros after it).
+@   end
+     */
+    for (c = 0; c < ${L.cin}; ++c)
+        for (j = 0; j < ${L.kw}; ++j)
+            for (oy = 0; oy < ${L.H}; ++oy)
+                for (ox = 0; ox < ${L.ow}; ++ox)
+                    ws->xj${l}[(c*${L.kw} + j)*${HW} + oy*${L.ow} + ox] = ${L.pin}[c*${L.H * L.W} + oy*${L.W} + ${sx('ox')} + j];
+@   if NPZ > NP then
+    for (ox = ${L.cin * L.kw * HW}; ox < ${L.cin * L.kw * HW + NPZ - NP}; ++ox) ws->xj${l}[ox] = ${zero};
+@   end
+@ else
+     */
     for (c = 0; c < ${L.cin}; ++c)
         for (i = 0; i < ${L.kh}; ++i)
             for (j = 0; j < ${L.kw}; ++j) {
@@ -27,14 +55,15 @@ ${include("conv_pad_copy.c.tpl", "", { slack = L.xslack })}
                 for (oy = 0; oy < ${L.oh}; ++oy)
                     for (ox = 0; ox < ${L.ow}; ++ox)
                         t[oy*${L.ow} + ox] = ${L.pin}[c*${L.H * L.W} + (${sy('oy')} + i)*${L.W} + ${sx('ox')} + j];
-@ if NPZ > NP then
+@   if NPZ > NP then
                 for (ox = ${NP}; ox < ${NPZ}; ++ox) t[ox] = ${zero};
-@ end
+@   end
             }
+@ end
 @ if pp2 > 0 then
 @   for _, mb in ipairs(pm2blocks) do
     for (m = ${mb.from}; m < ${mb.to}; m += ${mb.size}) {
-        ptrdiff_t k, u, v;
+        ptrdiff_t u, v;
         for (u = 0; u < ${pp2}; u += 32) {   /* positions u..u+31 */
 @     for q = 0, mb.size - 1 do
             ${real} z${q}a[16], z${q}b[16];     /* z^${l}[m+${q}][u..u+15], [u+16..u+31] */
@@ -44,20 +73,22 @@ ${include("conv_pad_copy.c.tpl", "", { slack = L.xslack })}
                 z${q}a[v] = z${q}b[v] = ${bref("m + " .. q)};
 @     end
             }
-            for (k = 0; k < ${L.ckk}; ++k) {
-                const ${real} *t = ws->t${l} + k*${NPZ} + u;
-                const ${real} *wk = ${wbase} + m*${L.ckk} + k;              /* w[m][k] */
+            for (c = 0; c < ${L.cin}; ++c)
+                for (i = 0; i < ${L.kh}; ++i)
+                    for (j = 0; j < ${L.kw}; ++j) {
+                        const ${real} *t = ${trow("u")};
+                        const ${real} *wk = ${wbase} + m*${L.ckk} + (c*${L.kh} + i)*${L.kw} + j;   /* w[m][c][i][j] */
 @     for q = 0, mb.size - 1 do
-                const ${real} w${q} = wk[${q * L.ckk}];
+                        const ${real} w${q} = wk[${q * L.ckk}];
 @     end
-                for (v = 0; v < 16; ++v) {
-                    const ${real} ta = t[v], tb = t[16 + v];
+                        for (v = 0; v < 16; ++v) {
+                            const ${real} ta = t[v], tb = t[16 + v];
 @     for q = 0, mb.size - 1 do
-                    z${q}a[v] += w${q} * ta;
-                    z${q}b[v] += w${q} * tb;
+                            z${q}a[v] += w${q} * ta;
+                            z${q}b[v] += w${q} * tb;
 @     end
-                }
-            }
+                        }
+                    }
             for (v = 0; v < 16; ++v) {
 @     for q = 0, mb.size - 1 do
 @       for h, nm in ipairs({ "a", "b" }) do
@@ -76,22 +107,24 @@ ${include("conv_pad_copy.c.tpl", "", { slack = L.xslack })}
 @ for _, mb in ipairs(pmblocks) do
 @   if #ppblocks > 0 then
     for (m = ${mb.from}; m < ${mb.to}; m += ${mb.size}) {
-        ptrdiff_t q, k, u, v;
+        ptrdiff_t q, u, v;
 @   for _, pb in ipairs(ppblocks) do
         for (u = ${pb.from}; u < ${pb.to}; u += ${pb.size}) {   /* positions u..u+${pb.size - 1} */
             ${real} z[${mb.size}][${pb.size}];                  /* z^${l}[m..m+${mb.size - 1}][u..u+${pb.size - 1}] */
             for (q = 0; q < ${mb.size}; ++q)
                 for (v = 0; v < ${pb.size}; ++v) z[q][v] = ${bref("m + q")};
-            for (k = 0; k < ${L.ckk}; ++k) {
-                const ${real} *t = ws->t${l} + k*${NPZ} + u;
-                const ${real} *wk = ${wbase} + m*${L.ckk} + k;              /* w[m][k] */
-                ${real} wq[${mb.size}];
-                for (q = 0; q < ${mb.size}; ++q) wq[q] = wk[q*${L.ckk}];
-                for (v = 0; v < ${pb.size}; ++v) {
-                    const ${real} tv = t[v];
-                    for (q = 0; q < ${mb.size}; ++q) z[q][v] += wq[q] * tv;
-                }
-            }
+            for (c = 0; c < ${L.cin}; ++c)
+                for (i = 0; i < ${L.kh}; ++i)
+                    for (j = 0; j < ${L.kw}; ++j) {
+                        const ${real} *t = ${trow("u")};
+                        const ${real} *wk = ${wbase} + m*${L.ckk} + (c*${L.kh} + i)*${L.kw} + j;   /* w[m][c][i][j] */
+                        ${real} wq[${mb.size}];
+                        for (q = 0; q < ${mb.size}; ++q) wq[q] = wk[q*${L.ckk}];
+                        for (v = 0; v < ${pb.size}; ++v) {
+                            const ${real} tv = t[v];
+                            for (q = 0; q < ${mb.size}; ++q) z[q][v] += wq[q] * tv;
+                        }
+                    }
             for (q = 0; q < ${mb.size}; ++q)
                 for (v = 0; v < ${pb.store}; ++v) {
 @     if L.store_z then

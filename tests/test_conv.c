@@ -164,22 +164,27 @@ ParameterizedTest(struct patches_case *tc, conv, patches_form_under_a_maxpool, .
  * pairs of vectors first, 10 maps x 32 positions at a time (or the largest
  * divisor of the maps from 6 to 10; else 10 and the rest), each map's two
  * vectors of sums an array of its own, then the other positions 16 maps x
- * 16 at a time; double code keeps 8 maps x 16.  For each shape: the blocks
- * the generated code says it takes, and the float code built by tcc and by
- * cc at -O0..-O3 (and -O3 for this machine, FMA contracted) against the
- * reference forward and against each other's gradient. */
+ * 16 at a time; double code keeps 8 maps x 16.  With rows 1 apart (any
+ * real) it reads the patches' rows in place from kw copies of the input
+ * shifted by a column each, the last vector's lanes past the plane
+ * reading on; 2 apart, from a patches matrix.  For each shape: the forms
+ * the generated code says it takes, and the float code built by tcc and
+ * by cc at -O0..-O3 (and -O3 for this machine, FMA contracted) against the
+ * reference forward and against each other's gradient (the double code:
+ * the tests above). */
 struct pair_case {
-    int c, h, w, maps, k;
+    int c, h, w, maps, k, st;
     char says[48];              /* the float code's comment ("": no pairs; an array, since criterion
                                  * copies the table into each test's process) */
 };
 
 static struct pair_case pair_cases[] = {
-    { 2, 12, 12, 40, 5, "positions 0..63 go 10 maps x 32 positions" },   /* nielsen2's shape: every position in pairs */
-    { 1, 14, 14, 16, 5, "positions 0..95 go 8 maps x 32 positions" },    /* lenet5's: then 96..111, storing 4 */
-    { 3, 11, 11, 13, 3, "positions 0..63 go 10 maps x 32 positions" },   /* 13 maps: 10, then 3; 81 positions */
-    { 1, 7, 8, 5, 2, "positions 0..31 go 5 maps x 32 positions" },       /* 42 positions */
-    { 2, 6, 6, 3, 3, "" },                                               /* 16 positions: none in pairs */
+    { 2, 12, 12, 40, 5, 1, "positions 0..63 go 10 maps x 32 positions" },   /* nielsen2's shape: every position in pairs */
+    { 1, 14, 14, 16, 5, 1, "positions 0..95 go 8 maps x 32 positions" },    /* lenet5's: then 96..111, storing 4 */
+    { 3, 11, 11, 13, 3, 1, "positions 0..63 go 10 maps x 32 positions" },   /* 13 maps: 10, then 3; 81 positions */
+    { 1, 7, 8, 5, 2, 1, "positions 0..31 go 5 maps x 32 positions" },       /* 42 positions */
+    { 2, 6, 6, 3, 3, 1, "" },                                               /* 16 positions: none in pairs */
+    { 2, 13, 14, 6, 3, 2, "positions 0..31 go 6 maps x 32 positions" },     /* rows 2 apart: 6x6, a patches matrix */
 };
 
 ParameterizedTestParameters(conv, patches_forward_pairs_of_vectors)
@@ -254,8 +259,19 @@ static void float_form_levels(const ref_net *n, const char *says, const char *ma
 ParameterizedTest(struct pair_case *tc, conv, patches_forward_pairs_of_vectors, .timeout = 240)
 {
     ref_net n = ref_net_make(tc->c, tc->h, tc->w, REF_LOGLIK);
-    ref_add_conv(&n, tc->maps, tc->k, tc->k, 1, 1, 0, REF_TANH);
+    static const char *const reals[] = { "float", "double" };
+    char src[4096], err[512];
+    tb_gen g;
+    int r;
+    ref_add_conv(&n, tc->maps, tc->k, tc->k, tc->st, tc->st, 0, REF_TANH);
     ref_add_dense(&n, 3, REF_SOFTMAX);
+    ref_lua(&n, "pairs", src, sizeof src);
+    for (r = 0; r < 2; ++r) {
+        cr_assert_eq(tb_generate(src, reals[r], "none", &g, err, sizeof err), 0, "%s", err);
+        cr_assert_eq(strstr(g.c, "is read in place from") != NULL, tc->st == 1,
+                     "%s: the patches' rows %s", reals[r], tc->st == 1 ? "copied" : "read in place");
+        tb_gen_free(&g);
+    }
     float_form_levels(&n, tc->says, "x 32 positions");
 }
 
