@@ -32,7 +32,7 @@ ${include("conv_pad_copy.c.tpl", "", { slack = L.xslack })}
 @ end
 @ if pshift then
      * Row k = (c, i, j) of t${l} is read in place from ${L.kw} copies of the input
-     * shifted by a column each, xj${l}[c][j][y][x] = a^${l-1}[c][y][${sx('x')}+j] (${L.ow} columns):
+     * shifted by a column each, xj${l}[c][j][y][x] = ${L.padded and ("x" .. l) or ("a^" .. (l - 1))}[c][y][${sx('x')}+j] (${L.ow} columns):
      * t${l}[(c, i, j)][p] = xj${l}[c][j][p + ${L.ow}·i]${NPZ > NP and "; positions " .. NP .. ".." .. (NPZ - 1) .. ", whose" or "."}
 @   if NPZ > NP then
      * sums are not stored, read on into the next rows (xj${l} has ${NPZ - NP} zeros after it).

@@ -10,7 +10,7 @@ ${include("conv_pad_copy.c.tpl", "    ", { slack = 0 })}
 @ end
 @ local HW, XJ = L.H * L.ow, "ws->xj" .. l
     /* Loops for an optimizing compiler, over ${L.kw} copies of the input
-     * shifted by a column each, xj${l}[c][j][y][x] = a^${l-1}[c][y][${sx('x')}+j] (${L.ow} columns):
+     * shifted by a column each, xj${l}[c][j][y][x] = ${L.padded and ("x" .. l) or ("a^" .. (l - 1))}[c][y][${sx('x')}+j] (${L.ow} columns):
      * then z^${l}[m][p] = b[m] + Σ_{c,i,j} w[m][c][i][j] · xj${l}[c][j][p + ${L.ow}·i]
      * for the positions p = ${L.ow}·y + x of a map as one run of ${S.np}, so that
      * no vector lane falls past a row (a row of ${L.ow} is not whole vectors).

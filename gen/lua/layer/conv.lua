@@ -338,6 +338,12 @@ local function patches_shifted(L, F)
   return F.forward == "patches" and L.sh == 1
 end
 
+-- shifted_src(L) -> what the shifted copies copy: a^{l-1}, or its
+-- zero-padded copy x<l>
+local function shifted_src(L)
+  return L.padded and ("x" .. L.index) or ("a^" .. (L.index - 1))
+end
+
 -- work(L, gen) -> list of work-struct fields { name, count, type, comment,
 -- scratch }: scratch fields are shared by the samples of a chunk (used and
 -- done with inside one call), the others are per sample.  Which ones, the
@@ -353,16 +359,17 @@ function M.work(L, gen)
   if patches_shifted(L, F) then
     local slack = L.npz - L.oh * L.ow
     f[#f + 1] = { name = "xj" .. k, count = L.cin * L.kw * L.H * L.ow + slack, scratch = true, pass = "forward",
-                  comment = string.format("a^%d%s shifted: xj%d[c][j][y][x] = a^%d[c][y][%s+j]%s", k - 1,
-                                          L.padded and " zero-padded" or "", k, k - 1, cfmt.mul(L.sw, "x"),
+                  comment = string.format("%s shifted: xj%d[c][j][y][x] = %s[c][y][%s+j]%s", shifted_src(L), k,
+                                          shifted_src(L), cfmt.mul(L.sw, "x"),
                                           slack > 0 and string.format(", then %d zeros (read past by the last vector)", slack) or "") }
   end
   if F.forward == "shifted" then
     local S = shifted_sizes(L)
     f[#f + 1] = { name = "xj" .. k, count = L.cin * L.kw * L.H * L.ow + S.slack, scratch = true, pass = "forward",
-                  comment = string.format("a^%d%s shifted: xj%d[c][j][y][x] = a^%d[c][y][%s+j], then %d zeros" ..
-                                          " (read past by the last block)", k - 1, L.padded and " zero-padded" or "",
-                                          k, k - 1, cfmt.mul(L.sw, "x"), S.slack) }
+                  comment = string.format("%s shifted: xj%d[c][j][y][x] = %s[c][y][%s+j]%s", shifted_src(L), k,
+                                          shifted_src(L), cfmt.mul(L.sw, "x"),
+                                          S.slack > 0 and string.format(", then %d zeros (read past by the last block)",
+                                                                        S.slack) or "") }
   end
   if F.forward == "rows" and L.rowcopy then
     f[#f + 1] = { name = "xr" .. k, count = L.cin * L.h * L.w + L.xslack, scratch = true, pass = "forward",
