@@ -1,7 +1,7 @@
 ${include("conv_doc_forward.c.tpl", "")}
 static void ${P}_l${l}_conv_forward(${fwd_params})
 {
-    ptrdiff_t m, oy, ox;
+    ptrdiff_t m${pshift and "" or ", oy, ox"};
     ptrdiff_t c, i, j;
 @ if L.padded then
 ${include("conv_pad_copy.c.tpl", "", { slack = L.xslack })}
@@ -38,14 +38,7 @@ ${include("conv_pad_copy.c.tpl", "", { slack = L.xslack })}
      * sums are not stored, read on into the next rows (xj${l} has ${NPZ - NP} zeros after it).
 @   end
      */
-    for (c = 0; c < ${L.cin}; ++c)
-        for (j = 0; j < ${L.kw}; ++j)
-            for (oy = 0; oy < ${L.H}; ++oy)
-                for (ox = 0; ox < ${L.ow}; ++ox)
-                    ws->xj${l}[(c*${L.kw} + j)*${HW} + oy*${L.ow} + ox] = ${L.pin}[c*${L.H * L.W} + oy*${L.W} + ${sx('ox')} + j];
-@   if NPZ > NP then
-    for (ox = ${L.cin * L.kw * HW}; ox < ${L.cin * L.kw * HW + NPZ - NP}; ++ox) ws->xj${l}[ox] = ${zero};
-@   end
+${include("conv_shifted_copy.c.tpl", "")}
 @ else
      */
     for (c = 0; c < ${L.cin}; ++c)

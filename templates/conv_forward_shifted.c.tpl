@@ -2,7 +2,7 @@ ${include("conv_doc_forward.c.tpl", "")}
 static void ${P}_l${l}_conv_forward(${fwd_params})
 {
     ptrdiff_t m, u, v;
-    ptrdiff_t c, i, j, sy, sx;
+    ptrdiff_t c, i, j;
 @ if L.padded then
     {
 ${include("conv_pad_copy.c.tpl", "    ", { slack = 0 })}
@@ -25,22 +25,15 @@ ${include("conv_pad_copy.c.tpl", "    ", { slack = 0 })}
      * positions fill whole blocks.
 @ end
      */
-    for (c = 0; c < ${L.cin}; ++c)
-        for (j = 0; j < ${L.kw}; ++j)
-            for (sy = 0; sy < ${L.H}; ++sy)
-                for (sx = 0; sx < ${L.ow}; ++sx)
-                    ${XJ}[(c*${L.kw} + j)*${HW} + sy*${L.ow} + sx] = ${L.pin}[c*${L.H * L.W} + sy*${L.W} + ${sx('sx')} + j];
-@ if S.slack > 0 then
-    for (u = ${L.cin * L.kw * HW}; u < ${L.cin * L.kw * HW + S.slack}; ++u) ${XJ}[u] = ${zero};
-@ end
-@ -- block(nv, store, ind): nv vectors of sums for mb maps at positions u..,
-@ -- store of them stored
+${include("conv_shifted_copy.c.tpl", "")}
 @ -- zs(q, nv, fmt, sep): map q's nv vectors of sums, each named by fmt
 @ local function zs(q, nv, fmt, sep)
 @   local t = {}
 @   for h = 0, nv - 1 do t[#t + 1] = string.format(fmt, q, h) end
 @   return table.concat(t, sep)
 @ end
+@ -- block(mb, nv, store, ind): nv vectors of sums for mb maps at positions
+@ -- u.., store of them stored
 @ local function block(mb, nv, store, ind)
 @   for q = 0, mb - 1 do
 ${ind}${real} ${zs(q, nv, "z%d_%d[16]", ", ")};   /* z^${l}[m+${q}][u..u+${16 * nv - 1}] */

@@ -338,10 +338,12 @@ local function patches_shifted(L, F)
   return F.forward == "patches" and L.sh == 1
 end
 
--- shifted_src(L) -> what the shifted copies copy: a^{l-1}, or its
--- zero-padded copy x<l>
-local function shifted_src(L)
-  return L.padded and ("x" .. L.index) or ("a^" .. (L.index - 1))
+-- xj_slack(L, F) -> the zeros after the forward's shifted copies xj<l>,
+-- which the lanes past the plane read (nil: the forward takes no copies)
+local function xj_slack(L, F)
+  if patches_shifted(L, F) then return L.npz - L.oh * L.ow end
+  if F.forward == "shifted" then return shifted_sizes(L).slack end
+  return nil
 end
 
 -- work(L, gen) -> list of work-struct fields { name, count, type, comment,
@@ -356,20 +358,13 @@ function M.work(L, gen)
                   comment = string.format("a^%d zero-padded [%d][%d][%d]%s", k - 1, L.cin, L.H, L.W,
                                           slack > 0 and string.format(", then %d zeros (read past by the rows of sums)", slack) or "") }
   end
-  if patches_shifted(L, F) then
-    local slack = L.npz - L.oh * L.ow
+  local slack = xj_slack(L, F)
+  if slack then
+    local src = L.padded and ("x" .. k) or ("a^" .. (k - 1))
     f[#f + 1] = { name = "xj" .. k, count = L.cin * L.kw * L.H * L.ow + slack, scratch = true, pass = "forward",
-                  comment = string.format("%s shifted: xj%d[c][j][y][x] = %s[c][y][%s+j]%s", shifted_src(L), k,
-                                          shifted_src(L), cfmt.mul(L.sw, "x"),
-                                          slack > 0 and string.format(", then %d zeros (read past by the last vector)", slack) or "") }
-  end
-  if F.forward == "shifted" then
-    local S = shifted_sizes(L)
-    f[#f + 1] = { name = "xj" .. k, count = L.cin * L.kw * L.H * L.ow + S.slack, scratch = true, pass = "forward",
-                  comment = string.format("%s shifted: xj%d[c][j][y][x] = %s[c][y][%s+j]%s", shifted_src(L), k,
-                                          shifted_src(L), cfmt.mul(L.sw, "x"),
-                                          S.slack > 0 and string.format(", then %d zeros (read past by the last block)",
-                                                                        S.slack) or "") }
+                  comment = string.format("%s shifted: xj%d[c][j][y][x] = %s[c][y][%s+j]%s", src, k, src,
+                                          cfmt.mul(L.sw, "x"), slack > 0 and
+                                          string.format(", then %d zeros (read past by the last vector)", slack) or "") }
   end
   if F.forward == "rows" and L.rowcopy then
     f[#f + 1] = { name = "xr" .. k, count = L.cin * L.h * L.w + L.xslack, scratch = true, pass = "forward",
@@ -560,8 +555,10 @@ function M.env(L, gen, env)
     if full > two then env.ppblocks[1] = { from = two, to = full, size = 16, store = 16 } end
     if full < np then env.ppblocks[#env.ppblocks + 1] = { from = full, to = full + 16, size = 16, store = np - full } end
   end
-  if M.forms(L, gen).forward == "shifted" then env.S = shifted_sizes(L) end
-  env.pshift = patches_shifted(L, M.forms(L, gen))
+  local F = M.forms(L, gen)
+  if F.forward == "shifted" then env.S = shifted_sizes(L) end
+  env.pshift = patches_shifted(L, F)
+  env.xjslack = xj_slack(L, F)
   -- the row form's input: the padded copy, the copy with slack, or a^{l-1}
   env.fin = L.rowcopy and ("ws->xr" .. L.index) or L.pin
   if gen.real == "float" then
