@@ -87,18 +87,34 @@ float ${P}_jit_team_step(float *params, float *const *grads, void *const *team, 
 @ end
     sync(ctx);                                /* every thread's gradient is in */
     /* the other parameters: g = Σ_j grads[j], my share of each range,
-     * then Nielsen's update (sgd's formula) */
+     * then Nielsen's update (sgd's formula); two threads (the common
+     * case) in a loop that vectorizes: with T a variable, the sum over j
+     * inside left gcc one value at a time (in the profile of nielsen2 on
+     * two Zen 5 threads, 6% of the run) */
 @ for _, sp in ipairs(team_spans) do
     lo = ${sp.from} + (ptrdiff_t)${sp.to - sp.from} * k / T;
     hi = ${sp.from} + (ptrdiff_t)${sp.to - sp.from} * (k + 1) / T;
-    for (i = lo; i < hi; ++i) {               /* ${sp.what} */
-        float gi = grads[0][i];
-        for (j = 1; j < T; ++j) gi += grads[j][i];
+    if (T == 2) {                             /* ${sp.what}: g = grads[0] + grads[1] */
+        const float *restrict g0 = grads[0], *restrict g1 = grads[1];
+        float *restrict q = p;
+        for (i = lo; i < hi; ++i) {
+            const float gi = g0[i] + g1[i];
 @   if sp.decay then
-        p[i] = decay * p[i] - step * gi;
+            q[i] = decay * q[i] - step * gi;
 @   else
-        p[i] -= step * gi;
+            q[i] -= step * gi;
 @   end
+        }
+    } else {
+        for (i = lo; i < hi; ++i) {           /* ${sp.what} */
+            float gi = grads[0][i];
+            for (j = 1; j < T; ++j) gi += grads[j][i];
+@   if sp.decay then
+            p[i] = decay * p[i] - step * gi;
+@   else
+            p[i] -= step * gi;
+@   end
+        }
     }
 @ end
     return n > 0 ? (float)(cost / (double)n) : 0.0f;
