@@ -123,7 +123,7 @@ static const char th_dense_desc[] =
     "  layers = {\n"
     "    dense { units = 1603, act = \"sigmoid\" },\n"
     "    dense { units = 70, act = \"tanh\" },\n"
-    "    dense { units = 6, act = \"relu\" },\n"
+    "    dense { units = 12, act = \"relu\" },\n"
     "    dense { units = 4, act = \"softmax\" },\n"
     "  },\n"
     "  cost = \"log-likelihood\",\n"
@@ -287,9 +287,10 @@ Test(threads, a_threaded_step_equals_train_batch_on_the_whole_batch, .timeout = 
 /* The loop form's team step (templates/team.c.tpl): for a batch of its
  * chunk, the dense layers step by rows of w, thread by thread, and their
  * ∂C/∂a^{l-1} is added up over the threads' rows; those with fewer units
- * than the chunk's samples (thr's 7 and 4, thd's 6 and 4) take their plain
- * backward instead; thd's hidden layers (1603 units reading x, 70) split
- * their forward by rows too. */
+ * than the chunk's samples (thr's 7 and 4, thd's 4) take their plain
+ * backward instead; thd's 12 units, in blocks of 8 rows, leave some
+ * threads no rows at all; its hidden layers of 1603 units (reading x), 70
+ * and 12 split their forward by rows too. */
 Test(threads, the_team_step_equals_train_batch_on_the_whole_batch, .timeout = 120)
 {
     th_net t;
