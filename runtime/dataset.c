@@ -5,6 +5,7 @@
  * Policy lives here (which name means which directory, which file names a
  * directory must hold, plain before .gz); the file format lives in idx.c.
  */
+#include "bigbuf.h"
 #include "errfmt.h"
 #include "dataset.h"
 #include "idx.h"
@@ -84,7 +85,7 @@ static int ds_load_split(const char *img_path, const char *lbl_path, ds_split *s
                  INT_MAX);
         goto done;
     }
-    s->x = malloc(im.count * sizeof *s->x);
+    s->x = bigbuf_alloc(im.count * sizeof *s->x);   /* read at random places: huge pages */
     s->y = malloc(lb.count * sizeof *s->y);
     if (!s->x || !s->y) {
         errfmt(err, errlen, "%s: out of memory", img_path);

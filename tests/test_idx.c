@@ -8,6 +8,7 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -368,6 +369,35 @@ Test(idx, dataset_directory_round_trip)
     dataset_free(&ds);
     cr_assert_null(ds.train.x);
     dataset_free(&ds);                              /* twice is harmless */
+}
+
+/* A split of more than 2 MiB of pixels (runtime/bigbuf.h: the images
+ * are read at random places, so they go in huge pages): on a 2 MiB
+ * boundary, every pixel where it belongs, and --limit's shrink keeps it. */
+Test(idx, a_large_split_is_aligned_to_a_huge_page)
+{
+    char err[1024] = "";
+    dataset ds;
+    int s, p, bad = 0;
+
+    id_write_split(fs_scratch(), "train", 700, 28, 28, 1, 3);    /* 2.2 MB of floats */
+    id_write_split(fs_scratch(), "t10k", 5, 28, 28, 0, 4);
+    cr_assert_eq(dataset_open(fs_scratch(), &ds, err, sizeof err), 0, "%s", err);
+    cr_assert_eq(ds.train.n, 700);
+    cr_expect_eq((uintptr_t)ds.train.x % ((uintptr_t)2 << 20), 0, "train images at %p",
+                 (void *)ds.train.x);
+    for (s = 0; s < 700; ++s) {
+        bad += ds.train.y[s] != id_label(s, 3);
+        for (p = 0; p < 784; ++p)
+            bad += ds.train.x[s * 784 + p] != (float)id_pixel(s, p, 3) / 255.0f;
+    }
+    cr_expect_eq(bad, 0, "%d pixels or labels differ", bad);
+    cr_assert_eq(ds_split_take(&ds.train, 650), 650);
+    for (s = 640; s < 650; ++s)
+        for (p = 0; p < 784; ++p)
+            bad += ds.train.x[s * 784 + p] != (float)id_pixel(s, p, 3) / 255.0f;
+    cr_expect_eq(bad, 0, "%d pixels differ after the shrink", bad);
+    dataset_free(&ds);
 }
 
 Test(idx, dataset_prefers_plain_over_gzip)
