@@ -5,8 +5,8 @@
  * from a 188 MB array is a miss in the TLB and a walk of the page tables
  * (under a hypervisor, a walk of two); the array aligned to 2 MiB and
  * backed, where the kernel offers them, by transparent huge pages
- * (madvise, Linux) takes that walk out (docs/performance.md, "Huge pages
- * for the images").
+ * (madvise, Linux) takes that walk out (docs/performance.md, "Zen 5
+ * again": nielsen1 trained 1.26x as fast).
  */
 #ifndef CNNGEN_BIGBUF_H
 #define CNNGEN_BIGBUF_H
