@@ -115,21 +115,30 @@ Test(conv, as_output_layer_with_quadratic_cost, .timeout = 60)
  * vector; 200, 13 vectors: 7 + 6, the last storing 88; 50, 4 vectors).
  * Overlapping and odd pool counts, pools that drop the last row and
  * column, padding and stride 2, in both forms; δ^l at a winner from the
- * pool's output a = σ(z) (tanh, relu, sigmoid), or δ itself (linear). */
+ * pool's output a = σ(z) (tanh, relu, sigmoid), or δ itself (linear).
+ * In pooled_channels, where a pool's region of the input (kh + (pk − 1)·st
+ * rows of (kw + (pk − 1)·st)·c values, in whole vectors) takes at most 24
+ * vectors, ∂C/∂a^{l-1} is summed pool by pool in that region (`regions`
+ * 1) and the weights' copies, one for each column of the pool, take at most
+ * 8192 values: 6 rows of 48 (18 vectors), 7 of 48 (21: pools of 3, three
+ * rows of winners), 5 of 32 (10, stride 2), 4 of 64 (16); not 7 of 64
+ * (28) nor 6 of 128 (48), nor 6 of 48 under 30 maps (14,400 values of
+ * weights' copies). */
 struct patches_case {
-    int maps1, k2, maps2, act, pk, ps, pad2, st2, channels;
+    int maps1, k2, maps2, act, pk, ps, pad2, st2, channels, regions;
 };
 
 static struct patches_case patches_cases[] = {
-    { 6, 5, 8, REF_RELU, 2, 1, 0, 1, 1 },      /* 150 taps; 4x4 overlapping pools of 5x5 */
-    { 8, 6, 4, REF_TANH, 2, 2, 0, 1, 1 },      /* 288 taps; 2x2 pools of 4x4 */
-    { 4, 2, 5, REF_SIGMOID, 2, 3, 0, 1, 0 },   /* 16 taps; 2x2 pools of 8x8 at stride 3 (units between them win nothing) */
-    { 6, 5, 3, REF_LINEAR, 3, 1, 0, 1, 1 },    /* 150 taps, linear: δ as the pool passes it */
-    { 8, 5, 6, REF_TANH, 2, 2, 2, 1, 0 },      /* 200 taps, pad 2: 9x9 -> 4x4 pools */
-    { 20, 5, 6, REF_SIGMOID, 2, 2, 0, 1, 1 },  /* 500 taps; 5x5 -> 2x2 pools, the last row and column dropped */
-    { 4, 3, 5, REF_RELU, 2, 2, 1, 2, 1 },      /* stride 2, pad 1: 5x5 -> 2x2 pools, dropping */
-    { 16, 3, 6, REF_TANH, 2, 2, 1, 1, 1 },     /* 144 taps, pad 1: 9x9 -> 4x4 pools, dropping */
-    { 2, 5, 4, REF_RELU, 2, 2, 0, 1, 0 },      /* 50 taps, relu: 5x5 -> 2x2 pools, dropping */
+    { 6, 5, 8, REF_RELU, 2, 1, 0, 1, 1, 1 },      /* 150 taps; 4x4 overlapping pools of 5x5 */
+    { 8, 6, 4, REF_TANH, 2, 2, 0, 1, 1, 0 },      /* 288 taps; 2x2 pools of 4x4 */
+    { 4, 2, 5, REF_SIGMOID, 2, 3, 0, 1, 0, 0 },   /* 16 taps; 2x2 pools of 8x8 at stride 3 (units between them win nothing) */
+    { 6, 5, 3, REF_LINEAR, 3, 1, 0, 1, 1, 1 },    /* 150 taps, linear: δ as the pool passes it */
+    { 8, 5, 6, REF_TANH, 2, 2, 2, 1, 0, 0 },      /* 200 taps, pad 2: 9x9 -> 4x4 pools */
+    { 20, 5, 6, REF_SIGMOID, 2, 2, 0, 1, 1, 0 },  /* 500 taps; 5x5 -> 2x2 pools, the last row and column dropped */
+    { 4, 3, 5, REF_RELU, 2, 2, 1, 2, 1, 1 },      /* stride 2, pad 1: 5x5 -> 2x2 pools, dropping */
+    { 16, 3, 6, REF_TANH, 2, 2, 1, 1, 1, 1 },     /* 144 taps, pad 1: 9x9 -> 4x4 pools, dropping */
+    { 2, 5, 4, REF_RELU, 2, 2, 0, 1, 0, 0 },      /* 50 taps, relu: 5x5 -> 2x2 pools, dropping */
+    { 6, 5, 30, REF_TANH, 2, 2, 0, 1, 1, 0 },     /* 150 taps, 30 maps: too many weights for the regions */
 };
 
 ParameterizedTestParameters(conv, patches_form_under_a_maxpool)
@@ -143,7 +152,7 @@ ParameterizedTest(struct patches_case *tc, conv, patches_form_under_a_maxpool, .
     nc_result r;
     char src[4096], err[512];
     tb_gen g;
-    int channels;
+    int channels, regions;
     ref_add_conv(&a, tc->maps1, 3, 3, 1, 1, 0, REF_TANH);      /* 18x18 */
     ref_add_pool(&a, 2, 2, 2, 2);                               /* 9x9 */
     ref_add_conv(&a, tc->maps2, tc->k2, tc->k2, tc->st2, tc->st2, tc->pad2, tc->act);
@@ -152,8 +161,10 @@ ParameterizedTest(struct patches_case *tc, conv, patches_form_under_a_maxpool, .
     ref_lua(&a, "pf", src, sizeof src);
     cr_assert_eq(tb_generate(src, "double", "none", &g, err, sizeof err), 0, "%s", err);
     channels = strstr(g.c, "input laid out channel-last") != NULL;
+    regions = strstr(g.c, "their patches in one region of") != NULL;
     tb_gen_free(&g);
     cr_assert_eq(channels, tc->channels, "the backward form: %s", channels ? "pooled_channels" : "pooled_patches");
+    cr_assert_eq(regions, tc->regions, "∂C/∂a^{l-1} %s", regions ? "in pool regions" : "winner by winner");
     nc_check(&a, "none", 2, 3, 1500, &r);
     cr_assert(r.ok, "%s", r.msg);
     nc_check_float(&a, "none", 6, 2, &r);

@@ -38,6 +38,42 @@ local function winners_above(L)
   return up ~= nil and registry().of(up).routes_to_winners(up) and up or nil
 end
 
+-- REGION_MAX: the most vectors of 16 values a pool's region of ∂C/∂a^{l-1}
+-- may take in registers (of 32 on AVX-512, with a broadcast δ besides);
+-- REGION_WEIGHTS: the most values the weights' copies may take (32 KB of
+-- float, in a 48 KB L1 data cache beside the input and its gradient: every
+-- pool reads the weights of every map)
+local REGION_MAX, REGION_WEIGHTS = 24, 8192
+
+-- regions(L) -> the pooled_channels form's pool regions, or nil.  Under a
+-- max-pool, every pool has one winner in each map, and the winners of one
+-- pool have their patches in one region of the input: kh + (pkh − 1)·sh
+-- rows of (kw + (pkw − 1)·sw)·cin values.  Where that region fits in
+-- registers, ∂C/∂a^{l-1} is summed there over the pool's winners of every
+-- map and added to memory once a pool, instead of each winner's patch
+-- being read, added to and written back (a store a vector and winner,
+-- unaligned: the stores bound lenet5's second conv backward, 7.6 -> 5.2
+-- us a sample on Zen 5).  Fields: rh rows of vr values (whole vectors),
+-- the kernel rows placed in them at each of the pool's pkw columns (the
+-- weights' copies, wr<l>).
+local function regions(L)
+  local Q = winners_above(L)
+  if not Q then return nil end
+  local rh = L.kh + (Q.kh - 1) * L.sh
+  local rw = (L.kw + (Q.kw - 1) * L.sw) * L.cin
+  local vr = blocks.whole_vectors(rw)
+  if rh * vr // 16 > REGION_MAX or L.maps * Q.kw * L.kh * vr > REGION_WEIGHTS
+     or blocks.whole_vectors(L.kw * L.cin) > 256 then
+    return nil
+  end
+  -- dcl<l> as far as the last pool's region reaches (its last row's
+  -- vectors), 16 past the rows at least
+  local hwc, wc = L.H * L.W * L.cin, L.W * L.cin
+  local top = ((Q.oh - 1) * Q.sh * L.sh + rh - 1) * wc + (Q.ow - 1) * Q.sw * L.sw * L.cin + vr
+  return { rh = rh, rw = rw, vr = vr, pkh = Q.kh, pkw = Q.kw, psh = Q.sh, psw = Q.sw,
+           dcl = math.max(top, hwc + 16) }
+end
+
 -- same_pads(n, k, s) -> the zeros before and after an input of n for
 -- pad = "same" (TensorFlow's rule): out = ceil(n/s), the windows need
 -- total = max((out - 1)·s + k − n, 0) more, half of it (rounded down)
@@ -408,12 +444,29 @@ function M.work(L, gen)
     f[#f + 1] = { name = "cl" .. k, count = hwc + 16, scratch = true, pass = "backward",
                   comment = string.format("a^%d%s channel-last, [%d][%d][%d], then 16 zeros (read past by the kernel rows)",
                                           k - 1, L.padded and " zero-padded" or "", L.H, L.W, L.cin) }
-    f[#f + 1] = { name = "dcl" .. k, count = hwc + 16, scratch = true, pass = "backward",
-                  comment = string.format("∂C/∂cl%d, then 16 that the kernel rows add 0 to", k) }
-    f[#f + 1] = { name = "wc" .. k, count = L.maps * L.clnkz, scratch = true, pass = "backward",
-                  comment = string.format("w^%d as [%d][%d][(j,c) < %d], 0 past %d", k, L.maps, L.kh, L.clrunz, L.clrun) }
+    local R = regions(L)
+    if R then
+      local Q = winners_above(L)
+      local nwin = Q.oh * Q.ow
+      f[#f + 1] = { name = "dcl" .. k, count = R.dcl, scratch = true, pass = "backward",
+                    comment = string.format("∂C/∂cl%d, then %d that the pools' regions add 0 to", k, R.dcl - hwc) }
+      f[#f + 1] = { name = "wr" .. k, count = L.maps * R.pkw * L.kh * R.vr, scratch = true, pass = "backward",
+                    comment = string.format("w^%d as [%d][dx < %d][%d][%d]: kernel row (j,c) from %d·dx, 0 elsewhere",
+                                            k, L.maps, R.pkw, L.kh, R.vr, L.sw * L.cin) }
+      f[#f + 1] = { name = "rd" .. k, count = nwin * R.pkh * L.maps, scratch = true, pass = "backward",
+                    comment = string.format("each pool's winners' δ^%d, [pool][dy < %d][%d], by their row in the pool", k, R.pkh, L.maps) }
+      f[#f + 1] = { name = "ro" .. k, count = nwin * R.pkh * L.maps, type = "int", scratch = true, pass = "backward",
+                    comment = string.format("and their weights' place in wr%d", k) }
+      f[#f + 1] = { name = "rn" .. k, count = nwin * R.pkh, type = "int", scratch = true, pass = "backward",
+                    comment = string.format("how many winners of each pool and row rd%d, ro%d hold", k, k) }
+    else
+      f[#f + 1] = { name = "dcl" .. k, count = hwc + 16, scratch = true, pass = "backward",
+                    comment = string.format("∂C/∂cl%d, then 16 that the kernel rows add 0 to", k) }
+      f[#f + 1] = { name = "wc" .. k, count = L.maps * L.clnkz, scratch = true, pass = "backward",
+                    comment = string.format("w^%d as [%d][%d][(j,c) < %d], 0 past %d", k, L.maps, L.kh, L.clrunz, L.clrun) }
+    end
     f[#f + 1] = { name = "gc" .. k, count = L.maps * L.clnkz, scratch = true, pass = "backward",
-                  comment = string.format("∂C/∂w^%d so far, in wc%d's order", k, k) }
+                  comment = string.format("∂C/∂w^%d so far, as [%d][%d][(j,c) < %d]", k, L.maps, L.kh, L.clrunz) }
   end
   if F.backward == "pooled_patches" or F.backward == "pooled_channels" then
     local Q = winners_above(L)
@@ -506,6 +559,7 @@ function M.env(L, gen, env)
   env.keeps_nonzero = keeps_nonzero(L)
   env.wpool = winners_above(L) or false
   env.pooled = pool_done(L, gen) or false          -- the pool whose backward this one does
+  env.regions = M.forms(L, gen).backward == "pooled_channels" and regions(L) or false
   if env.wpool then                  -- pooled_channels' classes of pools
     env.cly, env.clx = apart(L.sh, L.kh, env.wpool.sh, env.wpool.kh), apart(L.sw, L.kw, env.wpool.sw, env.wpool.kw)
   end
