@@ -7,7 +7,6 @@
 @ local q, PP = Q.index, Q.oh * Q.ow
 @ local sa = pool_act or act
 @ local G = regions                        -- pool regions of ∂C/∂a (conv.lua's regions), or false
-@ local NR = L.maps * (G and G.pkh or 1)   -- a pool's list: its winners of row dy in the pool
 @ local RB = math.max(1, math.min(L.kh, 16 // NV))   -- kernel rows a block of ∂C/∂w sums (the regions' form)
 ${include("conv_doc_backward.c.tpl", "")}
 /* Loops for an optimizing compiler, over the pool winners alone, on the
