@@ -5,7 +5,7 @@
 @ local kwp, ks = pooled_sizes(L)
 @ local chw = L.cin * L.H * L.W
 @ local sa = pool_act or act
-@ local compact = keeps_nonzero
+@ local nch = pooled_chains
 @ -- winner n of the list (kx its place): its δ d<n> and its patch t<n>
 @ local function listed(n, kx)
 @   return string.format("            const %s d%d = ws->wd%d[%s];\n" ..
@@ -39,14 +39,15 @@ ${include("conv_pooled_doc.c.tpl", "")}
      * out first: training 1.14x for nielsen1, 1.05x for nielsen2). */
     for (k = 0; k < ${chw}; ++k) ws->xs${l}[k] = ${L.pin}[k];
     for (k = ${chw}; k < ${chw + kwp}; ++k) ws->xs${l}[k] = ${zero};
-    /* map by map, two winners at a time (two chains of sums) */
+    /* map by map, ${nch} winners at a time: ${nch} chains of sums, ${nch} x ${ks // kwp} vectors
+     * of ${kwp} in flight to hide the FMA's latency (keras' 3x3 kernels:
+     * 2 chains 10.6 us a sample, 3, 4 or 6 chains 6.0-6.4, Zen 5) */
     for (m = 0; m < ${L.maps}; ++m) {
         const ${Q.mask_type} *mk = w->m${q} + m*${PP};   /* winners of map m's pools */
         const ${real} *dk = w->d${q} + m*${PP};       /* ∂C/∂a^${q}[m][.] */
-@ if compact then
-        ptrdiff_t kept = 0;
-@ end
-        ${real} s0[${ks}] = { ${zero} }, s1[${ks}] = { ${zero} }, gb = ${zero};   /* s[c][i][j < ${kwp}] */
+@ local decl = {}
+@ for n = 0, nch - 1 do decl[#decl + 1] = string.format("s%d[%d] = { %s }", n, ks, zero) end
+        ${real} ${table.concat(decl, ", ")}, gb = ${zero};   /* s[c][i][j < ${kwp}] */
         /* each winner u = (m, y, x)'s patch, its place in xs${l}, ${cfmt.mul(L.sh * L.W, "y")} + ${cfmt.mul(L.sw, "x")},
          * and its δ, listed pool by pool first: a loop that vectorizes,
          * which takes the division and the δ out of the loop over the
@@ -54,43 +55,40 @@ ${include("conv_pooled_doc.c.tpl", "")}
          * nielsen1's first conv backward 1.07x, lenet5's 1.04-1.10x) */
         for (k = 0; k < ${PP}; ++k) {
             const unsigned r = (unsigned)mk[k] - (unsigned)(m*${OHW});   /* (y, x) = (r / ${L.ow}, r % ${L.ow}) */
-@ if not sa.identity and not compact then
+@ if not sa.identity then
             const ${real} a = w->a${q}[m*${PP} + k];   /* a^${q} = σ(z^${l}) at the winner */
 @ end
             ws->wo${l}[k] = (int)(${cfmt.mul(L.sh * L.W, "(r / " .. L.ow .. ")")} + ${cfmt.mul(L.sw, "(r % " .. L.ow .. ")")});
-            ws->wd${l}[k] = ${(compact or sa.identity) and "dk[k]" or sa.d_times("dk[k]", "a")};
+            ws->wd${l}[k] = ${sa.identity and "dk[k]" or sa.d_times("dk[k]", "a")};
         }
-@ if compact then
-        /* δ^${l} = 0 where σ'(z) = 0 (a = 0): each winner is moved to the next
-         * place and kept (the place taken) only where a > 0, so that nothing
-         * branches on it, and only those winners are summed (a > 0 alone:
-         * also testing δ ≠ 0 made nielsen2's first conv backward 1.25x
-         * slower, measured on an AVX-512 Xeon) */
-        for (k = 0; k < ${PP}; ++k) {
-            const ${real} a = w->a${q}[m*${PP} + k];
-            ws->wo${l}[kept] = ws->wo${l}[k];
-            ws->wd${l}[kept] = ws->wd${l}[k];
-            kept += a > ${zero};                 /* δ = ∂C/∂a^${q} · [a > 0] */
-        }
+@ if L.act == "relu" then
+        /* under relu δ^${l} = 0 at the winners where a = 0, which add 0:
+         * listing only the others (a loop that does not vectorize) cost
+         * more than the sums it saves (Zen 5, first conv backward a
+         * sample: nielsen2 5.2 -> 4.5 us, keras 7.6 -> 6.1 us) */
 @ end
-        for (k = 0; k < ${compact and "kept - kept % 2" or (PP - PP % 2)}; k += 2) {
-${listed(0, "k")}
-${listed(1, "k + 1")}
-            gb += d0 + d1;
+@ local ds = {}
+@ for n = 0, nch - 1 do ds[#ds + 1] = "d" .. n end
+        for (k = 0; k < ${PP - PP % nch}; k += ${nch}) {
+@ for n = 0, nch - 1 do
+${listed(n, n == 0 and "k" or ("k + " .. n))}
+@ end
+            gb += ${table.concat(ds, " + ")};
             for (j = 0; j < ${kwp}; ++j) {
-@ rows(2)
+@ rows(nch)
             }
         }
-@ if compact then
-        if (kept % 2 == 1) {                /* the last winner (an odd number kept) */
-@ elseif PP % 2 == 1 then
-        {                                   /* the last winner (an odd number of pools) */
+@ if PP % nch == 1 then
+        {                                   /* the last winner (${PP} pools) */
+${listed(0, PP - 1)}
+@ elseif PP % nch > 1 then
+        for (k = ${PP - PP % nch}; k < ${PP}; ++k) {   /* the last ${PP % nch} winners */
+${listed(0, "k")}
 @ end
-@ if compact or PP % 2 == 1 then
-${listed(0, compact and "kept - 1" or PP - 1)}
+@ if PP % nch > 0 then
             gb += d0;
             for (j = 0; j < ${kwp}; ++j) {
-@ rows(1)
+@   rows(1)
             }
         }
 @ end
@@ -99,7 +97,9 @@ ${listed(0, compact and "kept - 1" or PP - 1)}
             for (i = 0; i < ${L.kh}; ++i)
                 for (j = 0; j < ${L.kw}; ++j)
                     g[${L.woff} + m*${L.ckk} + (c*${L.kh} + i)*${L.kw} + j] +=
-                        s0[(c*${L.kh} + i)*${kwp} + j] + s1[(c*${L.kh} + i)*${kwp} + j];
+@ local terms = {}
+@ for n = 0, nch - 1 do terms[#terms + 1] = string.format("s%d[(c*%d + i)*%d + j]", n, L.kh, kwp) end
+                        ${table.concat(terms, " + ")};
     }
 }
 

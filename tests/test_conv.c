@@ -366,6 +366,56 @@ ParameterizedTest(struct pooled_case *tc, conv, under_a_maxpool, .timeout = 180)
     }
 }
 
+/* The row form's backward under a max-pool (a first conv, large planes)
+ * sums several winners at once, each into sums of its own: 2, or up to 4
+ * where a patch is few rows, so that 10 vectors of sums are in flight.
+ * Each count of chains with the last winners that do not fill a round
+ * (none, one, several): the generated code says which, and the gradient
+ * equals finite differences (double, tcc), the float build's and the cc
+ * build's. */
+struct chains_case {
+    int c, h, w, kh, kw, act;
+    char says[40], last[32];    /* the code's comment on the chains; on the last winners ("" none);
+                                 * arrays, since criterion copies the cases to the test's process */
+};
+
+static struct chains_case chains_cases[] = {
+    { 1, 28, 28, 3, 3, REF_RELU, "4 winners at a time: 4 chains", "the last winner (169 pools)" },   /* keras' */
+    { 1, 28, 32, 3, 3, REF_SIGMOID, "4 winners at a time: 4 chains", "the last 3 winners" },        /* 13x15 pools */
+    { 1, 26, 28, 4, 3, REF_TANH, "3 winners at a time: 3 chains", "the last 2 winners" },           /* 11x13 pools */
+    { 2, 24, 28, 2, 3, REF_RELU, "3 winners at a time: 3 chains", "the last 2 winners" },           /* 2 channels x 2 rows */
+    { 1, 28, 28, 5, 5, REF_RELU, "2 winners at a time: 2 chains", "" },                             /* nielsen2's: 144 pools */
+};
+
+ParameterizedTestParameters(conv, pooled_rows_chains_and_the_last_winners)
+{
+    return cr_make_param_array(struct chains_case, chains_cases, sizeof chains_cases / sizeof chains_cases[0]);
+}
+
+ParameterizedTest(struct chains_case *tc, conv, pooled_rows_chains_and_the_last_winners, .timeout = 180)
+{
+    ref_net a = ref_net_make(tc->c, tc->h, tc->w, REF_LOGLIK);
+    char src[4096], err[512];
+    tb_gen g;
+    nc_result r;
+    ref_add_conv(&a, 4, tc->kh, tc->kw, 1, 1, 0, tc->act);
+    ref_add_pool(&a, 2, 2, 2, 2);
+    ref_add_dense(&a, 3, REF_SOFTMAX);
+    ref_lua(&a, "chains", src, sizeof src);
+    cr_assert_eq(tb_generate(src, "double", "none", &g, err, sizeof err), 0, "%s", err);
+    cr_assert(strstr(g.c, "_l1_conv_backward") && strstr(g.c, "xs1"), "not the row form's backward");
+    cr_assert(strstr(g.c, tc->says), "the code does not say \"%s\"", tc->says);
+    if (tc->last[0]) cr_assert(strstr(g.c, tc->last), "the code does not say \"%s\"", tc->last);
+    else cr_assert(!strstr(g.c, "/* the last winner (") && !strstr(g.c, " winners */"), "the code has last winners");
+    tb_gen_free(&g);
+    nc_check(&a, "none", 1, 3, 1500, &r);
+    cr_assert(r.ok, "%s", r.msg);
+    nc_check_float(&a, "none", 5, 2, &r);
+    cr_assert(r.ok, "%s", r.msg);
+    nc_check_cc(&a, 7, 3, &r);
+    cr_assert(r.ok, "%s", r.msg);
+}
+
 /* pad = "same" (asymmetric at stride 2) and pools that drop the last row
  * and column, built by the system compiler (cc -O2) in every --unroll form,
  * double and float: the forward pass equals the reference, the gradient

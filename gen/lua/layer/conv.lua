@@ -317,6 +317,16 @@ local function pooled_sizes(L)
   return kwp, L.cin * L.kh * kwp
 end
 
+-- pooled_chains(L): how many winners the pooled row form sums at once,
+-- each into sums of its own: 2, or more where a patch is few rows, so
+-- that at least 10 vectors of sums are in flight (at most 4 chains)
+local function pooled_chains(L)
+  local rows = L.cin * L.kh
+  local n = 2
+  while n < 4 and n * rows < 10 do n = n + 1 end
+  return n
+end
+
 -- Under a max-pool, σ moves up to the pool: for a σ that never decreases,
 -- max σ(z) = σ(max z), so the pool takes the max of z and applies σ once
 -- per pool instead of once per unit (a quarter of the calls under 2x2
@@ -331,9 +341,9 @@ local function act_at_pool(L)
          (L.act == "sigmoid" or L.act == "tanh" or L.act == "relu")
 end
 
--- keeps_nonzero(L): the pooled loop forms list a map's winners whose δ ≠ 0
--- (the row form: whose σ'(z) ≠ 0, a > 0) and sum over those alone: under
--- relu, σ'(z) = 0 at about half of them
+-- keeps_nonzero(L): the pooled patches forms list a map's winners whose
+-- δ ≠ 0 and sum over those alone: under relu, σ'(z) = 0 at about half of
+-- them (the row form sums them all: its list cost more than it saved)
 local function keeps_nonzero(L) return L.act == "relu" end
 
 -- after shape.lua has placed the layer (offsets, L.src, L.propagate):
@@ -419,9 +429,8 @@ function M.work(L, gen)
                   comment = string.format("a^%d%s, then %d zeros (read past by the patch rows)", k - 1,
                                           L.padded and " zero-padded" or "", kwp) }
     local Q = winners_above(L)
-    local which = keeps_nonzero(L) and string.format(" whose σ'(z^%d) ≠ 0", k) or ""
     f[#f + 1] = { name = "wo" .. k, count = Q.oh * Q.ow, type = "int", scratch = true, pass = "backward",
-                  comment = string.format("a map's pool winners%s: their patch's place in xs%d", which, k) }
+                  comment = string.format("a map's pool winners: their patch's place in xs%d", k) }
     f[#f + 1] = { name = "wd" .. k, count = Q.oh * Q.ow, scratch = true, pass = "backward",
                   comment = string.format("and their δ^%d", k) }
   elseif F.forward == "patches" or F.backward == "dots" then
@@ -557,6 +566,7 @@ function M.env(L, gen, env)
   local num = env.num
   env.pooled_sizes = pooled_sizes
   env.keeps_nonzero = keeps_nonzero(L)
+  env.pooled_chains = pooled_chains(L)
   env.wpool = winners_above(L) or false
   env.pooled = pool_done(L, gen) or false          -- the pool whose backward this one does
   env.regions = M.forms(L, gen).backward == "pooled_channels" and regions(L) or false
