@@ -6,6 +6,12 @@
 @ local chw = L.cin * L.H * L.W
 @ local sa = pool_act or act
 @ local nch = pooled_chains
+@ -- each(fmt, sep): fmt formatted for each chain n (its %d), joined by sep
+@ local function each(fmt, sep)
+@   local t = {}
+@   for n = 0, nch - 1 do t[#t + 1] = string.format(fmt, n) end
+@   return table.concat(t, sep)
+@ end
 @ -- winner n of the list (kx its place): its δ d<n> and its patch t<n>
 @ local function listed(n, kx)
 @   return string.format("            const %s d%d = ws->wd%d[%s];\n" ..
@@ -45,9 +51,7 @@ ${include("conv_pooled_doc.c.tpl", "")}
     for (m = 0; m < ${L.maps}; ++m) {
         const ${Q.mask_type} *mk = w->m${q} + m*${PP};   /* winners of map m's pools */
         const ${real} *dk = w->d${q} + m*${PP};       /* ∂C/∂a^${q}[m][.] */
-@ local decl = {}
-@ for n = 0, nch - 1 do decl[#decl + 1] = string.format("s%d[%d] = { %s }", n, ks, zero) end
-        ${real} ${table.concat(decl, ", ")}, gb = ${zero};   /* s[c][i][j < ${kwp}] */
+        ${real} ${each("s%d[" .. ks .. "] = { " .. zero .. " }", ", ")}, gb = ${zero};   /* s[c][i][j < ${kwp}] */
         /* each winner u = (m, y, x)'s patch, its place in xs${l}, ${cfmt.mul(L.sh * L.W, "y")} + ${cfmt.mul(L.sw, "x")},
          * and its δ, listed pool by pool first: a loop that vectorizes,
          * which takes the division and the δ out of the loop over the
@@ -67,13 +71,11 @@ ${include("conv_pooled_doc.c.tpl", "")}
          * more than the sums it saves (Zen 5, first conv backward a
          * sample: nielsen2 5.2 -> 4.5 us, keras 7.6 -> 6.1 us) */
 @ end
-@ local ds = {}
-@ for n = 0, nch - 1 do ds[#ds + 1] = "d" .. n end
         for (k = 0; k < ${PP - PP % nch}; k += ${nch}) {
 @ for n = 0, nch - 1 do
 ${listed(n, n == 0 and "k" or ("k + " .. n))}
 @ end
-            gb += ${table.concat(ds, " + ")};
+            gb += ${each("d%d", " + ")};
             for (j = 0; j < ${kwp}; ++j) {
 @ rows(nch)
             }
@@ -97,9 +99,7 @@ ${listed(0, "k")}
             for (i = 0; i < ${L.kh}; ++i)
                 for (j = 0; j < ${L.kw}; ++j)
                     g[${L.woff} + m*${L.ckk} + (c*${L.kh} + i)*${L.kw} + j] +=
-@ local terms = {}
-@ for n = 0, nch - 1 do terms[#terms + 1] = string.format("s%d[(c*%d + i)*%d + j]", n, L.kh, kwp) end
-                        ${table.concat(terms, " + ")};
+                        ${each("s%d[(c*" .. L.kh .. " + i)*" .. kwp .. " + j]", " + ")};
     }
 }
 
