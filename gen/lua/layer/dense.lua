@@ -6,9 +6,19 @@ local err = require("err")
 local cfmt = require("cfmt")
 local blocks = require("blocks")
 
--- the fewest inputs for which a one-sample forward takes 16 units at a
--- time (env.one16 below)
-local ONE16_MIN = 1024
+-- the fewest inputs for which a one-sample forward takes ONE_UNITS units
+-- at a time, its blocks visited first to last and last to first in turn
+-- (one_block below)
+local ONE_MIN = 1024
+local ONE_UNITS = 12
+
+-- one_block(L, gen) -> the units in whole blocks of ONE_UNITS where layer
+-- L's one-sample forward (inference) takes them a block at a time, or
+-- false (env.one_units below says why)
+local function one_block(L, gen)
+  return gen.real == "float" and L.units >= ONE_UNITS and L.n_in >= ONE_MIN
+         and L.units - L.units % ONE_UNITS
+end
 
 local M = {}
 
@@ -136,6 +146,11 @@ function M.work(L, gen)
   if mode == "train" then
     f[#f + 1] = { name = "d" .. k, count = L.n_out, comment = string.format("∂C/∂a^%d, then δ^%d", k, k) }
   end
+  if not gen.q8 and one_block(L, gen) then
+    f[#f + 1] = { name = "back" .. k, count = 1, type = "unsigned char", scratch = true, pass = "forward",
+                  comment = string.format("1: layer %d's next one-sample forward takes its blocks of units " ..
+                                          "last to first (any value will do)", k) }
+  end
   return f
 end
 
@@ -193,16 +208,25 @@ function M.env(L, gen, env)
   -- nielsen2 the same (5 x 5 no faster, 4 x 4, 3 x 5, 6 x 3, 6 x 4, 2 x 5
   -- slower).  A single sample keeps 8 units (8 chains of FMAs), but in
   -- float code a call for one sample alone (inference) with long rows
-  -- takes 16 units at a time (one16: the units in whole blocks of 16):
-  -- nielsen1's 2880 -> 100 at batch 1, 8.3 against 9.5 us (12 units 8.6, 4
-  -- units 9.3), its inference 1.05x; with short rows the sums of 16
-  -- vectors at the end cost more (lenet5's 400 -> 120 and 120 -> 84: its
-  -- inference 1.05x slower), so rows of at least ONE16_MIN inputs
+  -- takes ONE_UNITS units at a time (one_units: the units in whole blocks):
+  -- measured on an AVX-512 Xeon, nielsen1's 2880 -> 100 at batch 1 in
+  -- blocks of 16 8.3 against 9.5 us for 8 (12 units 8.6, 4 units 9.3);
+  -- on Zen 5, where its 1.13 MB of w come from L3, fewer streams read
+  -- faster (rows of w from L3 in blocks of 8 0.84x the time of 16, and
+  -- 12 as fast as 8: docs/performance.md).  With short rows the sums of the
+  -- vectors at the end cost more (lenet5's 400 -> 120 and 120 -> 84 in
+  -- blocks of 16: its inference 1.05x slower), so rows of at least
+  -- ONE_MIN inputs.  The blocks go first to last and last to first in
+  -- turn, call after call (a byte in the work struct, back<l>): w larger
+  -- than L2 is read in an order that meets first the rows the last call
+  -- read last, the ones L2 still holds (blocks of 12 both ways: nielsen1's
+  -- dense forward 0.79x the time of 16 in a driver, its inference 0.95x
+  -- in cnngen bench); each unit's sum is the same in either order
   env.oblocks = blocks.blocks(L.units, 8)
   -- (5 samples at a time where a chunk holds 5: below that the blocks of 5
   -- could never run, and gcc -O2 warns of their samples past the chunk)
   env.sb5 = gen.real == "float" and env.chunk >= 5
-  env.one16 = gen.real == "float" and L.units >= 16 and L.n_in >= ONE16_MIN and L.units - L.units % 16
+  env.one_units, env.one_block = one_block(L, gen), ONE_UNITS
   -- the straight-line backward (--unroll kernel and full): the lists
   -- dk/xk hold up to a chunk's samples (∂C/∂w) or the units (∂C/∂a^{l-1})
   local klist = math.max(env.chunk, L.propagate and L.units or 1)
