@@ -146,7 +146,7 @@ function M.work(L, gen)
   if mode == "train" then
     f[#f + 1] = { name = "d" .. k, count = L.n_out, comment = string.format("∂C/∂a^%d, then δ^%d", k, k) }
   end
-  if not gen.q8 and one_block(L, gen) then
+  if M.forms(L, gen).forward == "vectors" and one_block(L, gen) then
     f[#f + 1] = { name = "back" .. k, count = 1, type = "unsigned char", scratch = true, pass = "forward",
                   comment = string.format("1: layer %d's next one-sample forward takes its blocks of units " ..
                                           "last to first (any value will do)", k) }
