@@ -220,8 +220,9 @@ function M.env(L, gen, env)
   -- turn, call after call (a byte in the work struct, back<l>): w larger
   -- than L2 is read in an order that meets first the rows the last call
   -- read last, the ones L2 still holds (blocks of 12 both ways: nielsen1's
-  -- dense forward 0.79x the time of 16 in a driver, its inference 0.95x
-  -- in cnngen bench); each unit's sum is the same in either order
+  -- dense forward 0.79x the time of 16 in a driver, its inference 0.88x
+  -- in cnngen bench on a quiet host, no gain on a noisy one); each unit's
+  -- sum is the same in either order
   env.oblocks = blocks.blocks(L.units, 8)
   -- (5 samples at a time where a chunk holds 5: below that the blocks of 5
   -- could never run, and gcc -O2 warns of their samples past the chunk)
