@@ -22,12 +22,12 @@ typedef struct bench_stat {
 } bench_stat;
 
 typedef struct bench_row {
-    const char *kind;           /* "peak", "build", "train", "infer", "layer", "memory" */
+    const char *kind;           /* "peak", "barrier", "build", "train", "infer", "layer", "memory" */
     char net[64];
     const char *backend;        /* "tcc", "cc", "auto", or NULL */
     int threads, batch;         /* 0: not applicable */
     double sps;                 /* train: samples/s; infer: images/s */
-    double us;                  /* infer: µs per image */
+    double us;                  /* infer: µs per image; barrier: ns per barrier */
     double gflops, frac;
     bench_stat st;
     double gen_ms, compile_ms;  /* build */
@@ -114,6 +114,11 @@ void bench_train_work(void *ctx, long k);
 int bench_infer_rate(const bench *b, const net_api *api, const float *params, int threads,
                      int batch, bench_stat *st);
 
+/* Barriers per second of a team of `threads` threads (pool_sync, as the
+ * team step meets at its phases), into *st.  0, or -1 with the message
+ * printed. */
+int bench_barrier(const bench *b, int threads, bench_stat *st);
+
 /* ---- the per-layer breakdown and the memory bound (bench_profile.c) -- */
 
 /* For the net n of request rq (its cc build api, its batch-1 inference
@@ -140,6 +145,9 @@ bench_row *bench_rate_row(bench *b, const char *net, const char *kind, const cha
 /* The lines before the table (the data set, the peak, how figures are
  * taken) and the peak's row. */
 void bench_intro(bench *b, const char *data);
+
+/* The barrier's line and row: `threads` threads met at st's rate. */
+void bench_print_barrier(bench *b, int threads, const bench_stat *st);
 
 void bench_print_header(void);
 void bench_print_row(const bench_row *r);

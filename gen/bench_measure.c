@@ -125,6 +125,48 @@ int bench_train_init(const bench *b, const net *n, const net_api *api, int threa
 }
 
 /* ================================================================ */
+/* The threads' barrier                                             */
+/* ================================================================ */
+
+typedef struct bench_barrier_ctx {
+    pool *pool;
+    long k;
+} bench_barrier_ctx;
+
+/* k barriers in a row, on each thread of the team. */
+static void bench_barrier_run(void *ctx, int t, int n)
+{
+    bench_barrier_ctx *c = ctx;
+    long i;
+    (void)t;
+    (void)n;
+    for (i = 0; i < c->k; ++i)
+        pool_sync(c->pool);
+}
+
+static void bench_barrier_work(void *ctx, long k)
+{
+    bench_barrier_ctx *c = ctx;
+    c->k = k;
+    pool_run(c->pool, bench_barrier_run, c);
+}
+
+/* See bench.h. */
+int bench_barrier(const bench *b, int threads, bench_stat *st)
+{
+    char err[256];
+    bench_barrier_ctx c;
+    c.k = 0;
+    if (!(c.pool = pool_new(threads, err, sizeof err))) {
+        fprintf(stderr, "cnngen: %s\n", err);
+        return -1;
+    }
+    bench_measure(b, bench_barrier_work, &c, st);
+    pool_free(c.pool);
+    return 0;
+}
+
+/* ================================================================ */
 /* Inference                                                        */
 /* ================================================================ */
 

@@ -106,6 +106,20 @@ void bench_intro(bench *b, const char *data)
 }
 
 /* See bench.h. */
+void bench_print_barrier(bench *b, int threads, const bench_stat *st)
+{
+    bench_row *r = bench_add(b, "barrier", NULL, NULL, threads, 0);
+    const double ns = st->med > 0 ? 1e9 / st->med : 0.0;
+    printf("barrier: %d threads meet in %.0f ns, spread %.1f%% (about the time a cache line written "
+           "on one core takes to reach another; a step on %d threads meets at several and passes "
+           "lines between them)\n", threads, ns, 100.0 * bench_spread(st), threads);
+    if (r) {
+        r->us = ns;
+        r->st = *st;
+    }
+}
+
+/* See bench.h. */
 void bench_print_header(void)
 {
     printf("%-10s %-6s %-7s %3s %5s %12s %11s %8s %7s %7s %4s\n", "net", "what", "backend",
@@ -354,6 +368,8 @@ int bench_write_json(const bench *b, const char *path)
             bench_put(&w, ",\"infer_nearer\":\"%s\"",
                       bench_nearer(r->infer_mem_us, r->infer_flop_us));
         }
+        if (!strcmp(r->kind, "barrier"))
+            bench_num(&w, "barrier_ns", r->us);
         if (!strcmp(r->kind, "peak"))
             bench_put(&w, ",\"isa\":\"%s\",\"lanes\":%d,\"accumulators\":%d,\"ghz\":%.4g,"
                       "\"fma_per_cycle\":%.4g,\"gflops_avx2\":%.6g,\"gflops_avx512\":%.6g,"

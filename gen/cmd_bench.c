@@ -31,6 +31,11 @@
  * GFLOPS = 2 × MACs × samples/s (MACs from the generator, as `cnngen info`
  * prints them: forward + backward for training, forward for inference);
  * peak fraction = GFLOPS / (threads × the measured one-core peak).
+ * With more than one thread, the time T threads take to meet at a barrier
+ * (pool_sync) is measured first: about the time a cache line written on
+ * one core takes to reach another, which varies between machines of one
+ * kind (two vCPUs may share an L3 or not) and sets what a two-thread step
+ * pays for each line one thread writes and the other then reads.
  *
  * Noise.  The machine may be shared: every figure is the median of --runs
  * runs (default 5; 3 for the cold builds and auto runs), each timed over
@@ -40,11 +45,11 @@
  * Output: the table on stdout, row by row as measured; with --out PATH,
  * a JSON list of objects, one per row, with the keys net, backend,
  * threads, batch, train_samples_per_s, infer_us, gflops, peak_fraction
- * (null where they do not apply) plus kind ("peak", "build", "train",
- * "infer", "layer", "memory"), runs, spread and the row's own figures
+ * (null where they do not apply) plus kind ("peak", "barrier", "build",
+ * "train", "infer", "layer", "memory"), runs, spread and the row's own figures
  * (a layer row: layer, layer_kind, pass, us_per_sample, layer_gflops,
  * layer_peak_fraction, share; a memory row: the bandwidths, bytes and
- * bounds).  Written all or nothing (outfile.h).
+ * bounds; a barrier row: barrier_ns).  Written all or nothing (outfile.h).
  *
  * This file is the command: its settings, its scratch caches and what it
  * measures for each net; how it measures is bench_measure.c's, how it
@@ -512,6 +517,11 @@ int cmd_bench(lua_State *T, const cli_opts *o)
 
     peak_measure(&b.peak, b.runs, b.min_time / 2);
     bench_intro(&b, data);
+    if (b.nthreads > 1) {
+        bench_stat bst;
+        if (bench_barrier(&b, b.threads[b.nthreads - 1], &bst) == 0)
+            bench_print_barrier(&b, b.threads[b.nthreads - 1], &bst);
+    }
     bench_print_header();
     fflush(stdout);
 

@@ -31,7 +31,7 @@ Test(bench, measures_every_backend_and_writes_json, .timeout = 180)
     size_t len;
     const char *p;
     double v[128];
-    int k, rows = 0, train = 0, infer = 0, build = 0, peak = 0, layer = 0, memory = 0;
+    int k, rows = 0, train = 0, infer = 0, build = 0, peak = 0, layer = 0, memory = 0, barrier = 0;
     rt_out o;
     rt_standard(600);
     rt_make_net("syn2.lua", "tanh", 8, 4);
@@ -62,6 +62,7 @@ Test(bench, measures_every_backend_and_writes_json, .timeout = 180)
         peak += !strncmp(p + 9, "peak\"", 5);
         layer += !strncmp(p + 9, "layer\"", 6);
         memory += !strncmp(p + 9, "memory\"", 7);
+        barrier += !strncmp(p + 9, "barrier\"", 8);
         for (k = 0; keys[k]; ++k) {
             char key[64];
             const char *at;
@@ -81,8 +82,14 @@ Test(bench, measures_every_backend_and_writes_json, .timeout = 180)
      * profile build's step) */
     cr_expect_eq(layer, 26, "%s", text);
     cr_expect_eq(memory, 2, "%s", text);
-    cr_expect_eq(rows, 69);
-    cr_expect_eq(rt_json_values((char *)text, "train_samples_per_s", v, 128), 69);
+    cr_expect_eq(barrier, 1, "%s", text);
+    cr_expect_eq(rows, 70);
+    cr_expect_eq(rt_json_values((char *)text, "train_samples_per_s", v, 128), 70);
+    /* the two threads' barrier (the default --threads 2): timed, and
+     * printed before the table */
+    cr_expect_eq(rt_json_values((char *)text, "barrier_ns", v, 128), 1);
+    cr_expect(isfinite(v[0]) && v[0] > 0 && v[0] < 1e7, "barrier_ns %g", v[0]);
+    cr_expect(strstr(o.out, "\nbarrier: 2 threads meet in ") != NULL, "%s", o.out);
     /* the breakdown: a row per pass, each timed, the step beside the sum */
     cr_expect(strstr(o.out, "layers cc, 1 thread, batch 10") != NULL, "%s", o.out);
     cr_expect(strstr(o.out, "1 conv     forward") != NULL, "%s", o.out);
@@ -148,4 +155,32 @@ Test(bench, flags_and_threads_flags_are_checked)
     rt_run(&o, (const char *const[]){ "run", net, net, NULL }, NULL);
     rt_expect_error(&o, 2, "unexpected argument");
     cr_expect(!rt_exists("b.json"));
+}
+
+/* One thread meets no one: no barrier is timed or reported. */
+Test(bench, one_thread_times_no_barrier, .timeout = 120)
+{
+    char net[256], data[256], json[256], tmp[256], tmpenv[300];
+    const char *const env[] = { tmpenv, NULL };
+    unsigned char *text;
+    size_t len;
+    rt_out o;
+    rt_standard(300);
+    rt_path(net, sizeof net, "syn.lua");
+    rt_path(data, sizeof data, "data");
+    rt_path(json, sizeof json, "one.json");
+    cr_assert_eq(mkdir(rt_path(tmp, sizeof tmp, "tmp"), 0755), 0);
+    snprintf(tmpenv, sizeof tmpenv, "TMPDIR=%s", tmp);
+    rt_run(&o, (const char *const[]){ "bench", net, "--data", data, "--runs", "1", "--min-time",
+                                       "0.01", "--threads", "1", "--backend", "tcc", "--batch",
+                                       "10", "--out", json, NULL }, env);
+    cr_assert_eq(o.status, 0, "stderr: %s\nstdout: %s", o.err, o.out);
+    cr_expect(strstr(o.out, "barrier") == NULL, "%s", o.out);
+    cr_expect(strstr(o.out, " train ") != NULL, "%s", o.out);
+    text = (unsigned char *)fs_slurp(json, &len);
+    cr_assert_not_null(text, "cannot read %s", json);
+    text[len] = '\0';
+    cr_expect(strstr((char *)text, "\"barrier") == NULL, "%s", text);
+    cr_expect(strstr((char *)text, "{\"kind\":\"train\"") != NULL, "%s", text);
+    free(text);
 }

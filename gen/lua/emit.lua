@@ -268,7 +268,13 @@ end
 -- step function (v.fused) through its <kind>_delta and <kind>_team (the
 -- step's own, split: δ by samples, w by rows of 8 units, each thread's
 -- ∂C/∂a^{l-1} over its rows into its gradient buffer's space of w, then
--- added up by <kind>_team_din), every other layer through its backward
+-- added up by <kind>_team_din), every other layer through its backward;
+-- where that space holds two chunks' worth, the parts for the other
+-- threads' samples are staged in the second and copied into the first in
+-- one pass after the step's loop: the other threads read them there last
+-- step, each such line costs a round trip between the cores to take back,
+-- and inside the loop the stores queued behind it held the loop up
+-- (docs/performance.md, "Two vCPUs far apart")
 -- (and so is a fused layer whose sums would not fit that space: fewer
 -- units than the chunk's samples); in the forward, each layer with a
 -- team_forward form through its <kind>_team_forward (rendered here: the
@@ -309,11 +315,22 @@ local function team_code(net, opts, v, gen)
     local L = net.layers[i]
     if fused(L) then
       local st = { string.format("%s_l%d_%s_delta(w, n, g);", P, i, L.kind), "sync(ctx);", rows(L) }
-      if L.propagate then
+      local staged = L.propagate and L.units >= 2 * gen.chunk
+      if staged then
+        st[#st + 1] = string.format("for (s = 0; s < %d; ++s)   /* my rows' ∂C/∂a^%d: the other threads' samples' staged */\n"
+                                    .. "        dst[s] = g + %d + (s >= first && s < first + n ? 0 : %d) + s*%d;",
+                                    gen.chunk, i - 1, L.woff, gen.chunk * L.n_in, L.n_in)
+      elseif L.propagate then
         st[#st + 1] = string.format("for (s = 0; s < %d; ++s) dst[s] = g + %d + s*%d;   /* my rows' ∂C/∂a^%d */",
                                     gen.chunk, L.woff, L.n_in, i - 1)
       end
       st[#st + 1] = string.format("%s_l%d_%s_team(p, sp, xb, lo, hi, dst, decay, step);", P, i, L.kind)
+      if staged then
+        st[#st + 1] = string.format("for (s = 0; s < %d; ++s)   /* the staged parts to where the other threads read them */\n"
+                                    .. "        if (s < first || s >= first + n)\n"
+                                    .. "            for (i = 0; i < %d; ++i) g[%d + s*%d + i] = g[%d + s*%d + i];",
+                                    gen.chunk, L.n_in, L.woff, L.n_in, L.woff + gen.chunk * L.n_in, L.n_in)
+      end
       st[#st + 1] = "sync(ctx);"
       if L.propagate then
         code[#code + 1] = layer_code(net, L, opts, gen, "team_din")
