@@ -518,9 +518,10 @@ int cmd_bench(lua_State *T, const cli_opts *o)
     peak_measure(&b.peak, b.runs, b.min_time / 2);
     bench_intro(&b, data);
     if (b.nthreads > 1) {
+        const int team = b.threads[b.nthreads - 1];
         bench_stat bst;
-        if (bench_barrier(&b, b.threads[b.nthreads - 1], &bst) == 0)
-            bench_print_barrier(&b, b.threads[b.nthreads - 1], &bst);
+        if (bench_barrier(&b, team, &bst) == 0)
+            bench_print_barrier(&b, team, &bst);
     }
     bench_print_header();
     fflush(stdout);

@@ -316,13 +316,11 @@ local function team_code(net, opts, v, gen)
     if fused(L) then
       local st = { string.format("%s_l%d_%s_delta(w, n, g);", P, i, L.kind), "sync(ctx);", rows(L) }
       local staged = L.propagate and L.units >= 2 * gen.chunk
-      if staged then
-        st[#st + 1] = string.format("for (s = 0; s < %d; ++s)   /* my rows' ∂C/∂a^%d: the other threads' samples' staged */\n"
-                                    .. "        dst[s] = g + %d + (s >= first && s < first + n ? 0 : %d) + s*%d;",
-                                    gen.chunk, i - 1, L.woff, gen.chunk * L.n_in, L.n_in)
-      elseif L.propagate then
-        st[#st + 1] = string.format("for (s = 0; s < %d; ++s) dst[s] = g + %d + s*%d;   /* my rows' ∂C/∂a^%d */",
-                                    gen.chunk, L.woff, L.n_in, i - 1)
+      if L.propagate then
+        local other = staged and string.format(" + (s >= first && s < first + n ? 0 : %d)", gen.chunk * L.n_in) or ""
+        st[#st + 1] = string.format("for (s = 0; s < %d; ++s) dst[s] = g + %d%s + s*%d;   /* my rows' ∂C/∂a^%d%s */",
+                                    gen.chunk, L.woff, other, L.n_in, i - 1,
+                                    staged and " (the other threads' samples' staged)" or "")
       end
       st[#st + 1] = string.format("%s_l%d_%s_team(p, sp, xb, lo, hi, dst, decay, step);", P, i, L.kind)
       if staged then
